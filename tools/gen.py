@@ -29,6 +29,7 @@ from tools.proto_deps import copy_deps
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 OPENAPI_PLUGIN = ROOT / ".tools" / "bin" / "protoc-gen-openapi"
+DEPS = ROOT / "build" / "proto-deps"
 WELL_KNOWN = Path(grpc_tools.__file__).parent / "_proto"
 
 
@@ -42,35 +43,57 @@ def _protoc(proto_root: Path, deps: Path, files: list[str], *args: str) -> None:
         raise SystemExit(f"protoc failed: {' '.join(args)}")
 
 
+def _contracts(proto_root: Path) -> list[str]:
+    return sorted(str(p.relative_to(proto_root)) for p in proto_root.rglob("*.proto"))
+
+
+def build_descriptor_set(proto_root: Path, out_file: Path) -> None:
+    """One FileDescriptorSet of all contracts with their imports and comments (a buf image, too)."""
+    copy_deps(DEPS)
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    _protoc(
+        proto_root,
+        DEPS,
+        _contracts(proto_root),
+        "--include_imports",
+        "--include_source_info",
+        f"--descriptor_set_out={out_file}",
+    )
+
+
 def generate(proto_root: Path, out: Path) -> None:
-    deps = ROOT / "build" / "proto-deps"
+    deps = DEPS
     copy_deps(deps)
-    contracts = sorted(str(p.relative_to(proto_root)) for p in proto_root.rglob("*.proto"))
+    contracts = _contracts(proto_root)
     python, sdk = out / "python", out / "python" / "fintech_sdk"
     for d in (python, sdk, out / "descriptors", out / "openapi"):
         d.mkdir(parents=True, exist_ok=True)
 
     _protoc(
-        proto_root, deps, contracts,
+        proto_root,
+        deps,
+        contracts,
         f"--plugin=protoc-gen-mypy_grpc={BIN / 'protoc-gen-mypy_grpc'}",
         "--mypy_grpc_opt=quiet",
-        f"--python_out={python}", f"--pyi_out={python}",
-        f"--grpc_python_out={python}", f"--mypy_grpc_out={python}",
+        f"--python_out={python}",
+        f"--pyi_out={python}",
+        f"--grpc_python_out={python}",
+        f"--mypy_grpc_out={python}",
     )
     _protoc(proto_root, deps, ["validate/validate.proto"], f"--python_out={python}", f"--pyi_out={python}")
+    build_descriptor_set(proto_root, out / "descriptors" / "fintech.binpb")
     _protoc(
-        proto_root, deps, contracts,
-        "--include_imports", "--include_source_info",
-        f"--descriptor_set_out={out / 'descriptors' / 'fintech.binpb'}",
-    )
-    _protoc(
-        proto_root, deps, contracts,
+        proto_root,
+        deps,
+        contracts,
         f"--plugin=protoc-gen-python_betterproto2={BIN / 'protoc-gen-python_betterproto2'}",
         "--python_betterproto2_opt=client_generation=sync",
         f"--python_betterproto2_out={sdk}",
     )
     _protoc(
-        proto_root, deps, contracts,
+        proto_root,
+        deps,
+        contracts,
         f"--plugin=protoc-gen-openapi={OPENAPI_PLUGIN}",
         "--openapi_opt=naming=proto,enum_type=string,default_response=true,fq_schema_naming=true",
         "--openapi_opt=title=FinTech mesh REST API,version=v1",
@@ -94,13 +117,17 @@ def stale_files(expected: Path, actual: Path) -> list[str]:
     problems = [f"missing: {p}" for p in sorted(want - have)]
     problems += [f"not generated: {p}" for p in sorted(have - want)]
     problems += [
-        f"changed: {p}" for p in sorted(want & have) if not filecmp.cmp(expected / p, actual / p, shallow=False)
+        f"changed: {p}"
+        for p in sorted(want & have)
+        if not filecmp.cmp(expected / p, actual / p, shallow=False)
     ]
     return problems
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--check", action="store_true", help="compare with gen/ instead of writing it")
     parser.add_argument("--proto", type=Path, default=ROOT / "proto", help="contracts root")
     parser.add_argument("--gen", type=Path, default=ROOT / "gen", help="generated tree to write or check")

@@ -29,14 +29,14 @@ def copy_deps(dest: Path) -> None:
     googleapis_root = Path(google.api.__path__[0]).parent.parent
     sources = {name: googleapis_root / name for name in GOOGLEAPIS_FILES}
     sources["validate/validate.proto"] = Path(sys.prefix) / "data" / "validate.proto"
-    if dest.exists():
-        shutil.rmtree(dest)
     for name, src in sources.items():
         if not src.is_file():
             raise SystemExit(f"missing {src}: run `make setup`")
         target = dest / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(src, target)
+        # Rewrite only what changed: buf may be reading the tree concurrently.
+        if not target.is_file() or target.read_bytes() != src.read_bytes():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, target)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,56 @@
+# The FinTech mesh: contracts, generated code, services and their checks.
+# `make help` lists the targets.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+TOOLS := .tools/bin
+UV_VERSION := 0.13.9
+OPENAPI_PLUGIN := github.com/google/gnostic/cmd/protoc-gen-openapi@v0.7.1
+BASE ?= main
+
+.DEFAULT_GOAL := help
+.PHONY: help setup gen check-gen lint format breaking test check clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+setup: $(VENV)/.ready $(TOOLS)/protoc-gen-openapi ## create .venv and install every pinned tool and library
+
+$(VENV)/.ready: pyproject.toml uv.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(BIN)/uv sync --frozen --inexact --quiet
+	touch $@
+
+# The OpenAPI generator is a Go program; `go install` pins it by module version.
+$(TOOLS)/protoc-gen-openapi:
+	GOBIN=$(abspath $(TOOLS)) go install $(OPENAPI_PLUGIN)
+
+gen: setup ## regenerate gen/ from proto/ (stubs, SDK, descriptor set, OpenAPI)
+	$(BIN)/python -m tools.gen
+
+check-gen: setup ## fail when gen/ is not what `make gen` would write
+	$(BIN)/python -m tools.gen --check
+
+lint: setup ## buf lint (STANDARD), buf format and ruff
+	$(BIN)/python -m tools.proto_deps
+	$(BIN)/buf lint
+	$(BIN)/buf format --diff --exit-code proto
+	$(BIN)/ruff check tools tests services
+	$(BIN)/ruff format --check tools tests services
+
+format: setup ## format the contracts and the Python code
+	$(BIN)/buf format -w proto
+	$(BIN)/ruff format tools tests services
+
+breaking: setup ## buf breaking (WIRE_JSON) against BASE's committed descriptor set (BASE=main)
+	$(BIN)/python -m tools.breaking $(BASE)
+
+test: setup ## run the test suite
+	$(BIN)/pytest
+
+check: lint check-gen breaking test ## everything CI runs
+
+clean: ## remove the virtualenv, tools and build scratch
+	rm -rf $(VENV) .tools build
