@@ -43,12 +43,14 @@ class RetrieveCustomerResponse(_message.Message):
     def __init__(self, customer: _Optional[_Union[_customer_pb2.Customer, _Mapping]] = ...) -> None: ...
 
 class UpdateCustomerRequest(_message.Message):
-    __slots__ = ("customer", "update_mask")
+    __slots__ = ("customer", "update_mask", "customer_id")
     CUSTOMER_FIELD_NUMBER: _ClassVar[int]
     UPDATE_MASK_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
     customer: _customer_pb2.Customer
     update_mask: _field_mask_pb2.FieldMask
-    def __init__(self, customer: _Optional[_Union[_customer_pb2.Customer, _Mapping]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ...) -> None: ...
+    customer_id: str
+    def __init__(self, customer: _Optional[_Union[_customer_pb2.Customer, _Mapping]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ..., customer_id: _Optional[str] = ...) -> None: ...
 
 class UpdateCustomerResponse(_message.Message):
     __slots__ = ("customer",)

@@ -26,12 +26,14 @@ class RetrieveCustomerProfileResponse(_message.Message):
     def __init__(self, profile: _Optional[_Union[_customer_profile_pb2.CustomerProfile, _Mapping]] = ...) -> None: ...
 
 class UpdateCustomerProfileRequest(_message.Message):
-    __slots__ = ("profile", "update_mask")
+    __slots__ = ("profile", "update_mask", "customer_id")
     PROFILE_FIELD_NUMBER: _ClassVar[int]
     UPDATE_MASK_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
     profile: _customer_profile_pb2.CustomerProfile
     update_mask: _field_mask_pb2.FieldMask
-    def __init__(self, profile: _Optional[_Union[_customer_profile_pb2.CustomerProfile, _Mapping]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ...) -> None: ...
+    customer_id: str
+    def __init__(self, profile: _Optional[_Union[_customer_profile_pb2.CustomerProfile, _Mapping]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ..., customer_id: _Optional[str] = ...) -> None: ...
 
 class UpdateCustomerProfileResponse(_message.Message):
     __slots__ = ("profile",)

@@ -3413,9 +3413,9 @@ class UpdateCustomerProfileRequest(betterproto2.Message):
 
     profile: "CustomerProfile | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
     """
-    The profile's new values. `customer_id` addresses the profile and `etag`
-    must hold the etag last read (an empty etag fails with
-    INVALID_ARGUMENT); only the fields named in `update_mask` are read.
+    The profile's new values. `profile.etag` must hold the etag last
+    read (an empty etag fails with INVALID_ARGUMENT); only the fields
+    named in `update_mask` are read.
     """
 
     update_mask: "___google__protobuf__.FieldMask | None" = betterproto2.field(
@@ -3428,6 +3428,13 @@ class UpdateCustomerProfileRequest(betterproto2.Message):
     whole; a named field left empty is cleared, except `email` and
     `phone_number`, which cannot be cleared. `*` and output-only fields fail
     with INVALID_ARGUMENT.
+    """
+
+    customer_id: "str" = betterproto2.field(3, betterproto2.TYPE_STRING)
+    """
+    The id (UUID) of the customer whose profile to update, from the URL.
+    When `profile.customer_id` is also set it must be equal (else
+    INVALID_ARGUMENT).
     """
 
 
@@ -3461,9 +3468,9 @@ class UpdateCustomerRequest(betterproto2.Message):
 
     customer: "Customer | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
     """
-    The customer's new values. `customer_id` addresses the customer and
-    `etag` must hold the etag last read (an empty etag fails with
-    INVALID_ARGUMENT); only the fields named in `update_mask` are read.
+    The customer's new values. `customer.etag` must hold the etag last
+    read (an empty etag fails with INVALID_ARGUMENT); only the fields
+    named in `update_mask` are read.
     """
 
     update_mask: "___google__protobuf__.FieldMask | None" = betterproto2.field(
@@ -3479,6 +3486,15 @@ class UpdateCustomerRequest(betterproto2.Message):
     only and immutable fields, `email` and `phone_number` fail with
     INVALID_ARGUMENT. A named field left empty is cleared (and fails if it is
     required).
+    """
+
+    customer_id: "str" = betterproto2.field(3, betterproto2.TYPE_STRING)
+    """
+    The id (UUID) of the customer to update, from the URL. When
+    `customer.customer_id` is also set it must be equal (else
+    INVALID_ARGUMENT). A top-level path field rather than
+    `{customer.customer_id}`, so that the REST surface has one path per
+    resource.
     """
 
 
