@@ -20,7 +20,7 @@ setup: $(VENV)/.ready $(TOOLS)/protoc-gen-openapi ## create .venv and install ev
 $(VENV)/.ready: pyproject.toml uv.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
-	$(BIN)/uv sync --frozen --inexact --quiet
+	$(BIN)/uv sync --frozen --inexact --all-extras --quiet
 	touch $@
 
 # The OpenAPI generator is a Go program; `go install` pins it by module version.

@@ -5,7 +5,7 @@ import warnings
 
 from fintech.payments.v1 import payment_notification_service_pb2 as fintech_dot_payments_dot_v1_dot_payment__notification__service__pb2
 
-GRPC_GENERATED_VERSION = '1.85.1'
+GRPC_GENERATED_VERSION = '1.81.1'
 GRPC_VERSION = grpc.__version__
 _version_not_supported = False
 

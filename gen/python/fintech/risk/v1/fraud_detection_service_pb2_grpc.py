@@ -5,7 +5,7 @@ import warnings
 
 from fintech.risk.v1 import fraud_detection_service_pb2 as fintech_dot_risk_dot_v1_dot_fraud__detection__service__pb2
 
-GRPC_GENERATED_VERSION = '1.85.1'
+GRPC_GENERATED_VERSION = '1.81.1'
 GRPC_VERSION = grpc.__version__
 _version_not_supported = False
 

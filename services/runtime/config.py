@@ -1,0 +1,121 @@
+"""Configuration of the mesh: mesh.toml at the repository root, overridden by environment variables.
+
+An environment variable FINTECH_<SECTION>__<KEY> overrides a value (FINTECH_KAFKA__PORT=29092,
+FINTECH_SERVICES__PAYMENTS__PORT=7003); FINTECH_CONFIG names another TOML file.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVICES = ("customer", "risk", "payments", "ml", "features")
+
+
+class MeshSettings(BaseModel):
+    state_dir: Path = Path("var")
+    mode: Literal["local", "cluster"] = "local"
+    trust_domain: str = "cluster.local"
+    namespace: str = "fintech"
+    host: str = "127.0.0.1"
+
+
+class PostgresSettings(BaseModel):
+    host: str = "127.0.0.1"
+    port: int = 55432
+    user: str = "fintech"
+    password: str = "fintech-dev"
+
+    def url(self, database: str) -> str:
+        """SQLAlchemy URL of one service's database (asyncpg driver)."""
+        return f"postgresql+asyncpg://{self.user}:{self.password}@{self.host}:{self.port}/{database}"
+
+
+class KafkaSettings(BaseModel):
+    host: str = "127.0.0.1"
+    port: int = 59092
+    controller_port: int = 59093
+    heap_mb: int = 512
+
+    @property
+    def bootstrap_servers(self) -> str:
+        return f"{self.host}:{self.port}"
+
+
+class TritonSettings(BaseModel):
+    host: str = "127.0.0.1"
+    http_port: int = 58000
+    grpc_port: int = 58001
+    metrics_port: int = 58002
+
+
+class EnvoySettings(BaseModel):
+    rest_port: int = 58080
+    admin_port: int = 59901
+
+
+class SupervisorSettings(BaseModel):
+    port: int = 59001
+
+
+class ServiceSettings(BaseModel):
+    port: int
+    metrics_port: int
+    host: str = "127.0.0.1"
+
+    @property
+    def address(self) -> str:
+        return f"{self.host}:{self.port}"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FINTECH_", env_nested_delimiter="__", extra="ignore")
+
+    mesh: MeshSettings = MeshSettings()
+    postgres: PostgresSettings = PostgresSettings()
+    kafka: KafkaSettings = KafkaSettings()
+    triton: TritonSettings = TritonSettings()
+    envoy: EnvoySettings = EnvoySettings()
+    supervisor: SupervisorSettings = SupervisorSettings()
+    services: dict[str, ServiceSettings] = {}
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_file = Path(os.environ.get("FINTECH_CONFIG", ROOT / "mesh.toml"))
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
+
+    @property
+    def state_dir(self) -> Path:
+        """Absolute state directory (relative paths are taken from the repository root)."""
+        path = self.mesh.state_dir
+        return path if path.is_absolute() else ROOT / path
+
+    def service(self, name: str) -> ServiceSettings:
+        return self.services[name]
+
+    def spiffe_id(self, workload: str) -> str:
+        """The SPIFFE id of a workload: spiffe://<trust domain>/ns/<namespace>/sa/<workload>."""
+        return f"spiffe://{self.mesh.trust_domain}/ns/{self.mesh.namespace}/sa/{workload}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
