@@ -101,3 +101,17 @@ def test_files_live_in_their_package_directory(contracts: Contracts):
     for file in contracts.protos:
         assert file.name.rsplit("/", 1)[0] == file.package.replace(".", "/"), file.name
         assert file.package.split(".")[1] in DOMAINS, file.package
+
+
+def test_reads_declare_no_side_effects(contracts: Contracts):
+    # Clients retry only what the contract declares safe to repeat (idempotency_level).
+    undeclared = [
+        f"{service.name}.{method.name}"
+        for file in contracts.protos
+        for service in file.service
+        for method in service.method
+        if method.options.HasExtension(annotations_pb2.http)
+        and method.options.Extensions[annotations_pb2.http].WhichOneof("pattern") == "get"
+        and method.options.idempotency_level != method.options.NO_SIDE_EFFECTS
+    ]
+    assert undeclared == []
