@@ -1,0 +1,123 @@
+"""What happens around every RPC a service handles, as grpc.aio server interceptors.
+
+grpc.aio server interceptors see only the method name and metadata; anything that needs the
+call's context (its peer, deadline, or the decoded request) wraps the method handler instead.
+`wrap_unary` does that once for all of them.
+
+Order (outermost first): `CallPipeline` (request id, deadline, logs, metrics, error mapping),
+then authorization, then `RequestValidation`, then the servicer. So a denied call is counted and
+logged, and a request is validated only after its caller is known to be allowed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+
+import grpc
+import structlog
+
+from services.runtime.errors import DomainError, InvalidArgument, internal_status
+from services.runtime.observability import RPC_HANDLED, RPC_LATENCY, split_method
+from services.runtime.validation import validate
+
+log = structlog.get_logger("rpc")
+
+REQUEST_ID_HEADER = "x-request-id"
+# Monotonic time by which the inbound call must finish; outgoing calls never outlive it.
+inbound_deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar("deadline", default=None)
+request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
+
+UnaryBehavior = Callable[[object, grpc.aio.ServicerContext], Awaitable[object]]
+
+
+def wrap_unary(handler: grpc.RpcMethodHandler | None, wrap: Callable[[UnaryBehavior], UnaryBehavior]):
+    """The same handler with its unary-unary behaviour wrapped; streaming handlers pass untouched."""
+    if handler is None or handler.request_streaming or handler.response_streaming:
+        return handler
+    return grpc.unary_unary_rpc_method_handler(
+        wrap(handler.unary_unary),
+        request_deserializer=handler.request_deserializer,
+        response_serializer=handler.response_serializer,
+    )
+
+
+def _metadata(context: grpc.aio.ServicerContext, key: str) -> str | None:
+    for item in context.invocation_metadata() or ():
+        if item.key == key:
+            return item.value if isinstance(item.value, str) else item.value.decode()
+    return None
+
+
+class CallPipeline(grpc.aio.ServerInterceptor):
+    """Request id and deadline for downstream calls, one log line and metrics per call, error mapping."""
+
+    def __init__(self, service: str) -> None:
+        self._domain = f"{service}.fintech.svc"
+
+    async def intercept_service(self, continuation, handler_call_details):
+        handler = await continuation(handler_call_details)
+        grpc_service, grpc_method = split_method(handler_call_details.method)
+
+        def wrap(behavior: UnaryBehavior) -> UnaryBehavior:
+            async def handle(request, context: grpc.aio.ServicerContext):
+                rid = _metadata(context, REQUEST_ID_HEADER) or str(uuid.uuid4())
+                remaining = context.time_remaining()
+                request_id.set(rid)
+                inbound_deadline.set(time.monotonic() + remaining if remaining is not None else None)
+                structlog.contextvars.bind_contextvars(request_id=rid)
+                started = time.perf_counter()
+                code = grpc.StatusCode.OK
+                try:
+                    return await behavior(request, context)
+                except DomainError as error:
+                    code = error.code
+                    await context.abort_with_status(error.to_status(self._domain))
+                except (grpc.aio.AbortError, asyncio.CancelledError):
+                    code = context.code() or grpc.StatusCode.CANCELLED
+                    raise
+                except Exception:
+                    code = grpc.StatusCode.INTERNAL
+                    log.exception("rpc.failed", method=handler_call_details.method)
+                    await context.abort_with_status(internal_status(rid))
+                finally:
+                    elapsed = time.perf_counter() - started
+                    RPC_HANDLED.labels(grpc_service, grpc_method, code.name).inc()
+                    RPC_LATENCY.labels(grpc_service, grpc_method).observe(elapsed)
+                    ms = round(elapsed * 1e3, 3)
+                    log.info("rpc", method=handler_call_details.method, code=code.name, ms=ms)
+                    structlog.contextvars.unbind_contextvars("request_id")
+
+            return handle
+
+        return wrap_unary(handler, wrap)
+
+
+class RequestValidation(grpc.aio.ServerInterceptor):
+    """Rejects a request that breaks its contract's field rules, before the servicer sees it."""
+
+    async def intercept_service(self, continuation, handler_call_details):
+        handler = await continuation(handler_call_details)
+
+        def wrap(behavior: UnaryBehavior) -> UnaryBehavior:
+            async def handle(request, context):
+                violations = validate(request)
+                if violations:
+                    fields = ", ".join(v.field for v in violations)
+                    raise InvalidArgument(f"invalid request: {fields}", violations=violations)
+                return await behavior(request, context)
+
+            return handle
+
+        return wrap_unary(handler, wrap)
+
+
+def remaining_timeout(default: float, margin: float = 0.005) -> float:
+    """Timeout for an outgoing call: the configured one, cut to what the inbound deadline leaves."""
+    deadline = inbound_deadline.get()
+    if deadline is None:
+        return default
+    return min(default, deadline - time.monotonic() - margin)

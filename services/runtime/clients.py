@@ -1,0 +1,121 @@
+"""Calls to other services, from one place: channels, deadlines, retries and circuit breakers.
+
+- Channel: mTLS with the calling workload's certificate in local mode; plaintext to the Istio
+  sidecar in cluster mode (the sidecar does mTLS).
+- Deadline: every call gets the configured timeout, cut to what the inbound call has left, so
+  work never outlives the caller's patience; a call with no time left is not made.
+- Retries: gRPC's own retry policy (service config), only for methods the contract declares
+  safe to repeat (`idempotency_level` NO_SIDE_EFFECTS or IDEMPOTENT), only on UNAVAILABLE.
+- Circuit breaker: one per dependency; after repeated UNAVAILABLE/DEADLINE_EXCEEDED it opens
+  and calls fail fast with UNAVAILABLE (reason DEPENDENCY_UNAVAILABLE) until it half-opens.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import pkgutil
+from functools import lru_cache
+
+import grpc
+from google.protobuf import descriptor_pb2
+from opentelemetry.instrumentation.grpc import aio_client_interceptors
+from purgatory import AsyncCircuitBreakerFactory
+from purgatory.domain.model import OpenedState
+
+from services.runtime.call_pipeline import REQUEST_ID_HEADER, remaining_timeout, request_id
+from services.runtime.config import Settings, get_settings
+from services.runtime.errors import DeadlineExceeded, Unavailable
+from services.runtime.tls import channel_credentials
+
+DEFAULT_TIMEOUT = 2.0
+# Failures that mean "the dependency is in trouble"; business errors (INVALID_ARGUMENT, ...) do not count.
+_BREAKER_FAILURES = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED}
+_SAFE_TO_REPEAT = {descriptor_pb2.MethodOptions.NO_SIDE_EFFECTS, descriptor_pb2.MethodOptions.IDEMPOTENT}
+
+
+class _BusinessError(Exception):
+    """Wraps an RpcError the breaker must not count, so it passes through `exclude`."""
+
+    def __init__(self, error: grpc.aio.AioRpcError) -> None:
+        super().__init__(error.details())
+        self.error = error
+
+
+@lru_cache(maxsize=16)
+def retry_service_config(domain: str) -> str:
+    """gRPC service config retrying the domain's safe-to-repeat methods on UNAVAILABLE."""
+    package = importlib.import_module(f"fintech.{domain}.v1")
+    names = []
+    for module_info in pkgutil.iter_modules(package.__path__):
+        if module_info.name.endswith("_service_pb2"):
+            module = importlib.import_module(f"{package.__name__}.{module_info.name}")
+            for service in module.DESCRIPTOR.services_by_name.values():
+                names += [
+                    {"service": service.full_name, "method": method.name}
+                    for method in service.methods
+                    if method.GetOptions().idempotency_level in _SAFE_TO_REPEAT
+                ]
+    policy = {
+        "maxAttempts": 3,
+        "initialBackoff": "0.02s",
+        "maxBackoff": "0.2s",
+        "backoffMultiplier": 2,
+        "retryableStatusCodes": ["UNAVAILABLE"],
+    }
+    return json.dumps({"methodConfig": [{"name": names, "retryPolicy": policy}] if names else []})
+
+
+class ServiceClient:
+    """A caller's connection to one service of the mesh, e.g. payments -> risk."""
+
+    def __init__(
+        self,
+        caller: str,
+        target: str,
+        *,
+        settings: Settings | None = None,
+        breakers: AsyncCircuitBreakerFactory | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> None:
+        settings = settings or get_settings()
+        self.target = target
+        self._timeout = timeout
+        self._breakers = breakers or AsyncCircuitBreakerFactory(
+            default_threshold=5, default_ttl=5.0, exclude=[_BusinessError]
+        )
+        address = settings.service(target).address
+        options = [("grpc.enable_retries", 1), ("grpc.service_config", retry_service_config(target))]
+        interceptors = aio_client_interceptors()
+        if settings.mesh.mode == "local":
+            credentials = channel_credentials(caller, settings)
+            self.channel = grpc.aio.secure_channel(address, credentials, options, interceptors=interceptors)
+        else:
+            self.channel = grpc.aio.insecure_channel(address, options, interceptors=interceptors)
+
+    def stub(self, stub_class):
+        return stub_class(self.channel)
+
+    async def call(self, method: grpc.aio.UnaryUnaryMultiCallable, request, *, timeout: float | None = None):
+        """Call `method` (a stub attribute) with deadline, request id and the dependency's breaker."""
+        budget = remaining_timeout(timeout or self._timeout)
+        if budget <= 0:
+            raise DeadlineExceeded(f"no time left to call {self.target}")
+        metadata = ((REQUEST_ID_HEADER, request_id.get()),) if request_id.get() else ()
+        breaker = await self._breakers.get_breaker(self.target)
+        try:
+            async with breaker:
+                try:
+                    return await method(request, timeout=budget, metadata=metadata)
+                except grpc.aio.AioRpcError as error:
+                    if error.code() in _BREAKER_FAILURES:
+                        raise
+                    raise _BusinessError(error) from None
+        except _BusinessError as wrapped:
+            raise wrapped.error from None
+        except OpenedState as opened:
+            message = f"{self.target} is unavailable (circuit open)"
+            raise Unavailable(message, metadata={"dependency": self.target}) from opened
+
+    async def close(self) -> None:
+        await self.channel.close()
