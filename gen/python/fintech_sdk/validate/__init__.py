@@ -379,64 +379,40 @@ class FieldRules(betterproto2.Message):
     Scalar Field Types
     """
 
-    double: "DoubleRules | None" = betterproto2.field(
-        2, betterproto2.TYPE_MESSAGE, optional=True, group="type"
-    )
+    double: "DoubleRules | None" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, optional=True, group="type")
 
     int32: "Int32Rules | None" = betterproto2.field(3, betterproto2.TYPE_MESSAGE, optional=True, group="type")
 
     int64: "Int64Rules | None" = betterproto2.field(4, betterproto2.TYPE_MESSAGE, optional=True, group="type")
 
-    uint32: "UInt32Rules | None" = betterproto2.field(
-        5, betterproto2.TYPE_MESSAGE, optional=True, group="type"
-    )
+    uint32: "UInt32Rules | None" = betterproto2.field(5, betterproto2.TYPE_MESSAGE, optional=True, group="type")
 
-    uint64: "UInt64Rules | None" = betterproto2.field(
-        6, betterproto2.TYPE_MESSAGE, optional=True, group="type"
-    )
+    uint64: "UInt64Rules | None" = betterproto2.field(6, betterproto2.TYPE_MESSAGE, optional=True, group="type")
 
-    sint32: "SInt32Rules | None" = betterproto2.field(
-        7, betterproto2.TYPE_MESSAGE, optional=True, group="type"
-    )
+    sint32: "SInt32Rules | None" = betterproto2.field(7, betterproto2.TYPE_MESSAGE, optional=True, group="type")
 
-    sint64: "SInt64Rules | None" = betterproto2.field(
-        8, betterproto2.TYPE_MESSAGE, optional=True, group="type"
-    )
+    sint64: "SInt64Rules | None" = betterproto2.field(8, betterproto2.TYPE_MESSAGE, optional=True, group="type")
 
-    fixed32: "Fixed32Rules | None" = betterproto2.field(
-        9, betterproto2.TYPE_MESSAGE, optional=True, group="type"
-    )
+    fixed32: "Fixed32Rules | None" = betterproto2.field(9, betterproto2.TYPE_MESSAGE, optional=True, group="type")
 
-    fixed64: "Fixed64Rules | None" = betterproto2.field(
-        10, betterproto2.TYPE_MESSAGE, optional=True, group="type"
-    )
+    fixed64: "Fixed64Rules | None" = betterproto2.field(10, betterproto2.TYPE_MESSAGE, optional=True, group="type")
 
-    sfixed32: "SFixed32Rules | None" = betterproto2.field(
-        11, betterproto2.TYPE_MESSAGE, optional=True, group="type"
-    )
+    sfixed32: "SFixed32Rules | None" = betterproto2.field(11, betterproto2.TYPE_MESSAGE, optional=True, group="type")
 
-    sfixed64: "SFixed64Rules | None" = betterproto2.field(
-        12, betterproto2.TYPE_MESSAGE, optional=True, group="type"
-    )
+    sfixed64: "SFixed64Rules | None" = betterproto2.field(12, betterproto2.TYPE_MESSAGE, optional=True, group="type")
 
     bool: "BoolRules | None" = betterproto2.field(13, betterproto2.TYPE_MESSAGE, optional=True, group="type")
 
-    string: "StringRules | None" = betterproto2.field(
-        14, betterproto2.TYPE_MESSAGE, optional=True, group="type"
-    )
+    string: "StringRules | None" = betterproto2.field(14, betterproto2.TYPE_MESSAGE, optional=True, group="type")
 
-    bytes: "BytesRules | None" = betterproto2.field(
-        15, betterproto2.TYPE_MESSAGE, optional=True, group="type"
-    )
+    bytes: "BytesRules | None" = betterproto2.field(15, betterproto2.TYPE_MESSAGE, optional=True, group="type")
 
     enum: "EnumRules | None" = betterproto2.field(16, betterproto2.TYPE_MESSAGE, optional=True, group="type")
     """
     Complex Field Types
     """
 
-    repeated: "RepeatedRules | None" = betterproto2.field(
-        18, betterproto2.TYPE_MESSAGE, optional=True, group="type"
-    )
+    repeated: "RepeatedRules | None" = betterproto2.field(18, betterproto2.TYPE_MESSAGE, optional=True, group="type")
 
     map: "MapRules | None" = betterproto2.field(19, betterproto2.TYPE_MESSAGE, optional=True, group="type")
 
@@ -445,13 +421,9 @@ class FieldRules(betterproto2.Message):
     Well-Known Field Types
     """
 
-    duration: "DurationRules | None" = betterproto2.field(
-        21, betterproto2.TYPE_MESSAGE, optional=True, group="type"
-    )
+    duration: "DurationRules | None" = betterproto2.field(21, betterproto2.TYPE_MESSAGE, optional=True, group="type")
 
-    timestamp: "TimestampRules | None" = betterproto2.field(
-        22, betterproto2.TYPE_MESSAGE, optional=True, group="type"
-    )
+    timestamp: "TimestampRules | None" = betterproto2.field(22, betterproto2.TYPE_MESSAGE, optional=True, group="type")
 
 
 default_message_pool.register_message("validate", "FieldRules", FieldRules)
@@ -1200,9 +1172,7 @@ class StringRules(betterproto2.Message):
     defined by RFC 5322
     """
 
-    hostname: "bool | None" = betterproto2.field(
-        13, betterproto2.TYPE_BOOL, optional=True, group="well_known"
-    )
+    hostname: "bool | None" = betterproto2.field(13, betterproto2.TYPE_BOOL, optional=True, group="well_known")
     """
     Hostname specifies that the field must be a valid hostname as
     defined by RFC 1034. This constraint does not support

@@ -310,9 +310,7 @@ class EventEnvelope(betterproto2.Message):
     produced it; empty when a command did.
     """
 
-    payload: "___google__protobuf__.Any | None" = betterproto2.field(
-        11, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    payload: "___google__protobuf__.Any | None" = betterproto2.field(11, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The event itself: a message marked with the `event` option.
     """

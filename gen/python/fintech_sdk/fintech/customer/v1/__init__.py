@@ -1244,31 +1244,23 @@ class AmountStatistics(betterproto2.Message):
     The number of payments in this currency.
     """
 
-    total_amount: "__common__v1__.Money | None" = betterproto2.field(
-        3, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    total_amount: "__common__v1__.Money | None" = betterproto2.field(3, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The sum of the payments.
     """
 
-    median_amount: "__common__v1__.Money | None" = betterproto2.field(
-        4, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    median_amount: "__common__v1__.Money | None" = betterproto2.field(4, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The median (50th percentile) payment amount: the usual amount.
     """
 
-    p90_amount: "__common__v1__.Money | None" = betterproto2.field(
-        5, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    p90_amount: "__common__v1__.Money | None" = betterproto2.field(5, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The 90th percentile payment amount: nine in ten payments are at most
     this much.
     """
 
-    max_amount: "__common__v1__.Money | None" = betterproto2.field(
-        6, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    max_amount: "__common__v1__.Money | None" = betterproto2.field(6, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The largest payment.
     """
@@ -1291,9 +1283,7 @@ class BehaviorInsights(betterproto2.Message):
     The id (UUID) of the customer.
     """
 
-    window: "BehaviorWindow" = betterproto2.field(
-        2, betterproto2.TYPE_ENUM, default_factory=lambda: BehaviorWindow(0)
-    )
+    window: "BehaviorWindow" = betterproto2.field(2, betterproto2.TYPE_ENUM, default_factory=lambda: BehaviorWindow(0))
     """
     The window the insights summarise.
     """
@@ -1346,32 +1336,24 @@ class BehaviorInsights(betterproto2.Message):
     country of residence.
     """
 
-    amount_statistics: "list[AmountStatistics]" = betterproto2.field(
-        10, betterproto2.TYPE_MESSAGE, repeated=True
-    )
+    amount_statistics: "list[AmountStatistics]" = betterproto2.field(10, betterproto2.TYPE_MESSAGE, repeated=True)
     """
     Usual amounts, one entry per currency paid in, most payments first.
     """
 
-    category_spending: "list[CategorySpending]" = betterproto2.field(
-        11, betterproto2.TYPE_MESSAGE, repeated=True
-    )
+    category_spending: "list[CategorySpending]" = betterproto2.field(11, betterproto2.TYPE_MESSAGE, repeated=True)
     """
     Spending per category, one entry per category with payments, most
     payments first.
     """
 
-    hour_of_day_activity: "list[HourOfDayActivity]" = betterproto2.field(
-        12, betterproto2.TYPE_MESSAGE, repeated=True
-    )
+    hour_of_day_activity: "list[HourOfDayActivity]" = betterproto2.field(12, betterproto2.TYPE_MESSAGE, repeated=True)
     """
     Activity per local hour of day: always 24 entries, hours 0 to 23 in
     order, including hours without payments.
     """
 
-    usual_counterparties: "list[UsualCounterparty]" = betterproto2.field(
-        13, betterproto2.TYPE_MESSAGE, repeated=True
-    )
+    usual_counterparties: "list[UsualCounterparty]" = betterproto2.field(13, betterproto2.TYPE_MESSAGE, repeated=True)
     """
     The counterparties paid most often, most payments first, at most the
     requested number.
@@ -1410,9 +1392,7 @@ class CategorySpending(betterproto2.Message):
     The category's share of all payments in the window by count, from 0 to 1.
     """
 
-    total_amounts: "list[__common__v1__.Money]" = betterproto2.field(
-        4, betterproto2.TYPE_MESSAGE, repeated=True
-    )
+    total_amounts: "list[__common__v1__.Money]" = betterproto2.field(4, betterproto2.TYPE_MESSAGE, repeated=True)
     """
     The sum of the category's payments, one amount per currency.
     """
@@ -1488,9 +1468,7 @@ class ControlKycCheckResponse(betterproto2.Message):
     """
 
 
-default_message_pool.register_message(
-    "fintech.customer.v1", "ControlKycCheckResponse", ControlKycCheckResponse
-)
+default_message_pool.register_message("fintech.customer.v1", "ControlKycCheckResponse", ControlKycCheckResponse)
 
 
 @dataclass(eq=False, repr=False)
@@ -1543,9 +1521,7 @@ class Customer(betterproto2.Message):
     personal data on its own.
     """
 
-    state: "CustomerState" = betterproto2.field(
-        3, betterproto2.TYPE_ENUM, default_factory=lambda: CustomerState(0)
-    )
+    state: "CustomerState" = betterproto2.field(3, betterproto2.TYPE_ENUM, default_factory=lambda: CustomerState(0))
     """
     The customer's lifecycle and verification state. Changed only by KYC
     checks, by changes to identity data (back to `CUSTOMER_STATE_PENDING`) and
@@ -1571,9 +1547,7 @@ class Customer(betterproto2.Message):
     jurisdictions require it for identification); empty otherwise.
     """
 
-    date_of_birth: "___google__type__.Date | None" = betterproto2.field(
-        7, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    date_of_birth: "___google__type__.Date | None" = betterproto2.field(7, betterproto2.TYPE_MESSAGE, optional=True)
     """
     PII. The date of birth as printed on the identity document; a full date
     (year, month and day all set) on writes. The KYC check rejects dates in
@@ -1605,18 +1579,14 @@ class Customer(betterproto2.Message):
     ISO 3166-1 alpha-2 each, without repeating `nationality`.
     """
 
-    residential_address: "PostalAddress | None" = betterproto2.field(
-        12, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    residential_address: "PostalAddress | None" = betterproto2.field(12, betterproto2.TYPE_MESSAGE, optional=True)
     """
     PII. The address where the customer lives (not a post-office box). The
     KYC check verifies that it is complete for its country. Correspondence
     may go to a different address, set in the customer's profile.
     """
 
-    identity_document: "IdentityDocument | None" = betterproto2.field(
-        13, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    identity_document: "IdentityDocument | None" = betterproto2.field(13, betterproto2.TYPE_MESSAGE, optional=True)
     """
     PII. The identity document the customer was identified with.
     """
@@ -1747,9 +1717,7 @@ class CustomerErased(betterproto2.Message):
     The id (UUID) of the erased customer; it stays reserved as a tombstone.
     """
 
-    reason: "ErasureReason" = betterproto2.field(
-        2, betterproto2.TYPE_ENUM, default_factory=lambda: ErasureReason(0)
-    )
+    reason: "ErasureReason" = betterproto2.field(2, betterproto2.TYPE_ENUM, default_factory=lambda: ErasureReason(0))
     """
     The legal ground of the erasure.
     """
@@ -1791,18 +1759,14 @@ class CustomerPreferences(betterproto2.Message):
     country.
     """
 
-    notification_channels: "list[NotificationChannel]" = betterproto2.field(
-        3, betterproto2.TYPE_ENUM, repeated=True
-    )
+    notification_channels: "list[NotificationChannel]" = betterproto2.field(3, betterproto2.TYPE_ENUM, repeated=True)
     """
     The channels on which the customer wants service notifications (payment
     alerts, statements available), in order of preference. Mandatory
     security messages (one-time passwords, fraud alerts) are sent regardless.
     """
 
-    marketing_consent: "MarketingConsent | None" = betterproto2.field(
-        4, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    marketing_consent: "MarketingConsent | None" = betterproto2.field(4, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The customer's consent to marketing communication (GDPR Art. 6(1)(a),
     ePrivacy). Absent means never asked, which is treated as not granted.
@@ -1851,9 +1815,7 @@ class CustomerProfile(betterproto2.Message):
     address; unset means letters go to `Customer.residential_address`.
     """
 
-    preferences: "CustomerPreferences | None" = betterproto2.field(
-        5, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    preferences: "CustomerPreferences | None" = betterproto2.field(5, betterproto2.TYPE_MESSAGE, optional=True)
     """
     How the customer wants to be addressed and notified.
     """
@@ -1902,18 +1864,14 @@ class CustomerProfileUpdated(betterproto2.Message):
     `email`, `preferences.notification_channels`).
     """
 
-    personal_data: "SealedPersonalData | None" = betterproto2.field(
-        3, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    personal_data: "SealedPersonalData | None" = betterproto2.field(3, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The new values of the changed contact details (`email`, `phone_number`,
     `postal_address`), sealed; a cleared field is named in `update_mask` and
     left unset here.
     """
 
-    preferences: "CustomerPreferences | None" = betterproto2.field(
-        4, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    preferences: "CustomerPreferences | None" = betterproto2.field(4, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The complete preferences after the change, in clear (not identifying on
     their own), so that notification services need not call back.
@@ -1963,9 +1921,7 @@ class CustomerRegistered(betterproto2.Message):
     The id (UUID) of the branch that manages the customer.
     """
 
-    state: "CustomerState" = betterproto2.field(
-        4, betterproto2.TYPE_ENUM, default_factory=lambda: CustomerState(0)
-    )
+    state: "CustomerState" = betterproto2.field(4, betterproto2.TYPE_ENUM, default_factory=lambda: CustomerState(0))
     """
     The customer's state, `CUSTOMER_STATE_PENDING`.
     """
@@ -1977,9 +1933,7 @@ class CustomerRegistered(betterproto2.Message):
     How the customer was onboarded.
     """
 
-    personal_data: "SealedPersonalData | None" = betterproto2.field(
-        6, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    personal_data: "SealedPersonalData | None" = betterproto2.field(6, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The registered personal data, sealed: every PII field that was set at
     registration.
@@ -2008,9 +1962,7 @@ class CustomerUpdated(betterproto2.Message):
     `family_name`, `residential_address`).
     """
 
-    personal_data: "SealedPersonalData | None" = betterproto2.field(
-        3, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    personal_data: "SealedPersonalData | None" = betterproto2.field(3, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The new values of the changed PII fields, sealed; a changed field that
     was cleared is named in `update_mask` and left unset here.
@@ -2064,9 +2016,7 @@ class CustomerVerificationChanged(betterproto2.Message):
     The state before the change.
     """
 
-    state: "CustomerState" = betterproto2.field(
-        3, betterproto2.TYPE_ENUM, default_factory=lambda: CustomerState(0)
-    )
+    state: "CustomerState" = betterproto2.field(3, betterproto2.TYPE_ENUM, default_factory=lambda: CustomerState(0))
     """
     The state after the change.
     """
@@ -2090,9 +2040,7 @@ class CustomerVerificationChanged(betterproto2.Message):
     """
 
 
-default_message_pool.register_message(
-    "fintech.customer.v1", "CustomerVerificationChanged", CustomerVerificationChanged
-)
+default_message_pool.register_message("fintech.customer.v1", "CustomerVerificationChanged", CustomerVerificationChanged)
 
 
 @dataclass(eq=False, repr=False)
@@ -2106,9 +2054,7 @@ class EraseCustomerRequest(betterproto2.Message):
     The id (UUID) of the customer to erase.
     """
 
-    reason: "ErasureReason" = betterproto2.field(
-        2, betterproto2.TYPE_ENUM, default_factory=lambda: ErasureReason(0)
-    )
+    reason: "ErasureReason" = betterproto2.field(2, betterproto2.TYPE_ENUM, default_factory=lambda: ErasureReason(0))
     """
     The legal ground of the erasure.
     """
@@ -2148,9 +2094,7 @@ class EraseCustomerResponse(betterproto2.Message):
     The id (UUID) of the erased customer, which stays reserved.
     """
 
-    state: "CustomerState" = betterproto2.field(
-        2, betterproto2.TYPE_ENUM, default_factory=lambda: CustomerState(0)
-    )
+    state: "CustomerState" = betterproto2.field(2, betterproto2.TYPE_ENUM, default_factory=lambda: CustomerState(0))
     """
     The customer's state, always `CUSTOMER_STATE_ERASED`.
     """
@@ -2187,9 +2131,7 @@ class HourOfDayActivity(betterproto2.Message):
     This hour's share of all payments in the window by count, from 0 to 1.
     """
 
-    total_amounts: "list[__common__v1__.Money]" = betterproto2.field(
-        4, betterproto2.TYPE_MESSAGE, repeated=True
-    )
+    total_amounts: "list[__common__v1__.Money]" = betterproto2.field(4, betterproto2.TYPE_MESSAGE, repeated=True)
     """
     The sum of the payments made in this hour, one amount per currency.
     """
@@ -2231,16 +2173,12 @@ class IdentityDocument(betterproto2.Message):
     The issuing authority as printed, where the document shows one.
     """
 
-    issue_date: "___google__type__.Date | None" = betterproto2.field(
-        5, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    issue_date: "___google__type__.Date | None" = betterproto2.field(5, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The date of issue, where the document shows one.
     """
 
-    expiry_date: "___google__type__.Date | None" = betterproto2.field(
-        6, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    expiry_date: "___google__type__.Date | None" = betterproto2.field(6, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The last day the document is valid. Unset only for documents printed
     without an expiry date. An expired document fails the KYC check.
@@ -2282,9 +2220,7 @@ class InitiateKycCheckRequest(betterproto2.Message):
     """
 
 
-default_message_pool.register_message(
-    "fintech.customer.v1", "InitiateKycCheckRequest", InitiateKycCheckRequest
-)
+default_message_pool.register_message("fintech.customer.v1", "InitiateKycCheckRequest", InitiateKycCheckRequest)
 
 
 @dataclass(eq=False, repr=False)
@@ -2299,9 +2235,7 @@ class InitiateKycCheckResponse(betterproto2.Message):
     """
 
 
-default_message_pool.register_message(
-    "fintech.customer.v1", "InitiateKycCheckResponse", InitiateKycCheckResponse
-)
+default_message_pool.register_message("fintech.customer.v1", "InitiateKycCheckResponse", InitiateKycCheckResponse)
 
 
 @dataclass(eq=False, repr=False)
@@ -2336,9 +2270,7 @@ class KycCheck(betterproto2.Message):
     The id (UUID) of the customer whose identity data is checked.
     """
 
-    state: "KycCheckState" = betterproto2.field(
-        3, betterproto2.TYPE_ENUM, default_factory=lambda: KycCheckState(0)
-    )
+    state: "KycCheckState" = betterproto2.field(3, betterproto2.TYPE_ENUM, default_factory=lambda: KycCheckState(0))
     """
     Where the check stands.
     """
@@ -2486,9 +2418,7 @@ class KycCheckCompleted(betterproto2.Message):
     The id (UUID) of the check.
     """
 
-    state: "KycCheckState" = betterproto2.field(
-        3, betterproto2.TYPE_ENUM, default_factory=lambda: KycCheckState(0)
-    )
+    state: "KycCheckState" = betterproto2.field(3, betterproto2.TYPE_ENUM, default_factory=lambda: KycCheckState(0))
     """
     The outcome: `KYC_CHECK_STATE_VERIFIED`, `KYC_CHECK_STATE_REJECTED` or
     `KYC_CHECK_STATE_MANUAL_REVIEW`.
@@ -2577,9 +2507,7 @@ class KycCheckManuallyResolved(betterproto2.Message):
     The officer's decision.
     """
 
-    state: "KycCheckState" = betterproto2.field(
-        4, betterproto2.TYPE_ENUM, default_factory=lambda: KycCheckState(0)
-    )
+    state: "KycCheckState" = betterproto2.field(4, betterproto2.TYPE_ENUM, default_factory=lambda: KycCheckState(0))
     """
     The check's resulting state, `KYC_CHECK_STATE_VERIFIED` or
     `KYC_CHECK_STATE_REJECTED`.
@@ -2597,18 +2525,14 @@ class KycCheckManuallyResolved(betterproto2.Message):
     The staff user id of the officer who decided.
     """
 
-    note: "__common__v1__.SealedValue | None" = betterproto2.field(
-        7, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    note: "__common__v1__.SealedValue | None" = betterproto2.field(7, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The officer's note, sealed (it may describe the person); plaintext
     UTF-8, associated data `fintech.customer.v1.KycCheckManuallyResolved.note`.
     """
 
 
-default_message_pool.register_message(
-    "fintech.customer.v1", "KycCheckManuallyResolved", KycCheckManuallyResolved
-)
+default_message_pool.register_message("fintech.customer.v1", "KycCheckManuallyResolved", KycCheckManuallyResolved)
 
 
 @dataclass(eq=False, repr=False)
@@ -2618,9 +2542,7 @@ class KycReason(betterproto2.Message):
     and a text for people.
     """
 
-    code: "KycReasonCode" = betterproto2.field(
-        1, betterproto2.TYPE_ENUM, default_factory=lambda: KycReasonCode(0)
-    )
+    code: "KycReasonCode" = betterproto2.field(1, betterproto2.TYPE_ENUM, default_factory=lambda: KycReasonCode(0))
     """
     What was found.
     """
@@ -2659,9 +2581,7 @@ class KycStepResult(betterproto2.Message):
     The step.
     """
 
-    outcome: "KycStepOutcome" = betterproto2.field(
-        2, betterproto2.TYPE_ENUM, default_factory=lambda: KycStepOutcome(0)
-    )
+    outcome: "KycStepOutcome" = betterproto2.field(2, betterproto2.TYPE_ENUM, default_factory=lambda: KycStepOutcome(0))
     """
     What the step concluded.
     """
@@ -2952,9 +2872,7 @@ class RegisterCustomerRequest(betterproto2.Message):
     """
 
 
-default_message_pool.register_message(
-    "fintech.customer.v1", "RegisterCustomerRequest", RegisterCustomerRequest
-)
+default_message_pool.register_message("fintech.customer.v1", "RegisterCustomerRequest", RegisterCustomerRequest)
 
 
 @dataclass(eq=False, repr=False)
@@ -2970,9 +2888,7 @@ class RegisterCustomerResponse(betterproto2.Message):
     """
 
 
-default_message_pool.register_message(
-    "fintech.customer.v1", "RegisterCustomerResponse", RegisterCustomerResponse
-)
+default_message_pool.register_message("fintech.customer.v1", "RegisterCustomerResponse", RegisterCustomerResponse)
 
 
 @dataclass(eq=False, repr=False)
@@ -2986,9 +2902,7 @@ class RetrieveBehaviorInsightsRequest(betterproto2.Message):
     The id (UUID) of the customer.
     """
 
-    window: "BehaviorWindow" = betterproto2.field(
-        2, betterproto2.TYPE_ENUM, default_factory=lambda: BehaviorWindow(0)
-    )
+    window: "BehaviorWindow" = betterproto2.field(2, betterproto2.TYPE_ENUM, default_factory=lambda: BehaviorWindow(0))
     """
     The look-back window; unspecified means `BEHAVIOR_WINDOW_LAST_90_DAYS`.
     """
@@ -3011,9 +2925,7 @@ class RetrieveBehaviorInsightsResponse(betterproto2.Message):
     The response of `RetrieveBehaviorInsights`.
     """
 
-    behavior_insights: "BehaviorInsights | None" = betterproto2.field(
-        1, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    behavior_insights: "BehaviorInsights | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The customer's insights for the requested window.
     """
@@ -3086,9 +2998,7 @@ class RetrieveCustomerRequest(betterproto2.Message):
     """
 
 
-default_message_pool.register_message(
-    "fintech.customer.v1", "RetrieveCustomerRequest", RetrieveCustomerRequest
-)
+default_message_pool.register_message("fintech.customer.v1", "RetrieveCustomerRequest", RetrieveCustomerRequest)
 
 
 @dataclass(eq=False, repr=False)
@@ -3103,9 +3013,7 @@ class RetrieveCustomerResponse(betterproto2.Message):
     """
 
 
-default_message_pool.register_message(
-    "fintech.customer.v1", "RetrieveCustomerResponse", RetrieveCustomerResponse
-)
+default_message_pool.register_message("fintech.customer.v1", "RetrieveCustomerResponse", RetrieveCustomerResponse)
 
 
 @dataclass(eq=False, repr=False)
@@ -3148,9 +3056,7 @@ class RetrieveCustomerVerificationResponse(betterproto2.Message):
     longer act (payments fail with reason `CUSTOMER_ERASED`).
     """
 
-    state: "CustomerState" = betterproto2.field(
-        4, betterproto2.TYPE_ENUM, default_factory=lambda: CustomerState(0)
-    )
+    state: "CustomerState" = betterproto2.field(4, betterproto2.TYPE_ENUM, default_factory=lambda: CustomerState(0))
     """
     The customer's state (`CUSTOMER_STATE_ERASED` when erased).
     """
@@ -3205,9 +3111,7 @@ class RetrieveKycCheckRequest(betterproto2.Message):
     """
 
 
-default_message_pool.register_message(
-    "fintech.customer.v1", "RetrieveKycCheckRequest", RetrieveKycCheckRequest
-)
+default_message_pool.register_message("fintech.customer.v1", "RetrieveKycCheckRequest", RetrieveKycCheckRequest)
 
 
 @dataclass(eq=False, repr=False)
@@ -3222,9 +3126,7 @@ class RetrieveKycCheckResponse(betterproto2.Message):
     """
 
 
-default_message_pool.register_message(
-    "fintech.customer.v1", "RetrieveKycCheckResponse", RetrieveKycCheckResponse
-)
+default_message_pool.register_message("fintech.customer.v1", "RetrieveKycCheckResponse", RetrieveKycCheckResponse)
 
 
 @dataclass(eq=False, repr=False)
@@ -3292,9 +3194,7 @@ class SanctionsScreeningResult(betterproto2.Message):
     """
 
 
-default_message_pool.register_message(
-    "fintech.customer.v1", "SanctionsScreeningResult", SanctionsScreeningResult
-)
+default_message_pool.register_message("fintech.customer.v1", "SanctionsScreeningResult", SanctionsScreeningResult)
 
 
 @dataclass(eq=False, repr=False)
@@ -3308,16 +3208,12 @@ class SealedPersonalData(betterproto2.Message):
     Erasing the customer destroys the key, which makes every copy unreadable.
     """
 
-    given_names: "__common__v1__.SealedValue | None" = betterproto2.field(
-        1, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    given_names: "__common__v1__.SealedValue | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
     """
     `Customer.given_names`; plaintext UTF-8.
     """
 
-    family_name: "__common__v1__.SealedValue | None" = betterproto2.field(
-        2, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    family_name: "__common__v1__.SealedValue | None" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, optional=True)
     """
     `Customer.family_name`; plaintext UTF-8.
     """
@@ -3329,9 +3225,7 @@ class SealedPersonalData(betterproto2.Message):
     `Customer.birth_family_name`; plaintext UTF-8.
     """
 
-    date_of_birth: "__common__v1__.SealedValue | None" = betterproto2.field(
-        4, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    date_of_birth: "__common__v1__.SealedValue | None" = betterproto2.field(4, betterproto2.TYPE_MESSAGE, optional=True)
     """
     `Customer.date_of_birth`; plaintext a serialized `google.type.Date`.
     """
@@ -3350,9 +3244,7 @@ class SealedPersonalData(betterproto2.Message):
     `Customer.country_of_birth`; plaintext UTF-8 (ISO 3166-1 alpha-2).
     """
 
-    nationality: "__common__v1__.SealedValue | None" = betterproto2.field(
-        7, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    nationality: "__common__v1__.SealedValue | None" = betterproto2.field(7, betterproto2.TYPE_MESSAGE, optional=True)
     """
     `Customer.nationality`; plaintext UTF-8 (ISO 3166-1 alpha-2).
     """
@@ -3379,16 +3271,12 @@ class SealedPersonalData(betterproto2.Message):
     `Customer.identity_document`; plaintext a serialized `IdentityDocument`.
     """
 
-    email: "__common__v1__.SealedValue | None" = betterproto2.field(
-        11, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    email: "__common__v1__.SealedValue | None" = betterproto2.field(11, betterproto2.TYPE_MESSAGE, optional=True)
     """
     `Customer.email` or `CustomerProfile.email`; plaintext UTF-8.
     """
 
-    phone_number: "__common__v1__.SealedValue | None" = betterproto2.field(
-        12, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    phone_number: "__common__v1__.SealedValue | None" = betterproto2.field(12, betterproto2.TYPE_MESSAGE, optional=True)
     """
     `Customer.phone_number` or `CustomerProfile.phone_number`; plaintext
     UTF-8 (E.164).
@@ -3556,17 +3444,13 @@ class UsualCounterparty(betterproto2.Message):
     The number of payments to the counterparty in the window.
     """
 
-    median_amount: "__common__v1__.Money | None" = betterproto2.field(
-        6, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    median_amount: "__common__v1__.Money | None" = betterproto2.field(6, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The median amount paid to the counterparty, in the currency of most
     payments to it.
     """
 
-    total_amounts: "list[__common__v1__.Money]" = betterproto2.field(
-        7, betterproto2.TYPE_MESSAGE, repeated=True
-    )
+    total_amounts: "list[__common__v1__.Money]" = betterproto2.field(7, betterproto2.TYPE_MESSAGE, repeated=True)
     """
     The sum paid to the counterparty, one amount per currency.
     """
@@ -3846,9 +3730,7 @@ class CustomerProfileServiceStub:
     def __init__(self, channel: grpc.Channel):
         self._channel = channel
 
-    def retrieve_customer_profile(
-        self, message: "RetrieveCustomerProfileRequest"
-    ) -> "RetrieveCustomerProfileResponse":
+    def retrieve_customer_profile(self, message: "RetrieveCustomerProfileRequest") -> "RetrieveCustomerProfileResponse":
         """
         Returns a customer's profile, with PII full or masked according to the
         caller's role and the requested view. Fails with NOT_FOUND for unknown
@@ -3863,9 +3745,7 @@ class CustomerProfileServiceStub:
             RetrieveCustomerProfileResponse.FromString,
         )(message)
 
-    def update_customer_profile(
-        self, message: "UpdateCustomerProfileRequest"
-    ) -> "UpdateCustomerProfileResponse":
+    def update_customer_profile(self, message: "UpdateCustomerProfileRequest") -> "UpdateCustomerProfileResponse":
         """
         Changes a customer's contact details or preferences (AIP-134 partial
         update with optimistic concurrency on the etag) and publishes

@@ -417,9 +417,7 @@ class EntityKey(betterproto2.Message):
     a merchant, by its id in the domain that owns it.
     """
 
-    entity_type: "EntityType" = betterproto2.field(
-        1, betterproto2.TYPE_ENUM, default_factory=lambda: EntityType(0)
-    )
+    entity_type: "EntityType" = betterproto2.field(1, betterproto2.TYPE_ENUM, default_factory=lambda: EntityType(0))
     """
     The kind of entity.
     """
@@ -480,9 +478,7 @@ class EraseEntityFeaturesRequest(betterproto2.Message):
     """
 
 
-default_message_pool.register_message(
-    "fintech.features.v1", "EraseEntityFeaturesRequest", EraseEntityFeaturesRequest
-)
+default_message_pool.register_message("fintech.features.v1", "EraseEntityFeaturesRequest", EraseEntityFeaturesRequest)
 
 
 @dataclass(eq=False, repr=False)
@@ -504,9 +500,7 @@ class EraseEntityFeaturesResponse(betterproto2.Message):
     """
 
 
-default_message_pool.register_message(
-    "fintech.features.v1", "EraseEntityFeaturesResponse", EraseEntityFeaturesResponse
-)
+default_message_pool.register_message("fintech.features.v1", "EraseEntityFeaturesResponse", EraseEntityFeaturesResponse)
 
 
 @dataclass(eq=False, repr=False)
@@ -527,9 +521,7 @@ class FeatureDefinition(betterproto2.Message):
     `payment_count_1h` or `distinct_creditor_count_30d`.
     """
 
-    entity_type: "EntityType" = betterproto2.field(
-        2, betterproto2.TYPE_ENUM, default_factory=lambda: EntityType(0)
-    )
+    entity_type: "EntityType" = betterproto2.field(2, betterproto2.TYPE_ENUM, default_factory=lambda: EntityType(0))
     """
     The kind of entity the feature describes.
     """
@@ -546,9 +538,7 @@ class FeatureDefinition(betterproto2.Message):
     What the feature means, for model builders and reviewers.
     """
 
-    aggregation: "Aggregation" = betterproto2.field(
-        5, betterproto2.TYPE_ENUM, default_factory=lambda: Aggregation(0)
-    )
+    aggregation: "Aggregation" = betterproto2.field(5, betterproto2.TYPE_ENUM, default_factory=lambda: Aggregation(0))
     """
     How source events are aggregated.
     """
@@ -659,9 +649,7 @@ class FeatureReading(betterproto2.Message):
     The feature's name, for example `payment_count_1h`.
     """
 
-    status: "FeatureStatus" = betterproto2.field(
-        2, betterproto2.TYPE_ENUM, default_factory=lambda: FeatureStatus(0)
-    )
+    status: "FeatureStatus" = betterproto2.field(2, betterproto2.TYPE_ENUM, default_factory=lambda: FeatureStatus(0))
     """
     Whether a value was found and whether it is current enough.
     """
@@ -716,9 +704,7 @@ class FeatureValue(betterproto2.Message):
         - kind: The value; exactly one kind is set.
     """
 
-    double_value: "float | None" = betterproto2.field(
-        1, betterproto2.TYPE_DOUBLE, optional=True, group="kind"
-    )
+    double_value: "float | None" = betterproto2.field(1, betterproto2.TYPE_DOUBLE, optional=True, group="kind")
     """
     A real number, for example a mean count per day.
     """
@@ -749,11 +735,7 @@ class FeatureValue(betterproto2.Message):
     """
 
     duration_value: "datetime.timedelta | None" = betterproto2.field(
-        6,
-        betterproto2.TYPE_MESSAGE,
-        unwrap=lambda: ___google__protobuf__.Duration,
-        optional=True,
-        group="kind",
+        6, betterproto2.TYPE_MESSAGE, unwrap=lambda: ___google__protobuf__.Duration, optional=True, group="kind"
     )
     """
     A length of time, for example the time since the last payment.
@@ -802,9 +784,7 @@ class ListFeatureDefinitionsRequest(betterproto2.Message):
     The request of `FeatureStoreService.ListFeatureDefinitions`.
     """
 
-    entity_type: "EntityType" = betterproto2.field(
-        1, betterproto2.TYPE_ENUM, default_factory=lambda: EntityType(0)
-    )
+    entity_type: "EntityType" = betterproto2.field(1, betterproto2.TYPE_ENUM, default_factory=lambda: EntityType(0))
     """
     Only features of this entity type; unspecified: all.
     """
@@ -839,9 +819,7 @@ class ListFeatureDefinitionsResponse(betterproto2.Message):
     The response of `FeatureStoreService.ListFeatureDefinitions`.
     """
 
-    feature_definitions: "list[FeatureDefinition]" = betterproto2.field(
-        1, betterproto2.TYPE_MESSAGE, repeated=True
-    )
+    feature_definitions: "list[FeatureDefinition]" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, repeated=True)
     """
     The definitions, by feature name.
     """
@@ -880,9 +858,7 @@ class RetrieveHistoricalFeaturesRequest(betterproto2.Message):
     The features, by name.
     """
 
-    feature_view: "str | None" = betterproto2.field(
-        3, betterproto2.TYPE_STRING, optional=True, group="selection"
-    )
+    feature_view: "str | None" = betterproto2.field(3, betterproto2.TYPE_STRING, optional=True, group="selection")
     """
     All features of a feature view, for example `payment_fraud_v7`.
     """
@@ -932,9 +908,7 @@ class RetrieveOnlineFeaturesRequest(betterproto2.Message):
     The features, by name.
     """
 
-    feature_view: "str | None" = betterproto2.field(
-        3, betterproto2.TYPE_STRING, optional=True, group="selection"
-    )
+    feature_view: "str | None" = betterproto2.field(3, betterproto2.TYPE_STRING, optional=True, group="selection")
     """
     All features of a feature view, for example `payment_fraud_v7`.
     """
@@ -994,9 +968,7 @@ class FeatureStoreServiceStub:
     def __init__(self, channel: grpc.Channel):
         self._channel = channel
 
-    def retrieve_online_features(
-        self, message: "RetrieveOnlineFeaturesRequest"
-    ) -> "RetrieveOnlineFeaturesResponse":
+    def retrieve_online_features(self, message: "RetrieveOnlineFeaturesRequest") -> "RetrieveOnlineFeaturesResponse":
         """
         Retrieves the current values of features for one or more entities, for
         scoring (called by the risk service on the payment path). Each entity
@@ -1040,9 +1012,7 @@ class FeatureStoreServiceStub:
             RetrieveHistoricalFeaturesResponse.FromString,
         )(message)
 
-    def list_feature_definitions(
-        self, message: "ListFeatureDefinitionsRequest"
-    ) -> "ListFeatureDefinitionsResponse":
+    def list_feature_definitions(self, message: "ListFeatureDefinitionsRequest") -> "ListFeatureDefinitionsResponse":
         """
         Lists the feature definitions, by feature name, optionally only those
         of one entity type or one feature view.

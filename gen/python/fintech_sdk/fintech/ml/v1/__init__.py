@@ -914,9 +914,7 @@ class DriftReport(betterproto2.Message):
     `feature_name` is `score`.
     """
 
-    verdict: "DriftVerdict" = betterproto2.field(
-        13, betterproto2.TYPE_ENUM, default_factory=lambda: DriftVerdict(0)
-    )
+    verdict: "DriftVerdict" = betterproto2.field(13, betterproto2.TYPE_ENUM, default_factory=lambda: DriftVerdict(0))
     """
     The worst verdict of the features and the score (`SIGNIFICANT` over
     `MODERATE` over `STABLE`); `INSUFFICIENT_DATA` only when none could be
@@ -973,9 +971,7 @@ class FeatureDrift(betterproto2.Message):
     with empty buckets smoothed; zero when the distributions match.
     """
 
-    verdict: "DriftVerdict" = betterproto2.field(
-        3, betterproto2.TYPE_ENUM, default_factory=lambda: DriftVerdict(0)
-    )
+    verdict: "DriftVerdict" = betterproto2.field(3, betterproto2.TYPE_ENUM, default_factory=lambda: DriftVerdict(0))
     """
     The verdict from the PSI and the report's thresholds.
     """
@@ -1003,9 +999,7 @@ class FeatureValue(betterproto2.Message):
             left out of the instance's map instead (see `InputFeature.allow_missing`).
     """
 
-    double_value: "float | None" = betterproto2.field(
-        1, betterproto2.TYPE_DOUBLE, optional=True, group="kind"
-    )
+    double_value: "float | None" = betterproto2.field(1, betterproto2.TYPE_DOUBLE, optional=True, group="kind")
     """
     A real number, for example a ratio or an embedding component. Must be
     finite.
@@ -1037,11 +1031,7 @@ class FeatureValue(betterproto2.Message):
     """
 
     duration_value: "datetime.timedelta | None" = betterproto2.field(
-        6,
-        betterproto2.TYPE_MESSAGE,
-        unwrap=lambda: ___google__protobuf__.Duration,
-        optional=True,
-        group="kind",
+        6, betterproto2.TYPE_MESSAGE, unwrap=lambda: ___google__protobuf__.Duration, optional=True, group="kind"
     )
     """
     A length of time, for example the time since the last transaction. The
@@ -1276,9 +1266,7 @@ class ModelDriftDetected(betterproto2.Message):
     The period of the compared predictions.
     """
 
-    verdict: "DriftVerdict" = betterproto2.field(
-        7, betterproto2.TYPE_ENUM, default_factory=lambda: DriftVerdict(0)
-    )
+    verdict: "DriftVerdict" = betterproto2.field(7, betterproto2.TYPE_ENUM, default_factory=lambda: DriftVerdict(0))
     """
     The worst verdict: `MODERATE` or `SIGNIFICANT`.
     """
@@ -1377,9 +1365,7 @@ class ModelVersion(betterproto2.Message):
     serving service refuses to load an artifact whose digest differs.
     """
 
-    model_format: "ModelFormat" = betterproto2.field(
-        6, betterproto2.TYPE_ENUM, default_factory=lambda: ModelFormat(0)
-    )
+    model_format: "ModelFormat" = betterproto2.field(6, betterproto2.TYPE_ENUM, default_factory=lambda: ModelFormat(0))
     """
     The serialisation format of the artifact; it selects the inference
     server's backend.
@@ -1410,9 +1396,7 @@ class ModelVersion(betterproto2.Message):
     The data the version was trained on.
     """
 
-    validation_metrics: "ValidationMetrics | None" = betterproto2.field(
-        11, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    validation_metrics: "ValidationMetrics | None" = betterproto2.field(11, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The version's results on the held-out validation data. Promotion checks
     them against the thresholds of the target stage.
@@ -1437,9 +1421,7 @@ class ModelVersion(betterproto2.Message):
     `retrained on 2024-Q2 data; added merchant_risk_30d`.
     """
 
-    stage: "ModelStage" = betterproto2.field(
-        15, betterproto2.TYPE_ENUM, default_factory=lambda: ModelStage(0)
-    )
+    stage: "ModelStage" = betterproto2.field(15, betterproto2.TYPE_ENUM, default_factory=lambda: ModelStage(0))
     """
     The version's current lifecycle stage. `REGISTERED` on registration;
     changed only by `PromoteModelVersion`.
@@ -1507,17 +1489,13 @@ class ModelVersionPromoted(betterproto2.Message):
     The version number.
     """
 
-    from_stage: "ModelStage" = betterproto2.field(
-        4, betterproto2.TYPE_ENUM, default_factory=lambda: ModelStage(0)
-    )
+    from_stage: "ModelStage" = betterproto2.field(4, betterproto2.TYPE_ENUM, default_factory=lambda: ModelStage(0))
     """
     The stage the version left (equal to `to_stage` when only a canary's
     traffic share changed).
     """
 
-    to_stage: "ModelStage" = betterproto2.field(
-        5, betterproto2.TYPE_ENUM, default_factory=lambda: ModelStage(0)
-    )
+    to_stage: "ModelStage" = betterproto2.field(5, betterproto2.TYPE_ENUM, default_factory=lambda: ModelStage(0))
     """
     The stage the version is in now.
     """
@@ -1589,9 +1567,7 @@ class ModelVersionRegistered(betterproto2.Message):
     The SHA-256 digest of the artifact, `sha256:<hex>`.
     """
 
-    model_format: "ModelFormat" = betterproto2.field(
-        6, betterproto2.TYPE_ENUM, default_factory=lambda: ModelFormat(0)
-    )
+    model_format: "ModelFormat" = betterproto2.field(6, betterproto2.TYPE_ENUM, default_factory=lambda: ModelFormat(0))
     """
     The artifact's format.
     """
@@ -1612,9 +1588,7 @@ class ModelVersionRegistered(betterproto2.Message):
     The data the version was trained on.
     """
 
-    validation_metrics: "ValidationMetrics | None" = betterproto2.field(
-        10, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    validation_metrics: "ValidationMetrics | None" = betterproto2.field(10, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The version's validation results.
     """
@@ -1686,18 +1660,14 @@ class Prediction(betterproto2.Message):
     """
 
     class_probabilities: "dict[str, float]" = betterproto2.field(
-        4,
-        betterproto2.TYPE_MAP,
-        map_meta=betterproto2.map_meta(betterproto2.TYPE_STRING, betterproto2.TYPE_DOUBLE),
+        4, betterproto2.TYPE_MAP, map_meta=betterproto2.map_meta(betterproto2.TYPE_STRING, betterproto2.TYPE_DOUBLE)
     )
     """
     The probability of each class by label, for multi-class models; empty
     for binary models.
     """
 
-    contributions: "list[FeatureContribution]" = betterproto2.field(
-        5, betterproto2.TYPE_MESSAGE, repeated=True
-    )
+    contributions: "list[FeatureContribution]" = betterproto2.field(5, betterproto2.TYPE_MESSAGE, repeated=True)
     """
     Each input feature's contribution to the score, largest magnitude first;
     only when the request set `include_contributions`.
@@ -1722,9 +1692,7 @@ class PredictionInstance(betterproto2.Message):
     """
 
     features: "dict[str, FeatureValue]" = betterproto2.field(
-        1,
-        betterproto2.TYPE_MAP,
-        map_meta=betterproto2.map_meta(betterproto2.TYPE_STRING, betterproto2.TYPE_MESSAGE),
+        1, betterproto2.TYPE_MAP, map_meta=betterproto2.map_meta(betterproto2.TYPE_STRING, betterproto2.TYPE_MESSAGE)
     )
     """
     The feature values by feature name, for example `txn_count_1h`. Features
@@ -1809,9 +1777,7 @@ class PredictionServed(betterproto2.Message):
     `spiffe://cluster.local/ns/fintech/sa/risk`.
     """
 
-    shadow_predictions: "list[ShadowPrediction]" = betterproto2.field(
-        11, betterproto2.TYPE_MESSAGE, repeated=True
-    )
+    shadow_predictions: "list[ShadowPrediction]" = betterproto2.field(11, betterproto2.TYPE_MESSAGE, repeated=True)
     """
     The scores of the shadow versions the instance was mirrored to; never
     returned to the caller. Empty when there were none, or when they did not
@@ -1951,9 +1917,7 @@ class PromoteModelVersionRequest(betterproto2.Message):
     The version to promote, for example `7`.
     """
 
-    target_stage: "ModelStage" = betterproto2.field(
-        3, betterproto2.TYPE_ENUM, default_factory=lambda: ModelStage(0)
-    )
+    target_stage: "ModelStage" = betterproto2.field(3, betterproto2.TYPE_ENUM, default_factory=lambda: ModelStage(0))
     """
     The stage to move the version to: `SHADOW`, `CANARY`, `PRODUCTION` or
     `ARCHIVED`.
@@ -1978,9 +1942,7 @@ class PromoteModelVersionRequest(betterproto2.Message):
     """
 
 
-default_message_pool.register_message(
-    "fintech.ml.v1", "PromoteModelVersionRequest", PromoteModelVersionRequest
-)
+default_message_pool.register_message("fintech.ml.v1", "PromoteModelVersionRequest", PromoteModelVersionRequest)
 
 
 @dataclass(eq=False, repr=False)
@@ -1994,9 +1956,7 @@ class PromoteModelVersionResponse(betterproto2.Message):
     The promoted version, in its new stage.
     """
 
-    previous_stage: "ModelStage" = betterproto2.field(
-        2, betterproto2.TYPE_ENUM, default_factory=lambda: ModelStage(0)
-    )
+    previous_stage: "ModelStage" = betterproto2.field(2, betterproto2.TYPE_ENUM, default_factory=lambda: ModelStage(0))
     """
     The stage the version was in before.
     """
@@ -2013,9 +1973,7 @@ class PromoteModelVersionResponse(betterproto2.Message):
     """
 
 
-default_message_pool.register_message(
-    "fintech.ml.v1", "PromoteModelVersionResponse", PromoteModelVersionResponse
-)
+default_message_pool.register_message("fintech.ml.v1", "PromoteModelVersionResponse", PromoteModelVersionResponse)
 
 
 @dataclass(eq=False, repr=False)
@@ -2037,9 +1995,7 @@ class RegisterModelVersionRequest(betterproto2.Message):
     """
 
 
-default_message_pool.register_message(
-    "fintech.ml.v1", "RegisterModelVersionRequest", RegisterModelVersionRequest
-)
+default_message_pool.register_message("fintech.ml.v1", "RegisterModelVersionRequest", RegisterModelVersionRequest)
 
 
 @dataclass(eq=False, repr=False)
@@ -2054,9 +2010,7 @@ class RegisterModelVersionResponse(betterproto2.Message):
     """
 
 
-default_message_pool.register_message(
-    "fintech.ml.v1", "RegisterModelVersionResponse", RegisterModelVersionResponse
-)
+default_message_pool.register_message("fintech.ml.v1", "RegisterModelVersionResponse", RegisterModelVersionResponse)
 
 
 @dataclass(eq=False, repr=False)
@@ -2097,9 +2051,7 @@ class RetrieveBiasReportResponse(betterproto2.Message):
     """
 
 
-default_message_pool.register_message(
-    "fintech.ml.v1", "RetrieveBiasReportResponse", RetrieveBiasReportResponse
-)
+default_message_pool.register_message("fintech.ml.v1", "RetrieveBiasReportResponse", RetrieveBiasReportResponse)
 
 
 @dataclass(eq=False, repr=False)
@@ -2125,9 +2077,7 @@ class RetrieveDriftReportRequest(betterproto2.Message):
     """
 
 
-default_message_pool.register_message(
-    "fintech.ml.v1", "RetrieveDriftReportRequest", RetrieveDriftReportRequest
-)
+default_message_pool.register_message("fintech.ml.v1", "RetrieveDriftReportRequest", RetrieveDriftReportRequest)
 
 
 @dataclass(eq=False, repr=False)
@@ -2142,9 +2092,7 @@ class RetrieveDriftReportResponse(betterproto2.Message):
     """
 
 
-default_message_pool.register_message(
-    "fintech.ml.v1", "RetrieveDriftReportResponse", RetrieveDriftReportResponse
-)
+default_message_pool.register_message("fintech.ml.v1", "RetrieveDriftReportResponse", RetrieveDriftReportResponse)
 
 
 @dataclass(eq=False, repr=False)
@@ -2215,9 +2163,7 @@ class RetrieveModelVersionRequest(betterproto2.Message):
     """
 
 
-default_message_pool.register_message(
-    "fintech.ml.v1", "RetrieveModelVersionRequest", RetrieveModelVersionRequest
-)
+default_message_pool.register_message("fintech.ml.v1", "RetrieveModelVersionRequest", RetrieveModelVersionRequest)
 
 
 @dataclass(eq=False, repr=False)
@@ -2232,9 +2178,7 @@ class RetrieveModelVersionResponse(betterproto2.Message):
     """
 
 
-default_message_pool.register_message(
-    "fintech.ml.v1", "RetrieveModelVersionResponse", RetrieveModelVersionResponse
-)
+default_message_pool.register_message("fintech.ml.v1", "RetrieveModelVersionResponse", RetrieveModelVersionResponse)
 
 
 @dataclass(eq=False, repr=False)
@@ -2409,9 +2353,7 @@ class ValidationMetrics(betterproto2.Message):
     """
 
     extra_metrics: "dict[str, float]" = betterproto2.field(
-        6,
-        betterproto2.TYPE_MAP,
-        map_meta=betterproto2.map_meta(betterproto2.TYPE_STRING, betterproto2.TYPE_DOUBLE),
+        6, betterproto2.TYPE_MAP, map_meta=betterproto2.map_meta(betterproto2.TYPE_STRING, betterproto2.TYPE_DOUBLE)
     )
     """
     Further metrics by lower snake case name, for example
@@ -2450,9 +2392,7 @@ class VersionServingStatus(betterproto2.Message):
     The version's stage in the registry.
     """
 
-    state: "ServingState" = betterproto2.field(
-        3, betterproto2.TYPE_ENUM, default_factory=lambda: ServingState(0)
-    )
+    state: "ServingState" = betterproto2.field(3, betterproto2.TYPE_ENUM, default_factory=lambda: ServingState(0))
     """
     The version's state on the inference server: `READY` only when every
     replica has it loaded.
@@ -2507,9 +2447,7 @@ class ModelRegistryServiceStub:
     def __init__(self, channel: grpc.Channel):
         self._channel = channel
 
-    def register_model_version(
-        self, message: "RegisterModelVersionRequest"
-    ) -> "RegisterModelVersionResponse":
+    def register_model_version(self, message: "RegisterModelVersionRequest") -> "RegisterModelVersionResponse":
         """
         Registers a new version of a model in the `REGISTERED` stage. The model
         exists once its first version is registered.
@@ -2525,9 +2463,7 @@ class ModelRegistryServiceStub:
             RegisterModelVersionResponse.FromString,
         )(message)
 
-    def retrieve_model_version(
-        self, message: "RetrieveModelVersionRequest"
-    ) -> "RetrieveModelVersionResponse":
+    def retrieve_model_version(self, message: "RetrieveModelVersionRequest") -> "RetrieveModelVersionResponse":
         """
         Retrieves one version of a model.
 

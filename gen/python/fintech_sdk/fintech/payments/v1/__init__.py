@@ -910,9 +910,7 @@ class Account(betterproto2.Message):
     domain. Fixed when the account is opened.
     """
 
-    account_type: "AccountType" = betterproto2.field(
-        3, betterproto2.TYPE_ENUM, default_factory=lambda: AccountType(0)
-    )
+    account_type: "AccountType" = betterproto2.field(3, betterproto2.TYPE_ENUM, default_factory=lambda: AccountType(0))
     """
     The kind of account. Fixed when the account is opened.
     """
@@ -924,18 +922,14 @@ class Account(betterproto2.Message):
     currency are refused with CURRENCY_MISMATCH. Fixed when opened.
     """
 
-    ledger_balance: "__common__v1__.Money | None" = betterproto2.field(
-        5, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    ledger_balance: "__common__v1__.Money | None" = betterproto2.field(5, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The booked balance: the sum of all credit entries minus the sum of all
     debit entries posted to the account, equal to the `balance_after` of the
     account's latest ledger entry. Negative when the account is overdrawn.
     """
 
-    available_balance: "__common__v1__.Money | None" = betterproto2.field(
-        6, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    available_balance: "__common__v1__.Money | None" = betterproto2.field(6, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The ledger balance minus the amounts reserved for this account's
     outgoing payments that are accepted but not yet executed (states
@@ -946,17 +940,13 @@ class Account(betterproto2.Message):
     `available_balance + overdraft_limit >= amount`.
     """
 
-    overdraft_limit: "__common__v1__.Money | None" = betterproto2.field(
-        7, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    overdraft_limit: "__common__v1__.Money | None" = betterproto2.field(7, betterproto2.TYPE_MESSAGE, optional=True)
     """
     How far the balance may go below zero, as a non-negative amount in the
     account's currency; zero means no overdraft.
     """
 
-    state: "AccountState" = betterproto2.field(
-        8, betterproto2.TYPE_ENUM, default_factory=lambda: AccountState(0)
-    )
+    state: "AccountState" = betterproto2.field(8, betterproto2.TYPE_ENUM, default_factory=lambda: AccountState(0))
     """
     The account's lifecycle state; changed only through ControlAccount.
     """
@@ -1032,9 +1022,7 @@ class AccountOpened(betterproto2.Message):
     The id (UUID) of the customer who holds the account.
     """
 
-    account_type: "AccountType" = betterproto2.field(
-        3, betterproto2.TYPE_ENUM, default_factory=lambda: AccountType(0)
-    )
+    account_type: "AccountType" = betterproto2.field(3, betterproto2.TYPE_ENUM, default_factory=lambda: AccountType(0))
     """
     The kind of account.
     """
@@ -1044,9 +1032,7 @@ class AccountOpened(betterproto2.Message):
     The ISO 4217 currency of the account.
     """
 
-    overdraft_limit: "__common__v1__.Money | None" = betterproto2.field(
-        5, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    overdraft_limit: "__common__v1__.Money | None" = betterproto2.field(5, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The overdraft limit, non-negative, in the account's currency.
     """
@@ -1080,9 +1066,7 @@ class AccountStatusChanged(betterproto2.Message):
     The state before the change.
     """
 
-    state: "AccountState" = betterproto2.field(
-        3, betterproto2.TYPE_ENUM, default_factory=lambda: AccountState(0)
-    )
+    state: "AccountState" = betterproto2.field(3, betterproto2.TYPE_ENUM, default_factory=lambda: AccountState(0))
     """
     The state after the change.
     """
@@ -1094,9 +1078,7 @@ class AccountStatusChanged(betterproto2.Message):
     Why the state changed.
     """
 
-    note: "__common__v1__.SealedValue | None" = betterproto2.field(
-        5, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    note: "__common__v1__.SealedValue | None" = betterproto2.field(5, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The free-text note (UTF-8 text), sealed; unset when none was given.
     """
@@ -1339,9 +1321,7 @@ class ControlSettlementBatchResponse(betterproto2.Message):
     Response of ControlSettlementBatch.
     """
 
-    settlement_batch: "SettlementBatch | None" = betterproto2.field(
-        1, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    settlement_batch: "SettlementBatch | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The batch after the change.
     """
@@ -1490,9 +1470,7 @@ class InitiatePaymentRequest(betterproto2.Message):
     customer (or the customer a staff caller acts for).
     """
 
-    creditor_account_id: "str | None" = betterproto2.field(
-        3, betterproto2.TYPE_STRING, optional=True, group="creditor"
-    )
+    creditor_account_id: "str | None" = betterproto2.field(3, betterproto2.TYPE_STRING, optional=True, group="creditor")
     """
     The id (UUID) of an account in this bank (on-us payment); it must
     differ from the debtor account (SAME_ACCOUNT).
@@ -1533,16 +1511,12 @@ class InitiatePaymentRequest(betterproto2.Message):
     Unset means as soon as possible.
     """
 
-    channel: "PaymentChannel" = betterproto2.field(
-        9, betterproto2.TYPE_ENUM, default_factory=lambda: PaymentChannel(0)
-    )
+    channel: "PaymentChannel" = betterproto2.field(9, betterproto2.TYPE_ENUM, default_factory=lambda: PaymentChannel(0))
     """
     The channel the order comes through.
     """
 
-    client_fingerprint: "ClientFingerprint | None" = betterproto2.field(
-        10, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    client_fingerprint: "ClientFingerprint | None" = betterproto2.field(10, betterproto2.TYPE_MESSAGE, optional=True)
     """
     Device and network signals for fraud scoring, set by the front end or
     edge when known. Stored only sealed, never returned; not part of the
@@ -1566,9 +1540,7 @@ class InitiatePaymentResponse(betterproto2.Message):
     """
 
 
-default_message_pool.register_message(
-    "fintech.payments.v1", "InitiatePaymentResponse", InitiatePaymentResponse
-)
+default_message_pool.register_message("fintech.payments.v1", "InitiatePaymentResponse", InitiatePaymentResponse)
 
 
 @dataclass(eq=False, repr=False)
@@ -1624,9 +1596,7 @@ class InitiateSettlementBatchResponse(betterproto2.Message):
     Response of InitiateSettlementBatch.
     """
 
-    settlement_batch: "SettlementBatch | None" = betterproto2.field(
-        1, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    settlement_batch: "SettlementBatch | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The created batch.
     """
@@ -1688,9 +1658,7 @@ class LedgerEntry(betterproto2.Message):
     currency; the direction gives the sign.
     """
 
-    balance_after: "__common__v1__.Money | None" = betterproto2.field(
-        7, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    balance_after: "__common__v1__.Money | None" = betterproto2.field(7, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The account's ledger balance right after this entry (signed; negative
     when overdrawn). Equal to the previous entry's `balance_after` plus the
@@ -1710,9 +1678,7 @@ class LedgerEntry(betterproto2.Message):
     When the entry was booked (committed to the ledger).
     """
 
-    value_date: "___google__type__.Date | None" = betterproto2.field(
-        10, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    value_date: "___google__type__.Date | None" = betterproto2.field(10, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The calendar date, in the bank's business calendar, from which the
     amount counts for interest and availability; usually the booking date.
@@ -1867,9 +1833,7 @@ class ListLedgerEntriesRequest(betterproto2.Message):
     """
 
 
-default_message_pool.register_message(
-    "fintech.payments.v1", "ListLedgerEntriesRequest", ListLedgerEntriesRequest
-)
+default_message_pool.register_message("fintech.payments.v1", "ListLedgerEntriesRequest", ListLedgerEntriesRequest)
 
 
 @dataclass(eq=False, repr=False)
@@ -1889,9 +1853,7 @@ class ListLedgerEntriesResponse(betterproto2.Message):
     """
 
 
-default_message_pool.register_message(
-    "fintech.payments.v1", "ListLedgerEntriesResponse", ListLedgerEntriesResponse
-)
+default_message_pool.register_message("fintech.payments.v1", "ListLedgerEntriesResponse", ListLedgerEntriesResponse)
 
 
 @dataclass(eq=False, repr=False)
@@ -2033,9 +1995,7 @@ class ListSettlementBatchesResponse(betterproto2.Message):
     Response of ListSettlementBatches.
     """
 
-    settlement_batches: "list[SettlementBatch]" = betterproto2.field(
-        1, betterproto2.TYPE_MESSAGE, repeated=True
-    )
+    settlement_batches: "list[SettlementBatch]" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, repeated=True)
     """
     The batches of this page, newest window first.
     """
@@ -2091,9 +2051,7 @@ class ListWebhookDeliveriesResponse(betterproto2.Message):
     Response of ListWebhookDeliveries.
     """
 
-    webhook_deliveries: "list[WebhookDelivery]" = betterproto2.field(
-        1, betterproto2.TYPE_MESSAGE, repeated=True
-    )
+    webhook_deliveries: "list[WebhookDelivery]" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, repeated=True)
     """
     The deliveries of this page, newest first.
     """
@@ -2133,9 +2091,7 @@ class ListWebhookEndpointsRequest(betterproto2.Message):
     """
 
 
-default_message_pool.register_message(
-    "fintech.payments.v1", "ListWebhookEndpointsRequest", ListWebhookEndpointsRequest
-)
+default_message_pool.register_message("fintech.payments.v1", "ListWebhookEndpointsRequest", ListWebhookEndpointsRequest)
 
 
 @dataclass(eq=False, repr=False)
@@ -2144,9 +2100,7 @@ class ListWebhookEndpointsResponse(betterproto2.Message):
     Response of ListWebhookEndpoints.
     """
 
-    webhook_endpoints: "list[WebhookEndpoint]" = betterproto2.field(
-        1, betterproto2.TYPE_MESSAGE, repeated=True
-    )
+    webhook_endpoints: "list[WebhookEndpoint]" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, repeated=True)
     """
     The endpoints of this page, oldest first.
     """
@@ -2187,17 +2141,13 @@ class OpenAccountRequest(betterproto2.Message):
     The ISO 4217 currency of the account, upper case (`EUR`).
     """
 
-    account_type: "AccountType" = betterproto2.field(
-        4, betterproto2.TYPE_ENUM, default_factory=lambda: AccountType(0)
-    )
+    account_type: "AccountType" = betterproto2.field(4, betterproto2.TYPE_ENUM, default_factory=lambda: AccountType(0))
     """
     The kind of account. ACCOUNT_TYPE_INTERNAL is accepted only from
     internal callers (PERMISSION_DENIED, CALLER_NOT_ALLOWED otherwise).
     """
 
-    overdraft_limit: "__common__v1__.Money | None" = betterproto2.field(
-        5, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    overdraft_limit: "__common__v1__.Money | None" = betterproto2.field(5, betterproto2.TYPE_MESSAGE, optional=True)
     """
     How far the balance may go below zero: `amount_minor >= 0`, in
     `currency_code` (CURRENCY_MISMATCH otherwise). Unset means no overdraft.
@@ -2238,25 +2188,19 @@ class ParticipantPosition(betterproto2.Message):
     The number of the batch's payments to this participant.
     """
 
-    gross_debit_amount: "__common__v1__.Money | None" = betterproto2.field(
-        3, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    gross_debit_amount: "__common__v1__.Money | None" = betterproto2.field(3, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The sum of the batch's payments to this participant: what the bank owes
     it. Non-negative.
     """
 
-    gross_credit_amount: "__common__v1__.Money | None" = betterproto2.field(
-        4, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    gross_credit_amount: "__common__v1__.Money | None" = betterproto2.field(4, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The sum of the credits from this participant booked to its clearing
     account in the window: what it owes the bank. Non-negative.
     """
 
-    net_amount: "__common__v1__.Money | None" = betterproto2.field(
-        5, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    net_amount: "__common__v1__.Money | None" = betterproto2.field(5, betterproto2.TYPE_MESSAGE, optional=True)
     """
     `gross_credit_amount - gross_debit_amount`: negative when the bank pays
     the participant, positive when it receives.
@@ -2320,9 +2264,7 @@ class Payment(betterproto2.Message):
     The id (UUID) of the account that is debited.
     """
 
-    creditor_account_id: "str | None" = betterproto2.field(
-        6, betterproto2.TYPE_STRING, optional=True, group="creditor"
-    )
+    creditor_account_id: "str | None" = betterproto2.field(6, betterproto2.TYPE_STRING, optional=True, group="creditor")
     """
     The id (UUID) of an account held in this bank's ledger (an on-us
     payment). On-us payments are final once EXECUTED and are never part of
@@ -2372,24 +2314,18 @@ class Payment(betterproto2.Message):
     The channel the payment was initiated through.
     """
 
-    state: "PaymentState" = betterproto2.field(
-        13, betterproto2.TYPE_ENUM, default_factory=lambda: PaymentState(0)
-    )
+    state: "PaymentState" = betterproto2.field(13, betterproto2.TYPE_ENUM, default_factory=lambda: PaymentState(0))
     """
     Where the payment is in its lifecycle.
     """
 
-    screening_outcome: "ScreeningOutcome | None" = betterproto2.field(
-        14, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    screening_outcome: "ScreeningOutcome | None" = betterproto2.field(14, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The outcome of fraud and compliance screening; unset until the payment
     has been screened.
     """
 
-    hold_reason: "HoldReason" = betterproto2.field(
-        15, betterproto2.TYPE_ENUM, default_factory=lambda: HoldReason(0)
-    )
+    hold_reason: "HoldReason" = betterproto2.field(15, betterproto2.TYPE_ENUM, default_factory=lambda: HoldReason(0))
     """
     Why the payment was held for review; unspecified unless it was held.
     """
@@ -2487,9 +2423,7 @@ class PaymentCancelled(betterproto2.Message):
     The principal that cancelled the payment.
     """
 
-    cancel_reason: "__common__v1__.SealedValue | None" = betterproto2.field(
-        3, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    cancel_reason: "__common__v1__.SealedValue | None" = betterproto2.field(3, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The cancellation reason (UTF-8 text), sealed; unset when none was given.
     """
@@ -2554,9 +2488,7 @@ class PaymentHeld(betterproto2.Message):
     The payment's id (UUID); the aggregate id.
     """
 
-    hold_reason: "HoldReason" = betterproto2.field(
-        2, betterproto2.TYPE_ENUM, default_factory=lambda: HoldReason(0)
-    )
+    hold_reason: "HoldReason" = betterproto2.field(2, betterproto2.TYPE_ENUM, default_factory=lambda: HoldReason(0))
     """
     Why the payment is held.
     """
@@ -2609,9 +2541,7 @@ class PaymentInitiated(betterproto2.Message):
     The id (UUID) of the account to debit.
     """
 
-    creditor_account_id: "str | None" = betterproto2.field(
-        6, betterproto2.TYPE_STRING, optional=True, group="creditor"
-    )
+    creditor_account_id: "str | None" = betterproto2.field(6, betterproto2.TYPE_STRING, optional=True, group="creditor")
     """
     The id (UUID) of the creditor account in this bank (on-us payment).
     """
@@ -2707,9 +2637,7 @@ class PaymentRejected(betterproto2.Message):
     otherwise.
     """
 
-    note: "__common__v1__.SealedValue | None" = betterproto2.field(
-        4, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    note: "__common__v1__.SealedValue | None" = betterproto2.field(4, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The reviewer's note (UTF-8 text), sealed; only with REVIEW_REJECTED.
     """
@@ -2742,9 +2670,7 @@ class PaymentReleased(betterproto2.Message):
     The principal (staff user id) of the reviewer.
     """
 
-    note: "__common__v1__.SealedValue | None" = betterproto2.field(
-        3, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    note: "__common__v1__.SealedValue | None" = betterproto2.field(3, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The reviewer's note (UTF-8 text), sealed.
     """
@@ -2809,9 +2735,7 @@ class PaymentScreened(betterproto2.Message):
     The payment's id (UUID); the aggregate id.
     """
 
-    screening_outcome: "ScreeningOutcome | None" = betterproto2.field(
-        2, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    screening_outcome: "ScreeningOutcome | None" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The fraud and compliance outcome, including `screening_skipped`.
     """
@@ -2840,9 +2764,7 @@ class PaymentScreeningStarted(betterproto2.Message):
     """
 
 
-default_message_pool.register_message(
-    "fintech.payments.v1", "PaymentScreeningStarted", PaymentScreeningStarted
-)
+default_message_pool.register_message("fintech.payments.v1", "PaymentScreeningStarted", PaymentScreeningStarted)
 
 
 @dataclass(eq=False, repr=False)
@@ -2916,9 +2838,7 @@ class RegisterWebhookEndpointResponse(betterproto2.Message):
     Response of RegisterWebhookEndpoint.
     """
 
-    webhook_endpoint: "WebhookEndpoint | None" = betterproto2.field(
-        1, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    webhook_endpoint: "WebhookEndpoint | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The registered endpoint.
     """
@@ -3025,9 +2945,7 @@ class RetrieveAccountResponse(betterproto2.Message):
     """
 
 
-default_message_pool.register_message(
-    "fintech.payments.v1", "RetrieveAccountResponse", RetrieveAccountResponse
-)
+default_message_pool.register_message("fintech.payments.v1", "RetrieveAccountResponse", RetrieveAccountResponse)
 
 
 @dataclass(eq=False, repr=False)
@@ -3057,9 +2975,7 @@ class RetrievePaymentResponse(betterproto2.Message):
     """
 
 
-default_message_pool.register_message(
-    "fintech.payments.v1", "RetrievePaymentResponse", RetrievePaymentResponse
-)
+default_message_pool.register_message("fintech.payments.v1", "RetrievePaymentResponse", RetrievePaymentResponse)
 
 
 @dataclass(eq=False, repr=False)
@@ -3085,9 +3001,7 @@ class RetrieveSettlementBatchResponse(betterproto2.Message):
     Response of RetrieveSettlementBatch.
     """
 
-    settlement_batch: "SettlementBatch | None" = betterproto2.field(
-        1, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    settlement_batch: "SettlementBatch | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The batch.
     """
@@ -3121,9 +3035,7 @@ class RetrieveSettlementReportResponse(betterproto2.Message):
     Response of RetrieveSettlementReport.
     """
 
-    settlement_report: "SettlementReport | None" = betterproto2.field(
-        1, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    settlement_report: "SettlementReport | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The batch's netting report.
     """
@@ -3162,9 +3074,7 @@ class RetrieveWebhookDeliveryResponse(betterproto2.Message):
     Response of RetrieveWebhookDelivery.
     """
 
-    webhook_delivery: "WebhookDelivery | None" = betterproto2.field(
-        1, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    webhook_delivery: "WebhookDelivery | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The delivery record.
     """
@@ -3198,9 +3108,7 @@ class RetrieveWebhookEndpointResponse(betterproto2.Message):
     Response of RetrieveWebhookEndpoint.
     """
 
-    webhook_endpoint: "WebhookEndpoint | None" = betterproto2.field(
-        1, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    webhook_endpoint: "WebhookEndpoint | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The endpoint.
     """
@@ -3336,26 +3244,20 @@ class SettlementBatch(betterproto2.Message):
     The number of payments in the batch (so far, while OPEN).
     """
 
-    gross_debit_amount: "__common__v1__.Money | None" = betterproto2.field(
-        8, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    gross_debit_amount: "__common__v1__.Money | None" = betterproto2.field(8, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The sum of the batch's payment amounts: what the bank owes the
     participants before netting. Non-negative.
     """
 
-    gross_credit_amount: "__common__v1__.Money | None" = betterproto2.field(
-        9, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    gross_credit_amount: "__common__v1__.Money | None" = betterproto2.field(9, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The sum of the credits booked to the participants' clearing accounts in
     the window (inbound transfers and returns from them): what the
     participants owe the bank before netting. Non-negative.
     """
 
-    net_amount: "__common__v1__.Money | None" = betterproto2.field(
-        10, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    net_amount: "__common__v1__.Money | None" = betterproto2.field(10, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The bank's net settlement amount, `gross_credit_amount -
     gross_debit_amount`: negative when the bank pays the clearing system,
@@ -3443,9 +3345,7 @@ class SettlementBatchClosed(betterproto2.Message):
     The number of payments in the batch.
     """
 
-    gross_debit_amount: "__common__v1__.Money | None" = betterproto2.field(
-        3, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    gross_debit_amount: "__common__v1__.Money | None" = betterproto2.field(3, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The sum of the batch's payment amounts; non-negative.
     """
@@ -3557,23 +3457,17 @@ class SettlementBatchNetted(betterproto2.Message):
     The number of payments in the batch.
     """
 
-    gross_debit_amount: "__common__v1__.Money | None" = betterproto2.field(
-        4, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    gross_debit_amount: "__common__v1__.Money | None" = betterproto2.field(4, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The sum of the positions' gross debits.
     """
 
-    gross_credit_amount: "__common__v1__.Money | None" = betterproto2.field(
-        5, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    gross_credit_amount: "__common__v1__.Money | None" = betterproto2.field(5, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The sum of the positions' gross credits.
     """
 
-    net_amount: "__common__v1__.Money | None" = betterproto2.field(
-        6, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    net_amount: "__common__v1__.Money | None" = betterproto2.field(6, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The bank's net settlement amount, `gross_credit_amount -
     gross_debit_amount` (negative: the bank pays).
@@ -3620,9 +3514,7 @@ class SettlementBatchSettled(betterproto2.Message):
     The number of payments settled.
     """
 
-    net_amount: "__common__v1__.Money | None" = betterproto2.field(
-        5, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    net_amount: "__common__v1__.Money | None" = betterproto2.field(5, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The net amount settled (negative: the bank paid).
     """
@@ -3955,16 +3847,12 @@ class WebhookNotification(betterproto2.Message):
     When the event happened.
     """
 
-    payment: "Payment | None" = betterproto2.field(
-        5, betterproto2.TYPE_MESSAGE, optional=True, group="resource"
-    )
+    payment: "Payment | None" = betterproto2.field(5, betterproto2.TYPE_MESSAGE, optional=True, group="resource")
     """
     The payment, for payment events.
     """
 
-    account: "Account | None" = betterproto2.field(
-        6, betterproto2.TYPE_MESSAGE, optional=True, group="resource"
-    )
+    account: "Account | None" = betterproto2.field(6, betterproto2.TYPE_MESSAGE, optional=True, group="resource")
     """
     The account, for account events.
     """
@@ -4165,9 +4053,7 @@ class PaymentNotificationServiceStub:
     def __init__(self, channel: grpc.Channel):
         self._channel = channel
 
-    def register_webhook_endpoint(
-        self, message: "RegisterWebhookEndpointRequest"
-    ) -> "RegisterWebhookEndpointResponse":
+    def register_webhook_endpoint(self, message: "RegisterWebhookEndpointRequest") -> "RegisterWebhookEndpointResponse":
         """
         Registers an HTTPS endpoint for a customer's notifications and returns
         its signing secret. The secret is shown only in this response; it cannot
@@ -4180,9 +4066,7 @@ class PaymentNotificationServiceStub:
             RegisterWebhookEndpointResponse.FromString,
         )(message)
 
-    def retrieve_webhook_endpoint(
-        self, message: "RetrieveWebhookEndpointRequest"
-    ) -> "RetrieveWebhookEndpointResponse":
+    def retrieve_webhook_endpoint(self, message: "RetrieveWebhookEndpointRequest") -> "RetrieveWebhookEndpointResponse":
         """
         Returns a webhook endpoint (without its secret).
         """
@@ -4193,9 +4077,7 @@ class PaymentNotificationServiceStub:
             RetrieveWebhookEndpointResponse.FromString,
         )(message)
 
-    def list_webhook_endpoints(
-        self, message: "ListWebhookEndpointsRequest"
-    ) -> "ListWebhookEndpointsResponse":
+    def list_webhook_endpoints(self, message: "ListWebhookEndpointsRequest") -> "ListWebhookEndpointsResponse":
         """
         Lists a customer's webhook endpoints, oldest first, a page at a time.
         """
@@ -4206,9 +4088,7 @@ class PaymentNotificationServiceStub:
             ListWebhookEndpointsResponse.FromString,
         )(message)
 
-    def delete_webhook_endpoint(
-        self, message: "DeleteWebhookEndpointRequest"
-    ) -> "DeleteWebhookEndpointResponse":
+    def delete_webhook_endpoint(self, message: "DeleteWebhookEndpointRequest") -> "DeleteWebhookEndpointResponse":
         """
         Deletes a webhook endpoint and its secret; pending deliveries to it are
         dropped. Deleting an endpoint that does not exist fails with NOT_FOUND.
@@ -4220,9 +4100,7 @@ class PaymentNotificationServiceStub:
             DeleteWebhookEndpointResponse.FromString,
         )(message)
 
-    def list_webhook_deliveries(
-        self, message: "ListWebhookDeliveriesRequest"
-    ) -> "ListWebhookDeliveriesResponse":
+    def list_webhook_deliveries(self, message: "ListWebhookDeliveriesRequest") -> "ListWebhookDeliveriesResponse":
         """
         Lists the deliveries to an endpoint, newest first, with their attempts
         and latest status, for example to find failed ones.
@@ -4234,9 +4112,7 @@ class PaymentNotificationServiceStub:
             ListWebhookDeliveriesResponse.FromString,
         )(message)
 
-    def retrieve_webhook_delivery(
-        self, message: "RetrieveWebhookDeliveryRequest"
-    ) -> "RetrieveWebhookDeliveryResponse":
+    def retrieve_webhook_delivery(self, message: "RetrieveWebhookDeliveryRequest") -> "RetrieveWebhookDeliveryResponse":
         """
         Returns one delivery record.
         """
@@ -4348,9 +4224,7 @@ class SettlementServiceStub:
     def __init__(self, channel: grpc.Channel):
         self._channel = channel
 
-    def initiate_settlement_batch(
-        self, message: "InitiateSettlementBatchRequest"
-    ) -> "InitiateSettlementBatchResponse":
+    def initiate_settlement_batch(self, message: "InitiateSettlementBatchRequest") -> "InitiateSettlementBatchResponse":
         """
         Creates a settlement batch for a window, currency and optionally one
         participant. It takes every executed off-us payment in the currency
@@ -4366,9 +4240,7 @@ class SettlementServiceStub:
             InitiateSettlementBatchResponse.FromString,
         )(message)
 
-    def retrieve_settlement_batch(
-        self, message: "RetrieveSettlementBatchRequest"
-    ) -> "RetrieveSettlementBatchResponse":
+    def retrieve_settlement_batch(self, message: "RetrieveSettlementBatchRequest") -> "RetrieveSettlementBatchResponse":
         """
         Returns a settlement batch.
         """
@@ -4379,9 +4251,7 @@ class SettlementServiceStub:
             RetrieveSettlementBatchResponse.FromString,
         )(message)
 
-    def list_settlement_batches(
-        self, message: "ListSettlementBatchesRequest"
-    ) -> "ListSettlementBatchesResponse":
+    def list_settlement_batches(self, message: "ListSettlementBatchesRequest") -> "ListSettlementBatchesResponse":
         """
         Lists settlement batches, newest window first, a page at a time.
         """
@@ -4408,9 +4278,7 @@ class SettlementServiceStub:
             RetrieveSettlementReportResponse.FromString,
         )(message)
 
-    def control_settlement_batch(
-        self, message: "ControlSettlementBatchRequest"
-    ) -> "ControlSettlementBatchResponse":
+    def control_settlement_batch(self, message: "ControlSettlementBatchRequest") -> "ControlSettlementBatchResponse":
         """
         Moves a batch on: closes an OPEN batch before its window ends, marks a
         NETTED batch SETTLED with the clearing system's reference (booking the

@@ -1505,9 +1505,7 @@ class AmlAlert(betterproto2.Message):
     The id of the alert.
     """
 
-    rule_code: "AmlRuleCode" = betterproto2.field(
-        2, betterproto2.TYPE_ENUM, default_factory=lambda: AmlRuleCode(0)
-    )
+    rule_code: "AmlRuleCode" = betterproto2.field(2, betterproto2.TYPE_ENUM, default_factory=lambda: AmlRuleCode(0))
     """
     The rule that raised the alert.
     """
@@ -1531,24 +1529,18 @@ class AmlAlert(betterproto2.Message):
     How urgently the alert needs investigating.
     """
 
-    decision: "AmlDecision" = betterproto2.field(
-        6, betterproto2.TYPE_ENUM, default_factory=lambda: AmlDecision(0)
-    )
+    decision: "AmlDecision" = betterproto2.field(6, betterproto2.TYPE_ENUM, default_factory=lambda: AmlDecision(0))
     """
     The decision the rule asks for on its own.
     """
 
-    threshold_amount: "__common__v1__.Money | None" = betterproto2.field(
-        7, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    threshold_amount: "__common__v1__.Money | None" = betterproto2.field(7, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The threshold the rule compares against (for example the large-cash
     reporting threshold); not set for rules without an amount threshold.
     """
 
-    aggregate_amount: "__common__v1__.Money | None" = betterproto2.field(
-        8, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    aggregate_amount: "__common__v1__.Money | None" = betterproto2.field(8, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The total of the transactions the rule looked at (this one and
     `related_payment_ids`), in the threshold's currency.
@@ -1612,9 +1604,7 @@ class AmlAlertRaised(betterproto2.Message):
     The customer whose payment it is.
     """
 
-    rule_code: "AmlRuleCode" = betterproto2.field(
-        5, betterproto2.TYPE_ENUM, default_factory=lambda: AmlRuleCode(0)
-    )
+    rule_code: "AmlRuleCode" = betterproto2.field(5, betterproto2.TYPE_ENUM, default_factory=lambda: AmlRuleCode(0))
     """
     The kind of rule that raised it.
     """
@@ -1631,9 +1621,7 @@ class AmlAlertRaised(betterproto2.Message):
     How urgently it needs investigating.
     """
 
-    decision: "AmlDecision" = betterproto2.field(
-        8, betterproto2.TYPE_ENUM, default_factory=lambda: AmlDecision(0)
-    )
+    decision: "AmlDecision" = betterproto2.field(8, betterproto2.TYPE_ENUM, default_factory=lambda: AmlDecision(0))
     """
     The decision the rule asked for.
     """
@@ -1672,9 +1660,7 @@ class AmlAssessment(betterproto2.Message):
     The transaction as it was evaluated.
     """
 
-    decision: "AmlDecision" = betterproto2.field(
-        3, betterproto2.TYPE_ENUM, default_factory=lambda: AmlDecision(0)
-    )
+    decision: "AmlDecision" = betterproto2.field(3, betterproto2.TYPE_ENUM, default_factory=lambda: AmlDecision(0))
     """
     The decision: the strictest decision of all alerts, or CLEAR.
     """
@@ -1722,9 +1708,7 @@ class AmlTransactionEvaluated(betterproto2.Message):
     The customer whose payment it is.
     """
 
-    decision: "AmlDecision" = betterproto2.field(
-        4, betterproto2.TYPE_ENUM, default_factory=lambda: AmlDecision(0)
-    )
+    decision: "AmlDecision" = betterproto2.field(4, betterproto2.TYPE_ENUM, default_factory=lambda: AmlDecision(0))
     """
     The decision.
     """
@@ -1769,9 +1753,7 @@ class AuditRecord(betterproto2.Message):
     example `spiffe://cluster.local/ns/fintech/sa/payments`).
     """
 
-    actor_type: "ActorType" = betterproto2.field(
-        3, betterproto2.TYPE_ENUM, default_factory=lambda: ActorType(0)
-    )
+    actor_type: "ActorType" = betterproto2.field(3, betterproto2.TYPE_ENUM, default_factory=lambda: ActorType(0))
     """
     Whether the actor is a person or a workload.
     """
@@ -1807,9 +1789,7 @@ class AuditRecord(betterproto2.Message):
     data; used for data-subject access requests.
     """
 
-    outcome: "AuditOutcome" = betterproto2.field(
-        9, betterproto2.TYPE_ENUM, default_factory=lambda: AuditOutcome(0)
-    )
+    outcome: "AuditOutcome" = betterproto2.field(9, betterproto2.TYPE_ENUM, default_factory=lambda: AuditOutcome(0))
     """
     Whether the action succeeded, was refused or failed.
     """
@@ -1915,16 +1895,12 @@ class CreditApplicant(betterproto2.Message):
     applicant and verified by the lending service (bureau data, payslips).
     """
 
-    annual_income: "__common__v1__.Money | None" = betterproto2.field(
-        1, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    annual_income: "__common__v1__.Money | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The applicant's gross income per year, before tax; zero or positive.
     """
 
-    existing_debt: "__common__v1__.Money | None" = betterproto2.field(
-        2, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    existing_debt: "__common__v1__.Money | None" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The outstanding principal of all the applicant's existing debts (loans,
     mortgages, card balances), excluding the credit applied for.
@@ -2016,9 +1992,7 @@ class CreditApplication(betterproto2.Message):
     The applicant's financial situation and credit history.
     """
 
-    requested_amount: "__common__v1__.Money | None" = betterproto2.field(
-        4, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    requested_amount: "__common__v1__.Money | None" = betterproto2.field(4, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The principal the applicant asks to borrow; positive.
     """
@@ -2028,9 +2002,7 @@ class CreditApplication(betterproto2.Message):
     The repayment term in months (1 to 480).
     """
 
-    purpose: "CreditPurpose" = betterproto2.field(
-        6, betterproto2.TYPE_ENUM, default_factory=lambda: CreditPurpose(0)
-    )
+    purpose: "CreditPurpose" = betterproto2.field(6, betterproto2.TYPE_ENUM, default_factory=lambda: CreditPurpose(0))
     """
     What the credit is for.
     """
@@ -2076,9 +2048,7 @@ class CreditAssessment(betterproto2.Message):
     scorecard scale of 300 to 900 points; higher means lower risk.
     """
 
-    grade: "CreditGrade" = betterproto2.field(
-        5, betterproto2.TYPE_ENUM, default_factory=lambda: CreditGrade(0)
-    )
+    grade: "CreditGrade" = betterproto2.field(5, betterproto2.TYPE_ENUM, default_factory=lambda: CreditGrade(0))
     """
     The risk grade the score falls into.
     """
@@ -2171,9 +2141,7 @@ class CreditRiskEvaluated(betterproto2.Message):
     The credit score on the bank's scale (300 to 900).
     """
 
-    grade: "CreditGrade" = betterproto2.field(
-        6, betterproto2.TYPE_ENUM, default_factory=lambda: CreditGrade(0)
-    )
+    grade: "CreditGrade" = betterproto2.field(6, betterproto2.TYPE_ENUM, default_factory=lambda: CreditGrade(0))
     """
     The risk grade.
     """
@@ -2277,9 +2245,7 @@ class EvaluateCreditRiskRequest(betterproto2.Message):
     """
 
 
-default_message_pool.register_message(
-    "fintech.risk.v1", "EvaluateCreditRiskRequest", EvaluateCreditRiskRequest
-)
+default_message_pool.register_message("fintech.risk.v1", "EvaluateCreditRiskRequest", EvaluateCreditRiskRequest)
 
 
 @dataclass(eq=False, repr=False)
@@ -2288,17 +2254,13 @@ class EvaluateCreditRiskResponse(betterproto2.Message):
     The response of `EvaluateCreditRisk`.
     """
 
-    credit_assessment: "CreditAssessment | None" = betterproto2.field(
-        1, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    credit_assessment: "CreditAssessment | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The new assessment.
     """
 
 
-default_message_pool.register_message(
-    "fintech.risk.v1", "EvaluateCreditRiskResponse", EvaluateCreditRiskResponse
-)
+default_message_pool.register_message("fintech.risk.v1", "EvaluateCreditRiskResponse", EvaluateCreditRiskResponse)
 
 
 @dataclass(eq=False, repr=False)
@@ -2313,9 +2275,7 @@ class EvaluateTransactionAmlRequest(betterproto2.Message):
     """
 
 
-default_message_pool.register_message(
-    "fintech.risk.v1", "EvaluateTransactionAmlRequest", EvaluateTransactionAmlRequest
-)
+default_message_pool.register_message("fintech.risk.v1", "EvaluateTransactionAmlRequest", EvaluateTransactionAmlRequest)
 
 
 @dataclass(eq=False, repr=False)
@@ -2358,9 +2318,7 @@ class EvaluateTransactionFraudResponse(betterproto2.Message):
     The response of `EvaluateTransactionFraud`.
     """
 
-    fraud_assessment: "FraudAssessment | None" = betterproto2.field(
-        1, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    fraud_assessment: "FraudAssessment | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The assessment, with the decision the payments service must apply.
     """
@@ -2387,9 +2345,7 @@ class FiredRule(betterproto2.Message):
     What the rule checks, in words.
     """
 
-    decision: "FraudDecision" = betterproto2.field(
-        3, betterproto2.TYPE_ENUM, default_factory=lambda: FraudDecision(0)
-    )
+    decision: "FraudDecision" = betterproto2.field(3, betterproto2.TYPE_ENUM, default_factory=lambda: FraudDecision(0))
     """
     The decision the rule asks for on its own.
     """
@@ -2421,9 +2377,7 @@ class FraudAssessment(betterproto2.Message):
     The model's probability (0 to 1) that the transaction is fraudulent.
     """
 
-    decision: "FraudDecision" = betterproto2.field(
-        4, betterproto2.TYPE_ENUM, default_factory=lambda: FraudDecision(0)
-    )
+    decision: "FraudDecision" = betterproto2.field(4, betterproto2.TYPE_ENUM, default_factory=lambda: FraudDecision(0))
     """
     The decision: the strictest of the score's band and the fired rules.
     """
@@ -2440,9 +2394,7 @@ class FraudAssessment(betterproto2.Message):
     """
 
     features: "dict[str, float]" = betterproto2.field(
-        7,
-        betterproto2.TYPE_MAP,
-        map_meta=betterproto2.map_meta(betterproto2.TYPE_STRING, betterproto2.TYPE_DOUBLE),
+        7, betterproto2.TYPE_MAP, map_meta=betterproto2.map_meta(betterproto2.TYPE_STRING, betterproto2.TYPE_DOUBLE)
     )
     """
     The features sent to the model, by feature name, for example
@@ -2529,9 +2481,7 @@ class FraudEvaluated(betterproto2.Message):
     The model's fraud score (0 to 1); 0 when `model_unavailable`.
     """
 
-    decision: "FraudDecision" = betterproto2.field(
-        5, betterproto2.TYPE_ENUM, default_factory=lambda: FraudDecision(0)
-    )
+    decision: "FraudDecision" = betterproto2.field(5, betterproto2.TYPE_ENUM, default_factory=lambda: FraudDecision(0))
     """
     The decision.
     """
@@ -2578,9 +2528,7 @@ class FraudReason(betterproto2.Message):
     One reason behind a fraud score or decision.
     """
 
-    code: "FraudReasonCode" = betterproto2.field(
-        1, betterproto2.TYPE_ENUM, default_factory=lambda: FraudReasonCode(0)
-    )
+    code: "FraudReasonCode" = betterproto2.field(1, betterproto2.TYPE_ENUM, default_factory=lambda: FraudReasonCode(0))
     """
     The reason, as a code.
     """
@@ -2592,9 +2540,7 @@ class FraudReason(betterproto2.Message):
     """
 
     contributing_values: "dict[str, str]" = betterproto2.field(
-        3,
-        betterproto2.TYPE_MAP,
-        map_meta=betterproto2.map_meta(betterproto2.TYPE_STRING, betterproto2.TYPE_STRING),
+        3, betterproto2.TYPE_MAP, map_meta=betterproto2.map_meta(betterproto2.TYPE_STRING, betterproto2.TYPE_STRING)
     )
     """
     The observed values that made the reason apply, by name, for example
@@ -2679,9 +2625,7 @@ class GenerateRegulatoryReportResponse(betterproto2.Message):
     The response of `GenerateRegulatoryReport`.
     """
 
-    regulatory_report: "RegulatoryReport | None" = betterproto2.field(
-        1, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    regulatory_report: "RegulatoryReport | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The requested report, in state PENDING.
     """
@@ -2729,9 +2673,7 @@ class ListAuditRecordsRequest(betterproto2.Message):
     Only records of actions on this customer's data; empty for all.
     """
 
-    outcome: "AuditOutcome" = betterproto2.field(
-        6, betterproto2.TYPE_ENUM, default_factory=lambda: AuditOutcome(0)
-    )
+    outcome: "AuditOutcome" = betterproto2.field(6, betterproto2.TYPE_ENUM, default_factory=lambda: AuditOutcome(0))
     """
     Only records with this outcome; not set for all outcomes.
     """
@@ -2778,9 +2720,7 @@ class ListFraudAssessmentsRequest(betterproto2.Message):
     The request of `ListFraudAssessments`. All filters set must hold.
     """
 
-    decision: "FraudDecision" = betterproto2.field(
-        1, betterproto2.TYPE_ENUM, default_factory=lambda: FraudDecision(0)
-    )
+    decision: "FraudDecision" = betterproto2.field(1, betterproto2.TYPE_ENUM, default_factory=lambda: FraudDecision(0))
     """
     Only assessments with this decision; not set for all decisions.
     """
@@ -2822,9 +2762,7 @@ class ListFraudAssessmentsRequest(betterproto2.Message):
     """
 
 
-default_message_pool.register_message(
-    "fintech.risk.v1", "ListFraudAssessmentsRequest", ListFraudAssessmentsRequest
-)
+default_message_pool.register_message("fintech.risk.v1", "ListFraudAssessmentsRequest", ListFraudAssessmentsRequest)
 
 
 @dataclass(eq=False, repr=False)
@@ -2833,9 +2771,7 @@ class ListFraudAssessmentsResponse(betterproto2.Message):
     The response of `ListFraudAssessments`.
     """
 
-    fraud_assessments: "list[FraudAssessment]" = betterproto2.field(
-        1, betterproto2.TYPE_MESSAGE, repeated=True
-    )
+    fraud_assessments: "list[FraudAssessment]" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, repeated=True)
     """
     The assessments, newest first.
     """
@@ -2846,9 +2782,7 @@ class ListFraudAssessmentsResponse(betterproto2.Message):
     """
 
 
-default_message_pool.register_message(
-    "fintech.risk.v1", "ListFraudAssessmentsResponse", ListFraudAssessmentsResponse
-)
+default_message_pool.register_message("fintech.risk.v1", "ListFraudAssessmentsResponse", ListFraudAssessmentsResponse)
 
 
 @dataclass(eq=False, repr=False)
@@ -2889,9 +2823,7 @@ class ListRegulatoryReportsRequest(betterproto2.Message):
     """
 
 
-default_message_pool.register_message(
-    "fintech.risk.v1", "ListRegulatoryReportsRequest", ListRegulatoryReportsRequest
-)
+default_message_pool.register_message("fintech.risk.v1", "ListRegulatoryReportsRequest", ListRegulatoryReportsRequest)
 
 
 @dataclass(eq=False, repr=False)
@@ -2900,9 +2832,7 @@ class ListRegulatoryReportsResponse(betterproto2.Message):
     The response of `ListRegulatoryReports`.
     """
 
-    regulatory_reports: "list[RegulatoryReport]" = betterproto2.field(
-        1, betterproto2.TYPE_MESSAGE, repeated=True
-    )
+    regulatory_reports: "list[RegulatoryReport]" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, repeated=True)
     """
     The reports, newest first.
     """
@@ -2913,9 +2843,7 @@ class ListRegulatoryReportsResponse(betterproto2.Message):
     """
 
 
-default_message_pool.register_message(
-    "fintech.risk.v1", "ListRegulatoryReportsResponse", ListRegulatoryReportsResponse
-)
+default_message_pool.register_message("fintech.risk.v1", "ListRegulatoryReportsResponse", ListRegulatoryReportsResponse)
 
 
 @dataclass(eq=False, repr=False)
@@ -3109,9 +3037,7 @@ class RegulatoryReportGenerated(betterproto2.Message):
     """
 
 
-default_message_pool.register_message(
-    "fintech.risk.v1", "RegulatoryReportGenerated", RegulatoryReportGenerated
-)
+default_message_pool.register_message("fintech.risk.v1", "RegulatoryReportGenerated", RegulatoryReportGenerated)
 
 
 @dataclass(eq=False, repr=False)
@@ -3197,9 +3123,7 @@ class RegulatoryReportRequested(betterproto2.Message):
     """
 
 
-default_message_pool.register_message(
-    "fintech.risk.v1", "RegulatoryReportRequested", RegulatoryReportRequested
-)
+default_message_pool.register_message("fintech.risk.v1", "RegulatoryReportRequested", RegulatoryReportRequested)
 
 
 @dataclass(eq=False, repr=False)
@@ -3208,16 +3132,12 @@ class ReportingPeriod(betterproto2.Message):
     A reporting period: whole calendar days, both ends included.
     """
 
-    start_date: "___google__type__.Date | None" = betterproto2.field(
-        1, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    start_date: "___google__type__.Date | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The first day of the period.
     """
 
-    end_date: "___google__type__.Date | None" = betterproto2.field(
-        2, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    end_date: "___google__type__.Date | None" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The last day of the period; not before `start_date`. For point-in-time
     reports (large exposures) the reference date.
@@ -3239,9 +3159,7 @@ class RetrieveAuditRecordRequest(betterproto2.Message):
     """
 
 
-default_message_pool.register_message(
-    "fintech.risk.v1", "RetrieveAuditRecordRequest", RetrieveAuditRecordRequest
-)
+default_message_pool.register_message("fintech.risk.v1", "RetrieveAuditRecordRequest", RetrieveAuditRecordRequest)
 
 
 @dataclass(eq=False, repr=False)
@@ -3256,9 +3174,7 @@ class RetrieveAuditRecordResponse(betterproto2.Message):
     """
 
 
-default_message_pool.register_message(
-    "fintech.risk.v1", "RetrieveAuditRecordResponse", RetrieveAuditRecordResponse
-)
+default_message_pool.register_message("fintech.risk.v1", "RetrieveAuditRecordResponse", RetrieveAuditRecordResponse)
 
 
 @dataclass(eq=False, repr=False)
@@ -3284,9 +3200,7 @@ class RetrieveCreditAssessmentResponse(betterproto2.Message):
     The response of `RetrieveCreditAssessment`.
     """
 
-    credit_assessment: "CreditAssessment | None" = betterproto2.field(
-        1, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    credit_assessment: "CreditAssessment | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The assessment.
     """
@@ -3320,9 +3234,7 @@ class RetrieveFraudAssessmentResponse(betterproto2.Message):
     The response of `RetrieveFraudAssessment`.
     """
 
-    fraud_assessment: "FraudAssessment | None" = betterproto2.field(
-        1, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    fraud_assessment: "FraudAssessment | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The assessment.
     """
@@ -3356,9 +3268,7 @@ class RetrieveRegulatoryReportResponse(betterproto2.Message):
     The response of `RetrieveRegulatoryReport`.
     """
 
-    regulatory_report: "RegulatoryReport | None" = betterproto2.field(
-        1, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    regulatory_report: "RegulatoryReport | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The report.
     """
@@ -3483,9 +3393,7 @@ class SanctionsScreening(betterproto2.Message):
     ordered by similarity, highest first.
     """
 
-    screened_lists: "list[SanctionsListVersion]" = betterproto2.field(
-        6, betterproto2.TYPE_MESSAGE, repeated=True
-    )
+    screened_lists: "list[SanctionsListVersion]" = betterproto2.field(6, betterproto2.TYPE_MESSAGE, repeated=True)
     """
     The lists screened against, with the version of each in force at the
     time.
@@ -3525,9 +3433,7 @@ class SanctionsScreeningCompleted(betterproto2.Message):
     The party screened (customer id or counterparty id).
     """
 
-    party_type: "PartyType" = betterproto2.field(
-        3, betterproto2.TYPE_ENUM, default_factory=lambda: PartyType(0)
-    )
+    party_type: "PartyType" = betterproto2.field(3, betterproto2.TYPE_ENUM, default_factory=lambda: PartyType(0))
     """
     Whether the party is a person or an organisation.
     """
@@ -3564,9 +3470,7 @@ class SanctionsScreeningCompleted(betterproto2.Message):
     """
 
 
-default_message_pool.register_message(
-    "fintech.risk.v1", "SanctionsScreeningCompleted", SanctionsScreeningCompleted
-)
+default_message_pool.register_message("fintech.risk.v1", "SanctionsScreeningCompleted", SanctionsScreeningCompleted)
 
 
 @dataclass(eq=False, repr=False)
@@ -3582,9 +3486,7 @@ class ScreenedParty(betterproto2.Message):
     KYC or periodic review, or the payments service's counterparty id.
     """
 
-    party_type: "PartyType" = betterproto2.field(
-        2, betterproto2.TYPE_ENUM, default_factory=lambda: PartyType(0)
-    )
+    party_type: "PartyType" = betterproto2.field(2, betterproto2.TYPE_ENUM, default_factory=lambda: PartyType(0))
     """
     Whether the party is a person or an organisation.
     """
@@ -3601,9 +3503,7 @@ class ScreenedParty(betterproto2.Message):
     transliterations).
     """
 
-    date_of_birth: "___google__type__.Date | None" = betterproto2.field(
-        5, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    date_of_birth: "___google__type__.Date | None" = betterproto2.field(5, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The person's date of birth; not set for organisations.
     """
@@ -3704,9 +3604,7 @@ class Transaction(betterproto2.Message):
     The amount of the payment; always positive, in the payment's currency.
     """
 
-    reporting_amount: "__common__v1__.Money | None" = betterproto2.field(
-        7, betterproto2.TYPE_MESSAGE, optional=True
-    )
+    reporting_amount: "__common__v1__.Money | None" = betterproto2.field(7, betterproto2.TYPE_MESSAGE, optional=True)
     """
     The amount converted to the bank's reporting currency at the payment's
     exchange rate; set by the payments service when `amount` is in another
@@ -3833,9 +3731,7 @@ class FraudDetectionServiceStub:
             EvaluateTransactionFraudResponse.FromString,
         )(message)
 
-    def retrieve_fraud_assessment(
-        self, message: "RetrieveFraudAssessmentRequest"
-    ) -> "RetrieveFraudAssessmentResponse":
+    def retrieve_fraud_assessment(self, message: "RetrieveFraudAssessmentRequest") -> "RetrieveFraudAssessmentResponse":
         """
         Retrieves one fraud assessment, for risk officers.
         """
@@ -3846,9 +3742,7 @@ class FraudDetectionServiceStub:
             RetrieveFraudAssessmentResponse.FromString,
         )(message)
 
-    def list_fraud_assessments(
-        self, message: "ListFraudAssessmentsRequest"
-    ) -> "ListFraudAssessmentsResponse":
+    def list_fraud_assessments(self, message: "ListFraudAssessmentsRequest") -> "ListFraudAssessmentsResponse":
         """
         Lists fraud assessments, newest first, for risk officers.
         """
@@ -3885,9 +3779,7 @@ class RegulatoryComplianceServiceStub:
             ScreenPartyResponse.FromString,
         )(message)
 
-    def evaluate_transaction_aml(
-        self, message: "EvaluateTransactionAmlRequest"
-    ) -> "EvaluateTransactionAmlResponse":
+    def evaluate_transaction_aml(self, message: "EvaluateTransactionAmlRequest") -> "EvaluateTransactionAmlResponse":
         """
         Applies the AML transaction monitoring rules (large cash, structuring,
         high-risk countries, rapid movement of funds) to a payment before it is
@@ -3954,9 +3846,7 @@ class RegulatoryComplianceServiceStub:
             RetrieveRegulatoryReportResponse.FromString,
         )(message)
 
-    def list_regulatory_reports(
-        self, message: "ListRegulatoryReportsRequest"
-    ) -> "ListRegulatoryReportsResponse":
+    def list_regulatory_reports(self, message: "ListRegulatoryReportsRequest") -> "ListRegulatoryReportsResponse":
         """
         Lists regulatory reports, newest first.
         """
