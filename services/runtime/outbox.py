@@ -1,0 +1,122 @@
+"""The transactional outbox: events are rows written in the same transaction as the state change.
+
+A service never publishes to Kafka while handling a request. It adds its events to `outbox_events`
+in the transaction that changes its state, so either both commit or neither does; the relay
+(`services.runtime.relay`) publishes committed rows afterwards, in order, and marks them published.
+
+    async with database.transaction() as session:
+        session.add(payment)
+        await outbox.record(session, PaymentInitiated(...), subject=payment.id, sequence=1, source=me)
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from functools import lru_cache
+from typing import Any
+
+from fintech.common.v1 import event_envelope_pb2
+from google.protobuf.message import Message
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.runtime import kafka
+from services.runtime.db import outbox_events
+from services.runtime.event_registry import EventContractError, EventRegistry
+
+
+@lru_cache(maxsize=1)
+def default_registry() -> EventRegistry:
+    return EventRegistry.discover()
+
+
+def record_headers(envelope: event_envelope_pb2.EventEnvelope) -> dict[str, str]:
+    """The Kafka headers of an event: its id and type, the content type and its W3C trace context."""
+    headers = {
+        kafka.EVENT_ID: envelope.event_id,
+        kafka.EVENT_TYPE: envelope.event_type,
+        kafka.CONTENT_TYPE: kafka.ENVELOPE_CONTENT_TYPE,
+        kafka.TRACEPARENT: envelope.trace_context.traceparent,
+        kafka.TRACESTATE: envelope.trace_context.tracestate,
+    }
+    return {name: value for name, value in headers.items() if value}
+
+
+async def add_event(
+    session: AsyncSession,
+    envelope: event_envelope_pb2.EventEnvelope,
+    *,
+    registry: EventRegistry | None = None,
+    topic: str | None = None,
+) -> None:
+    """Add an enveloped event to the outbox within the caller's transaction.
+
+    Only registered events that match their envelope get in (`EventRegistry.unwrap` checks it). The
+    topic is the event's domain topic unless `topic` overrides it.
+    """
+    registry = registry or default_registry()
+    registry.unwrap(envelope)
+    try:
+        event_id = uuid.UUID(envelope.event_id)
+    except ValueError:
+        raise EventContractError(f"event id {envelope.event_id!r} is not a UUID") from None
+    await session.execute(
+        insert(outbox_events).values(
+            id=event_id,
+            topic=topic or registry.get(envelope.event_type).topic,
+            key=envelope.subject,
+            event_type=envelope.event_type,
+            payload=envelope.SerializeToString(deterministic=True),
+            headers=record_headers(envelope),
+        )
+    )
+
+
+async def record(
+    session: AsyncSession,
+    event: Message,
+    *,
+    subject: str,
+    sequence: int,
+    source: str,
+    registry: EventRegistry | None = None,
+    topic: str | None = None,
+    trace_context: event_envelope_pb2.TraceContext | None = None,
+    **envelope_fields: Any,
+) -> event_envelope_pb2.EventEnvelope:
+    """Wrap an event in its envelope and add it to the outbox; returns the envelope.
+
+    `subject` is the aggregate id and `sequence` its version after the event. The envelope carries the
+    current trace context unless `trace_context` is given. `envelope_fields` go to
+    `EventRegistry.wrap` (event_id, occur_time, correlation_id, causation_id).
+    """
+    registry = registry or default_registry()
+    envelope = registry.wrap(
+        event,
+        subject=subject,
+        sequence=sequence,
+        source=source,
+        trace_context=trace_context or kafka.current_trace_context(),
+        **envelope_fields,
+    )
+    await add_event(session, envelope, registry=registry, topic=topic)
+    return envelope
+
+
+async def pending_count(session: AsyncSession) -> int:
+    return await session.scalar(
+        select(func.count()).select_from(outbox_events).where(outbox_events.c.published_at.is_(None))
+    )
+
+
+async def purge_published(session: AsyncSession, older_than: timedelta, limit: int = 1000) -> int:
+    """Delete up to `limit` rows published more than `older_than` ago; returns how many."""
+    oldest = (
+        select(outbox_events.c.id)
+        .where(outbox_events.c.published_at < func.now() - older_than)
+        .limit(limit)
+        .scalar_subquery()
+    )
+    result = await session.execute(delete(outbox_events).where(outbox_events.c.id.in_(oldest)))
+    return result.rowcount

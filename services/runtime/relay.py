@@ -1,0 +1,316 @@
+"""The outbox relay: publishes committed outbox rows to Kafka, in order, and marks them published.
+
+Each cycle claims the oldest unpublished rows (`FOR UPDATE SKIP LOCKED`, so several relays share the
+work), publishes them with an idempotent producer (record key = aggregate id, so one aggregate's
+events land on one partition in order) and marks them published in the same transaction once the
+broker acknowledged them. Rows are never dropped: a failed publish leaves them unpublished with
+`attempts` and `last_error` recorded, the relay backs off and retries on a new producer.
+
+Ordering: the rows of one aggregate are sent one after another, each after the previous one's ack,
+and a row is held back while an earlier row of its aggregate is unpublished and not ours (another
+relay holds it, or it failed). Writers must serialise the events of one aggregate (they do: an
+aggregate's version check or row lock), so rows of an aggregate commit in insertion order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+from typing import Any
+
+import structlog
+from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaConnectionError
+from opentelemetry import trace
+from prometheus_client import Counter, Gauge
+from sqlalchemy import Row, func, select, update
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.runtime import kafka, outbox
+from services.runtime.backoff import Backoff
+from services.runtime.config import Settings
+from services.runtime.db import Database, outbox_events
+
+log = structlog.get_logger(__name__)
+tracer = trace.get_tracer(__name__)
+
+OUTBOX_PENDING = Gauge("outbox_pending_events", "Outbox rows not yet published to Kafka.")
+OUTBOX_OLDEST_AGE = Gauge(
+    "outbox_oldest_pending_age_seconds", "Age of the oldest outbox row not yet published (0 when none)."
+)
+OUTBOX_PUBLISHED = Counter("outbox_published_events_total", "Outbox rows published to Kafka.")
+OUTBOX_FAILURES = Counter("outbox_publish_failures_total", "Outbox rows whose publish attempt failed.")
+
+RETRY = Backoff(initial=0.2, maximum=10.0)
+# Published rows older than the retention are deleted once an hour, a batch per transaction.
+PURGE_INTERVAL = 3600.0
+PURGE_BATCH = 1000
+
+ProducerFactory = Callable[[], AIOKafkaProducer]
+
+
+class PublishError(Exception):
+    """Some claimed rows could not be published; they stay in the outbox."""
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        database: Database,
+        producer_factory: ProducerFactory | None = None,
+        *,
+        name: str = "outbox-relay",
+        settings: Settings | None = None,
+        batch_size: int = 100,
+        poll_interval: float = 0.2,
+        publish_timeout: float = 15.0,
+        backoff: Backoff = RETRY,
+        probe_interval: float = 5.0,
+        metrics_interval: float = 5.0,
+        retention: timedelta | None = timedelta(days=7),
+    ) -> None:
+        self.database = database
+        self.name = name
+        self._producer_factory = producer_factory or (lambda: kafka.make_producer(name, settings=settings))
+        self.batch_size = batch_size
+        self.poll_interval = poll_interval
+        self.publish_timeout = publish_timeout
+        self.backoff = backoff
+        self.probe_interval = probe_interval
+        self.metrics_interval = metrics_interval
+        self.retention = retention
+        self._producer: AIOKafkaProducer | None = None
+        self._healthy = False
+        self._stopping = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._last_probe = self._last_metrics = self._last_purge = 0.0
+
+    @property
+    def healthy(self) -> bool:
+        """True while the relay runs with a producer connected to Kafka (for the health service)."""
+        return self._healthy and self._task is not None and not self._task.done()
+
+    async def start(self) -> None:
+        if self._task is None or self._task.done():
+            self._stopping.clear()
+            self._task = asyncio.create_task(self.run(), name=self.name)
+
+    async def stop(self) -> None:
+        """Finish the batch in hand, then close the producer."""
+        self._stopping.set()
+        if self._task is not None:
+            await self._task
+            self._task = None
+
+    async def run(self) -> None:
+        failures = 0
+        try:
+            while not self._stopping.is_set():
+                try:
+                    await self._connect()
+                    published = await self.publish_batch()
+                    await self._housekeeping(idle=published == 0)
+                    failures = 0
+                    if published < self.batch_size:
+                        await self._sleep(self.poll_interval)
+                except Exception as exc:
+                    failures += 1
+                    delay = self.backoff.delay(failures)
+                    log.warning("outbox relay failed", relay=self.name, error=repr(exc), retry_in=delay)
+                    if not isinstance(exc, SQLAlchemyError):  # the database's trouble is not Kafka's
+                        self._healthy = False
+                        await self._discard_producer()
+                    await self._sleep(delay)
+        finally:
+            await self._close_producer()
+
+    async def publish_batch(self) -> int:
+        """One cycle: claim, publish and mark a batch; returns how many rows were published."""
+        producer = await self._connect()
+        failed: dict[Any, str] = {}
+        async with self.database.transaction() as session:
+            rows = await self._claim(session)
+            if not rows:
+                return 0
+            published, failed = await self._publish(producer, rows)
+            if published:
+                await session.execute(
+                    update(outbox_events).where(outbox_events.c.id.in_(published)).values(published_at=func.now())
+                )
+            for row_id, error in failed.items():
+                await session.execute(
+                    update(outbox_events)
+                    .where(outbox_events.c.id == row_id)
+                    .values(attempts=outbox_events.c.attempts + 1, last_error=error[:2000])
+                )
+        OUTBOX_PUBLISHED.inc(len(published))
+        if failed:
+            OUTBOX_FAILURES.inc(len(failed))
+            raise PublishError(f"{len(failed)} outbox rows not published: {next(iter(failed.values()))}")
+        self._healthy = True
+        return len(published)
+
+    async def _claim(self, session: AsyncSession) -> list[Row]:
+        t = outbox_events
+        rows = (
+            await session.execute(
+                select(t.c.id, t.c.position, t.c.topic, t.c.key, t.c.payload, t.c.headers)
+                .where(t.c.published_at.is_(None))
+                .order_by(t.c.position)
+                .limit(self.batch_size)
+                .with_for_update(skip_locked=True)
+            )
+        ).all()
+        if not rows:
+            return []
+        # The earliest unpublished row of each aggregate that is not in this batch: rows after it wait.
+        earliest_other = dict(
+            (
+                await session.execute(
+                    select(t.c.key, func.min(t.c.position))
+                    .where(
+                        t.c.published_at.is_(None),
+                        t.c.key.in_({row.key for row in rows}),
+                        t.c.id.not_in([row.id for row in rows]),
+                    )
+                    .group_by(t.c.key)
+                )
+            ).all()
+        )
+        return [row for row in rows if row.key not in earliest_other or row.position < earliest_other[row.key]]
+
+    async def _publish(self, producer: AIOKafkaProducer, rows: Sequence[Row]) -> tuple[list[Any], dict[Any, str]]:
+        """Send the rows, one aggregate's after another's ack; returns (acked ids, failed id -> error)."""
+        by_key: dict[str, list[Row]] = defaultdict(list)
+        for row in rows:
+            by_key[row.key].append(row)
+        published: list[Any] = []
+        failed: dict[Any, str] = {}
+        in_flight: dict[str, Any] = {}
+
+        async def send_in_order(key: str, key_rows: list[Row]) -> None:
+            for row in key_rows:
+                in_flight[key] = row.id  # stays there if the timeout cancels the send
+                try:
+                    await self._send(producer, row)
+                except Exception as exc:
+                    del in_flight[key]
+                    failed[row.id] = f"{type(exc).__name__}: {exc}"
+                    return  # the aggregate's later rows wait for this one
+                del in_flight[key]
+                published.append(row.id)
+
+        try:
+            async with asyncio.timeout(self.publish_timeout):
+                await asyncio.gather(*(send_in_order(key, key_rows) for key, key_rows in by_key.items()))
+        except TimeoutError:
+            for row_id in in_flight.values():
+                failed[row_id] = f"TimeoutError: no ack from Kafka within {self.publish_timeout}s"
+        return published, failed
+
+    async def _send(self, producer: AIOKafkaProducer, row: Row) -> None:
+        parent = kafka.extract_context(kafka.encode_headers(row.headers))
+        with tracer.start_as_current_span(
+            f"{row.topic} publish",
+            context=parent,
+            kind=trace.SpanKind.PRODUCER,
+            attributes={
+                "messaging.system": "kafka",
+                "messaging.destination.name": row.topic,
+                "messaging.message.id": str(row.id),
+            },
+        ):
+            # The record carries the publish span as its parent, a child of the operation that wrote it.
+            headers = {**row.headers, **kafka.trace_headers()}
+            delivery = await producer.send(
+                row.topic, value=row.payload, key=row.key.encode(), headers=kafka.encode_headers(headers)
+            )
+            await delivery
+
+    async def _connect(self) -> AIOKafkaProducer:
+        if self._producer is None:
+            producer = self._producer_factory()
+            try:
+                await asyncio.wait_for(producer.start(), self.publish_timeout)
+            except BaseException:
+                await _abort(producer)
+                raise
+            self._producer = producer
+            self._healthy = True
+            self._last_probe = time.monotonic()
+            log.info("outbox relay connected to Kafka", relay=self.name)
+        return self._producer
+
+    async def _housekeeping(self, *, idle: bool) -> None:
+        now = time.monotonic()
+        if idle and self._producer is not None and now - self._last_probe >= self.probe_interval:
+            # Nothing to publish: check the brokers still answer, so `healthy` tells the truth.
+            self._last_probe = now
+            await asyncio.wait_for(self._producer.client.fetch_all_metadata(), self.publish_timeout)
+            self._healthy = True
+        if now - self._last_metrics >= self.metrics_interval:
+            self._last_metrics = now
+            await self.refresh_metrics()
+        if self.retention is not None and idle and now - self._last_purge >= PURGE_INTERVAL:
+            self._last_purge = now
+            deleted = PURGE_BATCH
+            while deleted == PURGE_BATCH and not self._stopping.is_set():  # short transactions
+                async with self.database.transaction() as session:
+                    deleted = await outbox.purge_published(session, self.retention, limit=PURGE_BATCH)
+
+    async def refresh_metrics(self) -> tuple[int, float]:
+        """Update and return the lag gauges: unpublished rows and the oldest one's age in seconds."""
+        t = outbox_events
+        async with self.database.session() as session:
+            count, age = (
+                await session.execute(
+                    select(
+                        func.count(),
+                        func.coalesce(func.extract("epoch", func.now() - func.min(t.c.created_at)), 0),
+                    ).where(t.c.published_at.is_(None))
+                )
+            ).one()
+        OUTBOX_PENDING.set(count)
+        OUTBOX_OLDEST_AGE.set(float(age))
+        return count, float(age)
+
+    async def _sleep(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), seconds)
+
+    async def _discard_producer(self) -> None:
+        producer, self._producer = self._producer, None
+        if producer is not None:
+            await _abort(producer)
+
+    async def _close_producer(self) -> None:
+        producer, self._producer = self._producer, None
+        self._healthy = False
+        if producer is not None:
+            try:
+                await asyncio.wait_for(producer.stop(), self.publish_timeout)
+            except Exception:
+                await _abort(producer)
+
+
+async def _abort(producer: AIOKafkaProducer) -> None:
+    """Close a producer without waiting for its unacknowledged records, and make sure they never go out.
+
+    `stop()` waits until every pending record is delivered, which an idempotent producer retries for as
+    long as Kafka is away; its rows are already back in the outbox, so cancel the sender first, or a
+    record could still be delivered behind the outbox's back and then again by the next attempt.
+    """
+    sender = getattr(producer, "_sender", None)
+    accumulator = getattr(producer, "_message_accumulator", None)
+    with contextlib.suppress(Exception):
+        if sender is not None:
+            await sender.close()
+        if accumulator is not None:  # resolve the pending records' futures, so stop() does not wait
+            accumulator.fail_all(KafkaConnectionError("producer aborted"))
+    with contextlib.suppress(Exception):
+        await asyncio.wait_for(producer.stop(), 5)

@@ -1,0 +1,207 @@
+"""Idempotent consumers, retries and the dead-letter topic, against the mesh's real PostgreSQL and Kafka."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+
+import pytest
+from fintech.common.v1 import event_envelope_pb2
+from opentelemetry import trace
+from prometheus_client import REGISTRY as METRICS
+from sqlalchemy import func, select
+
+from services.runtime import consumer as consumer_module
+from services.runtime import kafka, outbox
+from services.runtime.backoff import Backoff
+from services.runtime.consumer import EventConsumer
+from services.runtime.db import processed_events
+from services.runtime.relay import OutboxRelay
+from tests.runtime.events_support import (
+    SOURCE,
+    create_topics,
+    envelope,
+    payment_initiated,
+    read_topic,
+    sample_database,
+    unique,
+    wait_until,
+)
+from tests.runtime.sample_service.models import Entry
+
+pytestmark = pytest.mark.mesh("postgres", "kafka")
+
+TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+
+
+class Recorder(EventConsumer):
+    """Applies an event as one `sample_entries` row; fails for the subjects it is told to."""
+
+    def __init__(self, database, *, failures: dict[str, int] | None = None, **options):
+        options.setdefault("retry_backoff", Backoff(initial=0.05, maximum=0.2))
+        super().__init__(database, **options)
+        self.failures = dict(failures or {})  # subject -> how many times to fail (-1: always)
+        self.calls: Counter[str] = Counter()
+        self.trace_ids: dict[str, int] = {}
+
+    async def handle(self, session, envelope, event):
+        self.calls[envelope.event_id] += 1
+        self.trace_ids[envelope.event_id] = trace.get_current_span().get_span_context().trace_id
+        remaining = self.failures.get(envelope.subject, 0)
+        if remaining:
+            self.failures[envelope.subject] = remaining - 1
+            raise RuntimeError(f"cannot apply {envelope.subject}")
+        session.add(Entry(event_id=uuid.UUID(envelope.event_id), subject=envelope.subject, sequence=envelope.sequence))
+
+
+@pytest.fixture
+async def database():
+    async with sample_database() as database:
+        yield database
+
+
+@pytest.fixture
+async def producer():
+    producer = kafka.make_producer("runtime-tests")
+    await producer.start()
+    yield producer
+    await producer.stop()
+
+
+async def publish(producer, topic, event, *, key: bytes | None = None):
+    """Publish an envelope (with the outbox's headers) or raw bytes; returns the record's metadata."""
+    value = event if isinstance(event, bytes) else event.SerializeToString()
+    headers = [] if isinstance(event, bytes) else kafka.encode_headers(outbox.record_headers(event))
+    key = key or event.subject.encode()
+    return await producer.send_and_wait(topic, value=value, key=key, headers=headers)
+
+
+async def entries(database, event_id: str) -> int:
+    async with database.session() as session:
+        return await session.scalar(
+            select(func.count()).select_from(Entry).where(Entry.event_id == uuid.UUID(event_id))
+        )
+
+
+async def test_an_event_delivered_twice_is_applied_once_and_offsets_are_committed(database, producer):
+    topic = unique("consumer.dedupe")
+    await create_topics(topic, kafka.dlq_topic(topic))
+    twice = envelope(str(uuid.uuid4()), trace_context=event_envelope_pb2.TraceContext(traceparent=TRACEPARENT))
+    once = envelope(str(uuid.uuid4()))
+    for event in (twice, twice, once):  # the same envelope published twice, as a relay retry would
+        await publish(producer, topic, event)
+
+    group = unique("dedupe")
+    recorder = Recorder(database, group_id=group, topics=[topic])
+    await recorder.start()
+    try:
+        await wait_until(lambda: entries(database, once.event_id))
+        assert recorder.healthy
+    finally:
+        await recorder.stop()
+    assert await entries(database, twice.event_id) == 1
+    assert recorder.calls == {twice.event_id: 1, once.event_id: 1}
+    async with database.session() as session:
+        assert await session.scalar(select(func.count()).select_from(processed_events)) == 2
+    # The handler ran inside the trace the event carried.
+    assert recorder.trace_ids[twice.event_id] == int(TRACEPARENT.split("-")[1], 16)
+
+    # The group committed its offsets: a new member starts after what was applied.
+    later = envelope(str(uuid.uuid4()))
+    await publish(producer, topic, later)
+    successor = Recorder(database, group_id=group, topics=[topic])
+    await successor.start()
+    try:
+        await wait_until(lambda: entries(database, later.event_id))
+    finally:
+        await successor.stop()
+    assert successor.calls == {later.event_id: 1}
+
+
+async def test_a_transient_handler_failure_is_retried_and_applied_once(database, producer):
+    topic = unique("consumer.retry")
+    await create_topics(topic, kafka.dlq_topic(topic))
+    event = envelope(str(uuid.uuid4()))
+    await publish(producer, topic, event)
+    recorder = Recorder(database, group_id=unique("retry"), topics=[topic], failures={event.subject: 2})
+    await recorder.start()
+    try:
+        await wait_until(lambda: entries(database, event.event_id))
+    finally:
+        await recorder.stop()
+    assert recorder.calls[event.event_id] == 3
+    assert await entries(database, event.event_id) == 1
+
+
+async def test_poison_messages_go_to_the_dead_letter_topic_and_the_consumer_moves_on(database, producer):
+    topic = unique("consumer.poison")
+    dlq = kafka.dlq_topic(topic)
+    await create_topics(topic, dlq)
+    key = b"one-partition"  # the same key: the good event comes after both poison messages
+    failing = envelope(str(uuid.uuid4()))
+    good = envelope(str(uuid.uuid4()))
+    partition = (await publish(producer, topic, b"\xffnot an envelope", key=key)).partition
+    await publish(producer, topic, failing, key=key)
+    await publish(producer, topic, good, key=key)
+
+    group = unique("poison")
+    recorder = Recorder(database, group_id=group, topics=[topic], max_attempts=3, failures={failing.subject: -1})
+    dead_lettered_before = _dead_lettered(group, topic)
+    await recorder.start()
+    try:
+        await wait_until(lambda: entries(database, good.event_id))
+    finally:
+        await recorder.stop()
+    dead = await read_topic(dlq, until=lambda records: len(records) >= 2)
+
+    assert recorder.calls[failing.event_id] == 3  # bounded retries, then given up
+    assert await entries(database, failing.event_id) == 0
+    assert [record.value for record in dead] == [b"\xffnot an envelope", failing.SerializeToString()]
+    undecodable, unappliable = ({name: kafka.header(r.headers, name) for name, _ in r.headers} for r in dead)
+    assert undecodable[consumer_module.DLQ_ERROR_CLASS] == "google.protobuf.message.DecodeError"
+    assert undecodable[consumer_module.DLQ_ATTEMPTS] == "1"
+    assert unappliable[consumer_module.DLQ_ERROR_CLASS] == "builtins.RuntimeError"
+    assert unappliable[consumer_module.DLQ_ERROR_MESSAGE] == f"cannot apply {failing.subject}"
+    assert unappliable[consumer_module.DLQ_ATTEMPTS] == "3"
+    assert unappliable[kafka.EVENT_ID] == failing.event_id  # the original headers travel along
+    for headers, offset in ((undecodable, 0), (unappliable, 1)):
+        assert headers[consumer_module.DLQ_ORIGINAL_TOPIC] == topic
+        assert headers[consumer_module.DLQ_ORIGINAL_OFFSET] == str(offset)
+        assert headers[consumer_module.DLQ_ORIGINAL_PARTITION] == str(partition)
+        assert headers[consumer_module.DLQ_CONSUMER_GROUP] == group
+    assert _dead_lettered(group, topic) - dead_lettered_before == 2
+
+
+def _dead_lettered(group: str, topic: str) -> float:
+    labels = {"consumer_group": group, "topic": topic, "outcome": "dead_lettered"}
+    return METRICS.get_sample_value("events_consumed_total", labels) or 0.0
+
+
+async def test_an_event_travels_from_one_service_outbox_to_another_service_once(database):
+    topic = unique("consumer.end-to-end")
+    await create_topics(topic, kafka.dlq_topic(topic))
+    payment_id = str(uuid.uuid4())
+    async with sample_database() as producing_service:
+        async with producing_service.transaction() as session:
+            session.add(Entry(subject=payment_id, sequence=1))
+            written = await outbox.record(
+                session,
+                payment_initiated(payment_id),
+                subject=payment_id,
+                sequence=1,
+                source=SOURCE,
+                topic=topic,
+                trace_context=event_envelope_pb2.TraceContext(traceparent=TRACEPARENT),
+            )
+        relay = OutboxRelay(producing_service, poll_interval=0.05)
+        recorder = Recorder(database, group_id=unique("end-to-end"), topics=[topic])
+        await relay.start()
+        await recorder.start()
+        try:
+            await wait_until(lambda: entries(database, written.event_id))
+        finally:
+            await recorder.stop()
+            await relay.stop()
+    assert recorder.calls == {written.event_id: 1}
+    # One trace from the writing operation, through the relay's publish, into the consumer's handler.
+    assert recorder.trace_ids[written.event_id] == int(TRACEPARENT.split("-")[1], 16)

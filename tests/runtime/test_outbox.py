@@ -1,0 +1,235 @@
+"""The transactional outbox and its relay, against the mesh's real PostgreSQL and Kafka."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections import defaultdict
+from datetime import timedelta
+
+import pytest
+from fintech.common.v1 import event_envelope_pb2
+from opentelemetry import context as otel_context
+from opentelemetry import trace
+from prometheus_client import REGISTRY as METRICS
+from sqlalchemy import func, select, update
+
+from services.runtime import kafka, outbox
+from services.runtime.backoff import Backoff
+from services.runtime.db import outbox_events
+from services.runtime.event_registry import EventContractError
+from services.runtime.relay import OutboxRelay
+from tests.runtime.events_support import (
+    SOURCE,
+    all_published,
+    create_topics,
+    envelope,
+    event_ids,
+    payment_initiated,
+    read_topic,
+    sample_database,
+    unique,
+    unpublished,
+    wait_until,
+)
+from tests.runtime.sample_service.models import Entry
+
+pytestmark = pytest.mark.mesh("postgres", "kafka")
+
+TRACE_ID = 0x4BF92F3577B34DA6A3CE929D0E0E4736
+
+
+@pytest.fixture
+async def database():
+    async with sample_database() as database:
+        yield database
+
+
+def relay_for(database, **options) -> OutboxRelay:
+    defaults = {
+        "poll_interval": 0.05,
+        "publish_timeout": 3.0,
+        "backoff": Backoff(initial=0.1, maximum=1.0),
+        "probe_interval": 0.5,
+    }
+    return OutboxRelay(database, **(defaults | options))
+
+
+def decode(record) -> event_envelope_pb2.EventEnvelope:
+    return event_envelope_pb2.EventEnvelope.FromString(record.value)
+
+
+async def test_a_committed_event_is_published_with_its_key_headers_and_trace():
+    topic = unique("outbox.published")
+    await create_topics(topic)
+    payment_id = str(uuid.uuid4())
+    parent = trace.NonRecordingSpan(
+        trace.SpanContext(TRACE_ID, 0x00F067AA0BA902B7, is_remote=False, trace_flags=trace.TraceFlags(1))
+    )
+    async with sample_database() as database:
+        token = otel_context.attach(trace.set_span_in_context(parent))
+        try:  # the operation that writes the event runs inside a trace
+            async with database.transaction() as session:
+                session.add(Entry(subject=payment_id, sequence=1))
+                written = await outbox.record(
+                    session, payment_initiated(payment_id), subject=payment_id, sequence=1, source=SOURCE, topic=topic
+                )
+        finally:
+            otel_context.detach(token)
+        relay = relay_for(database)
+        await relay.start()
+        try:
+            records = await read_topic(topic, until=lambda records: len(records) >= 1)
+            await wait_until(lambda: all_published(database))
+            assert relay.healthy
+        finally:
+            await relay.stop()
+    [record] = records
+    assert record.key == payment_id.encode()
+    assert decode(record) == written
+    assert kafka.header(record.headers, kafka.EVENT_ID) == written.event_id
+    assert kafka.header(record.headers, kafka.EVENT_TYPE) == "fintech.payments.v1.PaymentInitiated"
+    assert written.trace_context.traceparent.startswith(f"00-{TRACE_ID:032x}-")
+    # The trace continues through Kafka: the record's context belongs to the writer's trace.
+    extracted = trace.get_current_span(kafka.extract_context(record.headers)).get_span_context()
+    assert extracted.trace_id == TRACE_ID
+
+
+async def test_a_rolled_back_transaction_publishes_nothing(database):
+    topic = unique("outbox.rollback")
+    await create_topics(topic)
+    rolled_back = envelope(str(uuid.uuid4()))
+    with pytest.raises(RuntimeError):
+        async with database.transaction() as session:
+            session.add(Entry(subject=rolled_back.subject, sequence=1))
+            await outbox.add_event(session, rolled_back, topic=topic)
+            raise RuntimeError("the state change failed")
+    committed = envelope(str(uuid.uuid4()))
+    async with database.transaction() as session:
+        await outbox.add_event(session, committed, topic=topic)
+
+    relay = relay_for(database)
+    await relay.start()
+    try:
+        records = await read_topic(topic, until=lambda records: committed.event_id in event_ids(records))
+    finally:
+        await relay.stop()
+    assert event_ids(records) == [committed.event_id]
+    async with database.session() as session:
+        assert (await session.scalars(select(outbox_events.c.id))).all() == [uuid.UUID(committed.event_id)]
+
+
+async def test_only_registered_events_get_in(database):
+    forged = envelope(str(uuid.uuid4()))
+    forged.event_type = "fintech.payments.v1.NotAnEvent"
+    async with database.transaction() as session:
+        with pytest.raises(EventContractError):
+            await outbox.add_event(session, forged)
+        with pytest.raises(EventContractError):
+            await outbox.record(session, event_envelope_pb2.TraceContext(), subject="x", sequence=1, source=SOURCE)
+    assert await unpublished(database) == 0
+
+
+async def test_each_aggregate_keeps_its_order_across_two_relays(database):
+    topic = unique("outbox.order")
+    await create_topics(topic, partitions=3)
+    aggregates = [str(uuid.uuid4()) for _ in range(4)]
+    versions = 15
+    for sequence in range(1, versions + 1):  # one transaction per step, the aggregates interleaved
+        async with database.transaction() as session:
+            for aggregate in aggregates:
+                await outbox.add_event(session, envelope(aggregate, sequence), topic=topic)
+
+    relays = [relay_for(database, name=f"relay-{n}", batch_size=7) for n in range(2)]
+    for relay in relays:
+        await relay.start()
+    try:
+        total = len(aggregates) * versions
+        records = await read_topic(topic, until=lambda records: len(records) >= total)
+    finally:
+        for relay in relays:
+            await relay.stop()
+    sequences = defaultdict(list)
+    for record in records:
+        sequences[record.key.decode()].append(decode(record).sequence)
+    assert dict(sequences) == {aggregate: list(range(1, versions + 1)) for aggregate in aggregates}
+
+
+async def test_two_relays_publish_each_row_once(database):
+    topic = unique("outbox.shared")
+    await create_topics(topic)
+    written = []
+    async with database.transaction() as session:
+        for _ in range(200):
+            event = envelope(str(uuid.uuid4()))
+            await outbox.add_event(session, event, topic=topic)
+            written.append(event.event_id)
+
+    relays = [relay_for(database, name=f"relay-{n}", batch_size=10) for n in range(2)]
+    await asyncio.gather(*(relay.start() for relay in relays))
+    try:
+        records = await read_topic(topic, until=lambda records: len(records) >= len(written), settle=2.0)
+        await wait_until(lambda: all_published(database))
+    finally:
+        for relay in relays:
+            await relay.stop()
+    assert sorted(event_ids(records)) == sorted(written)
+
+
+async def test_an_event_written_while_kafka_is_down_is_delivered_once_when_it_returns(database, mesh):
+    topic = unique("outbox.outage")
+    await create_topics(topic)
+    # No idle probe: the relay learns of the outage by publishing into it, the path that must not
+    # lose the row nor let an abandoned send deliver it a second time later.
+    relay = relay_for(database, probe_interval=3600)
+    await relay.start()
+    try:
+        await wait_until(lambda: relay.healthy)
+        await asyncio.to_thread(mesh.stop, "kafka")
+        try:
+            event = envelope(str(uuid.uuid4()))
+            async with database.transaction() as session:
+                session.add(Entry(subject=event.subject, sequence=1))
+                await outbox.add_event(session, event, topic=topic)
+
+            # The relay tries, fails, records why and keeps the row.
+            row = await wait_until(lambda: _failed_row(database))
+            assert row.published_at is None and row.last_error
+            assert not relay.healthy
+            count, age = await relay.refresh_metrics()
+            assert count == 1 and age > 0
+            assert METRICS.get_sample_value("outbox_pending_events") == 1
+        finally:
+            await asyncio.to_thread(mesh.start, "kafka")
+
+        await wait_until(lambda: all_published(database), timeout=60)
+        records = await read_topic(topic, until=lambda records: event.event_id in event_ids(records), settle=2.0)
+        await wait_until(lambda: relay.healthy)
+    finally:
+        await relay.stop()
+    assert event_ids(records) == [event.event_id]
+    assert (await relay.refresh_metrics())[0] == 0
+
+
+async def _failed_row(database):
+    async with database.session() as session:
+        row = (await session.execute(select(outbox_events))).one_or_none()
+    return row if row is not None and row.attempts >= 1 else None
+
+
+async def test_purge_deletes_only_rows_published_before_the_retention(database):
+    old, recent, waiting = (envelope(str(uuid.uuid4())) for _ in range(3))
+    async with database.transaction() as session:
+        for event in (old, recent, waiting):
+            await outbox.add_event(session, event)
+        for event, published in ((old, func.now() - timedelta(days=8)), (recent, func.now())):
+            await session.execute(
+                update(outbox_events)
+                .where(outbox_events.c.id == uuid.UUID(event.event_id))
+                .values(published_at=published)
+            )
+    async with database.transaction() as session:
+        assert await outbox.purge_published(session, timedelta(days=7)) == 1
+    async with database.session() as session:
+        left = set((await session.scalars(select(outbox_events.c.id))).all())
+    assert left == {uuid.UUID(recent.event_id), uuid.UUID(waiting.event_id)}
