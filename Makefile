@@ -7,15 +7,19 @@ BIN := $(VENV)/bin
 TOOLS := .tools/bin
 UV_VERSION := 0.13.9
 OPENAPI_PLUGIN := github.com/google/gnostic/cmd/protoc-gen-openapi@v0.7.1
+# The local mesh's Kafka broker: pom.xml's dependencies, copied from Maven Central.
+KAFKA_LIBS := .tools/kafka/libs
 BASE ?= main
+# `make up COMPONENTS="postgres kafka"` starts only those (and what they depend on).
+COMPONENTS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup gen check-gen lint format breaking test check clean
+.PHONY: help setup gen check-gen lint format breaking test check clean certs up down status
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-setup: $(VENV)/.ready $(TOOLS)/protoc-gen-openapi ## create .venv and install every pinned tool and library
+setup: $(VENV)/.ready $(TOOLS)/protoc-gen-openapi $(KAFKA_LIBS)/.ready ## create .venv and install every pinned tool and library
 
 $(VENV)/.ready: pyproject.toml uv.lock
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +30,12 @@ $(VENV)/.ready: pyproject.toml uv.lock
 # The OpenAPI generator is a Go program; `go install` pins it by module version.
 $(TOOLS)/protoc-gen-openapi:
 	GOBIN=$(abspath $(TOOLS)) go install $(OPENAPI_PLUGIN)
+
+# Kafka 4 (KRaft) runs from its jars: no tarball, no Docker. Fetched again only when pom.xml changes.
+$(KAFKA_LIBS)/.ready: pom.xml
+	rm -rf $(KAFKA_LIBS)
+	mvn -q -B dependency:copy-dependencies -DoutputDirectory=$(KAFKA_LIBS)
+	touch $@
 
 gen: setup ## regenerate gen/ from proto/ (stubs, SDK, descriptor set, OpenAPI)
 	$(BIN)/python -m tools.gen
@@ -51,6 +61,18 @@ test: setup ## run the test suite
 	$(BIN)/pytest
 
 check: lint check-gen breaking test ## everything CI runs
+
+certs: setup ## dev CA and one certificate per workload in var/certs
+	$(BIN)/python -m tools.certs
+
+up: setup ## start the local mesh (PostgreSQL, Kafka, Triton, services, Envoy) and wait until ready
+	$(BIN)/python -m tools.mesh up $(COMPONENTS)
+
+down: ## stop the local mesh (its data stays in var/)
+	$(BIN)/python -m tools.mesh down
+
+status: ## each mesh component's process and readiness
+	$(BIN)/python -m tools.mesh status
 
 clean: ## remove the virtualenv, tools and build scratch
 	rm -rf $(VENV) .tools build

@@ -1,0 +1,72 @@
+"""What every component of the mesh tells the launcher: how to run it and how to know it is ready."""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from services.runtime.config import ROOT, Settings
+
+
+class MeshError(RuntimeError):
+    """A component cannot be prepared or did not become ready."""
+
+
+def package_dir(name: str) -> Path:
+    """Where an installed package lives, found without importing it (some are slow or noisy to import)."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.origin is None:
+        raise MeshError(f"package {name} is not installed: run `make setup`")
+    return Path(spec.origin).parent
+
+
+@dataclass(frozen=True)
+class Program:
+    """One supervisord program."""
+
+    command: list[str]
+    environment: dict[str, str] = field(default_factory=dict)
+    directory: Path = ROOT
+    stopsignal: str = "TERM"
+    stopwaitsecs: int = 20
+    # supervisord stops programs in reverse priority order: the edge first, infrastructure last.
+    priority: int = 100
+    # Run as this system user (PostgreSQL refuses to run as root).
+    user: str | None = None
+
+
+class Component:
+    """A named process plus its real readiness probe.
+
+    up() runs prepare() (one-time files: data directories, configs), starts the program, waits for
+    reachable(), runs bootstrap() (roles, databases, topics; idempotent) and waits for ready().
+    """
+
+    name: str
+    depends: tuple[str, ...] = ()
+    start_timeout: float = 60.0
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    @property
+    def state_dir(self) -> Path:
+        return self.settings.state_dir / self.name
+
+    def program(self) -> Program:
+        raise NotImplementedError
+
+    def prepare(self) -> None:
+        """Write what the program needs before it starts (idempotent)."""
+
+    async def reachable(self) -> bool:
+        """The process answers its protocol (before bootstrap)."""
+        return await self.ready()
+
+    async def bootstrap(self) -> None:
+        """Create what clients expect to exist (idempotent)."""
+
+    async def ready(self) -> bool:
+        """The real readiness probe: what a client of this component needs works."""
+        raise NotImplementedError
