@@ -1,8 +1,11 @@
 """Session fixtures: the test settings and the local mesh.
 
 Tests get a mesh of their own, so that `make test` runs beside a developer's `make up`: state in
-var/test and every port moved by PORT_OFFSET. Both are set as FINTECH_* environment variables before
-any Settings exist, so get_settings() in a test and every process a test starts see the same values.
+var/test and every port moved by moved_port(), in 20000-29999. Both are set as FINTECH_* environment
+variables before any Settings exist, so get_settings() in a test and every process a test starts see
+the same values. The test ports also stay below Linux's ephemeral range (32768-60999): a port in it
+can be taken at random as the source port of some outgoing connection (a Kafka client's, say), and the
+broker then fails to bind it.
 
 Only tests marked `@pytest.mark.mesh` touch it. The marker names the components a test needs
 (`@pytest.mark.mesh("postgres", "kafka")`; no names: every component that exists); they are started
@@ -30,24 +33,28 @@ if TYPE_CHECKING:
     from tools.mesh import Mesh
 
 TEST_STATE_DIR = ROOT / "var" / "test"
-PORT_OFFSET = 20
 LOCK_TIMEOUT = 900.0
 
 
+def moved_port(port: int) -> int:
+    return 20000 + port % 10000
+
+
 def _test_environment() -> dict[str, str]:
-    """FINTECH_* overrides: the test state directory and every port of the configuration + PORT_OFFSET."""
+    """FINTECH_* overrides: the test state directory and every port of the configuration moved."""
     base = Settings()
     environment = {"FINTECH_MESH__STATE_DIR": str(TEST_STATE_DIR)}
+    original: list[int] = []
     sections = {name: getattr(base, name) for name in ("postgres", "kafka", "triton", "envoy", "supervisor")}
     sections |= {f"services__{name}": service for name, service in base.services.items()}
     for section, values in sections.items():
         for key, value in values.model_dump().items():
             if key.endswith("port"):
-                environment[f"FINTECH_{section}__{key}".upper()] = str(value + PORT_OFFSET)
-    moved = [int(value) for key, value in environment.items() if key.endswith("PORT")]
-    original = {value - PORT_OFFSET for value in moved}
-    # The offset must move every port onto a free one: none shared with the developer's mesh or another.
-    assert len(set(moved)) == len(moved) and not original & set(moved), "choose another PORT_OFFSET"
+                original.append(value)
+                environment[f"FINTECH_{section}__{key}".upper()] = str(moved_port(value))
+    moved = [moved_port(port) for port in original]
+    # Every port must move onto its own: none shared with the developer's mesh or with another test port.
+    assert len(set(moved)) == len(moved) and not set(original) & set(moved), "change moved_port()"
     return environment
 
 

@@ -101,7 +101,7 @@ def _run(action: Callable[[], None]) -> None:
     try:
         action()
     except MeshError as error:
-        console.print(f"[red]{error}")
+        typer.echo(str(error), err=True)  # plain: rich would re-wrap the log lines it quotes
         raise typer.Exit(1) from error
 
 
