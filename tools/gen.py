@@ -117,17 +117,13 @@ def stale_files(expected: Path, actual: Path) -> list[str]:
     problems = [f"missing: {p}" for p in sorted(want - have)]
     problems += [f"not generated: {p}" for p in sorted(have - want)]
     problems += [
-        f"changed: {p}"
-        for p in sorted(want & have)
-        if not filecmp.cmp(expected / p, actual / p, shallow=False)
+        f"changed: {p}" for p in sorted(want & have) if not filecmp.cmp(expected / p, actual / p, shallow=False)
     ]
     return problems
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--check", action="store_true", help="compare with gen/ instead of writing it")
     parser.add_argument("--proto", type=Path, default=ROOT / "proto", help="contracts root")
     parser.add_argument("--gen", type=Path, default=ROOT / "gen", help="generated tree to write or check")

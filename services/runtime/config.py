@@ -33,7 +33,7 @@ class MeshSettings(BaseModel):
 
 class PostgresSettings(BaseModel):
     host: str = "127.0.0.1"
-    port: int = 55432
+    port: int = 15432
     user: str = "fintech"
     password: str = "fintech-dev"
 
@@ -44,8 +44,8 @@ class PostgresSettings(BaseModel):
 
 class KafkaSettings(BaseModel):
     host: str = "127.0.0.1"
-    port: int = 59092
-    controller_port: int = 59093
+    port: int = 19092
+    controller_port: int = 19093
     heap_mb: int = 512
 
     @property
@@ -55,18 +55,18 @@ class KafkaSettings(BaseModel):
 
 class TritonSettings(BaseModel):
     host: str = "127.0.0.1"
-    http_port: int = 58000
-    grpc_port: int = 58001
-    metrics_port: int = 58002
+    http_port: int = 18000
+    grpc_port: int = 18001
+    metrics_port: int = 18002
 
 
 class EnvoySettings(BaseModel):
-    rest_port: int = 58080
-    admin_port: int = 59901
+    rest_port: int = 18080
+    admin_port: int = 19901
 
 
 class SupervisorSettings(BaseModel):
-    port: int = 59001
+    port: int = 19001
 
 
 class ServiceSettings(BaseModel):

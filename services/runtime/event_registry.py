@@ -88,9 +88,7 @@ class EventRegistry:
                 )
             if not spec.aggregate_type:
                 raise EventContractError(f"{descriptor.full_name} declares no aggregate_type")
-            self._types[descriptor.full_name] = EventType(
-                descriptor, spec.aggregate_type, spec.carries_personal_data
-            )
+            self._types[descriptor.full_name] = EventType(descriptor, spec.aggregate_type, spec.carries_personal_data)
 
     def __iter__(self) -> Iterator[EventType]:
         return iter(self._types.values())

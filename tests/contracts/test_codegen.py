@@ -54,9 +54,7 @@ def test_stale_check_fails_when_a_proto_changes_without_gen(proto_copy: Path):
 def test_breaking_check_passes_an_additive_change(proto_copy: Path):
     money = proto_copy / MONEY
     money.write_text(
-        money.read_text().replace(
-            "message Money {", "message Money {\n  // A new optional note.\n  string note = 3;\n"
-        )
+        money.read_text().replace("message Money {", "message Money {\n  // A new optional note.\n  string note = 3;\n")
     )
     result = breaking_changes(proto_copy, DESCRIPTOR_SET)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -70,9 +68,7 @@ def test_breaking_check_passes_an_additive_change(proto_copy: Path):
         ("string currency_code = 2", "string currency = 2", "changed name"),
     ],
 )
-def test_breaking_check_catches_incompatible_changes(
-    proto_copy: Path, before: str, after: str, complaint: str
-):
+def test_breaking_check_catches_incompatible_changes(proto_copy: Path, before: str, after: str, complaint: str):
     money = proto_copy / MONEY
     money.write_text(money.read_text().replace(before, after))
     result = breaking_changes(proto_copy, DESCRIPTOR_SET)

@@ -88,17 +88,13 @@ def test_events_with_sealed_values_declare_personal_data():
         return False
 
     for event_type in REGISTRY:
-        assert has_sealed(event_type.descriptor, set()) == event_type.carries_personal_data, (
-            event_type.full_name
-        )
+        assert has_sealed(event_type.descriptor, set()) == event_type.carries_personal_data, event_type.full_name
 
 
 def test_registry_refuses_what_the_contracts_do_not_declare():
     some_event = next(iter(REGISTRY))
     with pytest.raises(EventContractError, match="not a registered event"):
-        REGISTRY.wrap(
-            money_pb2.Money(amount_minor=1, currency_code="EUR"), subject="x", sequence=1, source=SOURCE
-        )
+        REGISTRY.wrap(money_pb2.Money(amount_minor=1, currency_code="EUR"), subject="x", sequence=1, source=SOURCE)
     with pytest.raises(EventContractError, match="subject"):
         REGISTRY.wrap(some_event.message_class(), subject="", sequence=1, source=SOURCE)
     envelope = REGISTRY.wrap(some_event.message_class(), subject="x", sequence=1, source=SOURCE)

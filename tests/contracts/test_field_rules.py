@@ -92,9 +92,7 @@ def test_list_rpcs_page_by_token(contracts: Contracts):
                 assert {"page_size", "page_token"} <= request.keys(), method.name
                 assert "next_page_token" in response, method.name
                 size_rule = request["page_size"].options.Extensions[validate_pb2.rules].int32
-                assert size_rule.HasField("lte") and 0 < size_rule.lte <= 1000, (
-                    f"{method.name}.page_size bound"
-                )
+                assert size_rule.HasField("lte") and 0 < size_rule.lte <= 1000, f"{method.name}.page_size bound"
 
 
 def test_payments_are_idempotent(contracts: Contracts):

@@ -12,9 +12,7 @@ from google.protobuf.descriptor import FieldDescriptor
 from tests.contracts.conftest import DOMAINS, Contracts, load_contracts
 
 VERBS = ("get", "put", "post", "delete", "patch")
-PATH_SEGMENT = re.compile(
-    r"^(v1|[a-z][a-zA-Z0-9]*|\{[a-z_.]+\}(:[a-z][a-zA-Z]*)?|[a-z][a-zA-Z0-9]*:[a-z][a-zA-Z]*)$"
-)
+PATH_SEGMENT = re.compile(r"^(v1|[a-z][a-zA-Z0-9]*|\{[a-z_.]+\}(:[a-z][a-zA-Z]*)?|[a-z][a-zA-Z0-9]*:[a-z][a-zA-Z]*)$")
 VARIABLE = re.compile(r"\{([a-z_.]+)(=[^}]*)?\}")
 
 

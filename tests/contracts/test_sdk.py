@@ -78,10 +78,7 @@ def test_sdk_reads_and_writes_proto3_json(full_name: str):
     # JSON as the REST edge speaks it (proto3 JSON mapping) reads back identically on both sides.
     original = fill(_stub_message(full_name)())
     as_json = json_format.MessageToDict(original)
-    assert (
-        json_format.ParseDict(_sdk_class(full_name).from_dict(as_json).to_dict(), type(original)())
-        == original
-    )
+    assert json_format.ParseDict(_sdk_class(full_name).from_dict(as_json).to_dict(), type(original)()) == original
 
 
 def _unary_methods():
@@ -99,9 +96,7 @@ def echo_server():
     for file in CONTRACTS.files:
         if not file.services_by_name:
             continue
-        grpc_module = importlib.import_module(
-            file.name.removesuffix(".proto").replace("/", ".") + "_pb2_grpc"
-        )
+        grpc_module = importlib.import_module(file.name.removesuffix(".proto").replace("/", ".") + "_pb2_grpc")
         for service in file.services_by_name.values():
             handlers = {}
             for method in service.methods:
@@ -113,9 +108,7 @@ def echo_server():
                     return response
 
                 handlers[method.name] = answer
-            servicer = type(
-                f"{service.name}Echo", (getattr(grpc_module, f"{service.name}Servicer"),), handlers
-            )
+            servicer = type(f"{service.name}Echo", (getattr(grpc_module, f"{service.name}Servicer"),), handlers)
             getattr(grpc_module, f"add_{service.name}Servicer_to_server")(servicer(), server)
     port = server.add_insecure_port("127.0.0.1:0")
     server.start()

@@ -1,0 +1,1 @@
+"""Customer management: the customer directory, onboarding and KYC, profiles, behaviour insights."""

@@ -1,0 +1,1 @@
+"""Model serving in front of Triton Inference Server, and the model registry."""

@@ -1,0 +1,1 @@
+"""Payments: initiation, execution, settlement, accounts and the ledger."""

@@ -1,0 +1,5 @@
+"""The payments service's database schema (one database per service; the runtime's tables included)."""
+
+from services.runtime.db import declarative_base
+
+Base = declarative_base()

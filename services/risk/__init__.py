@@ -1,0 +1,1 @@
+"""Risk: credit risk assessment, fraud detection and regulatory compliance."""

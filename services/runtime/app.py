@@ -1,0 +1,58 @@
+"""The standard shape of a domain service: its database (migrated at startup), its outbox relay,
+and readiness that needs both, around the servicers of its contracts.
+
+    run(domain_service("payments", servicers=[(add_PaymentInitiationServiceServicer_to_server, impl)]))
+
+A contract service without an implementation yet is served by its generated base servicer,
+which answers UNIMPLEMENTED: the API surface (reflection, health, policy) is real from day one.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable, Sequence
+
+from services.runtime.config import Settings, get_settings
+from services.runtime.db import Database
+from services.runtime.migrations import upgrade_async
+from services.runtime.relay import OutboxRelay
+from services.runtime.server import Service
+
+Servicers = Sequence[tuple[Callable, object]]
+
+
+def contract_servicers(domain: str, implemented: Servicers = ()) -> list[tuple[Callable, object]]:
+    """Every gRPC service of `fintech.<domain>.v1`: the given implementations, base servicers for the rest."""
+    done = {add.__name__ for add, _ in implemented}
+    servicers = list(implemented)
+    package = importlib.import_module(f"fintech.{domain}.v1")
+    for module_info in pkgutil.iter_modules(package.__path__):
+        if not module_info.name.endswith("_service_pb2_grpc"):
+            continue
+        module = importlib.import_module(f"{package.__name__}.{module_info.name}")
+        for name in dir(module):
+            if name.startswith("add_") and name.endswith("Servicer_to_server") and name not in done:
+                base = getattr(module, name.removeprefix("add_").removesuffix("_to_server"))
+                servicers.append((getattr(module, name), base()))
+    return servicers
+
+
+def domain_service(name: str, implemented: Servicers = (), settings: Settings | None = None) -> Service:
+    settings = settings or get_settings()
+    database = Database.for_service(name, settings)
+    relay = OutboxRelay(database, name=f"{name}-outbox-relay", settings=settings)
+
+    async def migrate() -> None:
+        await upgrade_async(name, settings.postgres.url(name))
+
+    async def kafka_ready() -> bool:
+        return relay.healthy
+
+    return Service(
+        name=name,
+        servicers=contract_servicers(name, implemented),
+        readiness={"database": database.ready, "kafka": kafka_ready},
+        startup=[migrate, relay.start],
+        shutdown=[relay.stop, database.dispose],
+    )
