@@ -76,6 +76,9 @@ class CallPipeline(grpc.aio.ServerInterceptor):
                 except DomainError as error:
                     code = error.code
                     await context.abort_with_status(error.to_status(self._domain))
+                except NotImplementedError:  # a generated base servicer: the contract has no implementation yet
+                    code = grpc.StatusCode.UNIMPLEMENTED
+                    await context.abort(code, f"{handler_call_details.method} is not implemented yet")
                 except (grpc.aio.AbortError, asyncio.CancelledError):
                     code = context.code() or grpc.StatusCode.CANCELLED
                     raise
