@@ -14,6 +14,7 @@ import pkgutil
 from collections.abc import Callable, Sequence
 
 from services.runtime.config import Settings, get_settings
+from services.runtime.consumer import EventConsumer
 from services.runtime.db import Database
 from services.runtime.migrations import upgrade_async
 from services.runtime.relay import OutboxRelay
@@ -38,9 +39,18 @@ def contract_servicers(domain: str, implemented: Servicers = ()) -> list[tuple[C
     return servicers
 
 
-def domain_service(name: str, implemented: Servicers = (), settings: Settings | None = None) -> Service:
+def domain_service(
+    name: str,
+    implemented: Servicers = (),
+    settings: Settings | None = None,
+    *,
+    database: Database | None = None,
+    consumers: Sequence[EventConsumer] = (),
+) -> Service:
+    """`database`: the one the implementations use (default: a new one for the service); `consumers`:
+    event consumers started after the migrations and stopped before the database closes."""
     settings = settings or get_settings()
-    database = Database.for_service(name, settings)
+    database = database or Database.for_service(name, settings)
     relay = OutboxRelay(database, name=f"{name}-outbox-relay", settings=settings)
 
     async def migrate() -> None:
@@ -53,6 +63,6 @@ def domain_service(name: str, implemented: Servicers = (), settings: Settings | 
         name=name,
         servicers=contract_servicers(name, implemented),
         readiness={"database": database.ready, "kafka": kafka_ready},
-        startup=[migrate, relay.start],
-        shutdown=[relay.stop, database.dispose],
+        startup=[migrate, relay.start, *(consumer.start for consumer in consumers)],
+        shutdown=[*(consumer.stop for consumer in consumers), relay.stop, database.dispose],
     )

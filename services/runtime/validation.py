@@ -103,6 +103,8 @@ def _check_message(message: Message, prefix: str, *, enforce_required: bool, dep
         if enforce_required and _is_required(field) and not present:
             yield Violation(path, "is required")
             continue
+        if field.containing_oneof is not None and not present:
+            continue  # as protoc-gen-validate: a oneof member's rules apply only when it is the one set
         rules = _field_rules(field)
         if rules is not None:
             yield from _check_field(message, field, rules, path, present)

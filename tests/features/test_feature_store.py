@@ -1,0 +1,142 @@
+"""The feature store against the real mesh: payment events on Kafka become online features within a second,
+historical reads are point in time, redelivered events count once, erasure empties an entity."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from fintech.customer.v1 import events_pb2 as customer_events
+from fintech.features.v1 import entity_pb2, feature_store_service_pb2, feature_store_service_pb2_grpc
+from fintech.features.v1 import feature_value_pb2 as fv
+
+from services.runtime.config import Settings
+from tests.features.support import REGISTRY, channel, eventually, payment_initiated, publish
+
+pytestmark = pytest.mark.mesh("postgres", "kafka", "features")
+CUSTOMER, ACCOUNT = entity_pb2.ENTITY_TYPE_CUSTOMER, entity_pb2.ENTITY_TYPE_ACCOUNT
+
+
+def _key(entity_type: int, entity_id: str) -> entity_pb2.EntityKey:
+    return entity_pb2.EntityKey(entity_type=entity_type, entity_id=entity_id)
+
+
+def _values(readings) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for reading in readings:
+        if reading.status == fv.FEATURE_STATUS_MISSING:
+            out[reading.feature_name] = None
+            continue
+        kind = reading.value.WhichOneof("kind")
+        value = getattr(reading.value, kind)
+        out[reading.feature_name] = value.amount_minor if kind == "money_value" else value
+    return out
+
+
+async def _online(settings: Settings, *keys, names=None, view=None):
+    async with channel(settings, "features", "risk") as ch:
+        stub = feature_store_service_pb2_grpc.FeatureStoreServiceStub(ch)
+        request = feature_store_service_pb2.RetrieveOnlineFeaturesRequest(entities=keys)
+        if view:
+            request.feature_view = view
+        else:
+            request.features.feature_names.extend(names)
+        return await stub.RetrieveOnlineFeatures(request, timeout=5)
+
+
+async def test_payments_become_online_features_and_redelivery_counts_once(settings: Settings):
+    customer, account, payee = (str(uuid.uuid4()) for _ in range(3))
+    envelopes = [payment_initiated(customer, account, 250, creditor_account_id=payee) for _ in range(4)]
+    envelopes.append(payment_initiated(customer, account, 12_000))
+    await publish(*envelopes, envelopes[0])  # the first one delivered twice
+    names = ["customer_payment_count_1m", "customer_small_payment_count_1m", "customer_payment_amount_sum_1h",
+             "customer_distinct_counterparty_count_24h", "customer_time_since_last_payment"]  # fmt: skip
+
+    response = await eventually(
+        lambda: _online(settings, _key(CUSTOMER, customer), names=names),
+        lambda r: _values(r.entities[0].readings)["customer_payment_count_1m"] == 5,
+    )
+    values = _values(response.entities[0].readings)
+    assert values["customer_payment_count_1m"] == 5
+    assert values["customer_small_payment_count_1m"] == 4
+    assert values["customer_payment_amount_sum_1h"] == 4 * 250 + 12_000
+    assert values["customer_distinct_counterparty_count_24h"] == 2  # the payee, and the big payment's creditor
+    assert values["customer_time_since_last_payment"].ToTimedelta() < timedelta(minutes=1)
+
+    # An entity without events: counts are missing, never left out; the account reads its own features only.
+    fresh = await _online(settings, _key(CUSTOMER, str(uuid.uuid4())), _key(ACCOUNT, account), view="payment_fraud_v1")
+    assert all(r.status == fv.FEATURE_STATUS_MISSING for r in fresh.entities[0].readings)
+    account_values = _values(fresh.entities[1].readings)
+    assert all(name.startswith("account_") for name in account_values)
+    assert account_values["account_payment_count_1m"] == 5
+
+
+async def test_historical_reads_are_point_in_time(settings: Settings):
+    customer, account = str(uuid.uuid4()), str(uuid.uuid4())
+    base = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=3)
+    times = [base + timedelta(minutes=10 * i) for i in range(5)]  # t0 .. t0+40m
+    # Published out of order: the late arrival of an early event still counts for reads after it occurred.
+    await publish(
+        *(payment_initiated(customer, account, 1000 * (i + 1), at=t) for i, t in reversed(list(enumerate(times))))
+    )
+    await eventually(
+        lambda: _online(settings, _key(CUSTOMER, customer), names=["customer_payment_count_24h"]),
+        lambda r: _values(r.entities[0].readings)["customer_payment_count_24h"] == 5,
+    )
+    names = ["customer_payment_count_1h", "customer_payment_amount_sum_1h", "customer_payment_amount_mean_30d",
+             "customer_time_since_last_payment"]  # fmt: skip
+    request = feature_store_service_pb2.RetrieveHistoricalFeaturesRequest()
+    request.features.feature_names.extend(names)
+    for key, at in (
+        ("before", base - timedelta(minutes=1)),
+        ("t2", times[2]),
+        ("t2+5m", times[2] + timedelta(minutes=5)),
+    ):
+        row = request.entity_rows.add(entity=_key(CUSTOMER, customer), row_key=key)
+        row.read_time.FromDatetime(at)
+    async with channel(settings, "features", "cli") as ch:
+        response = await feature_store_service_pb2_grpc.FeatureStoreServiceStub(ch).RetrieveHistoricalFeatures(
+            request, timeout=10
+        )
+    rows = {row.row_key: _values(row.readings) for row in response.rows}
+    assert rows["before"] == dict.fromkeys(names)  # nothing had happened yet
+    assert rows["t2"]["customer_payment_count_1h"] == 3  # t0, t0+10, t0+20 (at read time, included)
+    assert rows["t2"]["customer_payment_amount_sum_1h"] == 1000 + 2000 + 3000
+    assert rows["t2"]["customer_payment_amount_mean_30d"] == pytest.approx(2000)
+    assert rows["t2+5m"]["customer_payment_count_1h"] == 3  # never the events of t0+30m and t0+40m
+    assert rows["t2+5m"]["customer_time_since_last_payment"].ToTimedelta() == timedelta(minutes=5)
+
+
+async def test_definitions_are_listed_and_erasure_empties_an_entity(settings: Settings):
+    async with channel(settings, "features", "cli") as ch:
+        stub = feature_store_service_pb2_grpc.FeatureStoreServiceStub(ch)
+        first = await stub.ListFeatureDefinitions(feature_store_service_pb2.ListFeatureDefinitionsRequest(page_size=5))
+        second = await stub.ListFeatureDefinitions(
+            feature_store_service_pb2.ListFeatureDefinitionsRequest(page_size=5, page_token=first.next_page_token)
+        )
+    names = [d.feature_name for d in [*first.feature_definitions, *second.feature_definitions]]
+    assert names == sorted(names) and len(set(names)) == 10
+
+    customer, account = str(uuid.uuid4()), str(uuid.uuid4())
+    await publish(payment_initiated(customer, account, 700))
+    await eventually(
+        lambda: _online(settings, _key(CUSTOMER, customer), names=["customer_payment_count_1m"]),
+        lambda r: _values(r.entities[0].readings)["customer_payment_count_1m"] == 1,
+    )
+    # The customer service erases a customer by event (EraseEntityFeatures has no caller in istio/ yet).
+    erased = customer_events.CustomerErased(customer_id=customer)
+    envelope = REGISTRY.wrap(
+        erased, subject=customer, sequence=9, source="spiffe://cluster.local/ns/fintech/sa/customer"
+    )
+    await publish(envelope, envelope, topic="fintech.customer.events.v1")
+    await eventually(
+        lambda: _online(
+            settings, _key(CUSTOMER, customer), _key(ACCOUNT, account), names=["customer_payment_count_1m"]
+        ),
+        lambda r: r.entities[0].readings[0].status == fv.FEATURE_STATUS_MISSING,
+    )
+    view = await _online(settings, _key(ACCOUNT, account), view="payment_fraud_v1")
+    assert all(r.status == fv.FEATURE_STATUS_MISSING for r in view.entities[0].readings)  # their account too
+    after = await _online(settings, _key(CUSTOMER, customer), names=["customer_payment_count_1m"])
+    assert after.entities[0].readings[0].status == fv.FEATURE_STATUS_MISSING
