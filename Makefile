@@ -15,7 +15,7 @@ BASE ?= main
 COMPONENTS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup gen check-gen lint format breaking test check clean certs up down status
+.PHONY: help setup gen check-gen lint format breaking test check clean certs up down status models bench
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -78,6 +78,9 @@ down: ## stop the local mesh (its data stays in var/)
 
 status: ## each mesh component's process and readiness
 	$(BIN)/python -m tools.mesh status
+
+models: setup ## retrain the models (seeded; rewrites models/<name>/1/ bit for bit) and check their targets
+	$(BIN)/python -m tools.models --check
 
 clean: ## remove the virtualenv, tools and build scratch
 	rm -rf $(VENV) .tools build

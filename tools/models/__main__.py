@@ -1,0 +1,3 @@
+from tools.models.train import main
+
+main()
