@@ -1,6 +1,31 @@
-"""`python -m services.risk`: run the risk service."""
+"""`python -m services.risk`: run the risk service (fraud detection, credit risk, regulatory compliance)."""
 
+from fintech.risk.v1.credit_risk_assessment_service_pb2_grpc import add_CreditRiskAssessmentServiceServicer_to_server
+from fintech.risk.v1.fraud_detection_service_pb2_grpc import add_FraudDetectionServiceServicer_to_server
+from fintech.risk.v1.regulatory_compliance_service_pb2_grpc import add_RegulatoryComplianceServiceServicer_to_server
+
+from services.risk.compliance import RegulatoryCompliance
+from services.risk.credit import CreditRiskAssessment
+from services.risk.fraud import FraudDetection
 from services.runtime.app import domain_service
+from services.runtime.clients import ServiceClient
+from services.runtime.config import get_settings
+from services.runtime.db import Database
 from services.runtime.server import run
 
-run(domain_service("risk"))
+settings = get_settings()
+database = Database.for_service("risk", settings)
+features = ServiceClient("risk", "features", settings=settings)
+ml = ServiceClient("risk", "ml", settings=settings)
+run(
+    domain_service(
+        "risk",
+        [
+            (add_FraudDetectionServiceServicer_to_server, FraudDetection(database, settings, features, ml)),
+            (add_CreditRiskAssessmentServiceServicer_to_server, CreditRiskAssessment(database, settings, ml)),
+            (add_RegulatoryComplianceServiceServicer_to_server, RegulatoryCompliance(database, settings)),
+        ],
+        settings,
+        database=database,
+    )
+)

@@ -1,5 +1,102 @@
-"""The risk service's database schema (one database per service; the runtime's tables included)."""
+"""The risk service's database schema (one database per service; the runtime's tables included).
+
+Assessments, screenings and reports are stored as their contract message (`body`, serialized protobuf)
+beside the columns they are looked up and filtered by. `audit_records` is the hash-chained audit trail.
+"""
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Identity,
+    Index,
+    Integer,
+    LargeBinary,
+    SmallInteger,
+    Table,
+    Text,
+)
+from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 from services.runtime.db import declarative_base
 
 Base = declarative_base()
+metadata = Base.metadata
+
+
+def _assessment(name: str, key: str, *extra) -> Table:
+    return Table(
+        name,
+        metadata,
+        Column("id", UUID(as_uuid=True), primary_key=True),
+        Column(key, UUID(as_uuid=True), nullable=False, unique=True),
+        Column("customer_id", UUID(as_uuid=True), nullable=True),
+        Column("decision", SmallInteger, nullable=False),
+        Column("evaluate_time", DateTime(timezone=True), nullable=False),
+        Column("body", LargeBinary, nullable=False),
+        *extra,
+        Index(f"ix_{name}_evaluate_time", "evaluate_time"),
+    )
+
+
+fraud_assessments = _assessment("fraud_assessments", "payment_id")
+aml_assessments = _assessment("aml_assessments", "payment_id")
+credit_assessments = _assessment("credit_assessments", "request_id", Column("fingerprint", Text, nullable=False))
+screenings = _assessment("screenings", "request_id")  # decision: the match status
+
+known_counterparties = Table(
+    "known_counterparties",
+    metadata,
+    Column("customer_id", UUID(as_uuid=True), primary_key=True),
+    Column("counterparty_key", Text, primary_key=True),
+    Column("first_seen", DateTime(timezone=True), nullable=False),
+)
+
+aml_transactions = Table(
+    "aml_transactions",
+    metadata,
+    Column("payment_id", UUID(as_uuid=True), primary_key=True),
+    Column("customer_id", UUID(as_uuid=True), nullable=False),
+    Column("account_id", UUID(as_uuid=True), nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("transaction_type", SmallInteger, nullable=False),
+    Column("direction", SmallInteger, nullable=False),
+    Column("transaction_time", DateTime(timezone=True), nullable=False),
+    Column("flagged", Integer, nullable=False),  # number of AML alerts it raised
+    Index("ix_aml_transactions_account_time", "account_id", "transaction_time"),
+)
+
+regulatory_reports = Table(
+    "regulatory_reports",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("request_id", UUID(as_uuid=True), nullable=False, unique=True),
+    Column("state", SmallInteger, nullable=False),
+    Column("create_time", DateTime(timezone=True), nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    Column("document", LargeBinary, nullable=True),
+)
+
+audit_records = Table(
+    "audit_records",
+    metadata,
+    Column("position", BigInteger, Identity(always=True), primary_key=True),
+    Column("id", UUID(as_uuid=True), nullable=False, unique=True),
+    Column("actor", Text, nullable=False),
+    Column("actor_type", SmallInteger, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("resource_type", Text, nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("customer_id", Text, nullable=False),
+    Column("outcome", SmallInteger, nullable=False),
+    Column("status_code", Integer, nullable=False),
+    Column("request_id", Text, nullable=False),
+    Column("trace_id", Text, nullable=False),
+    Column("recorder", Text, nullable=False),
+    Column("occur_time", DateTime(timezone=True), nullable=False),
+    Column("details", JSONB, nullable=False),
+    Column("record_hash", LargeBinary, nullable=False),
+    Column("previous_record_hash", LargeBinary, nullable=False),
+    Index("ix_audit_records_occur_time", "occur_time"),
+    Index("ix_audit_records_subject", "subject"),
+)

@@ -65,6 +65,26 @@ class EnvoySettings(BaseModel):
     admin_port: int = 19901
 
 
+class EdgeClientSettings(BaseModel):
+    """An OAuth2 client of the dev token issuer (client-credentials grant)."""
+
+    secret: str
+    scope: str = ""
+
+
+class EdgeSettings(BaseModel):
+    """The REST edge's token issuer (tools/edge) and the limits Envoy enforces per client."""
+
+    issuer_port: int = 18090
+    issuer: str = "https://issuer.fintech.local"
+    audience: str = "fintech-api"
+    token_ttl_seconds: int = 600
+    # Requests each client (the token's `sub`) may make per window; more get HTTP 429.
+    rate_limit_requests: int = 100
+    rate_limit_window_seconds: int = 60
+    clients: dict[str, EdgeClientSettings] = {}
+
+
 class SupervisorSettings(BaseModel):
     port: int = 19001
 
@@ -79,6 +99,26 @@ class ServiceSettings(BaseModel):
         return f"{self.host}:{self.port}"
 
 
+class RiskSettings(BaseModel):
+    """Decision thresholds of the risk service ([risk] in mesh.toml, FINTECH_RISK__<KEY> overrides)."""
+
+    fraud_review_threshold: float = 0.5
+    fraud_decline_threshold: float = 0.85
+    fraud_model_timeout: float = 0.3
+    velocity_review_count_1h: int = 10
+    velocity_decline_count_1m: int = 8
+    card_testing_small_count_10m: int = 5
+    amount_zscore_review: float = 4.0
+    new_counterparty_review_amount_minor: int = 100_000
+    sanctions_match_threshold: float = 0.85
+    aml_large_cash_minor: int = 1_000_000
+    aml_structuring_min_count: int = 3
+    aml_structuring_window_hours: int = 24
+    aml_high_risk_countries: list[str] = ["IR", "KP", "MM", "SY", "AF", "YE"]
+    aml_blocked_countries: list[str] = ["KP", "IR"]
+    reporting_currency: str = "EUR"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="FINTECH_", env_nested_delimiter="__", extra="ignore")
 
@@ -87,8 +127,10 @@ class Settings(BaseSettings):
     kafka: KafkaSettings = KafkaSettings()
     triton: TritonSettings = TritonSettings()
     envoy: EnvoySettings = EnvoySettings()
+    edge: EdgeSettings = EdgeSettings()
     supervisor: SupervisorSettings = SupervisorSettings()
     services: dict[str, ServiceSettings] = {}
+    risk: RiskSettings = RiskSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -1,0 +1,71 @@
+"""What the risk servicers share: the caller, trace ids, page tokens, stored messages, the audit hook."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import grpc
+from fintech.common.v1 import pagination_pb2
+from opentelemetry import trace
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.risk import audit
+from services.runtime.call_pipeline import request_id
+from services.runtime.config import Settings
+from services.runtime.errors import InvalidArgument
+from services.runtime.identity import peer_identity
+from services.runtime.validation import Violation
+
+
+def caller(context: grpc.aio.ServicerContext, settings: Settings) -> str:
+    return peer_identity(context, settings.mesh.mode) or "unknown"
+
+
+def trace_id() -> str:
+    span = trace.get_current_span().get_span_context()
+    return f"{span.trace_id:032x}" if span.is_valid else ""
+
+
+def encode_token(after_time: datetime | None, after_id: str) -> str:
+    cursor = pagination_pb2.PageCursor(after_id=after_id)
+    if after_time is not None:
+        cursor.after_time.FromDatetime(after_time)
+    return base64.urlsafe_b64encode(cursor.SerializeToString()).decode()
+
+
+def decode_token(token: str) -> tuple[datetime | None, str]:
+    try:
+        cursor = pagination_pb2.PageCursor.FromString(base64.urlsafe_b64decode(token.encode()))
+    except Exception:
+        raise InvalidArgument(
+            "invalid page token", violations=[Violation("page_token", "not a token this API returned")]
+        ) from None
+    return (cursor.after_time.ToDatetime(tzinfo=UTC) if cursor.HasField("after_time") else None), cursor.after_id
+
+
+async def record_audit(
+    session: AsyncSession,
+    context: grpc.aio.ServicerContext,
+    settings: Settings,
+    *,
+    action: str,
+    resource_type: str,
+    subject: str,
+    customer_id: str = "",
+    details: Mapping[str, Any] | None = None,
+) -> None:
+    await audit.append(
+        session,
+        actor=caller(context, settings),
+        action=action,
+        resource_type=resource_type,
+        subject=subject,
+        customer_id=customer_id,
+        recorder=settings.spiffe_id("risk"),
+        request_id=request_id.get(),
+        trace_id=trace_id(),
+        details=details,
+    )

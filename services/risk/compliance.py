@@ -1,0 +1,399 @@
+"""RegulatoryComplianceService: sanctions screening, AML monitoring, the audit trail, regulatory reports."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import hashlib
+import io
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+import grpc
+import structlog
+from fintech.risk.v1 import aml_assessment_pb2 as A
+from fintech.risk.v1 import (
+    events_pb2,
+    regulatory_compliance_service_pb2,
+    regulatory_compliance_service_pb2_grpc,
+    transaction_pb2,
+)
+from fintech.risk.v1 import regulatory_report_pb2 as R
+from fintech.risk.v1 import sanctions_screening_pb2 as S
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.dialects.postgresql import insert
+
+from services.risk import audit, rules, screening
+from services.risk.common import caller, decode_token, encode_token, record_audit
+from services.risk.fraud import amount_minor
+from services.risk.models import aml_assessments, aml_transactions, audit_records, regulatory_reports, screenings
+from services.runtime import outbox
+from services.runtime.config import Settings
+from services.runtime.db import Database
+from services.runtime.errors import InvalidArgument, NotFound
+from services.runtime.validation import Violation
+
+log = structlog.get_logger(__name__)
+pb = regulatory_compliance_service_pb2
+SERVICE = "/fintech.risk.v1.RegulatoryComplianceService/"
+COLUMNS = ("payment_id", "customer_id", "amount_minor", "currency", "transaction_type", "transaction_time",
+           "decision", "alert_rule_id", "alert_severity", "alert_description")  # fmt: skip
+
+
+def _date(value) -> date:
+    return date(value.year, value.month, value.day)
+
+
+class RegulatoryCompliance(regulatory_compliance_service_pb2_grpc.RegulatoryComplianceServiceServicer):
+    def __init__(self, database: Database, settings: Settings) -> None:
+        self.database = database
+        self.settings = settings
+        self.source = settings.spiffe_id("risk")
+        self._tasks: set[asyncio.Task] = set()
+
+    # -- sanctions ------------------------------------------------------------------------------------
+
+    async def ScreenParty(self, request, context: grpc.aio.ServicerContext):
+        request_id = uuid.UUID(request.request_id)
+        async with self.database.session() as session:
+            body = await session.scalar(select(screenings.c.body).where(screenings.c.request_id == request_id))
+        if body is not None:
+            return pb.ScreenPartyResponse(screening=S.SanctionsScreening.FromString(body))
+        party = request.party
+        threshold = self.settings.risk.sanctions_match_threshold
+        dob = _date(party.date_of_birth) if party.HasField("date_of_birth") and party.date_of_birth.year else None
+        matches = screening.screen([party.full_name, *party.alias_names], dob, party.country_code, threshold)
+        status = max((m.status for m in matches), default=S.SANCTIONS_MATCH_STATUS_CLEAR)
+        result = S.SanctionsScreening(
+            screening_id=str(uuid.uuid4()), party=party, trigger=request.trigger, match_status=status,
+            match_threshold=threshold,
+        )  # fmt: skip
+        for m in matches:
+            result.matches.add(
+                list_entry_id=m.entry.list_entry_id, list_name=m.entry.list_name, matched_name=m.matched_name,
+                similarity_score=m.score, date_of_birth_matched=m.date_of_birth_matched,
+                country_matched=m.country_matched, match_status=m.status,
+            )  # fmt: skip
+        for (name, version), published in sorted(
+            {(e.list_name, e.list_version): e.publish_date for e in screening.load()}.items()
+        ):
+            listed = result.screened_lists.add(list_name=name, list_version=version)
+            listed.publish_time.FromDatetime(datetime(published.year, published.month, published.day, tzinfo=UTC))
+        now = datetime.now(UTC)
+        result.screen_time.FromDatetime(now)
+        async with self.database.transaction() as session:
+            inserted = await session.scalar(
+                insert(screenings)
+                .values(id=uuid.UUID(result.screening_id), request_id=request_id, customer_id=uuid.UUID(party.party_id),
+                        decision=status, evaluate_time=now, body=result.SerializeToString())
+                .on_conflict_do_nothing()
+                .returning(screenings.c.id)
+            )  # fmt: skip
+            if inserted is None:
+                body = await session.scalar(select(screenings.c.body).where(screenings.c.request_id == request_id))
+                return pb.ScreenPartyResponse(screening=S.SanctionsScreening.FromString(body))
+            event = events_pb2.SanctionsScreeningCompleted(
+                screening_id=result.screening_id, party_id=party.party_id, party_type=party.party_type,
+                trigger=request.trigger, match_status=status, match_count=len(matches),
+                top_similarity_score=matches[0].score if matches else 0.0, screen_time=result.screen_time,
+            )  # fmt: skip
+            await outbox.record(session, event, subject=result.screening_id, sequence=1, source=self.source)
+            await record_audit(
+                session, context, self.settings, action=SERVICE + "ScreenParty", resource_type="screening",
+                subject=result.screening_id, customer_id=party.party_id,
+                details={"match_status": S.SanctionsMatchStatus.Name(status), "match_count": len(matches),
+                         "entries": ",".join(m.entry.list_entry_id for m in matches)},
+            )  # fmt: skip
+        return pb.ScreenPartyResponse(screening=result)
+
+    # -- AML ------------------------------------------------------------------------------------------
+
+    async def EvaluateTransactionAml(self, request, context: grpc.aio.ServicerContext):
+        t = request.transaction
+        payment_id = uuid.UUID(t.payment_id)
+        async with self.database.session() as session:
+            body = await session.scalar(
+                select(aml_assessments.c.body).where(aml_assessments.c.payment_id == payment_id)
+            )
+        if body is not None:
+            return pb.EvaluateTransactionAmlResponse(aml_assessment=A.AmlAssessment.FromString(body))
+        at = t.transaction_time.ToDatetime(tzinfo=UTC)
+        window = timedelta(hours=self.settings.risk.aml_structuring_window_hours)
+        account = uuid.UUID(t.debtor_account_id)
+        async with self.database.session() as session:
+            rows = (
+                await session.execute(
+                    select(aml_transactions).where(
+                        aml_transactions.c.account_id == account,
+                        aml_transactions.c.transaction_time >= at - window,
+                        aml_transactions.c.transaction_time <= at,
+                    )
+                )
+            ).all()
+        history = [
+            rules.PastTransaction(
+                str(r.payment_id), r.amount_minor, r.transaction_type, r.direction, r.transaction_time
+            )
+            for r in rows
+        ]
+        countries = [t.counterparty.country_code, t.device.ip_country_code]
+        amount = amount_minor(t)
+        hits = rules.aml_rules(amount, t.transaction_type, t.direction, at, countries, history, self.settings.risk)
+        decision = rules.aml_decision(hits)
+        now = datetime.now(UTC)
+        currency = self.settings.risk.reporting_currency
+        assessment = A.AmlAssessment(
+            aml_assessment_id=str(uuid.uuid4()), transaction=t, decision=decision,
+            rule_set_version=rules.AML_RULE_SET_VERSION,
+        )  # fmt: skip
+        assessment.evaluate_time.FromDatetime(now)
+        for hit in hits:
+            alert = assessment.alerts.add(
+                aml_alert_id=str(uuid.uuid4()), rule_code=hit.rule_code, rule_id=hit.rule_id,
+                description=hit.description, severity=hit.severity, decision=hit.decision,
+                related_payment_ids=hit.related_payment_ids, country_code=hit.country_code,
+            )  # fmt: skip
+            if hit.threshold_minor is not None:
+                alert.threshold_amount.amount_minor, alert.threshold_amount.currency_code = (
+                    hit.threshold_minor,
+                    currency,
+                )
+            if hit.aggregate_minor is not None:
+                alert.aggregate_amount.amount_minor, alert.aggregate_amount.currency_code = (
+                    hit.aggregate_minor,
+                    currency,
+                )
+            if hit.window is not None:
+                alert.window.FromTimedelta(hit.window)
+            alert.raise_time.FromDatetime(now)
+        async with self.database.transaction() as session:
+            inserted = await session.scalar(
+                insert(aml_assessments)
+                .values(id=uuid.UUID(assessment.aml_assessment_id), payment_id=payment_id,
+                        customer_id=uuid.UUID(t.customer_id), decision=decision, evaluate_time=now,
+                        body=assessment.SerializeToString())
+                .on_conflict_do_nothing()
+                .returning(aml_assessments.c.id)
+            )  # fmt: skip
+            if inserted is None:
+                body = await session.scalar(
+                    select(aml_assessments.c.body).where(aml_assessments.c.payment_id == payment_id)
+                )
+                return pb.EvaluateTransactionAmlResponse(aml_assessment=A.AmlAssessment.FromString(body))
+            await session.execute(
+                insert(aml_transactions)
+                .values(payment_id=payment_id, customer_id=uuid.UUID(t.customer_id), account_id=account,
+                        amount_minor=amount, transaction_type=t.transaction_type, direction=t.direction,
+                        transaction_time=at, flagged=len(hits))
+                .on_conflict_do_nothing()
+            )  # fmt: skip
+            evaluated = events_pb2.AmlTransactionEvaluated(
+                aml_assessment_id=assessment.aml_assessment_id, payment_id=t.payment_id, customer_id=t.customer_id,
+                decision=decision, aml_alert_ids=[a.aml_alert_id for a in assessment.alerts],
+                rule_set_version=assessment.rule_set_version, evaluate_time=assessment.evaluate_time,
+            )  # fmt: skip
+            await outbox.record(
+                session, evaluated, subject=assessment.aml_assessment_id, sequence=1, source=self.source
+            )
+            for alert in assessment.alerts:
+                raised = events_pb2.AmlAlertRaised(
+                    aml_alert_id=alert.aml_alert_id, aml_assessment_id=assessment.aml_assessment_id,
+                    payment_id=t.payment_id, customer_id=t.customer_id, rule_code=alert.rule_code,
+                    rule_id=alert.rule_id, severity=alert.severity, decision=alert.decision,
+                    related_payment_ids=alert.related_payment_ids, raise_time=alert.raise_time,
+                )  # fmt: skip
+                await outbox.record(session, raised, subject=alert.aml_alert_id, sequence=1, source=self.source)
+            await record_audit(
+                session, context, self.settings, action=SERVICE + "EvaluateTransactionAml",
+                resource_type="aml_assessment", subject=assessment.aml_assessment_id, customer_id=t.customer_id,
+                details={"payment_id": t.payment_id, "decision": A.AmlDecision.Name(decision),
+                         "alerts": ",".join(a.rule_id for a in assessment.alerts)},
+            )  # fmt: skip
+        return pb.EvaluateTransactionAmlResponse(aml_assessment=assessment)
+
+    # -- audit trail ----------------------------------------------------------------------------------
+
+    async def RetrieveAuditRecord(self, request, context):
+        async with self.database.session() as session:
+            query = select(audit_records).where(audit_records.c.id == uuid.UUID(request.audit_record_id))
+            row = (await session.execute(query)).mappings().first()
+        if row is None:
+            raise NotFound(f"audit record {request.audit_record_id} not found")
+        return pb.RetrieveAuditRecordResponse(audit_record=audit.to_message(row))
+
+    async def ListAuditRecords(self, request, context):
+        table = audit_records
+        query = select(table)
+        if request.HasField("start_time"):
+            query = query.where(table.c.occur_time >= request.start_time.ToDatetime(tzinfo=UTC))
+        if request.HasField("end_time"):
+            query = query.where(table.c.occur_time < request.end_time.ToDatetime(tzinfo=UTC))
+        for name in ("subject", "actor", "customer_id", "outcome"):
+            if getattr(request, name):
+                query = query.where(table.c[name] == getattr(request, name))
+        if request.page_token:
+            _, after = decode_token(request.page_token)
+            query = query.where(table.c.position > int(after))
+        size = request.page_size or 100
+        async with self.database.session() as session:
+            rows = (await session.execute(query.order_by(table.c.position).limit(size + 1))).mappings().all()
+        response = pb.ListAuditRecordsResponse(audit_records=[audit.to_message(r) for r in rows[:size]])
+        if len(rows) > size:
+            response.next_page_token = encode_token(None, str(rows[size - 1]["position"]))
+        return response
+
+    # -- regulatory reports ---------------------------------------------------------------------------
+
+    async def GenerateRegulatoryReport(self, request, context: grpc.aio.ServicerContext):
+        request_id = uuid.UUID(request.request_id)
+        async with self.database.session() as session:
+            body = await session.scalar(
+                select(regulatory_reports.c.body).where(regulatory_reports.c.request_id == request_id)
+            )
+        if body is not None:
+            return pb.GenerateRegulatoryReportResponse(regulatory_report=R.RegulatoryReport.FromString(body))
+        if _date(request.period.end_date) < _date(request.period.start_date):
+            violation = Violation("period.end_date", "must not be before start_date")
+            raise InvalidArgument("the period ends before it starts", violations=[violation])
+        report = R.RegulatoryReport(
+            regulatory_report_id=str(uuid.uuid4()), report_type=request.report_type, period=request.period,
+            jurisdiction_code=request.jurisdiction_code, format=request.format or R.REGULATORY_REPORT_FORMAT_CSV,
+            customer_id=request.customer_id, aml_alert_ids=request.aml_alert_ids, narrative=request.narrative,
+            state=R.REGULATORY_REPORT_STATE_PENDING, requester=caller(context, self.settings),
+        )  # fmt: skip
+        now = datetime.now(UTC)
+        report.create_time.FromDatetime(now)
+        async with self.database.transaction() as session:
+            inserted = await session.scalar(
+                insert(regulatory_reports)
+                .values(id=uuid.UUID(report.regulatory_report_id), request_id=request_id, state=report.state,
+                        create_time=now, body=report.SerializeToString())
+                .on_conflict_do_nothing()
+                .returning(regulatory_reports.c.id)
+            )  # fmt: skip
+            if inserted is None:
+                body = await session.scalar(
+                    select(regulatory_reports.c.body).where(regulatory_reports.c.request_id == request_id)
+                )
+                return pb.GenerateRegulatoryReportResponse(regulatory_report=R.RegulatoryReport.FromString(body))
+            requested = events_pb2.RegulatoryReportRequested(
+                regulatory_report_id=report.regulatory_report_id, report_type=report.report_type, period=report.period,
+                jurisdiction_code=report.jurisdiction_code, customer_id=report.customer_id,
+                requester=report.requester, create_time=report.create_time,
+            )  # fmt: skip
+            await outbox.record(session, requested, subject=report.regulatory_report_id, sequence=1, source=self.source)
+            await record_audit(
+                session, context, self.settings, action=SERVICE + "GenerateRegulatoryReport",
+                resource_type="regulatory_report", subject=report.regulatory_report_id,
+                details={"report_type": R.RegulatoryReportType.Name(report.report_type)},
+            )  # fmt: skip
+        task = asyncio.create_task(self._generate(report))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return pb.GenerateRegulatoryReportResponse(regulatory_report=report)
+
+    async def _generate(self, report: R.RegulatoryReport) -> None:
+        """Flagged transactions of the period (AML assessments with alerts) as a CSV document."""
+        start = datetime.combine(_date(report.period.start_date), datetime.min.time(), UTC)
+        end = datetime.combine(_date(report.period.end_date), datetime.min.time(), UTC) + timedelta(days=1)
+        try:
+            async with self.database.session() as session:
+                bodies = (
+                    await session.scalars(
+                        select(aml_assessments.c.body)
+                        .where(aml_assessments.c.evaluate_time >= start, aml_assessments.c.evaluate_time < end,
+                               aml_assessments.c.decision != A.AML_DECISION_CLEAR)
+                        .order_by(aml_assessments.c.evaluate_time)
+                    )
+                ).all()  # fmt: skip
+            document = io.StringIO()
+            writer = csv.writer(document)
+            writer.writerow(COLUMNS)
+            count = 0
+            for body in bodies:
+                assessment = A.AmlAssessment.FromString(body)
+                t = assessment.transaction
+                if report.customer_id and t.customer_id != report.customer_id:
+                    continue
+                for alert in assessment.alerts:
+                    count += 1
+                    writer.writerow([
+                        t.payment_id, t.customer_id, t.amount.amount_minor, t.amount.currency_code,
+                        transaction_pb2.TransactionType.Name(t.transaction_type),
+                        t.transaction_time.ToJsonString(), A.AmlDecision.Name(assessment.decision), alert.rule_id,
+                        A.AmlAlertSeverity.Name(alert.severity), alert.description,
+                    ])  # fmt: skip
+            data = document.getvalue().encode()
+            report.state = R.REGULATORY_REPORT_STATE_SUCCEEDED
+            report.record_count = count
+            report.document_sha256 = hashlib.sha256(data).digest()
+            report.document_uri = f"risk://regulatoryReports/{report.regulatory_report_id}/document.csv"
+            report.complete_time.FromDatetime(datetime.now(UTC))
+            finished = events_pb2.RegulatoryReportGenerated(
+                regulatory_report_id=report.regulatory_report_id, report_type=report.report_type, period=report.period,
+                jurisdiction_code=report.jurisdiction_code, format=report.format, record_count=count,
+                document_uri=report.document_uri, document_sha256=report.document_sha256,
+                complete_time=report.complete_time,
+            )  # fmt: skip
+        except Exception as error:
+            log.exception("report generation failed", report=report.regulatory_report_id)
+            data = None
+            report.state = R.REGULATORY_REPORT_STATE_FAILED
+            report.failure_message = f"generation failed: {type(error).__name__}"
+            report.complete_time.FromDatetime(datetime.now(UTC))
+            finished = events_pb2.RegulatoryReportGenerationFailed(
+                regulatory_report_id=report.regulatory_report_id, report_type=report.report_type,
+                failure_message=report.failure_message, complete_time=report.complete_time,
+            )  # fmt: skip
+        async with self.database.transaction() as session:
+            await session.execute(
+                update(regulatory_reports)
+                .where(regulatory_reports.c.id == uuid.UUID(report.regulatory_report_id))
+                .values(state=report.state, body=report.SerializeToString(), document=data)
+            )
+            await outbox.record(session, finished, subject=report.regulatory_report_id, sequence=2, source=self.source)
+            await audit.append(
+                session, actor=self.source, action="risk.regulatory_report.generated",
+                resource_type="regulatory_report", subject=report.regulatory_report_id, recorder=self.source,
+                details={"state": R.RegulatoryReportState.Name(report.state), "record_count": report.record_count,
+                         "sha256": report.document_sha256.hex()},
+            )  # fmt: skip
+
+    async def RetrieveRegulatoryReport(self, request, context):
+        async with self.database.session() as session:
+            body = await session.scalar(
+                select(regulatory_reports.c.body).where(
+                    regulatory_reports.c.id == uuid.UUID(request.regulatory_report_id)
+                )
+            )
+        if body is None:
+            raise NotFound(f"regulatory report {request.regulatory_report_id} not found")
+        return pb.RetrieveRegulatoryReportResponse(regulatory_report=R.RegulatoryReport.FromString(body))
+
+    async def ListRegulatoryReports(self, request, context):
+        table = regulatory_reports
+        query = select(table.c.id, table.c.create_time, table.c.body)
+        if request.state:
+            query = query.where(table.c.state == request.state)
+        if request.page_token:
+            after_time, after_id = decode_token(request.page_token)
+            query = query.where(
+                or_(
+                    table.c.create_time < after_time,
+                    and_(table.c.create_time == after_time, table.c.id < uuid.UUID(after_id)),
+                )
+            )
+        size = request.page_size or 50
+        async with self.database.session() as session:
+            rows = (await session.execute(query.order_by(table.c.create_time.desc(), table.c.id.desc()))).all()
+        reports = [R.RegulatoryReport.FromString(row.body) for row in rows]
+        keep = [
+            (row, r) for row, r in zip(rows, reports, strict=True)
+            if (not request.report_type or r.report_type == request.report_type)
+            and (not request.jurisdiction_code or r.jurisdiction_code == request.jurisdiction_code)
+        ]  # fmt: skip
+        response = pb.ListRegulatoryReportsResponse(regulatory_reports=[r for _, r in keep[:size]])
+        if len(keep) > size:
+            last = keep[size - 1][0]
+            response.next_page_token = encode_token(last.create_time, str(last.id))
+        return response
