@@ -98,7 +98,7 @@ def test_the_credit_scorecard_grades_and_policy():
     )
     assert rules.credit_policy(sound, credit.CREDIT_GRADE_B) == (credit.CREDIT_DECISION_APPROVE, [])
     stretched = rules.CreditInputs(
-        3_000_000, 0, 150_000, 1_000_000, 36, credit.EMPLOYMENT_STATUS_FULL_TIME, 6, 12, 2, 0, 1
+        3_000_000, 0, 150_000, 1_000_000, 36, credit.EMPLOYMENT_STATUS_FULL_TIME, 6, 12, 2, 0, 0
     )
     decision, fired = rules.credit_policy(stretched, credit.CREDIT_GRADE_B)
     assert decision == credit.CREDIT_DECISION_DECLINE and fired == ["policy.dti.max"]
