@@ -11,6 +11,7 @@ from services.runtime.config import SERVICES, Settings, get_settings
 from tools.mesh.aio import run_sync
 from tools.mesh.component import Component, MeshError, Program
 from tools.mesh.envoy import Envoy, envoy_configured
+from tools.mesh.issuer import Issuer
 from tools.mesh.kafka import Kafka
 from tools.mesh.postgres import Postgres
 from tools.mesh.services import Service, service_exists
@@ -34,6 +35,7 @@ class Mesh:
             "kafka": Kafka(self.settings),
             "triton": Triton(self.settings, model_repository),
             **{name: Service(self.settings, name) for name in self.settings.services},
+            "issuer": Issuer(self.settings),
             "envoy": Envoy(self.settings),
         }
         self.elapsed = 0.0  # seconds the last up() took
@@ -44,7 +46,7 @@ class Mesh:
     def available(self) -> list[str]:
         """The default set: infrastructure, the services already written, Envoy once configured."""
         names = [*INFRASTRUCTURE, *(name for name in self._services() if service_exists(name))]
-        return [*names, "envoy"] if envoy_configured() else names
+        return [*names, "issuer", "envoy"] if envoy_configured() else names
 
     def _services(self) -> list[str]:
         ordered = [name for name in SERVICES if name in self.settings.services]
@@ -153,7 +155,7 @@ class Mesh:
         for name, component in self.components.items():
             if isinstance(component, Service) and not service_exists(name):
                 continue
-            if name == "envoy" and not envoy_configured():
+            if name in ("issuer", "envoy") and not envoy_configured():
                 continue
             try:
                 programs[name] = component.program()

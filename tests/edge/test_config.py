@@ -1,0 +1,120 @@
+"""The generated Envoy configuration: what it must hold, checked on the data, and Envoy's own validation."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from google.protobuf import descriptor_pb2
+
+from services.runtime.config import Settings
+from tests.contracts.conftest import load_contracts
+from tools.certs import ensure_certs
+from tools.edge.config import GRPC_RESPONSE_HEADERS, build, edge_descriptor_set, public_rpcs, write
+from tools.edge.tokens import ensure_signing_key
+from tools.mesh.envoy import _find_envoy
+
+
+@pytest.fixture(scope="module")
+def config(settings: Settings) -> dict:
+    return build(settings)
+
+
+def _filters(config: dict) -> list[dict]:
+    manager = config["static_resources"]["listeners"][0]["filter_chains"][0]["filters"][0]["typed_config"]
+    return manager["http_filters"]
+
+
+def _manager(config: dict) -> dict:
+    return config["static_resources"]["listeners"][0]["filter_chains"][0]["filters"][0]["typed_config"]
+
+
+def _public_services() -> set[str]:
+    from google.api import annotations_pb2
+
+    return {
+        service.full_name
+        for service in load_contracts().services()
+        for method in service.methods
+        if descriptor_pb2.MethodOptions.FromString(method.GetOptions().SerializeToString()).HasExtension(
+            annotations_pb2.http
+        )
+    }
+
+
+def test_every_service_with_a_public_rpc_is_transcoded(config: dict):
+    transcoder = next(f for f in _filters(config) if f["name"] == "envoy.filters.http.grpc_json_transcoder")
+    typed = transcoder["typed_config"]
+    assert set(typed["services"]) == _public_services()
+    assert typed["convert_grpc_status"] is True
+    assert typed["ignore_unknown_query_parameters"] is True
+    assert typed["request_validation_options"]["reject_unknown_method"] is True
+    assert typed["print_options"] == {"preserve_proto_field_names": True, "always_print_primitive_fields": True}
+
+
+def test_only_public_rpcs_have_routes_each_with_a_timeout(config: dict):
+    routes = _manager(config)["route_config"]["virtual_hosts"][0]["routes"]
+    routed = {route["match"]["path"]: route["route"] for route in routes if "path" in route["match"]}
+    assert set(routed) == {rpc.path for rpc in public_rpcs()}
+    assert "/fintech.payments.v1.PaymentExecutionService/ExecutePayment" not in routed
+    for path, route in routed.items():
+        assert route["cluster"] == path.split(".")[1], path  # /fintech.<workload>.v1.Service/Method
+        assert route["timeout"].endswith("s") and int(route["timeout"][:-1]) > 0
+    assert routes[-1]["direct_response"]["status"] == 404
+
+
+def test_every_cluster_is_mtls_1_3_only_and_checks_the_services_spiffe_id(config: dict, settings: Settings):
+    clusters = config["static_resources"]["clusters"]
+    assert {cluster["name"] for cluster in clusters} == {rpc.workload for rpc in public_rpcs()}
+    for cluster in clusters:
+        context = cluster["transport_socket"]["typed_config"]["common_tls_context"]
+        assert context["tls_params"] == {
+            "tls_minimum_protocol_version": "TLSv1_3",
+            "tls_maximum_protocol_version": "TLSv1_3",
+        }
+        assert context["alpn_protocols"] == ["h2"]
+        assert context["tls_certificates"][0]["certificate_chain"]["filename"].endswith("/edge-gateway.pem")
+        sans = context["validation_context"]["match_typed_subject_alt_names"]
+        assert sans == [{"san_type": "URI", "matcher": {"exact": settings.spiffe_id(cluster["name"])}}]
+
+
+def test_filters_run_in_the_order_the_edge_needs(config: dict):
+    names = [f["name"].rsplit(".", 1)[-1] for f in _filters(config)]
+    assert names == ["header_mutation", "rbac", "jwt_authn", "local_ratelimit", "grpc_json_transcoder", "router"]
+    mutations = _filters(config)[0]["typed_config"]["mutations"]
+    assert {m["remove"] for m in mutations["response_mutations"]} == set(GRPC_RESPONSE_HEADERS)
+    assert {m["remove"] for m in mutations["request_mutations"]} == {"x-jwt-payload", "x-jwt-sub"}
+
+
+def test_every_local_reply_is_a_json_status(config: dict):
+    replies = _manager(config)["local_reply_config"]
+    codes = {
+        m["filter"]["status_code_filter"]["comparison"]["value"]["default_value"]: m["body_format_override"]
+        for m in replies["mappers"]
+    }
+    assert {400: 3, 401: 16, 403: 7, 404: 5, 429: 8, 503: 14}.items() <= {
+        status: body["json_format"]["code"] for status, body in codes.items()
+    }.items()
+    assert set(replies["body_format"]["json_format"]) == {"code", "message", "details"}
+
+
+def test_the_edge_descriptor_set_adds_the_error_types():
+    names = [f.name for f in descriptor_pb2.FileDescriptorSet.FromString(edge_descriptor_set()).file]
+    assert {"google/rpc/status.proto", "google/rpc/error_details.proto"} <= set(names)
+    assert len(names) == len(set(names))
+
+
+def test_envoy_validates_the_rendered_configuration(tmp_path: Path):
+    envoy = _find_envoy()
+    if envoy is None:
+        pytest.skip("envoy is not installed (make setup)")
+    settings = Settings(mesh={"state_dir": tmp_path})
+    ensure_certs(settings)
+    ensure_signing_key(settings)
+    path = write(tmp_path / "envoy" / "envoy.yaml", settings)
+    result = subprocess.run(
+        [envoy, "--mode", "validate", "-c", str(path), "--base-id", "7"], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "OK" in result.stdout + result.stderr

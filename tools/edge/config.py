@@ -1,0 +1,434 @@
+"""Envoy's configuration for the REST edge, generated from the contracts and the mesh settings.
+
+`python -m tools.edge.config [--out PATH]` prints (or writes) the YAML; the mesh launcher writes it to
+`<state_dir>/envoy/envoy.yaml` before Envoy starts, so ports, certificates and the API surface never
+drift from mesh.toml and gen/descriptors/fintech.binpb.
+
+One listener on 127.0.0.1:<envoy.rest_port>, its HTTP filters in this order:
+1. header_mutation: drops client-sent copies of the headers the edge vouches for (x-jwt-payload, x-jwt-sub),
+   and gRPC's headers (grpc-status, grpc-message, ...) from responses.
+2. rbac: raw gRPC (content-type application/grpc*) is refused; only REST/JSON enters here.
+3. jwt_authn: RS256 bearer token from the dev issuer (issuer, audience, JWKS in <state_dir>/edge/jwks.json);
+   the verified claims go upstream as x-jwt-payload (base64url JSON), `sub` as x-jwt-sub.
+4. local_ratelimit: one token bucket per client (x-jwt-sub), with x-ratelimit-* headers.
+5. grpc_json_transcoder: the `google.api.http` rules of every service with public RPCs, over the contracts'
+   descriptor set plus google.rpc.Status and its details (so gRPC errors become JSON; see edge_descriptor_set).
+6. router: one exact route per public RPC (internal RPCs have none) to one cluster per service, mTLS as
+   edge-gateway, TLS 1.3 only, the upstream's SPIFFE id checked.
+Every reply the edge makes itself is JSON shaped like a transcoded gRPC error: {"code", "message", "details"}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from google.api import annotations_pb2
+from google.protobuf import descriptor_pb2
+from google.rpc import code_pb2, error_details_pb2, status_pb2
+
+from services.runtime.config import ROOT, Settings, get_settings
+from tools.edge.tokens import jwks_path
+
+DESCRIPTOR_SET = ROOT / "gen" / "descriptors" / "fintech.binpb"
+PROVIDER = "fintech-issuer"
+PAYLOAD_HEADER = "x-jwt-payload"
+SUBJECT_HEADER = "x-jwt-sub"
+DEFAULT_TIMEOUT_SECONDS = 15
+# RPCs that may legitimately take longer than a lookup (reports, batch reads, model inference).
+SLOW_METHOD_TIMEOUT_SECONDS = 60
+SLOW_METHODS = frozenset({"GenerateRegulatoryReport", "RetrieveHistoricalFeatures", "InitiateSettlementBatch"})
+# Headers of the gRPC protocol that must never reach a REST client.
+GRPC_RESPONSE_HEADERS = (
+    "grpc-status",
+    "grpc-message",
+    "grpc-status-details-bin",
+    "grpc-encoding",
+    "grpc-accept-encoding",
+)
+# HTTP status of a reply Envoy makes itself -> the gRPC code its JSON body carries (google.rpc.Code).
+LOCAL_REPLY_CODES = {
+    400: 3,  # INVALID_ARGUMENT: malformed JSON, bad query parameters
+    401: 16,  # UNAUTHENTICATED: missing, expired or badly signed token
+    403: 7,  # PERMISSION_DENIED: raw gRPC, wrong audience
+    404: 5,  # NOT_FOUND: no such route
+    405: 12,  # UNIMPLEMENTED: method not allowed
+    408: 4,  # DEADLINE_EXCEEDED: request not received in time
+    413: 3,  # INVALID_ARGUMENT: body too large
+    429: 8,  # RESOURCE_EXHAUSTED: rate limit
+    431: 3,  # INVALID_ARGUMENT: headers too large
+    500: 13,  # INTERNAL
+    502: 14,  # UNAVAILABLE: upstream reset
+    503: 14,  # UNAVAILABLE: no healthy upstream, upstream connect failure
+    504: 4,  # DEADLINE_EXCEEDED: route timeout
+}
+UNKNOWN = 2
+
+
+@dataclass(frozen=True)
+class PublicRpc:
+    """One RPC with a google.api.http rule: the edge routes it to `workload`'s cluster."""
+
+    service: str  # fully qualified gRPC service name
+    method: str
+    workload: str  # the deployable serving it (customer, payments, ...)
+
+    @property
+    def path(self) -> str:
+        return f"/{self.service}/{self.method}"
+
+
+def public_rpcs(descriptor_set: Path = DESCRIPTOR_SET) -> list[PublicRpc]:
+    """Every RPC of the contracts that carries a google.api.http rule, in descriptor order."""
+    files = descriptor_pb2.FileDescriptorSet.FromString(descriptor_set.read_bytes()).file
+    return [
+        PublicRpc(f"{file.package}.{service.name}", method.name, file.package.split(".")[1])
+        for file in files
+        if file.package.startswith("fintech.")
+        for service in file.service
+        for method in service.method
+        if method.options.HasExtension(annotations_pb2.http)
+    ]
+
+
+def edge_descriptor_path(settings: Settings) -> Path:
+    return settings.state_dir / "envoy" / "fintech-edge.binpb"
+
+
+def edge_descriptor_set(descriptor_set: Path = DESCRIPTOR_SET) -> bytes:
+    """The contracts' descriptor set plus google.rpc.Status and its detail types.
+
+    The transcoder's convert_grpc_status renders an error's google.rpc.Status (with its ErrorInfo and
+    BadRequest details) as JSON only if those types are in the descriptor set; without them a gRPC error
+    leaks out as HTTP 200 with content-type application/grpc and no body. gen/'s set holds only what the
+    contracts import, so the edge adds the three files from googleapis-common-protos.
+    """
+    files = descriptor_pb2.FileDescriptorSet.FromString(descriptor_set.read_bytes())
+    present = {file.name for file in files.file}
+    for module in (code_pb2, status_pb2, error_details_pb2):
+        if module.DESCRIPTOR.name not in present:
+            file = descriptor_pb2.FileDescriptorProto()
+            module.DESCRIPTOR.CopyToProto(file)
+            missing = [dependency for dependency in file.dependency if dependency not in present]
+            if missing:
+                raise ValueError(f"{file.name} needs {', '.join(missing)}, which the descriptor set lacks")
+            files.file.append(file)
+            present.add(file.name)
+    return files.SerializeToString(deterministic=True)
+
+
+def render(settings: Settings | None = None, descriptor_set: Path = DESCRIPTOR_SET) -> str:
+    settings = settings or get_settings()
+    header = "# Generated by `python -m tools.edge.config` from the contracts and mesh.toml: do not edit.\n"
+    return header + yaml.safe_dump(build(settings, descriptor_set), sort_keys=False, width=120)
+
+
+def build(settings: Settings, descriptor_set: Path = DESCRIPTOR_SET) -> dict[str, Any]:
+    """The configuration as data. It names the edge descriptor set, which write() puts beside it."""
+    rpcs = public_rpcs(descriptor_set)
+    workloads = sorted({rpc.workload for rpc in rpcs})
+    missing = [name for name in workloads if name not in settings.services]
+    if missing:
+        raise ValueError(f"public RPCs of {', '.join(missing)} but no such service in the settings")
+    return {
+        "admin": {"address": _address(settings.mesh.host, settings.envoy.admin_port)},
+        "static_resources": {
+            "listeners": [_listener(settings, rpcs, edge_descriptor_path(settings))],
+            "clusters": [_cluster(settings, name) for name in workloads],
+        },
+    }
+
+
+def _listener(settings: Settings, rpcs: list[PublicRpc], descriptor_set: Path) -> dict[str, Any]:
+    return {
+        "name": "rest",
+        "address": _address(settings.mesh.host, settings.envoy.rest_port),
+        "filter_chains": [
+            {
+                "filters": [
+                    {
+                        "name": "envoy.filters.network.http_connection_manager",
+                        "typed_config": _typed("filters.network.http_connection_manager.v3.HttpConnectionManager")
+                        | _connection_manager(settings, rpcs, descriptor_set),
+                    }
+                ]
+            }
+        ],
+    }
+
+
+def _connection_manager(settings: Settings, rpcs: list[PublicRpc], descriptor_set: Path) -> dict[str, Any]:
+    return {
+        "stat_prefix": "rest",
+        "codec_type": "AUTO",
+        "use_remote_address": True,
+        "normalize_path": True,
+        "merge_slashes": True,
+        "path_with_escaped_slashes_action": "REJECT_REQUEST",
+        "common_http_protocol_options": {"headers_with_underscores_action": "REJECT_REQUEST"},
+        "forward_client_cert_details": "SANITIZE",
+        "access_log": [_access_log()],
+        "local_reply_config": _local_replies(),
+        "route_config": _routes(rpcs),
+        "http_filters": [
+            _strip_headers(),
+            _refuse_raw_grpc(),
+            _jwt_authn(settings),
+            _rate_limit(settings),
+            _transcoder(rpcs, descriptor_set),
+            {"name": "envoy.filters.http.router", "typed_config": _typed("filters.http.router.v3.Router")},
+        ],
+    }
+
+
+def _strip_headers() -> dict[str, Any]:
+    # First filter: requests lose client-sent copies of the headers the edge vouches for before jwt_authn;
+    # responses lose gRPC's headers after the transcoder has read them (a route's response_headers_to_remove
+    # would act in the router, before the transcoder, and hide the gRPC status from it).
+    mutations = {
+        "request_mutations": [{"remove": PAYLOAD_HEADER}, {"remove": SUBJECT_HEADER}],
+        "response_mutations": [{"remove": name} for name in GRPC_RESPONSE_HEADERS],
+    }
+    return {
+        "name": "envoy.filters.http.header_mutation",
+        "typed_config": _typed("filters.http.header_mutation.v3.HeaderMutation") | {"mutations": mutations},
+    }
+
+
+def _refuse_raw_grpc() -> dict[str, Any]:
+    return {
+        "name": "envoy.filters.http.rbac",
+        "typed_config": _typed("filters.http.rbac.v3.RBAC")
+        | {
+            "rules": {
+                "action": "DENY",
+                "policies": {
+                    "raw-grpc": {
+                        "permissions": [
+                            {"header": {"name": "content-type", "string_match": {"prefix": "application/grpc"}}}
+                        ],
+                        "principals": [{"any": True}],
+                    }
+                },
+            }
+        },
+    }
+
+
+def _jwt_authn(settings: Settings) -> dict[str, Any]:
+    edge = settings.edge
+    return {
+        "name": "envoy.filters.http.jwt_authn",
+        "typed_config": _typed("filters.http.jwt_authn.v3.JwtAuthentication")
+        | {
+            "providers": {
+                PROVIDER: {
+                    "issuer": edge.issuer,
+                    "audiences": [edge.audience],
+                    "local_jwks": {"filename": str(jwks_path(settings))},
+                    "forward": False,
+                    "forward_payload_header": PAYLOAD_HEADER,
+                    "claim_to_headers": [{"header_name": SUBJECT_HEADER, "claim_name": "sub"}],
+                    "clock_skew_seconds": 30,
+                }
+            },
+            "rules": [{"match": {"prefix": "/"}, "requires": {"provider_name": PROVIDER}}],
+        },
+    }
+
+
+def _rate_limit(settings: Settings) -> dict[str, Any]:
+    edge = settings.edge
+    bucket = {
+        "max_tokens": edge.rate_limit_requests,
+        "tokens_per_fill": edge.rate_limit_requests,
+        "fill_interval": f"{edge.rate_limit_window_seconds}s",
+    }
+    return {
+        "name": "envoy.filters.http.local_ratelimit",
+        "typed_config": _typed("filters.http.local_ratelimit.v3.LocalRateLimit")
+        | {
+            "stat_prefix": "edge_rate_limit",
+            "enable_x_ratelimit_headers": "DRAFT_VERSION_03",
+            # Without a client (never past jwt_authn) the shared bucket applies.
+            "token_bucket": bucket,
+            "filter_enabled": {"default_value": {"numerator": 100}, "runtime_key": "edge_rate_limit_enabled"},
+            "filter_enforced": {"default_value": {"numerator": 100}, "runtime_key": "edge_rate_limit_enforced"},
+            "rate_limits": [
+                {"actions": [{"request_headers": {"header_name": SUBJECT_HEADER, "descriptor_key": "client"}}]}
+            ],
+            # An entry without a value: one bucket per distinct client, least recently used evicted.
+            "descriptors": [{"entries": [{"key": "client"}], "token_bucket": bucket}],
+            "max_dynamic_descriptors": 10000,
+        },
+    }
+
+
+def _transcoder(rpcs: list[PublicRpc], descriptor_set: Path) -> dict[str, Any]:
+    return {
+        "name": "envoy.filters.http.grpc_json_transcoder",
+        "typed_config": _typed("filters.http.grpc_json_transcoder.v3.GrpcJsonTranscoder")
+        | {
+            "proto_descriptor": str(descriptor_set),
+            "services": sorted({rpc.service for rpc in rpcs}),
+            "print_options": {"preserve_proto_field_names": True, "always_print_primitive_fields": True},
+            "convert_grpc_status": True,
+            "ignore_unknown_query_parameters": True,
+            "request_validation_options": {"reject_unknown_method": True},
+        },
+    }
+
+
+def _routes(rpcs: list[PublicRpc]) -> dict[str, Any]:
+    routes = [
+        {
+            "name": f"{rpc.service}.{rpc.method}",
+            "match": {"path": rpc.path},
+            "route": {"cluster": rpc.workload, "timeout": f"{_timeout(rpc)}s"},
+        }
+        for rpc in rpcs
+    ]
+    not_found = {"status": 404, "body": {"inline_string": "no such route"}}
+    routes.append({"name": "not-found", "match": {"prefix": "/"}, "direct_response": not_found})
+    return {
+        "name": "rest",
+        "virtual_hosts": [{"name": "api", "domains": ["*"], "routes": routes}],
+    }
+
+
+def _timeout(rpc: PublicRpc) -> int:
+    return SLOW_METHOD_TIMEOUT_SECONDS if rpc.method in SLOW_METHODS else DEFAULT_TIMEOUT_SECONDS
+
+
+def _cluster(settings: Settings, workload: str) -> dict[str, Any]:
+    service = settings.service(workload)
+    certs = settings.state_dir / "certs"
+    tls = {
+        "common_tls_context": {
+            "tls_params": {"tls_minimum_protocol_version": "TLSv1_3", "tls_maximum_protocol_version": "TLSv1_3"},
+            "alpn_protocols": ["h2"],
+            "tls_certificates": [
+                {
+                    "certificate_chain": {"filename": str(certs / "edge-gateway.pem")},
+                    "private_key": {"filename": str(certs / "edge-gateway-key.pem")},
+                }
+            ],
+            "validation_context": {
+                "trusted_ca": {"filename": str(certs / "ca.pem")},
+                "match_typed_subject_alt_names": [
+                    {"san_type": "URI", "matcher": {"exact": settings.spiffe_id(workload)}}
+                ],
+            },
+        }
+    }
+    return {
+        "name": workload,
+        "type": "STATIC" if _is_ip(service.host) else "STRICT_DNS",
+        "connect_timeout": "2s",
+        "typed_extension_protocol_options": {
+            "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": _typed("upstreams.http.v3.HttpProtocolOptions")
+            | {"explicit_http_config": {"http2_protocol_options": {}}}
+        },
+        "load_assignment": {
+            "cluster_name": workload,
+            "endpoints": [{"lb_endpoints": [{"endpoint": {"address": _address(service.host, service.port)}}]}],
+        },
+        "transport_socket": {
+            "name": "envoy.transport_sockets.tls",
+            "typed_config": _typed("transport_sockets.tls.v3.UpstreamTlsContext") | tls,
+        },
+    }
+
+
+def _local_replies() -> dict[str, Any]:
+    def body(code: int) -> dict[str, Any]:
+        return {"json_format": {"code": code, "message": "%LOCAL_REPLY_BODY%", "details": []}}
+
+    mappers = [
+        {
+            "filter": {
+                "status_code_filter": {
+                    "comparison": {
+                        "op": "EQ",
+                        "value": {"default_value": status, "runtime_key": f"edge_reply_{status}"},
+                    }
+                }
+            },
+            "body_format_override": body(code),
+        }
+        for status, code in LOCAL_REPLY_CODES.items()
+    ]
+    return {"mappers": mappers, "body_format": body(UNKNOWN)}
+
+
+def _access_log() -> dict[str, Any]:
+    # No bodies and no headers that could carry personal data; the client is its token's subject.
+    fields = {
+        "time": "%START_TIME%",
+        "method": "%REQ(:METHOD)%",
+        "path": "%REQ(X-ENVOY-ORIGINAL-PATH?:PATH)%",
+        "status": "%RESPONSE_CODE%",
+        "grpc_status": "%GRPC_STATUS_NUMBER%",
+        "flags": "%RESPONSE_FLAGS%",
+        "duration_ms": "%DURATION%",
+        "upstream": "%UPSTREAM_CLUSTER%",
+        "client": "%REQ(X-JWT-SUB)%",
+        "request_id": "%REQ(X-REQUEST-ID)%",
+    }
+    return {
+        "name": "envoy.access_loggers.stdout",
+        "typed_config": _typed("access_loggers.stream.v3.StdoutAccessLog") | {"log_format": {"json_format": fields}},
+    }
+
+
+def _typed(name: str) -> dict[str, Any]:
+    return {"@type": f"type.googleapis.com/envoy.extensions.{name}"}
+
+
+def _address(host: str, port: int) -> dict[str, Any]:
+    return {"socket_address": {"address": host, "port_value": port}}
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def write(path: Path, settings: Settings | None = None, descriptor_set: Path = DESCRIPTOR_SET) -> Path:
+    """Write the configuration and the edge descriptor set it names, each only when it changed."""
+    settings = settings or get_settings()
+    _write_if_changed(edge_descriptor_path(settings), edge_descriptor_set(descriptor_set))
+    _write_if_changed(path, render(settings, descriptor_set).encode())
+    return path
+
+
+def _write_if_changed(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists() or path.read_bytes() != data:
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_bytes(data)
+        tmp.replace(path)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, help="write here instead of printing")
+    args = parser.parse_args(argv)
+    settings = get_settings()
+    if args.out:
+        print(f"wrote {write(args.out, settings)} and {edge_descriptor_path(settings)}")
+    else:
+        _write_if_changed(edge_descriptor_path(settings), edge_descriptor_set())
+        sys.stdout.write(render(settings))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,141 @@
+"""The dev token issuer: an OAuth2 client-credentials endpoint for local use (`python -m tools.edge.issuer`).
+
+    POST /oauth2/token   grant_type=client_credentials, client id and secret as HTTP Basic auth or as
+                         client_id / client_secret form fields (RFC 6749 §2.3.1) -> {"access_token", ...}
+    GET  /.well-known/jwks.json   the public key Envoy verifies tokens with
+    GET  /healthz        200 once the signing key is loaded
+
+Clients and their secrets come from `[edge.clients.<id>]` in mesh.toml. Tokens are RS256, short-lived
+(edge.token_ttl_seconds) and carry iss, aud, sub (= client id), client_id, scope, iat, exp, jti. The
+standard library's HTTP server is enough for a development issuer; in a cluster an identity provider
+takes its place and Envoy only needs its issuer, audience and JWKS.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+import json
+import logging
+import signal
+import threading
+import urllib.parse
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from services.runtime.config import Settings, get_settings
+from tools.edge.tokens import ensure_signing_key, issue_token, jwks_document, key_id
+
+log = logging.getLogger("tools.edge.issuer")
+MAX_BODY = 8 * 1024
+
+
+class TokenIssuer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, settings: Settings, port: int | None = None) -> None:
+        self.settings = settings
+        key, _ = ensure_signing_key(settings)
+        self.jwks = json.dumps(jwks_document(key.public_key(), key_id(key.public_key()))).encode()
+        port = settings.edge.issuer_port if port is None else port
+        super().__init__((settings.mesh.host, port), _Handler)
+
+    def client_token(self, client_id: str, secret: str, scope: str | None) -> dict[str, Any] | None:
+        """The token response for valid client credentials, None for anything else."""
+        client = self.settings.edge.clients.get(client_id)
+        if client is None or not hmac.compare_digest(client.secret.encode(), secret.encode()):
+            return None
+        granted = set(client.scope.split())
+        requested = set(scope.split()) if scope else granted
+        if not requested <= granted:
+            return None
+        scope_text = " ".join(sorted(requested))
+        ttl = self.settings.edge.token_ttl_seconds
+        token = issue_token(self.settings, client_id, ttl=ttl, client_id=client_id, scope=scope_text)
+        return {"access_token": token, "token_type": "Bearer", "expires_in": ttl, "scope": scope_text}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: TokenIssuer
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:  # noqa: N802 (the standard library's naming)
+        if self.path == "/.well-known/jwks.json":
+            self._send(HTTPStatus.OK, self.server.jwks)
+        elif self.path == "/healthz":
+            self._send(HTTPStatus.OK, b'{"status": "ok"}')
+        else:
+            self._error(HTTPStatus.NOT_FOUND, "not_found")
+
+    def do_POST(self) -> None:  # noqa: N802
+        if self.path != "/oauth2/token":
+            self._error(HTTPStatus.NOT_FOUND, "not_found")
+            return
+        length = int(self.headers.get("content-length") or 0)
+        if length > MAX_BODY:
+            self._error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "invalid_request")
+            return
+        form = urllib.parse.parse_qs(self.rfile.read(length).decode("utf-8", "replace"))
+        field = {name: values[0] for name, values in form.items()}
+        if field.get("grant_type") != "client_credentials":
+            self._error(HTTPStatus.BAD_REQUEST, "unsupported_grant_type")
+            return
+        client_id, secret = _basic_credentials(self.headers.get("authorization", ""))
+        client_id = client_id or field.get("client_id", "")
+        secret = secret or field.get("client_secret", "")
+        response = self.server.client_token(client_id, secret, field.get("scope"))
+        if response is None:
+            # RFC 6749 §5.2: one answer for an unknown client, a wrong secret and a scope not granted.
+            self._error(HTTPStatus.UNAUTHORIZED, "invalid_client")
+            return
+        self._send(HTTPStatus.OK, json.dumps(response).encode())
+
+    def _error(self, status: HTTPStatus, error: str) -> None:
+        self._send(status, json.dumps({"error": error}).encode())
+
+    def _send(self, status: HTTPStatus, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(body)))
+        self.send_header("cache-control", "no-store")
+        if status == HTTPStatus.UNAUTHORIZED:
+            self.send_header("www-authenticate", 'Basic realm="token"')
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        # Request lines only: no bodies, so no secrets in the log.
+        log.info("%s %s", self.address_string(), format % args)
+
+
+def _basic_credentials(header: str) -> tuple[str, str]:
+    scheme, _, encoded = header.partition(" ")
+    if scheme.lower() != "basic":
+        return "", ""
+    try:
+        user, _, password = base64.b64decode(encoded, validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return "", ""
+    return urllib.parse.unquote_plus(user), urllib.parse.unquote_plus(password)
+
+
+def main() -> None:
+    logging.basicConfig(
+        level=logging.INFO, format='{"time": "%(asctime)s", "logger": "%(name)s", "msg": "%(message)s"}'
+    )
+    server = TokenIssuer(get_settings())
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    thread = threading.Thread(target=server.serve_forever, name="issuer", daemon=True)
+    thread.start()
+    log.info("token issuer on http://%s:%d", *server.server_address[:2])
+    stop.wait()
+    server.shutdown()
+    server.server_close()
+
+
+if __name__ == "__main__":
+    main()
