@@ -4,19 +4,19 @@ from fintech.risk.v1.credit_risk_assessment_service_pb2_grpc import add_CreditRi
 from fintech.risk.v1.fraud_detection_service_pb2_grpc import add_FraudDetectionServiceServicer_to_server
 from fintech.risk.v1.regulatory_compliance_service_pb2_grpc import add_RegulatoryComplianceServiceServicer_to_server
 
+from services.risk.common import LazyClient
 from services.risk.compliance import RegulatoryCompliance
 from services.risk.credit import CreditRiskAssessment
 from services.risk.fraud import FraudDetection
 from services.runtime.app import domain_service
-from services.runtime.clients import ServiceClient
 from services.runtime.config import get_settings
 from services.runtime.db import Database
 from services.runtime.server import run
 
 settings = get_settings()
 database = Database.for_service("risk", settings)
-features = ServiceClient("risk", "features", settings=settings)
-ml = ServiceClient("risk", "ml", settings=settings)
+features = LazyClient("risk", "features", settings)
+ml = LazyClient("risk", "ml", settings)
 run(
     domain_service(
         "risk",

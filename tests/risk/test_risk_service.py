@@ -1,0 +1,205 @@
+"""The risk service against the real mesh: features from real payment events on Kafka, the ml service down,
+sanctions screening, AML alerts and the report, and an audit trail whose tampering is detected."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+import uuid
+from datetime import UTC, datetime
+
+import grpc
+import pytest
+from fintech.features.v1 import entity_pb2, feature_store_service_pb2, feature_store_service_pb2_grpc
+from fintech.risk.v1 import aml_assessment_pb2 as aml
+from fintech.risk.v1 import credit_assessment_pb2 as credit
+from fintech.risk.v1 import credit_risk_assessment_service_pb2 as credit_pb
+from fintech.risk.v1 import credit_risk_assessment_service_pb2_grpc as credit_grpc
+from fintech.risk.v1 import fraud_assessment_pb2 as fa
+from fintech.risk.v1 import fraud_detection_service_pb2 as fraud_pb
+from fintech.risk.v1 import fraud_detection_service_pb2_grpc as fraud_grpc
+from fintech.risk.v1 import regulatory_compliance_service_pb2 as rc
+from fintech.risk.v1 import regulatory_compliance_service_pb2_grpc as rc_grpc
+from fintech.risk.v1 import regulatory_report_pb2 as report_pb
+from fintech.risk.v1 import sanctions_screening_pb2 as ss
+from fintech.risk.v1 import transaction_pb2 as txn
+from sqlalchemy import text
+
+from services.runtime.config import ROOT, Settings
+from services.runtime.db import Database
+from tests.features.support import channel, eventually, payment_initiated, publish
+
+pytestmark = pytest.mark.mesh("postgres", "kafka", "features", "risk")
+
+
+def _transaction(customer: str, account: str, amount: int, **fields) -> txn.Transaction:
+    t = txn.Transaction(
+        payment_id=str(uuid.uuid4()), customer_id=customer, debtor_account_id=account,
+        transaction_type=fields.pop("transaction_type", txn.TRANSACTION_TYPE_CARD_PAYMENT),
+        direction=fields.pop("direction", txn.TRANSACTION_DIRECTION_OUTGOING),
+        channel=fields.pop("channel", txn.TRANSACTION_CHANNEL_CARD_NOT_PRESENT), **fields,
+    )  # fmt: skip
+    t.amount.amount_minor, t.amount.currency_code = amount, "EUR"
+    t.transaction_time.FromDatetime(datetime.now(UTC))
+    return t
+
+
+async def _fraud(settings: Settings, t: txn.Transaction) -> fa.FraudAssessment:
+    async with channel(settings, "risk", "payments") as ch:
+        request = fraud_pb.EvaluateTransactionFraudRequest(transaction=t)
+        return (
+            await fraud_grpc.FraudDetectionServiceStub(ch).EvaluateTransactionFraud(request, timeout=5)
+        ).fraud_assessment
+
+
+async def _small_count(settings: Settings, customer: str) -> int:
+    async with channel(settings, "features", "risk") as ch:
+        request = feature_store_service_pb2.RetrieveOnlineFeaturesRequest(
+            entities=[entity_pb2.EntityKey(entity_type=entity_pb2.ENTITY_TYPE_CUSTOMER, entity_id=customer)]
+        )
+        request.features.feature_names.append("customer_small_payment_count_10m")
+        response = await feature_store_service_pb2_grpc.FeatureStoreServiceStub(ch).RetrieveOnlineFeatures(request)
+        return response.entities[0].readings[0].value.int64_value
+
+
+async def test_a_card_testing_burst_turns_approve_into_decline_through_the_features(settings: Settings):
+    customer, account, shop = (str(uuid.uuid4()) for _ in range(3))
+    before = await _fraud(settings, _transaction(customer, account, 2_500, creditor_account_id=shop))
+    assert before.decision == fa.FRAUD_DECISION_APPROVE and not before.fired_rules
+
+    # Eight probes of 1 EUR within a minute, published as the payments service would publish them.
+    await publish(*(payment_initiated(customer, account, 100, creditor_account_id=shop) for _ in range(8)))
+    assert await eventually(lambda: _small_count(settings, customer), lambda n: n == 8, timeout=10) == 8
+
+    payment = _transaction(customer, account, 150, creditor_account_id=shop)
+    after = await _fraud(settings, payment)
+    assert after.decision == fa.FRAUD_DECISION_DECLINE
+    assert {"card_testing.small_burst.10m", "velocity.payments.1m"} <= {r.rule_id for r in after.fired_rules}
+    assert after.reasons[0].code == fa.FRAUD_REASON_CODE_VELOCITY
+    assert after.features["customer_small_payment_count_10m"] == 8
+    # Idempotent per payment: the stored assessment comes back.
+    again = await _fraud(settings, payment)
+    assert again.fraud_assessment_id == after.fraud_assessment_id
+    async with channel(settings, "risk", "cli") as ch:
+        listed = await fraud_grpc.FraudDetectionServiceStub(ch).ListFraudAssessments(
+            fraud_pb.ListFraudAssessmentsRequest(customer_id=customer)
+        )
+    assert [a.fraud_assessment_id for a in listed.fraud_assessments] == [
+        after.fraud_assessment_id,
+        before.fraud_assessment_id,
+    ]
+
+
+async def test_without_the_ml_service_the_rules_decide_and_the_fallback_is_marked(mesh, settings: Settings):
+    await asyncio.to_thread(mesh.stop, "ml")
+    customer, account = str(uuid.uuid4()), str(uuid.uuid4())
+    assessment = await _fraud(settings, _transaction(customer, account, 4_000))
+    assert assessment.model_unavailable and assessment.fraud_score == 0 and not assessment.HasField("model")
+    assert assessment.decision == fa.FRAUD_DECISION_APPROVE and assessment.rule_set_version
+    # A large first payment to a new counterparty still gets the rules' REVIEW.
+    risky = await _fraud(settings, _transaction(customer, account, 500_000, creditor_account_id=str(uuid.uuid4())))
+    assert risky.model_unavailable and risky.decision == fa.FRAUD_DECISION_REVIEW
+    # Credit decisions never fall back to rules.
+    application = credit.CreditApplication(
+        application_id=str(uuid.uuid4()), customer_id=customer, term_months=36, purpose=credit.CREDIT_PURPOSE_VEHICLE
+    )
+    applicant = application.applicant
+    applicant.employment_status = credit.EMPLOYMENT_STATUS_FULL_TIME
+    for money, amount in ((applicant.annual_income, 5_000_000), (applicant.existing_debt, 0),
+                          (applicant.monthly_debt_payments, 0), (application.requested_amount, 1_000_000)):  # fmt: skip
+        money.amount_minor, money.currency_code = amount, "EUR"
+    application.submit_time.FromDatetime(datetime.now(UTC))
+    async with channel(settings, "risk", "cli") as ch:
+        with pytest.raises(grpc.aio.AioRpcError) as caught:
+            await credit_grpc.CreditRiskAssessmentServiceStub(ch).EvaluateCreditRisk(
+                credit_pb.EvaluateCreditRiskRequest(application=application, request_id=str(uuid.uuid4())), timeout=5
+            )
+    assert caught.value.code() == grpc.StatusCode.UNAVAILABLE
+
+
+async def _screen(settings: Settings, name: str, request_id: str | None = None, **party) -> ss.SanctionsScreening:
+    request = rc.ScreenPartyRequest(
+        party=ss.ScreenedParty(party_id=str(uuid.uuid4()), party_type=ss.PARTY_TYPE_INDIVIDUAL, full_name=name,
+                               country_code=party.pop("country_code", "DE"), **party),
+        trigger=ss.SCREENING_TRIGGER_ONBOARDING, request_id=request_id or str(uuid.uuid4()),
+    )  # fmt: skip
+    async with channel(settings, "risk", "customer") as ch:
+        return (await rc_grpc.RegulatoryComplianceServiceStub(ch).ScreenParty(request, timeout=5)).screening
+
+
+async def test_sanctions_screening_matches_variants_of_a_listed_name_and_clears_others(settings: Settings):
+    for variant in ("Morozov, Viktr Dragulescu", "VIKTOR DRAGULESCU-MOROZOV", "Victor Dragulescu"):
+        screening = await _screen(settings, variant)
+        assert screening.match_status == ss.SANCTIONS_MATCH_STATUS_POTENTIAL_MATCH, variant
+        assert screening.matches[0].list_entry_id == "FSL-0001" and screening.screened_lists
+    request_id = str(uuid.uuid4())
+    clear = await _screen(settings, "Anna Katharina Schmidt", request_id)
+    assert clear.match_status == ss.SANCTIONS_MATCH_STATUS_CLEAR and not clear.matches
+    assert (await _screen(settings, "Someone Else", request_id)).screening_id == clear.screening_id
+
+
+async def test_aml_alerts_feed_the_report_and_the_audit_trail_detects_tampering(settings: Settings):
+    customer, account = str(uuid.uuid4()), str(uuid.uuid4())
+    decisions = []
+    async with channel(settings, "risk", "payments") as ch:
+        stub = rc_grpc.RegulatoryComplianceServiceStub(ch)
+        for amount in (950_000, 960_000, 940_000):  # three cash deposits just under 10,000 EUR
+            cash = {"transaction_type": txn.TRANSACTION_TYPE_CASH_DEPOSIT, "channel": txn.TRANSACTION_CHANNEL_BRANCH}
+            t = _transaction(customer, account, amount, direction=txn.TRANSACTION_DIRECTION_INCOMING, **cash)
+            response = await stub.EvaluateTransactionAml(rc.EvaluateTransactionAmlRequest(transaction=t), timeout=5)
+            decisions.append(response.aml_assessment)
+        t = _transaction(customer, account, 10_000, channel=txn.TRANSACTION_CHANNEL_WEB,
+                         transaction_type=txn.TRANSACTION_TYPE_CREDIT_TRANSFER)  # fmt: skip
+        t.counterparty.country_code = "KP"
+        embargoed = (await stub.EvaluateTransactionAml(rc.EvaluateTransactionAmlRequest(transaction=t))).aml_assessment
+    assert [d.decision for d in decisions] == [aml.AML_DECISION_CLEAR, aml.AML_DECISION_CLEAR, aml.AML_DECISION_REVIEW]
+    assert decisions[2].alerts[0].rule_code == aml.AML_RULE_CODE_STRUCTURING
+    assert len(decisions[2].alerts[0].related_payment_ids) == 2
+    assert embargoed.decision == aml.AML_DECISION_BLOCK
+
+    today = datetime.now(UTC).date()
+    request = rc.GenerateRegulatoryReportRequest(
+        report_type=report_pb.REGULATORY_REPORT_TYPE_SUSPICIOUS_ACTIVITY, jurisdiction_code="DE",
+        customer_id=customer, request_id=str(uuid.uuid4()), narrative="structuring and an embargoed country",
+    )  # fmt: skip
+    for field in (request.period.start_date, request.period.end_date):
+        field.year, field.month, field.day = today.year, today.month, today.day
+    async with channel(settings, "risk", "cli") as ch:
+        stub = rc_grpc.RegulatoryComplianceServiceStub(ch)
+        pending = (await stub.GenerateRegulatoryReport(request)).regulatory_report
+        assert pending.state == report_pb.REGULATORY_REPORT_STATE_PENDING
+        done = await eventually(
+            lambda: stub.RetrieveRegulatoryReport(
+                rc.RetrieveRegulatoryReportRequest(regulatory_report_id=pending.regulatory_report_id)
+            ),
+            lambda r: r.regulatory_report.state == report_pb.REGULATORY_REPORT_STATE_SUCCEEDED,
+        )
+        assert done.regulatory_report.record_count == 2 and len(done.regulatory_report.document_sha256) == 32
+        trail = (await stub.ListAuditRecords(rc.ListAuditRecordsRequest(customer_id=customer))).audit_records
+    assert [r.resource_type for r in trail] == ["aml_assessment"] * 4
+    assert trail[0].actor.endswith("/sa/payments") and trail[1].previous_record_hash
+
+    verify = [sys.executable, "-m", "services.risk.audit", "verify"]
+    intact = subprocess.run(verify, capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert intact.returncode == 0, intact.stdout + intact.stderr
+    database = Database.for_service("risk", settings)
+    target = trail[2].audit_record_id
+    try:
+        async with database.transaction() as session:
+            original = await session.scalar(text("SELECT details FROM audit_records WHERE id = :id"), {"id": target})
+            await session.execute(
+                text("""UPDATE audit_records SET details = '{"decision": "AML_DECISION_CLEAR"}' WHERE id = :id"""),
+                {"id": target},
+            )
+        tampered = subprocess.run(verify, capture_output=True, text=True, cwd=ROOT, timeout=60)
+        assert tampered.returncode == 1 and target in tampered.stdout and "TAMPERED" in tampered.stdout
+    finally:
+        async with database.transaction() as session:
+            await session.execute(
+                text("UPDATE audit_records SET details = CAST(:d AS jsonb) WHERE id = :id"),
+                {"d": json.dumps(original), "id": target},
+            )
+        await database.dispose()
+    assert subprocess.run(verify, capture_output=True, text=True, cwd=ROOT, timeout=60).returncode == 0
