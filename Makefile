@@ -52,12 +52,12 @@ lint: setup ## buf lint (STANDARD), buf format and ruff
 	$(BIN)/python -m tools.proto_deps
 	$(BIN)/buf lint
 	$(BIN)/buf format --diff --exit-code proto
-	$(BIN)/ruff check tools tests services
-	$(BIN)/ruff format --check tools tests services
+	$(BIN)/ruff check tools tests services models
+	$(BIN)/ruff format --check tools tests services models
 
 format: setup ## format the contracts and the Python code
 	$(BIN)/buf format -w proto
-	$(BIN)/ruff format tools tests services
+	$(BIN)/ruff format tools tests services models
 
 breaking: setup ## buf breaking (WIRE_JSON) against BASE's committed descriptor set (BASE=main)
 	$(BIN)/python -m tools.breaking $(BASE)
@@ -81,6 +81,10 @@ status: ## each mesh component's process and readiness
 
 models: setup ## retrain the models (seeded; rewrites models/<name>/1/ bit for bit) and check their targets
 	$(BIN)/python -m tools.models --check
+
+bench: setup ## Triton inference latency p50/p99 and rows/s per model (var/bench/triton.json)
+	$(BIN)/python -m tools.mesh up triton
+	$(BIN)/python -m tools.bench
 
 clean: ## remove the virtualenv, tools and build scratch
 	rm -rf $(VENV) .tools build

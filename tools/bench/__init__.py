@@ -1,0 +1,1 @@
+"""`make bench`: benchmarks of the mesh's components; results in var/bench/*.json."""

@@ -1,0 +1,3 @@
+from tools.bench.triton import main
+
+main()
