@@ -1,0 +1,84 @@
+"""The behaviour models' consumer of payment events (`fintech.payments.events.v1`).
+
+`PaymentInitiated` records the payment's facts without clear personal data: amount, currency, the
+spending category (from the remittance text, opened with the debtor customer's data key and then
+dropped), a pseudonymous counterparty key and a masked account identifier. `PaymentExecuted` marks it
+executed: only executed payments count in the insights. Events of erased customers (whose key is
+destroyed) are skipped.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import structlog
+from fintech.common.v1 import event_envelope_pb2
+from fintech.payments.v1 import events_pb2 as pev
+from fintech.payments.v1 import payment_pb2
+from google.protobuf.message import Message
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.customer import store
+from services.customer.config import CustomerKeys
+from services.customer.crypto import KeyUnavailable, KeyWrapper
+from services.customer.domain import insights, masking
+from services.customer.models import CustomerRow, PaymentActivityRow
+from services.runtime.config import Settings
+from services.runtime.consumer import EventConsumer
+from services.runtime.db import Database
+from services.runtime.event_registry import topic_for
+
+log = structlog.get_logger("customer.consumer")
+GROUP_ID = "customer-behavior-models"
+REMITTANCE_FIELD = "fintech.payments.v1.PaymentInitiated.remittance_information"
+CREDITOR_FIELD = "fintech.payments.v1.PaymentInitiated.creditor_external_account"
+
+
+class PaymentEventsConsumer(EventConsumer):
+    def __init__(self, database: Database, keys: CustomerKeys, settings: Settings | None = None, **options) -> None:
+        super().__init__(
+            database, group_id=GROUP_ID, topics=[topic_for("fintech.payments.v1")], settings=settings, **options
+        )
+        self.keys = keys
+        self.wrapper = KeyWrapper(keys)
+
+    async def handle(self, session: AsyncSession, envelope: event_envelope_pb2.EventEnvelope, event: Message) -> None:
+        if isinstance(event, pev.PaymentInitiated):
+            await self._initiated(session, event)
+        elif isinstance(event, pev.PaymentExecuted):
+            row = await session.get(PaymentActivityRow, uuid.UUID(event.payment_id), with_for_update=True)
+            if row is not None:
+                row.execute_time = event.execute_time.ToDatetime(insights.UTC_ZONE)
+
+    async def _initiated(self, session: AsyncSession, event: pev.PaymentInitiated) -> None:
+        customer_id = uuid.UUID(event.customer_id)
+        customer = await session.get(CustomerRow, customer_id)
+        if customer is None or customer.erase_time is not None:
+            return  # unknown or erased customer: nothing to model
+        ring = await store.key_ring(session, self.wrapper, customer_id)
+        remittance, iban = "", ""
+        try:
+            if event.HasField("remittance_information"):
+                remittance = ring.open(REMITTANCE_FIELD, event.remittance_information).decode()
+            if event.HasField("creditor_external_account"):
+                account = payment_pb2.ExternalAccount.FromString(
+                    ring.open(CREDITOR_FIELD, event.creditor_external_account)
+                )
+                iban = account.iban
+        except KeyUnavailable:
+            log.info("payment.sealed_with_unknown_key", payment_id=event.payment_id)
+        on_us = bool(event.creditor_account_id)
+        key = insights.counterparty_key(self.keys.pseudonym_key, iban=iban, account_id=event.creditor_account_id)
+        values = {
+            "payment_id": uuid.UUID(event.payment_id),
+            "customer_id": customer_id,
+            "amount_minor": event.amount.amount_minor,
+            "currency_code": event.amount.currency_code,
+            "category": insights.categorise(remittance, on_us=on_us),
+            "counterparty_key": key,
+            "counterparty_account_id": event.creditor_account_id,
+            "masked_account_identifier": masking.mask_iban(iban) if iban else "",
+            "initiate_time": event.create_time.ToDatetime(insights.UTC_ZONE),
+        }
+        await session.execute(insert(PaymentActivityRow).values(**values).on_conflict_do_nothing())

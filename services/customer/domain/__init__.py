@@ -1,0 +1,1 @@
+"""The customer domain's pure rules: no I/O, most of the unit tests."""

@@ -1,0 +1,169 @@
+"""Between rows and messages: data keys, sealing and opening a customer's PII, events with sequences."""
+
+from __future__ import annotations
+
+import uuid
+
+from fintech.common.v1.event_envelope_pb2 import SealedValue
+from fintech.customer.v1 import customer_pb2 as c
+from fintech.customer.v1 import customer_profile_pb2 as p
+from google.protobuf.message import Message
+from google.type import date_pb2
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.customer.crypto import KeyRing, KeyWrapper, WrappedKey, key_id
+from services.customer.models import PII_FIELDS, CustomerRow, DataKeyRow
+from services.runtime import outbox
+
+SEALED = "fintech.customer.v1.SealedPersonalData"
+NOTE_FIELD = "fintech.customer.v1.KycCheckManuallyResolved.note"
+_TEXT = {"given_names", "family_name", "birth_family_name", "place_of_birth", "country_of_birth", "nationality",
+         "email", "phone_number"}  # fmt: skip
+_MESSAGES: dict[str, type[Message]] = {
+    "date_of_birth": date_pb2.Date,
+    "residential_address": c.PostalAddress,
+    "identity_document": c.IdentityDocument,
+    "postal_address": c.PostalAddress,
+}
+
+
+def field_ad(name: str) -> str:
+    return f"{SEALED}.{name}"
+
+
+async def create_data_key(session: AsyncSession, wrapper: KeyWrapper, customer_id: uuid.UUID) -> KeyRing:
+    data_key, wrapped = wrapper.new_data_key(str(customer_id), 1)
+    session.add(DataKeyRow(customer_id=customer_id, version=1, kek_id=wrapped.kek_id, wrapped_key=wrapped.blob))
+    return KeyRing({data_key.key_id: data_key})
+
+
+async def key_ring(session: AsyncSession, wrapper: KeyWrapper, customer_id: uuid.UUID) -> KeyRing:
+    rows = (await session.scalars(select(DataKeyRow).where(DataKeyRow.customer_id == customer_id))).all()
+    keys = {}
+    for row in rows:
+        wrapped = WrappedKey(key_id(str(customer_id), row.version), row.kek_id, row.wrapped_key)
+        data_key = wrapper.unwrap(wrapped)
+        keys[data_key.key_id] = data_key
+    return KeyRing(keys)
+
+
+async def destroy_data_keys(session: AsyncSession, customer_id: uuid.UUID) -> int:
+    result = await session.execute(delete(DataKeyRow).where(DataKeyRow.customer_id == customer_id))
+    return result.rowcount
+
+
+def _plaintext(name: str, value) -> bytes:
+    if name in _TEXT:
+        return value.encode()
+    return value.SerializeToString(deterministic=True)
+
+
+def _is_empty(name: str, message: Message) -> bool:
+    if name in _TEXT or name == "additional_nationalities":
+        return not getattr(message, name)
+    return not message.HasField(name)
+
+
+def seal_fields(ring: KeyRing, source: Message, names: list[str]) -> c.SealedPersonalData:
+    """The named PII fields of a Customer or CustomerProfile, sealed (unset ones left out)."""
+    sealed = c.SealedPersonalData()
+    for name in names:
+        if _is_empty(name, source):
+            continue
+        if name == "additional_nationalities":
+            sealed.additional_nationalities.extend(
+                ring.seal(field_ad(name), n.encode()) for n in source.additional_nationalities
+            )
+        else:
+            getattr(sealed, name).CopyFrom(ring.seal(field_ad(name), _plaintext(name, getattr(source, name))))
+    return sealed
+
+
+def store_sealed(row: CustomerRow, sealed: c.SealedPersonalData, names: list[str]) -> None:
+    """Write sealed values to the row's PII columns; a named field not in `sealed` is cleared."""
+    for name in names:
+        if name == "additional_nationalities":
+            values = list(sealed.additional_nationalities)
+            row.additional_nationalities = (
+                c.SealedPersonalData(additional_nationalities=values).SerializeToString() if values else None
+            )
+        elif sealed.HasField(name):
+            setattr(row, name, getattr(sealed, name).SerializeToString())
+        else:
+            setattr(row, name, None)
+
+
+def _open(ring: KeyRing, name: str, blob: bytes):
+    plaintext = ring.open(field_ad(name), SealedValue.FromString(blob))
+    if name in _TEXT:
+        return plaintext.decode()
+    return _MESSAGES[name].FromString(plaintext)
+
+
+def stored_personal_data(row: CustomerRow, names: tuple[str, ...] | list[str] = PII_FIELDS) -> c.SealedPersonalData:
+    """The sealed values as stored (for events: the very same ciphertexts)."""
+    sealed = c.SealedPersonalData()
+    for name in names:
+        blob = getattr(row, name)
+        if blob is None:
+            continue
+        if name == "additional_nationalities":
+            sealed.additional_nationalities.extend(c.SealedPersonalData.FromString(blob).additional_nationalities)
+        else:
+            getattr(sealed, name).CopyFrom(SealedValue.FromString(blob))
+    return sealed
+
+
+def etag(version: int) -> str:
+    return f"v{version}"
+
+
+def open_customer(row: CustomerRow, ring: KeyRing) -> c.Customer:
+    customer = c.Customer(
+        customer_id=str(row.customer_id),
+        customer_number=row.customer_number,
+        state=row.state,
+        branch_id=str(row.branch_id),
+        onboarding_channel=row.onboarding_channel,
+        latest_kyc_check_id=str(row.latest_kyc_check_id) if row.latest_kyc_check_id else "",
+        etag=etag(row.version),
+        pii_view=c.PII_VIEW_FULL,
+    )
+    for name in PII_FIELDS:
+        blob = getattr(row, name)
+        if blob is None:
+            continue
+        if name == "additional_nationalities":
+            for value in c.SealedPersonalData.FromString(blob).additional_nationalities:
+                customer.additional_nationalities.append(ring.open(field_ad(name), value).decode())
+        elif name in _TEXT:
+            setattr(customer, name, _open(ring, name, blob))
+        else:
+            getattr(customer, name).CopyFrom(_open(ring, name, blob))
+    if row.verify_time:
+        customer.verify_time.FromDatetime(row.verify_time)
+    customer.create_time.FromDatetime(row.create_time)
+    customer.update_time.FromDatetime(row.update_time)
+    return customer
+
+
+def open_profile(row: CustomerRow, ring: KeyRing) -> p.CustomerProfile:
+    profile = p.CustomerProfile(
+        customer_id=str(row.customer_id), etag=etag(row.profile_version), pii_view=c.PII_VIEW_FULL
+    )
+    for name in ("email", "phone_number"):
+        if getattr(row, name) is not None:
+            setattr(profile, name, _open(ring, name, getattr(row, name)))
+    if row.postal_address is not None:
+        profile.postal_address.CopyFrom(_open(ring, "postal_address", row.postal_address))
+    if row.preferences:
+        profile.preferences.ParseFromString(row.preferences)
+    profile.update_time.FromDatetime(row.profile_update_time)
+    return profile
+
+
+async def emit(session: AsyncSession, row: CustomerRow, event: Message, source: str) -> None:
+    """Record a customer event in the outbox, in the caller's transaction, as the aggregate's next version."""
+    row.event_sequence = (row.event_sequence or 0) + 1
+    await outbox.record(session, event, subject=str(row.customer_id), sequence=row.event_sequence, source=source)
