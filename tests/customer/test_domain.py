@@ -96,7 +96,8 @@ def test_age_limits(birth: date_pb2.Date, code: int | None):
          [k.KYC_REASON_CODE_ADDRESS_INCOMPLETE]),  # no house number
         (c.PostalAddress(address_lines=["1 Main St"], locality="Springfield", postal_code="62701", country_code="US"),
          [k.KYC_REASON_CODE_ADDRESS_INCOMPLETE]),  # no state
-        (c.PostalAddress(address_lines=["10 Downing St"], locality="Ldn", postal_code="SW1A2AA", country_code="GB"), []),
+        (c.PostalAddress(address_lines=["10 Downing St"], locality="Ldn", postal_code="SW1A 2AA", country_code="GB"),
+         []),
         (c.PostalAddress(address_lines=["Postfach 1234"], locality="Köln", postal_code="50667", country_code="DE"),
          [k.KYC_REASON_CODE_ADDRESS_UNVERIFIABLE]),
         (c.PostalAddress(address_lines=["Calle Mayor 5"], locality="Madrid", postal_code="60001", country_code="ES"),
