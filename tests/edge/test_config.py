@@ -80,11 +80,21 @@ def test_every_cluster_is_mtls_1_3_only_and_checks_the_services_spiffe_id(config
 
 
 def test_filters_run_in_the_order_the_edge_needs(config: dict):
-    names = [f["name"].rsplit(".", 1)[-1] for f in _filters(config)]
-    assert names == ["header_mutation", "rbac", "jwt_authn", "local_ratelimit", "grpc_json_transcoder", "router"]
-    mutations = _filters(config)[0]["typed_config"]["mutations"]
-    assert {m["remove"] for m in mutations["response_mutations"]} == set(GRPC_RESPONSE_HEADERS)
-    assert {m["remove"] for m in mutations["request_mutations"]} == {"x-jwt-payload", "x-jwt-sub"}
+    filters = _filters(config)
+    names = [f["name"].rsplit(".", 1)[-1] for f in filters]
+    assert names == [
+        "match_delegate",  # header_mutation of responses, skipped for gRPC requests
+        "rbac",
+        "header_mutation",
+        "jwt_authn",
+        "local_ratelimit",
+        "grpc_json_transcoder",
+        "router",
+    ]
+    response = filters[0]["typed_config"]["extension_config"]["typed_config"]["mutations"]["response_mutations"]
+    assert {m["remove"] for m in response} == set(GRPC_RESPONSE_HEADERS)
+    request = filters[2]["typed_config"]["mutations"]["request_mutations"]
+    assert {m["remove"] for m in request} == {"x-jwt-payload", "x-jwt-sub"}
 
 
 def test_every_local_reply_is_a_json_status(config: dict):

@@ -5,15 +5,16 @@
 drift from mesh.toml and gen/descriptors/fintech.binpb.
 
 One listener on 127.0.0.1:<envoy.rest_port>, its HTTP filters in this order:
-1. header_mutation: drops client-sent copies of the headers the edge vouches for (x-jwt-payload, x-jwt-sub),
-   and gRPC's headers (grpc-status, grpc-message, ...) from responses.
+1. header_mutation (in match_delegate, skipped for gRPC requests): gRPC's headers leave REST responses.
+   First, so that it sees every request before any filter answers it.
 2. rbac: raw gRPC (content-type application/grpc*) is refused; only REST/JSON enters here.
-3. jwt_authn: RS256 bearer token from the dev issuer (issuer, audience, JWKS in <state_dir>/edge/jwks.json);
+3. header_mutation: drops client-sent copies of the headers the edge vouches for (x-jwt-payload, x-jwt-sub).
+4. jwt_authn: RS256 bearer token from the dev issuer (issuer, audience, JWKS in <state_dir>/edge/jwks.json);
    the verified claims go upstream as x-jwt-payload (base64url JSON), `sub` as x-jwt-sub.
-4. local_ratelimit: one token bucket per client (x-jwt-sub), with x-ratelimit-* headers.
-5. grpc_json_transcoder: the `google.api.http` rules of every service with public RPCs, over the contracts'
+5. local_ratelimit: one token bucket per client (x-jwt-sub), with x-ratelimit-* headers.
+6. grpc_json_transcoder: the `google.api.http` rules of every service with public RPCs, over the contracts'
    descriptor set plus google.rpc.Status and its details (so gRPC errors become JSON; see edge_descriptor_set).
-6. router: one exact route per public RPC (internal RPCs have none) to one cluster per service, mTLS as
+7. router: one exact route per public RPC (internal RPCs have none) to one cluster per service, mTLS as
    edge-gateway, TLS 1.3 only, the upstream's SPIFFE id checked.
 Every reply the edge makes itself is JSON shaped like a transcoded gRPC error: {"code", "message", "details"}.
 """
@@ -68,6 +69,8 @@ LOCAL_REPLY_CODES = {
     504: 4,  # DEADLINE_EXCEEDED: route timeout
 }
 UNKNOWN = 2
+# application/grpc, application/grpc+proto, application/grpc-web...: what the listener refuses.
+_GRPC_CONTENT_TYPE = {"prefix": "application/grpc", "ignore_case": True}
 
 
 @dataclass(frozen=True)
@@ -176,8 +179,9 @@ def _connection_manager(settings: Settings, rpcs: list[PublicRpc], descriptor_se
         "local_reply_config": _local_replies(),
         "route_config": _routes(rpcs),
         "http_filters": [
-            _strip_headers(),
+            _strip_grpc_headers(),
             _refuse_raw_grpc(),
+            _strip_vouched_headers(),
             _jwt_authn(settings),
             _rate_limit(settings),
             _transcoder(rpcs, descriptor_set),
@@ -186,17 +190,59 @@ def _connection_manager(settings: Settings, rpcs: list[PublicRpc], descriptor_se
     }
 
 
-def _strip_headers() -> dict[str, Any]:
-    # First filter: requests lose client-sent copies of the headers the edge vouches for before jwt_authn;
-    # responses lose gRPC's headers after the transcoder has read them (a route's response_headers_to_remove
-    # would act in the router, before the transcoder, and hide the gRPC status from it).
-    mutations = {
-        "request_mutations": [{"remove": PAYLOAD_HEADER}, {"remove": SUBJECT_HEADER}],
-        "response_mutations": [{"remove": name} for name in GRPC_RESPONSE_HEADERS],
-    }
+def _strip_vouched_headers() -> dict[str, Any]:
+    # Before jwt_authn: a client's own x-jwt-payload or x-jwt-sub never reaches a service or the rate limit.
+    mutations = {"request_mutations": [{"remove": PAYLOAD_HEADER}, {"remove": SUBJECT_HEADER}]}
     return {
         "name": "envoy.filters.http.header_mutation",
         "typed_config": _typed("filters.http.header_mutation.v3.HeaderMutation") | {"mutations": mutations},
+    }
+
+
+def _strip_grpc_headers() -> dict[str, Any]:
+    """gRPC's headers leave REST responses (the transcoder leaves grpc-status: 0 and friends on a success).
+
+    As an early filter it acts on responses after the transcoder has read them (a route's
+    response_headers_to_remove acts in the router, before the transcoder, and would hide the gRPC status
+    from it). It is skipped for gRPC requests, whose refusal (rbac) must keep its grpc-status.
+    """
+    mutations = {"response_mutations": [{"remove": name} for name in GRPC_RESPONSE_HEADERS]}
+    skip_for_grpc = {
+        "matcher_list": {
+            "matchers": [
+                {
+                    "predicate": {
+                        "single_predicate": {
+                            "input": {
+                                "name": "request-content-type",
+                                "typed_config": {
+                                    "@type": "type.googleapis.com/envoy.type.matcher.v3.HttpRequestHeaderMatchInput",
+                                    "header_name": "content-type",
+                                },
+                            },
+                            "value_match": _GRPC_CONTENT_TYPE,
+                        }
+                    },
+                    "on_match": {
+                        "action": {
+                            "name": "skip",
+                            "typed_config": _typed("filters.common.matcher.action.v3.SkipFilter"),
+                        }
+                    },
+                }
+            ]
+        }
+    }
+    return {
+        "name": "envoy.filters.http.match_delegate",
+        "typed_config": _typed("common.matching.v3.ExtensionWithMatcher")
+        | {
+            "extension_config": {
+                "name": "envoy.filters.http.header_mutation",
+                "typed_config": _typed("filters.http.header_mutation.v3.HeaderMutation") | {"mutations": mutations},
+            },
+            "xds_matcher": skip_for_grpc,
+        },
     }
 
 
@@ -209,9 +255,7 @@ def _refuse_raw_grpc() -> dict[str, Any]:
                 "action": "DENY",
                 "policies": {
                     "raw-grpc": {
-                        "permissions": [
-                            {"header": {"name": "content-type", "string_match": {"prefix": "application/grpc"}}}
-                        ],
+                        "permissions": [{"header": {"name": "content-type", "string_match": _GRPC_CONTENT_TYPE}}],
                         "principals": [{"any": True}],
                     }
                 },
@@ -265,6 +309,8 @@ def _rate_limit(settings: Settings) -> dict[str, Any]:
             # An entry without a value: one bucket per distinct client, least recently used evicted.
             "descriptors": [{"entries": [{"key": "client"}], "token_bucket": bucket}],
             "max_dynamic_descriptors": 10000,
+            # Else every request also takes a token from the shared bucket, and all clients share one limit.
+            "always_consume_default_token_bucket": False,
         },
     }
 
@@ -373,7 +419,6 @@ def _access_log() -> dict[str, Any]:
         "method": "%REQ(:METHOD)%",
         "path": "%REQ(X-ENVOY-ORIGINAL-PATH?:PATH)%",
         "status": "%RESPONSE_CODE%",
-        "grpc_status": "%GRPC_STATUS_NUMBER%",
         "flags": "%RESPONSE_FLAGS%",
         "duration_ms": "%DURATION%",
         "upstream": "%UPSTREAM_CLUSTER%",
