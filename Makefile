@@ -15,7 +15,7 @@ BASE ?= main
 COMPONENTS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup gen check-gen lint format breaking test check clean certs up down status models bench
+.PHONY: help setup gen check-gen lint format breaking test check clean certs up down status models bench token
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -69,6 +69,11 @@ check: lint check-gen breaking test ## everything CI runs
 
 certs: setup ## dev CA and one certificate per workload in var/certs
 	$(BIN)/python -m tools.certs
+
+# `make token ROLE=customer ARGS="--customer-id <uuid>"`: a user token for the REST edge (tools/edge/mint.py).
+ROLE ?= admin
+token: setup ## mint a development token for the REST edge (ROLE=customer|teller|risk_officer|admin, ARGS=...)
+	@$(BIN)/python -m tools.edge.mint --role $(ROLE) $(ARGS)
 
 up: setup ## start the local mesh (PostgreSQL, Kafka, Triton, services, Envoy) and wait until ready
 	$(BIN)/python -m tools.mesh up $(COMPONENTS)

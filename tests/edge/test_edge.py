@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import time
 import uuid
 
@@ -68,6 +70,20 @@ def test_a_success_is_plain_json_with_proto_field_names(settings: Settings):
     assert not [name for name in reply.headers if name.startswith("grpc-")], reply.headers
     definitions = reply.json()["feature_definitions"]
     assert definitions and "feature_name" in definitions[0]  # preserve_proto_field_names: not featureName
+
+
+def test_the_services_see_the_verified_claims_and_never_a_forged_payload(settings: Settings):
+    """The customer service trusts x-jwt-payload from the edge: the edge must send only the token's own claims."""
+    customer = mint(settings, "customer", customer_id=str(uuid.uuid4()))
+    admin_claims = {"sub": "forger", "roles": ["admin"]}
+    forged = base64.urlsafe_b64encode(json.dumps(admin_claims).encode()).rstrip(b"=").decode()
+    as_admin = request(_url(settings, "/v1/customers"), token=_token(settings))
+    as_customer = request(_url(settings, "/v1/customers"), token=customer)
+    with_forgery = request(_url(settings, "/v1/customers"), token=customer, headers={"x-jwt-payload": forged})
+    assert as_admin.status == 200, as_admin.body  # the claims arrived: the service knows the caller is an admin
+    _json_status(as_customer, 403)  # a customer may not list customers
+    _json_status(with_forgery, 403)
+    assert "x-envoy-upstream-service-time" in with_forgery.headers  # the service said no, not the edge
 
 
 def test_no_token_is_401(settings: Settings):
