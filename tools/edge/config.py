@@ -279,6 +279,9 @@ def _jwt_authn(settings: Settings) -> dict[str, Any]:
                     "forward_payload_header": PAYLOAD_HEADER,
                     "claim_to_headers": [{"header_name": SUBJECT_HEADER, "claim_name": "sub"}],
                     "clock_skew_seconds": 30,
+                    # Verified tokens are cached (expiry still checked on every use): a client's repeated
+                    # calls skip the RSA verification.
+                    "jwt_cache_config": {"jwt_cache_size": 10000},
                 }
             },
             "rules": [{"match": {"prefix": "/"}, "requires": {"provider_name": PROVIDER}}],
