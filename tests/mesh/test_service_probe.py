@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from concurrent import futures
 from pathlib import Path
@@ -19,7 +20,12 @@ from tools.mesh.services import Service
 @pytest.fixture
 def own_settings(tmp_path: Path) -> Settings:
     base = get_settings()
-    return base.model_copy(update={"mesh": base.mesh.model_copy(update={"state_dir": tmp_path})})
+    # A free port of its own: the session's mesh may be running the real customer service on its port.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    services = {**base.services, "customer": base.services["customer"].model_copy(update={"port": port})}
+    return base.model_copy(update={"mesh": base.mesh.model_copy(update={"state_dir": tmp_path}), "services": services})
 
 
 @pytest.fixture
