@@ -9,12 +9,11 @@ which answers UNIMPLEMENTED: the API surface (reflection, health, policy) is rea
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from collections.abc import Callable, Sequence
 
 from services.runtime.config import Settings, get_settings
 from services.runtime.consumer import EventConsumer
+from services.runtime.contracts import service_modules
 from services.runtime.db import Database
 from services.runtime.migrations import upgrade_async
 from services.runtime.relay import OutboxRelay
@@ -27,11 +26,7 @@ def contract_servicers(domain: str, implemented: Servicers = ()) -> list[tuple[C
     """Every gRPC service of `fintech.<domain>.v1`: the given implementations, base servicers for the rest."""
     done = {add.__name__ for add, _ in implemented}
     servicers = list(implemented)
-    package = importlib.import_module(f"fintech.{domain}.v1")
-    for module_info in pkgutil.iter_modules(package.__path__):
-        if not module_info.name.endswith("_service_pb2_grpc"):
-            continue
-        module = importlib.import_module(f"{package.__name__}.{module_info.name}")
+    for module in service_modules(domain, "_service_pb2_grpc"):
         for name in dir(module):
             if name.startswith("add_") and name.endswith("Servicer_to_server") and name not in done:
                 base = getattr(module, name.removeprefix("add_").removesuffix("_to_server"))

@@ -12,9 +12,7 @@
 
 from __future__ import annotations
 
-import importlib
 import json
-import pkgutil
 from functools import lru_cache
 
 import grpc
@@ -25,6 +23,7 @@ from purgatory.domain.model import OpenedState
 
 from services.runtime.call_pipeline import REQUEST_ID_HEADER, remaining_timeout, request_id
 from services.runtime.config import Settings, get_settings
+from services.runtime.contracts import service_modules
 from services.runtime.errors import DeadlineExceeded, Unavailable
 from services.runtime.tls import channel_credentials
 
@@ -45,17 +44,13 @@ class _BusinessError(Exception):
 @lru_cache(maxsize=16)
 def retry_service_config(domain: str) -> str:
     """gRPC service config retrying the domain's safe-to-repeat methods on UNAVAILABLE."""
-    package = importlib.import_module(f"fintech.{domain}.v1")
-    names = []
-    for module_info in pkgutil.iter_modules(package.__path__):
-        if module_info.name.endswith("_service_pb2"):
-            module = importlib.import_module(f"{package.__name__}.{module_info.name}")
-            for service in module.DESCRIPTOR.services_by_name.values():
-                names += [
-                    {"service": service.full_name, "method": method.name}
-                    for method in service.methods
-                    if method.GetOptions().idempotency_level in _SAFE_TO_REPEAT
-                ]
+    names = [
+        {"service": service.full_name, "method": method.name}
+        for module in service_modules(domain)
+        for service in module.DESCRIPTOR.services_by_name.values()
+        for method in service.methods
+        if method.GetOptions().idempotency_level in _SAFE_TO_REPEAT
+    ]
     policy = {
         "maxAttempts": 3,
         "initialBackoff": "0.02s",
