@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from tools.mesh import Mesh
 
 TEST_STATE_DIR = ROOT / "var" / "test"
-LOCK_TIMEOUT = 900.0
+LOCK_TIMEOUT = float(os.environ.get("FINTECH_TEST_LOCK_TIMEOUT", "3600"))
 
 
 def moved_port(port: int) -> int:
