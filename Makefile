@@ -15,7 +15,7 @@ BASE ?= main
 COMPONENTS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup gen check-gen lint format breaking test check clean certs up down status models bench token
+.PHONY: help setup gen check-gen lint format breaking test check clean certs up down status models bench token demo
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -77,6 +77,9 @@ token: setup ## mint a development token for the REST edge (ROLE=customer|teller
 
 up: setup ## start the local mesh (PostgreSQL, Kafka, Triton, services, Envoy) and wait until ready
 	$(BIN)/python -m tools.mesh up $(COMPONENTS)
+
+demo: up ## bring the mesh up and play the narrated end-to-end scenario through the REST edge
+	$(BIN)/python -m tools.demo
 
 down: ## stop the local mesh (its data stays in var/)
 	$(BIN)/python -m tools.mesh down
