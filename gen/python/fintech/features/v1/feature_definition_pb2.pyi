@@ -25,6 +25,7 @@ class Aggregation(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     AGGREGATION_DISTINCT_COUNT: _ClassVar[Aggregation]
     AGGREGATION_TIME_SINCE_LAST: _ClassVar[Aggregation]
     AGGREGATION_LAST: _ClassVar[Aggregation]
+    AGGREGATION_STDDEV: _ClassVar[Aggregation]
 AGGREGATION_UNSPECIFIED: Aggregation
 AGGREGATION_COUNT: Aggregation
 AGGREGATION_SUM: Aggregation
@@ -34,6 +35,7 @@ AGGREGATION_MIN: Aggregation
 AGGREGATION_DISTINCT_COUNT: Aggregation
 AGGREGATION_TIME_SINCE_LAST: Aggregation
 AGGREGATION_LAST: Aggregation
+AGGREGATION_STDDEV: Aggregation
 
 class FeatureDefinition(_message.Message):
     __slots__ = ("feature_name", "entity_type", "value_type", "description", "aggregation", "window", "source_event_type", "source_field", "source_filter", "currency_code", "owner", "version", "feature_views", "max_staleness", "create_time", "update_time")

@@ -96,6 +96,12 @@ class Aggregation(betterproto2.Enum):
     payment's channel.
     """
 
+    STDDEV = 9
+    """
+    The population standard deviation of the source field over the window,
+    for example how much a customer's payment amounts usually vary.
+    """
+
     @classmethod
     def betterproto_value_to_renamed_proto_names(cls) -> dict[int, str]:
         return {
@@ -108,6 +114,7 @@ class Aggregation(betterproto2.Enum):
             6: "AGGREGATION_DISTINCT_COUNT",
             7: "AGGREGATION_TIME_SINCE_LAST",
             8: "AGGREGATION_LAST",
+            9: "AGGREGATION_STDDEV",
         }
 
     @classmethod
@@ -122,6 +129,7 @@ class Aggregation(betterproto2.Enum):
             "AGGREGATION_DISTINCT_COUNT": 6,
             "AGGREGATION_TIME_SINCE_LAST": 7,
             "AGGREGATION_LAST": 8,
+            "AGGREGATION_STDDEV": 9,
         }
 
 
