@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import shutil
+import sys
 import textwrap
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import asyncpg
@@ -16,6 +18,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from services.runtime.config import SERVICES, Settings
 from tools.mesh import Mesh
+from tools.mesh.component import Component, Program
 from tools.mesh.kafka import DLQ_PARTITIONS, EVENT_PARTITIONS, topics
 
 INFRASTRUCTURE = ("postgres", "kafka", "triton")
@@ -155,3 +158,80 @@ def test_triton_runs_a_python_model_and_waits_for_it(mesh: Mesh, settings: Setti
         shutil.rmtree(tmp_path / "double")
         mesh.up("triton")
     assert mesh.status()["triton"] == "ready"
+
+
+class ConfigReader(Component):
+    """Reads its configuration file once at start and echoes it, as Envoy does with its generated YAML."""
+
+    start_timeout = 30.0
+
+    def __init__(self, settings: Settings, name: str, *, restart_when_stale: bool) -> None:
+        super().__init__(settings)
+        self.name = name
+        self.restart_when_stale = restart_when_stale
+        self.config = "v1"
+
+    @property
+    def config_path(self) -> Path:
+        return self.state_dir / "config.txt"
+
+    @property
+    def echo_path(self) -> Path:
+        return self.state_dir / "echo.txt"
+
+    def program(self) -> Program:
+        script = (
+            "import os, pathlib, sys, time; config = pathlib.Path(sys.argv[1]).read_text(); "
+            "pathlib.Path(sys.argv[2]).write_text(f'{os.getpid()} {config}'); time.sleep(3600)"
+        )
+        command = [sys.executable, "-c", script, str(self.config_path), str(self.echo_path)]
+        return Program(command=command, stopwaitsecs=2, inputs=(self.config_path,))
+
+    def prepare(self) -> None:
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        self.config_path.write_text(self.config)
+
+    def echo(self) -> tuple[int, str]:
+        """(pid, configuration) as the running program read it."""
+        pid, config = self.echo_path.read_text().split(" ", 1)
+        return int(pid), config
+
+    async def ready(self) -> bool:
+        # Written by the program that runs now, not by one that was stopped.
+        return self.echo_path.exists() and Path(f"/proc/{self.echo()[0]}").exists()
+
+
+@pytest.fixture
+def config_mesh(settings: Settings, tmp_path: Path) -> Iterator[Mesh]:
+    """A mesh of its own (state dir, supervisord port) with two config readers, one restarted when stale."""
+    own: Settings = settings.model_copy(
+        update={
+            "mesh": settings.mesh.model_copy(update={"state_dir": tmp_path}),
+            "supervisor": settings.supervisor.model_copy(update={"port": settings.supervisor.port + 2}),
+        }
+    )
+    mesh = Mesh(own)
+    mesh.components["edge-like"] = ConfigReader(own, "edge-like", restart_when_stale=True)
+    mesh.components["service-like"] = ConfigReader(own, "service-like", restart_when_stale=False)
+    yield mesh
+    mesh.down()
+
+
+def test_a_changed_generated_config_makes_a_component_stale(config_mesh: Mesh) -> None:
+    edge, service = config_mesh.components["edge-like"], config_mesh.components["service-like"]
+    config_mesh.up("edge-like", "service-like")
+    pids = {name: info["pid"] for name, info in config_mesh.supervisor.processes().items()}
+
+    config_mesh.up("edge-like", "service-like")  # same configuration: nothing restarts
+    assert {name: info["pid"] for name, info in config_mesh.supervisor.processes().items()} == pids
+    assert config_mesh.stale == []
+
+    edge.config = service.config = "v2"  # same commands, new file contents
+    config_mesh.up("edge-like", "service-like")
+    processes = config_mesh.supervisor.processes()
+    # The edge-like component restarted and read the new file; the other is reported, not restarted.
+    assert processes["edge-like"]["pid"] != pids["edge-like"]
+    assert edge.echo() == (processes["edge-like"]["pid"], "v2")
+    assert processes["service-like"]["pid"] == pids["service-like"]
+    assert service.echo() == (pids["service-like"], "v1")
+    assert config_mesh.stale == ["service-like"]

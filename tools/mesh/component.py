@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +35,20 @@ class Program:
     priority: int = 100
     # Run as this system user (PostgreSQL refuses to run as root).
     user: str | None = None
+    # Files the program reads only at start (generated configuration): a change to their content makes
+    # the running program stale, as a changed command does.
+    inputs: tuple[Path, ...] = ()
+
+    def inputs_digest(self) -> str:
+        """SHA-256 over the inputs' names and contents ("" without inputs; a missing file counts as empty)."""
+        if not self.inputs:
+            return ""
+        digest = hashlib.sha256()
+        for path in self.inputs:
+            digest.update(str(path).encode() + b"\0")
+            digest.update(path.read_bytes() if path.exists() else b"")
+            digest.update(b"\0")
+        return digest.hexdigest()
 
 
 class Component:
@@ -46,6 +61,9 @@ class Component:
     name: str
     depends: tuple[str, ...] = ()
     start_timeout: float = 60.0
+    # Restart on up() when the running program is stale (its command or inputs changed); otherwise up()
+    # only reports it. For programs that hold no state a restart could lose (the edge).
+    restart_when_stale: bool = False
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings

@@ -23,6 +23,8 @@ def envoy_configured() -> bool:
 
 class Envoy(Component):
     name = "envoy"
+    # Envoy reads its configuration, descriptor set and JWKS only at start; it holds no state.
+    restart_when_stale = True
 
     @property
     def depends(self) -> tuple[str, ...]:  # type: ignore[override]
@@ -33,6 +35,9 @@ class Envoy(Component):
         return self.state_dir / "envoy.yaml"
 
     def program(self) -> Program:
+        from tools.edge.config import edge_descriptor_path
+        from tools.edge.tokens import jwks_path
+
         envoy = self.settings.envoy
         return Program(
             command=[
@@ -46,6 +51,7 @@ class Envoy(Component):
             ],
             stopwaitsecs=10,
             priority=200,
+            inputs=(self.config_path, edge_descriptor_path(self.settings), jwks_path(self.settings)),
         )
 
     def prepare(self) -> None:

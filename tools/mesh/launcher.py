@@ -66,7 +66,8 @@ class Mesh:
         run_sync(self._prepare(wanted))
         write_settings_file(self.settings)
         self.supervisor.write_config(self._programs(wanted))
-        stale = self.supervisor.ensure_running()
+        restart = [name for name in wanted if self.components[name].restart_when_stale]
+        stale = self.supervisor.ensure_running(restart)
         for level in _levels(wanted, self.components):
             run_sync(self._bring_up(level))
         self.elapsed = time.monotonic() - started

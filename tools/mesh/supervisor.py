@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 import xmlrpc.client
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,8 @@ RPC_TIMEOUT = 30.0  # stopProcess(wait=True) blocks up to the program's stopwait
 DAEMON_START_TIMEOUT = 15.0
 # Supervisor's fault codes (supervisor.xmlrpc.Faults).
 BAD_NAME, NOT_RUNNING, ALREADY_STARTED = 10, 70, 60
+# Set in a program's environment: the digest of the files it reads at start (Program.inputs).
+INPUTS_DIGEST_VARIABLE = "MESH_INPUTS_SHA256"
 
 
 class _Transport(xmlrpc.client.Transport):
@@ -91,7 +94,11 @@ class Supervisor:
         return "\n".join(sections) + "\n"
 
     def _program_section(self, name: str, program: Program) -> list[str]:
-        environment = ",".join(f'{key}="{_escape(value)}"' for key, value in program.environment.items())
+        variables = dict(program.environment)
+        if digest := program.inputs_digest():
+            # supervisord compares programs by their settings: the digest makes a changed input a change.
+            variables[INPUTS_DIGEST_VARIABLE] = digest
+        environment = ",".join(f'{key}="{_escape(value)}"' for key, value in variables.items())
         lines = [
             f"[program:{name}]",
             f"command={_escape(shlex.join(program.command))}",
@@ -133,13 +140,15 @@ class Supervisor:
             )
         return True
 
-    def ensure_running(self) -> list[str]:
+    def ensure_running(self, restart: Iterable[str] = ()) -> list[str]:
         """Start the daemon, or make the running one load the new configuration.
 
-        Returns the programs that run with an older configuration (left alone until restarted).
+        Running programs named in `restart` whose configuration changed are stopped and take the new
+        one (the launcher starts them again in order). Returns the other programs that run with an
+        older configuration (left alone until restarted).
         """
         if self.running():
-            return self._sync()
+            return self._sync(set(restart))
         command = [sys.executable, "-m", "supervisor.supervisord", "-c", str(self.config_file)]
         # No FINTECH_* variables: programs get their settings from the file the launcher wrote.
         environment = {key: value for key, value in os.environ.items() if not key.startswith("FINTECH_")}
@@ -154,8 +163,9 @@ class Supervisor:
             time.sleep(0.1)
         return []
 
-    def _sync(self) -> list[str]:
-        """Apply a rewritten configuration to the running daemon; running programs are left alone."""
+    def _sync(self, restart: set[str]) -> list[str]:
+        """Apply a rewritten configuration to the running daemon; running programs are left alone
+        unless named in `restart`."""
         rpc = self.rpc()
         [[added, changed, removed]] = rpc.reloadConfig()
         running = {info["name"] for info in rpc.getAllProcessInfo() if info["statename"] in _ACTIVE}
@@ -165,9 +175,12 @@ class Supervisor:
                 rpc.stopProcess(name, True)
             rpc.removeProcessGroup(name)
         for name in changed:
-            if name in running:
+            if name in running and name not in restart:
                 stale.append(name)
                 continue
+            if name in running:
+                with contextlib.suppress(xmlrpc.client.Fault):  # it may have exited meanwhile
+                    rpc.stopProcess(name, True)
             rpc.removeProcessGroup(name)
             rpc.addProcessGroup(name)
         for name in added:
