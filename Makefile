@@ -8,6 +8,8 @@ TOOLS := .tools/bin
 UV_VERSION := 0.13.9
 OPENAPI_PLUGIN := github.com/google/gnostic/cmd/protoc-gen-openapi@v0.7.1
 GRPCURL := github.com/fullstorydev/grpcurl/cmd/grpcurl@v1.9.4
+# Renders k8s/ overlays (make k8s, tests/k8s).
+KUSTOMIZE := sigs.k8s.io/kustomize/kustomize/v5@v5.8.1
 # The local mesh's Kafka broker: pom.xml's dependencies, copied from Maven Central.
 KAFKA_LIBS := .tools/kafka/libs
 BASE ?= main
@@ -20,7 +22,7 @@ COMPONENTS ?=
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-setup: $(VENV)/.ready $(TOOLS)/protoc-gen-openapi $(TOOLS)/grpcurl $(KAFKA_LIBS)/.ready ## create .venv and install every pinned tool and library
+setup: $(VENV)/.ready $(TOOLS)/protoc-gen-openapi $(TOOLS)/grpcurl $(TOOLS)/kustomize $(KAFKA_LIBS)/.ready ## create .venv and install every pinned tool and library
 
 $(VENV)/.ready: pyproject.toml uv.lock
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +37,9 @@ $(TOOLS)/protoc-gen-openapi:
 # grpcurl: the README's examples and the mesh tests call every service through server reflection.
 $(TOOLS)/grpcurl:
 	GOBIN=$(abspath $(TOOLS)) go install $(GRPCURL)
+
+$(TOOLS)/kustomize:
+	GOBIN=$(abspath $(TOOLS)) go install $(KUSTOMIZE)
 
 # Kafka 4 (KRaft) runs from its jars: no tarball, no Docker. Fetched again only when pom.xml changes.
 $(KAFKA_LIBS)/.ready: pom.xml
