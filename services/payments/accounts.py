@@ -1,0 +1,134 @@
+"""Accounts: opening, state changes and their contract messages (balances come from the ledger)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from fintech.common.v1.error_reason_pb2 import ErrorReason
+from fintech.common.v1.event_envelope_pb2 import SealedValue
+from fintech.common.v1.money_pb2 import Money
+from fintech.payments.v1 import account_pb2 as a
+from fintech.payments.v1 import events_pb2 as ev
+from fintech.payments.v1 import position_keeping_service_pb2 as pk
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.payments.ledger import lock_accounts, source
+from services.payments.models import AccountRow
+from services.runtime import outbox
+from services.runtime.errors import Aborted, FailedPrecondition
+
+# action -> (states it applies to, resulting state)
+TRANSITIONS = {
+    pk.ACCOUNT_CONTROL_ACTION_FREEZE: ({a.ACCOUNT_STATE_ACTIVE}, a.ACCOUNT_STATE_FROZEN),
+    pk.ACCOUNT_CONTROL_ACTION_UNFREEZE: ({a.ACCOUNT_STATE_FROZEN}, a.ACCOUNT_STATE_ACTIVE),
+    pk.ACCOUNT_CONTROL_ACTION_CLOSE: ({a.ACCOUNT_STATE_ACTIVE, a.ACCOUNT_STATE_FROZEN}, a.ACCOUNT_STATE_CLOSED),
+}
+
+
+async def open_account(
+    session: AsyncSession,
+    *,
+    customer_id: str,
+    currency_code: str,
+    account_type: int,
+    overdraft_limit_minor: int = 0,
+    account_id: uuid.UUID | None = None,
+) -> AccountRow:
+    """A new ACTIVE account with zero balances, and AccountOpened in the outbox."""
+    now = datetime.now(UTC)
+    row = AccountRow(
+        account_id=account_id or uuid.uuid4(),
+        customer_id=uuid.UUID(customer_id),
+        account_type=account_type,
+        currency_code=currency_code,
+        overdraft_limit_minor=overdraft_limit_minor,
+        state=a.ACCOUNT_STATE_ACTIVE,
+        state_reason=0,
+        balance_minor=0,
+        reserved_minor=0,
+        last_entry_sequence=0,
+        version=1,
+        open_time=now,
+        update_time=now,
+    )
+    session.add(row)
+    opened = ev.AccountOpened(
+        account_id=str(row.account_id),
+        customer_id=customer_id,
+        account_type=account_type,
+        currency_code=currency_code,
+        overdraft_limit=Money(amount_minor=overdraft_limit_minor, currency_code=currency_code),
+    )
+    opened.open_time.FromDatetime(now)
+    await outbox.record(session, opened, subject=str(row.account_id), sequence=1, source=source(), occur_time=now)
+    return row
+
+
+async def control_account(
+    session: AsyncSession,
+    account_id: str,
+    *,
+    action: int,
+    reason: int,
+    changed_by: str,
+    note: SealedValue | None,
+    expected_version: int = 0,
+    pending_payments: int = 0,
+) -> AccountRow:
+    """Freeze, unfreeze or close; a change that already took effect returns the account unchanged."""
+    row = (await lock_accounts(session, [uuid.UUID(account_id)]))[uuid.UUID(account_id)]
+    if expected_version and row.version != expected_version:
+        raise Aborted(f"account {account_id} is at version {row.version}", metadata={"account_id": account_id})
+    allowed_from, target = TRANSITIONS[action]
+    if row.state == target:
+        return row
+    if row.state not in allowed_from:
+        raise _transition_error(
+            row, f"cannot {pk.AccountControlAction.Name(action)} a {a.AccountState.Name(row.state)}"
+        )
+    if target == a.ACCOUNT_STATE_CLOSED and (row.balance_minor != 0 or row.reserved_minor or pending_payments):
+        raise _transition_error(row, "closing needs a zero balance and no pending payment")
+    now = datetime.now(UTC)
+    changed = ev.AccountStatusChanged(
+        account_id=account_id, previous_state=row.state, state=target, reason=reason, changed_by=changed_by
+    )
+    if note is not None:
+        changed.note.CopyFrom(note)
+    changed.change_time.FromDatetime(now)
+    row.state, row.state_reason, row.version, row.update_time = target, reason, row.version + 1, now
+    row.state_note = note.SerializeToString() if note is not None else None
+    if target == a.ACCOUNT_STATE_CLOSED:
+        row.close_time = now
+    await outbox.record(session, changed, subject=account_id, sequence=row.version, source=source(), occur_time=now)
+    return row
+
+
+def _transition_error(row: AccountRow, message: str) -> FailedPrecondition:
+    return FailedPrecondition(
+        message,
+        reason=ErrorReason.ERROR_REASON_INVALID_STATE_TRANSITION,
+        metadata={"account_id": str(row.account_id)},
+    )
+
+
+def account_message(row: AccountRow) -> a.Account:
+    currency = row.currency_code
+    account = a.Account(
+        account_id=str(row.account_id),
+        customer_id=str(row.customer_id),
+        account_type=row.account_type,
+        currency_code=currency,
+        ledger_balance=Money(amount_minor=row.balance_minor, currency_code=currency),
+        available_balance=Money(amount_minor=row.balance_minor - row.reserved_minor, currency_code=currency),
+        overdraft_limit=Money(amount_minor=row.overdraft_limit_minor, currency_code=currency),
+        state=row.state,
+        state_reason=row.state_reason,
+        last_entry_sequence=row.last_entry_sequence,
+        version=row.version,
+    )
+    account.open_time.FromDatetime(row.open_time)
+    account.update_time.FromDatetime(row.update_time)
+    if row.close_time is not None:
+        account.close_time.FromDatetime(row.close_time)
+    return account
