@@ -1,0 +1,1 @@
+"""Settlement: batches of executed off-us payments, netted per participant and settled with the clearing system."""

@@ -1,0 +1,1 @@
+"""Payment notifications: customers' webhook endpoints, and signed, retried deliveries of payment events."""
