@@ -9,8 +9,8 @@ fraud and card-testing look at) for one entity:
   other counterparty); external creditors have no stable id in the event and are not tracked.
 
 Amount features aggregate only amounts in `CURRENCY` (minor units); counts take every payment.
-`FRAUD_MODEL_INPUTS` is the fraud model's input vector, in order: what training builds and the risk
-service sends to the model.
+services.features.compute computes them (for the store and for training); the fraud model's inputs,
+which read some of them, are defined in services.ml.features.
 """
 
 from __future__ import annotations
@@ -44,9 +44,7 @@ class Agg(enum.Enum):
     MAX = feature_definition_pb2.AGGREGATION_MAX
     DISTINCT_COUNT = feature_definition_pb2.AGGREGATION_DISTINCT_COUNT
     TIME_SINCE_LAST = feature_definition_pb2.AGGREGATION_TIME_SINCE_LAST
-    # The population standard deviation: the contract's Aggregation enum has no member for it yet,
-    # so ListFeatureDefinitions reports AGGREGATION_UNSPECIFIED and says so in the description.
-    STDDEV = feature_definition_pb2.AGGREGATION_UNSPECIFIED
+    STDDEV = feature_definition_pb2.AGGREGATION_STDDEV
 
 
 class ValueType(enum.IntEnum):
@@ -96,7 +94,7 @@ def _payer_features(prefix: str, entity: Entity, who: str) -> list[Feature]:
             window,
             f"Payments initiated by the {who} in the last {_WINDOW_NAMES[window]}.",
         )
-        for window in (MINUTE, HOUR, DAY)
+        for window in (MINUTE, HOUR, DAY, 30 * DAY)
     ]
     features += [
         Feature(
@@ -157,7 +155,7 @@ def _payer_features(prefix: str, entity: Entity, who: str) -> list[Feature]:
             ValueType.DOUBLE,
             30 * DAY,
             f"Population standard deviation of the {who}'s payment amounts ({CURRENCY}, minor units) over "
-            "30 days (aggregation: standard deviation, not yet a member of the contract's enum).",
+            "30 days: how much the amount usually varies.",
             source_field="amount",
         ),
     ]
@@ -209,27 +207,3 @@ assert len(BY_NAME) == len(FEATURES), "feature names must be unique"
 
 def view(name: str) -> list[Feature]:
     return [feature for feature in FEATURES if name in feature.views]
-
-
-# The fraud model's inputs, in the order of its input vector. Features read from the store are
-# doubles (counts as numbers, money in minor units, durations in seconds; a missing value is -1 for
-# time since last payment and 0 otherwise); the `txn_*` inputs come from the transaction itself
-# (see services.risk.fraud.model_inputs). Training must build the same vector in the same order.
-FRAUD_MODEL_INPUTS: tuple[str, ...] = (
-    "txn_amount",
-    "txn_amount_zscore",
-    "txn_is_card",
-    "txn_new_counterparty",
-    "customer_payment_count_1m",
-    "customer_payment_count_1h",
-    "customer_payment_count_24h",
-    "customer_small_payment_count_10m",
-    "customer_payment_amount_sum_24h",
-    "customer_distinct_counterparty_count_24h",
-    "customer_time_since_last_payment",
-    "account_payment_count_1m",
-    "account_small_payment_count_1m",
-    "account_payment_amount_mean_30d",
-    "account_payment_amount_std_30d",
-    "merchant_distinct_payer_count_24h",
-)

@@ -1,32 +1,36 @@
-"""The models' input features: ONE definition, shared by training and serving.
+"""The models' inputs: ONE definition, shared by training and serving.
 
-Training computes every row with the functions below; the feature store computes the same values
-online and the ml service packs them into the input tensor in the order of `FRAUD_FEATURES` /
-`CREDIT_FEATURES` (the models' signatures are made from these lists). Pure Python, no I/O, no numpy,
-so any service can import it.
+The fraud model reads a payment's own values (`txn_*`) and features of the feature store
+(services/features/definitions.py, computed by services/features/compute.py). The risk service reads
+the store's values online and calls `fraud_inputs`; training computes the same store values point in
+time, from the history before each generated payment, with the same compute function, and calls
+`fraud_inputs` too. The credit model reads an application's values through `applicant_features`.
+The ml service packs the values into the input tensor in the order of `FRAUD_FEATURES` /
+`CREDIT_FEATURES` (the models' signatures are made from these lists).
 
-Fraud features of a payment are computed from the paying customer's earlier transactions (the
-history) within `HISTORY_WINDOW_SECONDS`; a customer without history gets the documented defaults.
 Money is in minor units of EUR, durations in seconds, times in UTC epoch seconds.
 """
 
 from __future__ import annotations
 
-import bisect
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+
+from services.features import definitions as store
 
 HOUR = 3600
 DAY = 24 * HOUR
-HISTORY_WINDOW_SECONDS = 30 * DAY
-# `seconds_since_last_txn` of a customer with no transaction in the history window.
-NO_PREVIOUS_TXN_SECONDS = float(HISTORY_WINDOW_SECONDS)
-CURRENCY = "EUR"
+CURRENCY = store.CURRENCY
+# The value the model gets for a store feature without a value (an entity never seen, an empty window).
+MISSING_TIME_SINCE_LAST = -1.0
+MISSING_VALUE = 0.0
+# The amount's z-score needs this many earlier payments (30 days) to mean anything.
+ZSCORE_MIN_PAYMENTS = 5
 
 
 @dataclass(frozen=True)
 class Feature:
-    """One model input: its name (as in the feature store), the FeatureValue kind callers send, its meaning."""
+    """One model input: its name, the FeatureValue kind callers send, its meaning."""
 
     name: str
     value_type: str  # DOUBLE, INT64, BOOL, MONEY, DURATION (fintech.ml.v1.FeatureValueType without prefix)
@@ -38,35 +42,43 @@ class Feature:
         return CURRENCY if self.value_type == "MONEY" else ""
 
 
+# The store features the fraud model reads, in input order.
+FRAUD_STORE_INPUTS: tuple[str, ...] = (
+    "customer_payment_count_1m",
+    "customer_payment_count_1h",
+    "customer_payment_count_24h",
+    "customer_small_payment_count_10m",
+    "customer_payment_amount_sum_24h",
+    "customer_distinct_counterparty_count_24h",
+    "customer_time_since_last_payment",
+    "account_payment_count_1m",
+    "account_small_payment_count_1m",
+    "account_payment_count_30d",
+    "account_payment_amount_mean_30d",
+    "account_payment_amount_std_30d",
+    "merchant_payment_count_1h",
+    "merchant_distinct_payer_count_24h",
+    "merchant_small_payment_count_10m",
+)
+
+
+def _store_input(name: str) -> Feature:
+    definition = store.BY_NAME[name]
+    missing = MISSING_TIME_SINCE_LAST if definition.aggregation == store.Agg.TIME_SINCE_LAST else MISSING_VALUE
+    return Feature(name, definition.value_type.name, f"{definition.description} (no value: {missing:g}).")
+
+
 FRAUD_FEATURES: tuple[Feature, ...] = (
-    Feature("amount_minor", "MONEY", "The payment's amount, in EUR minor units."),
-    Feature("txn_count_1h", "INT64", "The customer's transactions in the hour before the payment."),
-    Feature("txn_count_24h", "INT64", "The customer's transactions in the 24 hours before the payment."),
-    Feature("txn_amount_sum_24h", "MONEY", "The sum of the customer's transaction amounts in the 24 hours before."),
-    Feature("distinct_counterparties_24h", "INT64", "Distinct counterparties of the customer in the 24 hours before."),
+    Feature("txn_amount", "MONEY", "The payment's amount (its EUR reporting amount), in minor units."),
     Feature(
-        "seconds_since_last_txn",
-        "DURATION",
-        "Time since the customer's previous transaction; 30 days when there was none in 30 days.",
-    ),
-    Feature(
-        "amount_to_avg_ratio_30d",
+        "txn_amount_zscore",
         "DOUBLE",
-        "The amount divided by the customer's mean amount over 30 days; 1 without history.",
+        "Standard deviations the amount lies above the debtor account's 30-day mean (spread at least 10% of "
+        f"the mean and 1 EUR); 0 with fewer than {ZSCORE_MIN_PAYMENTS} payments in 30 days.",
     ),
-    Feature("is_new_counterparty", "BOOL", "The counterparty is not among the customer's counterparties of 30 days."),
-    Feature("is_new_device", "BOOL", "The device is not among the customer's devices of 30 days."),
-    Feature("hour_of_day", "INT64", "The hour (UTC, 0-23) of the payment."),
-    Feature(
-        "hour_share_30d",
-        "DOUBLE",
-        "Share of the customer's 30-day transactions within one hour of this hour of day; 0 without history.",
-    ),
-    Feature(
-        "category_share_30d",
-        "DOUBLE",
-        "Share of the customer's 30-day transactions in the payment's merchant category; 0 without history.",
-    ),
+    Feature("txn_new_counterparty", "BOOL", "The customer never paid this counterparty before."),
+    Feature("txn_hour_of_day", "INT64", "The hour (UTC, 0-23) the payment was initiated."),
+    *(_store_input(name) for name in FRAUD_STORE_INPUTS),
 )
 
 CREDIT_FEATURES: tuple[Feature, ...] = (
@@ -78,7 +90,7 @@ CREDIT_FEATURES: tuple[Feature, ...] = (
     Feature("credit_history_months", "INT64", "Months since the applicant's first credit line."),
     Feature("employment_months", "INT64", "Months in the current employment."),
     Feature("open_credit_lines", "INT64", "Open credit lines."),
-    Feature("late_payments_12m", "INT64", "Payments more than 30 days late in the last 12 months."),
+    Feature("recent_delinquencies", "INT64", "Payments 30 or more days past due in the last 24 months."),
     Feature("past_defaults", "INT64", "Defaults on record."),
 )
 
@@ -89,52 +101,49 @@ def feature_names(model: str) -> list[str]:
     return [feature.name for feature in FEATURES[model]]
 
 
+def store_features(entity: store.Entity) -> list[store.Feature]:
+    """The store definitions of one entity type that the fraud model reads."""
+    return [store.BY_NAME[name] for name in FRAUD_STORE_INPUTS if store.BY_NAME[name].entity == entity]
+
+
+def amount_zscore(amount: float, mean: float | None, std: float | None, count: float | None) -> float:
+    """How many standard deviations `amount` lies above the usual; 0 without enough history."""
+    if mean is None or (count or 0) < ZSCORE_MIN_PAYMENTS:
+        return 0.0
+    spread = max(std or 0.0, mean * 0.1, 100.0)  # a customer who always pays the same is not infinitely sure
+    return (amount - mean) / spread
+
+
 @dataclass(frozen=True)
-class Txn:
-    """A card or account transaction as the feature store sees it."""
+class Payment:
+    """What the fraud model reads of the payment itself."""
 
-    time: float  # UTC epoch seconds
-    amount_minor: int
-    counterparty: str
-    category: str
-    device: str
+    time: float  # when it was initiated, UTC epoch seconds
+    amount_minor: int  # in EUR
+    new_counterparty: bool
 
 
-def _hour_distance(a: int, b: int) -> int:
-    d = abs(a - b) % 24
-    return min(d, 24 - d)
-
-
-def transaction_features(history: Sequence[Txn], txn: Txn) -> dict[str, float]:
-    """The fraud features of `txn` from the customer's earlier transactions, oldest first.
-
-    Only transactions strictly before `txn.time` and within the history window count.
-    """
-    times = [h.time for h in history]
-    end = bisect.bisect_left(times, txn.time)
-    start = bisect.bisect_left(times, txn.time - HISTORY_WINDOW_SECONDS, 0, end)
-    window = history[start:end]
-    day = [h for h in window if h.time >= txn.time - DAY]
-    hour_count = sum(1 for h in day if h.time >= txn.time - HOUR)
-    hour = int(txn.time // HOUR % 24)
-    n = len(window)
-    mean = sum(h.amount_minor for h in window) / n if n else 0.0
-    return {
-        "amount_minor": float(txn.amount_minor),
-        "txn_count_1h": float(hour_count),
-        "txn_count_24h": float(len(day)),
-        "txn_amount_sum_24h": float(sum(h.amount_minor for h in day)),
-        "distinct_counterparties_24h": float(len({h.counterparty for h in day})),
-        "seconds_since_last_txn": float(txn.time - window[-1].time) if n else NO_PREVIOUS_TXN_SECONDS,
-        "amount_to_avg_ratio_30d": txn.amount_minor / mean if mean > 0 else 1.0,
-        "is_new_counterparty": float(all(h.counterparty != txn.counterparty for h in window)),
-        "is_new_device": float(all(h.device != txn.device for h in window)),
-        "hour_of_day": float(hour),
-        "hour_share_30d": sum(1 for h in window if _hour_distance(int(h.time // HOUR % 24), hour) <= 1) / n
-        if n
-        else 0.0,
-        "category_share_30d": sum(1 for h in window if h.category == txn.category) / n if n else 0.0,
+def fraud_inputs(payment: Payment, values: Mapping[str, float | None]) -> dict[str, float]:
+    """The fraud model's inputs, in FRAUD_FEATURES order, from the payment and the store's values
+    (by feature name; None or absent: no value)."""
+    inputs = {
+        "txn_amount": float(payment.amount_minor),
+        "txn_amount_zscore": amount_zscore(
+            payment.amount_minor,
+            values.get("account_payment_amount_mean_30d"),
+            values.get("account_payment_amount_std_30d"),
+            values.get("account_payment_count_30d"),
+        ),
+        "txn_new_counterparty": float(payment.new_counterparty),
+        "txn_hour_of_day": float(int(payment.time // HOUR % 24)),
     }
+    for name in FRAUD_STORE_INPUTS:
+        value = values.get(name)
+        if value is None:
+            missing = store.BY_NAME[name].aggregation == store.Agg.TIME_SINCE_LAST
+            value = MISSING_TIME_SINCE_LAST if missing else MISSING_VALUE
+        inputs[name] = float(value)
+    return inputs
 
 
 @dataclass(frozen=True)
@@ -147,7 +156,7 @@ class Applicant:
     credit_history_months: int
     employment_months: int
     open_credit_lines: int
-    late_payments_12m: int
+    recent_delinquencies: int
     past_defaults: int
 
 
@@ -162,7 +171,7 @@ def applicant_features(applicant: Applicant) -> dict[str, float]:
         "credit_history_months": float(applicant.credit_history_months),
         "employment_months": float(applicant.employment_months),
         "open_credit_lines": float(applicant.open_credit_lines),
-        "late_payments_12m": float(applicant.late_payments_12m),
+        "recent_delinquencies": float(applicant.recent_delinquencies),
         "past_defaults": float(applicant.past_defaults),
     }
 

@@ -1,4 +1,4 @@
-"""What the risk servicers share: the caller, trace ids, page tokens, stored messages, the audit hook."""
+"""What the risk servicers share: the caller, trace ids, page tokens, the audit hook, ml failures."""
 
 from __future__ import annotations
 
@@ -15,9 +15,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.risk import audit
 from services.runtime.call_pipeline import request_id
 from services.runtime.config import Settings
-from services.runtime.errors import InvalidArgument
+from services.runtime.errors import DeadlineExceeded, InvalidArgument, Unavailable
 from services.runtime.identity import peer_identity
 from services.runtime.validation import Violation
+
+# What a failed ml call may answer when the model cannot score now: the dependency is down, slow, or not
+# deployed (an open circuit raises Unavailable). Any other status (INVALID_ARGUMENT, NOT_FOUND, ...) means
+# the request or the deployment is wrong: a bug to surface, never a reason to decide without the model.
+MODEL_DOWN_CODES = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.UNIMPLEMENTED}
+
+
+def model_down(error: Exception) -> bool:
+    """Whether a failed call to the ml service means the model is unavailable (rather than a bug)."""
+    if isinstance(error, Unavailable | DeadlineExceeded):
+        return True
+    return isinstance(error, grpc.aio.AioRpcError) and error.code() in MODEL_DOWN_CODES
 
 
 def caller(context: grpc.aio.ServicerContext, settings: Settings) -> str:

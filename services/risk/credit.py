@@ -20,8 +20,9 @@ from fintech.risk.v1 import credit_risk_assessment_service_pb2_grpc, events_pb2
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
+from services.ml.features import Applicant, applicant_features
 from services.risk import rules
-from services.risk.common import record_audit
+from services.risk.common import model_down, record_audit
 from services.risk.models import credit_assessments
 from services.runtime import outbox
 from services.runtime.clients import ServiceClient
@@ -39,6 +40,18 @@ REASON_TEXT = {
     .capitalize()
     for code in C.AdverseActionReasonCode.values()
 }
+
+
+def applicant_of(application: C.CreditApplication) -> Applicant:
+    """The credit model's view of an application (the same type training builds its rows from)."""
+    a = application.applicant
+    return Applicant(
+        annual_income_minor=a.annual_income.amount_minor, total_debt_minor=a.existing_debt.amount_minor,
+        requested_amount_minor=application.requested_amount.amount_minor,
+        credit_history_months=a.credit_history_months, employment_months=a.employment_months,
+        open_credit_lines=a.open_credit_lines, recent_delinquencies=a.recent_delinquencies,
+        past_defaults=a.past_defaults,
+    )  # fmt: skip
 
 
 def inputs_of(application: C.CreditApplication) -> rules.CreditInputs:
@@ -83,14 +96,15 @@ class CreditRiskAssessment(credit_risk_assessment_service_pb2_grpc.CreditRiskAss
             model_name="credit", request_id=str(uuid.uuid4()), include_contributions=True
         )
         instance = predict.instances.add(entity_id=request.application.customer_id)
-        for name, value in inputs.model_features().items():
+        for name, value in applicant_features(applicant_of(request.application)).items():
             instance.features[name].CopyFrom(ml_values.FeatureValue(double_value=value))
         stub = self.ml.stub(model_serving_service_pb2_grpc.ModelServingServiceStub)
         try:
             response = await self.ml.call(stub.Predict, predict)
-        except Unavailable:
-            raise
         except Exception as error:
+            if not model_down(error):  # e.g. INVALID_ARGUMENT: the inputs do not match the model: a bug
+                log.error("the ml service refused the credit model call", error=repr(error)[:500])
+                raise
             log.warning("credit model unavailable", error=repr(error)[:300])
             raise Unavailable("the credit model is unavailable; no credit decision without it",
                               metadata={"dependency": "ml", "model": "credit"}) from None  # fmt: skip

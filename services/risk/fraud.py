@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
 import grpc
@@ -25,9 +24,10 @@ from fintech.risk.v1 import transaction_pb2 as txn
 from sqlalchemy import and_, or_, select
 from sqlalchemy.dialects.postgresql import insert
 
-from services.features.definitions import FRAUD_MODEL_INPUTS, FRAUD_VIEW
+from services.features.definitions import FRAUD_VIEW
+from services.ml.features import Payment, fraud_inputs
 from services.risk import rules
-from services.risk.common import decode_token, encode_token, record_audit
+from services.risk.common import decode_token, encode_token, model_down, record_audit
 from services.risk.models import fraud_assessments, known_counterparties
 from services.runtime import outbox
 from services.runtime.clients import ServiceClient
@@ -39,7 +39,6 @@ log = structlog.get_logger(__name__)
 pb = fraud_detection_service_pb2
 FA = fraud_assessment_pb2
 ACTION = "/fintech.risk.v1.FraudDetectionService/EvaluateTransactionFraud"
-CARD_CHANNELS = {txn.TRANSACTION_CHANNEL_CARD_PRESENT, txn.TRANSACTION_CHANNEL_CARD_NOT_PRESENT}
 
 
 def reading_value(reading: fv.FeatureReading) -> float | None:
@@ -68,31 +67,10 @@ def amount_minor(t: txn.Transaction) -> int:
     return t.reporting_amount.amount_minor if t.HasField("reporting_amount") else t.amount.amount_minor
 
 
-def model_inputs(t: txn.Transaction, features: Mapping[str, float | None], new_counterparty: bool) -> dict[str, float]:
-    """The fraud model's input vector, by name, in FRAUD_MODEL_INPUTS order (missing features: 0, or -1 for
-    a time since the last payment)."""
-    amount = float(amount_minor(t))
-    derived = {
-        "txn_amount": amount,
-        "txn_amount_zscore": rules.amount_zscore(
-            amount,
-            features.get("account_payment_amount_mean_30d"),
-            features.get("account_payment_amount_std_30d"),
-            (features.get("customer_payment_count_24h") or 0) + 5
-            if features.get("account_payment_amount_mean_30d")
-            else 0,
-        ),
-        "txn_is_card": float(t.transaction_type == txn.TRANSACTION_TYPE_CARD_PAYMENT or t.channel in CARD_CHANNELS),
-        "txn_new_counterparty": float(new_counterparty),
-    }
-    vector = {}
-    for name in FRAUD_MODEL_INPUTS:
-        if name in derived:
-            vector[name] = derived[name]
-        else:
-            value = features.get(name)
-            vector[name] = value if value is not None else (-1.0 if name.endswith("time_since_last_payment") else 0.0)
-    return vector
+def payment_of(t: txn.Transaction, new_counterparty: bool) -> Payment:
+    """What the fraud model reads of the transaction itself."""
+    initiated = t.transaction_time.ToDatetime(tzinfo=UTC) if t.HasField("transaction_time") else datetime.now(UTC)
+    return Payment(initiated.timestamp(), amount_minor(t), new_counterparty)
 
 
 class FraudDetection(fraud_detection_service_pb2_grpc.FraudDetectionServiceServicer):
@@ -142,7 +120,10 @@ class FraudDetection(fraud_detection_service_pb2_grpc.FraudDetectionServiceServi
             response = await self.ml.call(stub.Predict, request, timeout=self.settings.risk.fraud_model_timeout)
         except asyncio.CancelledError:
             raise
-        except Exception as error:  # UNAVAILABLE, UNIMPLEMENTED, DEADLINE_EXCEEDED, circuit open, ...
+        except Exception as error:
+            if not model_down(error):  # e.g. INVALID_ARGUMENT: the inputs do not match the model: a bug
+                log.error("the ml service refused the fraud model call", error=repr(error)[:500])
+                raise
             log.warning("fraud model unavailable, rules decide alone", error=repr(error)[:300])
             return None
         latency = time.perf_counter() - started
@@ -176,7 +157,7 @@ class FraudDetection(fraud_detection_service_pb2_grpc.FraudDetectionServiceServi
                 "features.unavailable", "The behavioural features could not be read", rules.REVIEW,
                 FA.FRAUD_REASON_CODE_UNSPECIFIED, "feature store unavailable: velocity and habit not checked",
             ))  # fmt: skip
-        vector = model_inputs(t, features or {}, new_counterparty)
+        vector = fraud_inputs(payment_of(t, new_counterparty), features or {})
         scored = await self._score(vector, t)
         score = scored[0] if scored else None
         decision = rules.fraud_decision(score, hits, settings)

@@ -16,6 +16,7 @@ from fintech.risk.v1 import credit_assessment_pb2 as credit
 from fintech.risk.v1 import fraud_assessment_pb2 as fraud
 from fintech.risk.v1 import transaction_pb2 as txn
 
+from services.ml.features import amount_zscore
 from services.runtime.config import RiskSettings
 
 FRAUD_RULE_SET_VERSION = "fraud-rules-1"
@@ -38,14 +39,6 @@ class RuleHit:
     reason: int
     explanation: str
     values: Mapping[str, str] = field(default_factory=dict)
-
-
-def amount_zscore(amount: float, mean: float | None, std: float | None, count: float) -> float:
-    """How many standard deviations `amount` lies above the entity's usual; 0 without enough history."""
-    if mean is None or count < 5:
-        return 0.0
-    spread = max(std or 0.0, mean * 0.1, 100.0)  # a customer who always pays the same is not infinitely sure
-    return (amount - mean) / spread
 
 
 def fraud_rules(
@@ -82,7 +75,7 @@ def fraud_rules(
         amount_minor,
         features.get("account_payment_amount_mean_30d"),
         features.get("account_payment_amount_std_30d"),
-        f("customer_payment_count_24h") + 5 if features.get("account_payment_amount_mean_30d") else 0,
+        features.get("account_payment_count_30d"),
     )
     if zscore >= settings.amount_zscore_review:
         hits.append(RuleHit(
@@ -243,22 +236,6 @@ class CreditInputs:
     @property
     def loan_to_income(self) -> float:
         return self.requested_amount / self.annual_income if self.annual_income > 0 else 10.0
-
-    def model_features(self) -> dict[str, float]:
-        """The credit model's inputs (training builds the same names)."""
-        return {
-            "debt_to_income": self.debt_to_income,
-            "loan_to_income": self.loan_to_income,
-            "annual_income": self.annual_income,
-            "existing_debt": self.existing_debt,
-            "term_months": float(self.term_months),
-            "employment_months": float(self.employment_months),
-            "credit_history_months": float(self.credit_history_months),
-            "open_credit_lines": float(self.open_credit_lines),
-            "past_defaults": float(self.past_defaults),
-            "recent_delinquencies": float(self.recent_delinquencies),
-            "unemployed": float(self.employment_status == credit.EMPLOYMENT_STATUS_UNEMPLOYED),
-        }
 
 
 def credit_policy(inputs: CreditInputs, grade: int) -> tuple[int, list[str]]:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from services.ml.features import DAY, HOUR, Applicant, Txn
+from services.ml.features import DAY, HOUR, Applicant
 
 START = 1_767_225_600  # 2026-01-01T00:00:00Z
 CATEGORIES = ("grocery", "restaurant", "fuel", "transport", "online_retail", "electronics", "travel", "utilities")
@@ -35,6 +35,17 @@ def age_band(age: int) -> str:
         if low <= age <= high:
             return f"{low}_and_over" if high == 200 else f"{low}_to_{high}"
     raise ValueError(age)
+
+
+@dataclass(frozen=True)
+class Txn:
+    """A card payment of a customer's account to a merchant (an account at this bank)."""
+
+    time: float  # UTC epoch seconds
+    amount_minor: int  # EUR
+    counterparty: str  # the merchant
+    category: str
+    device: str
 
 
 @dataclass
@@ -164,7 +175,7 @@ def applicants(seed: int, count: int = 12000, days: int = 365) -> list[LabelledA
             credit_history_months=history,
             employment_months=employment,
             open_credit_lines=lines,
-            late_payments_12m=late,
+            recent_delinquencies=late,
             past_defaults=defaults,
         )
         out.append(LabelledApplicant(float(t), age, applicant, default))

@@ -7,9 +7,11 @@ the same files (the ONNX digest is recorded in metrics.json; `--check` compares)
 from __future__ import annotations
 
 import argparse
+import bisect
 import hashlib
 import json
 import time
+from collections import defaultdict
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,8 +23,20 @@ from skl2onnx.common.data_types import FloatTensorType
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import average_precision_score, brier_score_loss, log_loss, roc_auc_score, roc_curve
 
+from services.features import compute
+from services.features.definitions import Entity
 from services.ml import governance
-from services.ml.features import DAY, FEATURES, applicant_features, feature_names, transaction_features
+from services.ml.features import (
+    CURRENCY,
+    DAY,
+    FEATURES,
+    Payment,
+    applicant_features,
+    feature_names,
+    fraud_inputs,
+    store_features,
+    to_vector,
+)
 from tools.models import generate
 from tools.models.cards import model_card
 
@@ -41,19 +55,53 @@ def iso(t: float) -> str:
     return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def fraud_dataset(seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
-    """Feature rows, labels, times and age bands of every transaction (features from the customer's history)."""
-    data = generate.transactions(seed)
+class EntityHistory:
+    """One entity's payment events as the feature store holds them, oldest first."""
+
+    def __init__(self) -> None:
+        self.times: list[float] = []
+        self.events: list[compute.Event] = []
+
+    def values(self, features: list, as_of: float) -> list[float | None]:
+        """Point in time: only the events added so far, all before the payment being scored."""
+        start = bisect.bisect_right(self.times, as_of - compute.longest_window(features))
+        last = self.times[-1] if self.times else None
+        return compute.values(features, as_of, self.events[start:], last)
+
+    def add(self, event: compute.Event) -> None:
+        self.times.append(event.time)
+        self.events.append(event)
+
+
+def fraud_dataset(seed: int, customers: int = 1200) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """Feature rows, labels, times and age bands of every payment.
+
+    The payments are replayed in time order into per-entity histories (customer, its account, the
+    merchant), as the feature store's pipeline records them; each payment's inputs are the store
+    features as of its time, computed before it joins the histories, then `fraud_inputs`: exactly
+    what the risk service sends for a payment the store has not seen yet.
+    """
+    data = generate.transactions(seed, customers)
+    entities = [(entity, store_features(entity)) for entity in (Entity.CUSTOMER, Entity.ACCOUNT, Entity.MERCHANT)]
+    histories: dict[tuple[Entity, str], EntityHistory] = defaultdict(EntityHistory)
+    paid: dict[int, set[str]] = defaultdict(set)
     rows, labels, times, bands = [], [], [], []
-    start = 0
-    for i, item in enumerate(data):
-        if i and data[i - 1].customer != item.customer:
-            start = i
-        history = [d.txn for d in data[start:i]]
-        values = transaction_features(history[-400:], item.txn)
-        rows.append([values[name] for name in feature_names("fraud")])
+    for item in sorted(data, key=lambda d: d.txn.time):
+        t = item.txn
+        account = f"a{item.customer}"
+        ids = {Entity.CUSTOMER: f"c{item.customer}", Entity.ACCOUNT: account, Entity.MERCHANT: t.counterparty}
+        values: dict[str, float | None] = {}
+        for entity, features in entities:
+            computed = histories[(entity, ids[entity])].values(features, t.time)
+            values.update(zip((f.name for f in features), computed, strict=True))
+        payment = Payment(t.time, t.amount_minor, new_counterparty=t.counterparty not in paid[item.customer])
+        rows.append(to_vector("fraud", fraud_inputs(payment, values)))
+        for entity, counterparty in ((Entity.CUSTOMER, t.counterparty), (Entity.ACCOUNT, t.counterparty),
+                                     (Entity.MERCHANT, account)):  # fmt: skip
+            histories[(entity, ids[entity])].add(compute.Event(t.time, t.amount_minor, CURRENCY, counterparty))
+        paid[item.customer].add(t.counterparty)
         labels.append(item.fraud)
-        times.append(item.txn.time)
+        times.append(t.time)
         bands.append(generate.age_band(item.age))
     return np.asarray(rows, dtype=np.float32), np.asarray(labels), np.asarray(times), bands
 
