@@ -1,4 +1,4 @@
-"""`python -m tools.mesh up|down|status|logs|stop|start|restart` (make up / make down / make status)."""
+"""`python -m tools.mesh up|down|status|logs|stop|start|restart|triton` (make up / make down / make status)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -14,6 +15,7 @@ from rich.table import Table
 
 from tools.mesh.component import MeshError
 from tools.mesh.launcher import Mesh
+from tools.mesh.triton import MODELS, run_in_foreground
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 console = Console()
@@ -64,6 +66,14 @@ def start(component: str) -> None:
 def restart(component: str) -> None:
     """Stop and start one component (applies a changed configuration)."""
     _run(lambda: Mesh().restart(component))
+
+
+@app.command()
+def triton(
+    model_repository: Annotated[Path, typer.Option(help="the model repository")] = MODELS,
+) -> None:
+    """Run Triton in the foreground, prepared as `up` prepares it (the Kubernetes container's command)."""
+    run_in_foreground(model_repository)
 
 
 @app.command()

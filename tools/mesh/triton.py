@@ -18,7 +18,7 @@ from pathlib import Path
 import tritonclient.grpc as triton_grpc
 from tritonclient.utils import InferenceServerException
 
-from services.runtime.config import ROOT, Settings
+from services.runtime.config import ROOT, Settings, get_settings
 from tools.mesh.component import Component, MeshError, Program, package_dir
 
 _PYTRITON = package_dir("pytriton")  # importing it takes 0.6 s and warns about XDG_RUNTIME_DIR
@@ -104,3 +104,14 @@ class Triton(Component):
         listed = {model.name for model in index.models}  # type: ignore[attr-defined]
         wanted = {path.name for path in self.model_repository.iterdir() if (path / "config.pbtxt").exists()}
         return wanted <= listed
+
+
+def run_in_foreground(model_repository: Path = MODELS, settings: Settings | None = None) -> None:
+    """Replace this process with Triton, prepared as the mesh prepares it (the cluster's entry point)."""
+    triton = Triton(settings or get_settings(), model_repository)
+    triton.state_dir.mkdir(parents=True, exist_ok=True)
+    triton.prepare()
+    program = triton.program()
+    os.chdir(program.directory)
+    # exec: Triton becomes the container's main process and gets its signals directly.
+    os.execve(program.command[0], program.command, {**os.environ, **program.environment})

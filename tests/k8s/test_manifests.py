@@ -1,0 +1,212 @@
+"""k8s/: every overlay renders, every resource follows its schema, and the resources agree with the
+project (workloads, topics, ports, metrics, the edge's configuration)."""
+
+from __future__ import annotations
+
+import copy
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import kubernetes_validate
+import pytest
+
+from services.customer.config import _CustomerEnvironment
+from services.runtime.config import ROOT, SERVICES, Settings
+from services.runtime.observability import RPC_HANDLED, RPC_LATENCY
+from tests.k8s.conftest import OVERLAYS, render
+from tests.k8s.schemas import describe, validate
+from tools.certs import WORKLOADS
+from tools.k8s import __main__ as k8s_main
+from tools.k8s import edge
+from tools.mesh.kafka import topics
+
+# Deployments that are not mesh workloads with a certificate of their own.
+INFRASTRUCTURE = ("triton", "issuer")
+Resources = list[dict[str, Any]]
+
+
+def of_kind(resources: Resources, kind: str) -> Resources:
+    return [resource for resource in resources if resource["kind"] == kind]
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_rendered_resource_follows_its_schema(rendered: dict[str, Resources], overlay: str) -> None:
+    resources = rendered[overlay]
+    assert len(resources) > 50
+    for resource in resources:
+        try:
+            validate(resource)
+        except (jsonschema.ValidationError, kubernetes_validate.ValidationError) as error:
+            pytest.fail(f"{overlay}: {describe(resource)}: {error.message}")
+
+
+@pytest.mark.parametrize(
+    ("kind", "break_it"),
+    [
+        ("Deployment", lambda r: r["spec"].__setitem__("replicas", "three")),
+        ("Deployment", lambda r: r["spec"]["template"]["spec"].__setitem__("serviceAcount", "risk")),
+        ("NetworkPolicy", lambda r: r["spec"].__setitem__("policyTypes", "Ingress")),
+        ("KafkaTopic", lambda r: r["spec"].__setitem__("partition", 3)),
+        ("Cluster", lambda r: r["spec"].pop("instances")),
+        ("ServiceMonitor", lambda r: r["spec"]["endpoints"][0].__setitem__("interval", 30)),
+        ("PrometheusRule", lambda r: r["spec"]["groups"][0].__setitem__("rules", "none")),
+        ("AuthorizationPolicy", lambda r: r["spec"].__setitem__("action", "PERMIT")),
+    ],
+)
+def test_a_broken_resource_fails_validation(rendered: dict[str, Resources], kind: str, break_it) -> None:
+    resource = copy.deepcopy(of_kind(rendered["dev"], kind)[0])
+    validate(resource)
+    break_it(resource)
+    with pytest.raises((jsonschema.ValidationError, kubernetes_validate.ValidationError)):
+        validate(resource)
+
+
+def test_a_broken_overlay_fails_to_render(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "k8s", tmp_path / "k8s")
+    shutil.copytree(ROOT / "istio", tmp_path / "istio")
+    (tmp_path / "k8s" / "base" / "generated" / "risk.yaml").unlink()
+    with pytest.raises(AssertionError, match="risk.yaml"):
+        render(tmp_path / "k8s" / "overlays" / "dev")
+
+
+def test_generated_resources_are_current() -> None:
+    assert k8s_main.stale() == [], "k8s/base/generated/ is stale: run `python -m tools.k8s`"
+
+
+def test_a_stale_generated_file_is_found(tmp_path: Path) -> None:
+    shutil.copytree(k8s_main.OUT, tmp_path / "generated")
+    (tmp_path / "generated" / "topics.yaml").write_text("# edited by hand\n")
+    (tmp_path / "generated" / "left-over.yaml").write_text("{}\n")
+    assert k8s_main.stale(tmp_path / "generated") == ["left-over.yaml", "topics.yaml"]
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_each_deployment_runs_as_its_workload(rendered: dict[str, Resources], overlay: str) -> None:
+    accounts = {r["metadata"]["name"] for r in of_kind(rendered[overlay], "ServiceAccount")}
+    deployments = {
+        r["metadata"]["name"]: r["spec"]["template"]["spec"]["serviceAccountName"]
+        for r in of_kind(rendered[overlay], "Deployment")
+    }
+    # The ServiceAccount is the SPIFFE id's sa: the policies in istio/ name exactly these.
+    assert {name: account for name, account in deployments.items() if name not in INFRASTRUCTURE} == {
+        workload: workload for workload in WORKLOADS if workload != "cli"
+    }
+    assert set(deployments.values()) <= accounts
+    assert not set(INFRASTRUCTURE) & set(WORKLOADS)
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_kafka_topics_are_the_runtime_topics(rendered: dict[str, Resources], overlay: str) -> None:
+    declared = {r["spec"]["topicName"]: r["spec"]["partitions"] for r in of_kind(rendered[overlay], "KafkaTopic")}
+    assert declared == topics()
+    kafka = of_kind(rendered[overlay], "Kafka")[0]
+    assert kafka["spec"]["kafka"]["config"]["auto.create.topics.enable"] is False
+    nodes = sum(pool["spec"]["replicas"] for pool in of_kind(rendered[overlay], "KafkaNodePool"))
+    for topic in of_kind(rendered[overlay], "KafkaTopic"):
+        assert topic["spec"]["replicas"] <= nodes
+        assert int(topic["spec"]["config"]["min.insync.replicas"]) <= topic["spec"]["replicas"]
+
+
+def test_services_are_configured_for_the_cluster(rendered: dict[str, Resources]) -> None:
+    resources = rendered["prod"]
+    config = of_kind(resources, "ConfigMap")[0]["data"]
+    assert config["FINTECH_MESH__MODE"] == "cluster"
+    services = {r["metadata"]["name"]: r for r in of_kind(resources, "Service")}
+    for name in SERVICES:
+        deployment = next(r for r in of_kind(resources, "Deployment") if r["metadata"]["name"] == name)
+        pod = deployment["spec"]["template"]["spec"]
+        (container,) = pod["containers"]
+        assert container["readinessProbe"]["grpc"]["port"] == container["ports"][0]["containerPort"]
+        assert "grpc" in container["livenessProbe"]
+        assert container["securityContext"]["readOnlyRootFilesystem"] is True
+        assert pod["securityContext"]["runAsNonRoot"] is True
+        assert {"requests", "limits"} <= set(container["resources"])
+        env = {variable["name"] for variable in container["env"]} | set(config)
+        assert "FINTECH_POSTGRES__PASSWORD" in env and f"FINTECH_SERVICES__{name.upper()}__HOST" in env
+        # Istio picks the protocol from the port name / appProtocol.
+        assert services[name]["spec"]["ports"][0]["name"] == "grpc"
+        assert services[name]["spec"]["ports"][0]["appProtocol"] == "grpc"
+        assert pod["affinity"]["podAntiAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
+        assert deployment["spec"]["replicas"] == 3
+
+
+def test_network_policies_follow_the_authorization_policies(rendered: dict[str, Resources]) -> None:
+    policies = {r["metadata"]["name"]: r for r in of_kind(rendered["dev"], "NetworkPolicy")}
+    callers = {
+        name: {
+            source["podSelector"]["matchLabels"]["app"]
+            for source in policies[name]["spec"]["ingress"][0]["from"]
+            if "podSelector" in source
+        }
+        for name in SERVICES
+    }
+    assert callers["features"] == {"edge-gateway", "risk"}
+    assert callers["ml"] == {"edge-gateway", "risk"}
+    assert "payments" in callers["risk"] and "features" not in callers["risk"]
+
+
+def test_slo_rules_use_the_metrics_the_runtime_exports(rendered: dict[str, Resources]) -> None:
+    (rules,) = of_kind(rendered["prod"], "PrometheusRule")
+    exported = {
+        sample.name for metric in (RPC_HANDLED, RPC_LATENCY) for family in metric.collect() for sample in family.samples
+    }
+    exported |= {RPC_HANDLED.describe()[0].name + "_total", RPC_LATENCY.describe()[0].name + "_bucket"}
+    expressions = [rule["expr"] for group in rules["spec"]["groups"] for rule in group["rules"]]
+    used = {name for expr in expressions for name in re.findall(r"\b(grpc_server_\w+)\{", expr)}
+    assert used == {"grpc_server_handled_total", "grpc_server_handling_seconds_bucket"}
+    assert used <= exported
+    labels = {label for expr in expressions for label in re.findall(r"\b(grpc_\w+)(?:=~|!~|=)", expr)}
+    assert labels <= {*RPC_HANDLED._labelnames}
+    alerts = {rule["alert"] for group in rules["spec"]["groups"] for rule in group["rules"] if "alert" in rule}
+    assert alerts == {"FintechAvailabilityBudgetBurn", "FintechLatencyP95High", "FintechErrorRateHigh"}
+
+
+def test_the_cluster_edge_configuration_is_valid_envoy(tmp_path: Path) -> None:
+    path = edge.write(tmp_path)
+    envoy = Path(sys.executable).parent / "envoy"
+    result = subprocess.run(
+        [str(envoy), "--mode", "validate", "-c", str(path)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    text = path.read_text()
+    assert "transport_socket" not in text  # the sidecar originates mTLS
+    assert edge.jwks_uri(edge.cluster_settings()) in text
+
+
+def _setting(settings: Settings, variable: str) -> Any:
+    """The value a FINTECH_<SECTION>__<KEY> variable sets, found by walking the settings model."""
+    value: Any = settings
+    for part in variable.removeprefix("FINTECH_").lower().split("__"):
+        value = value[part] if isinstance(value, dict) else getattr(value, part)
+    return value
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_fintech_variable_is_a_setting(
+    rendered: dict[str, Resources], overlay: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The variable names are the ones services/runtime/config.py reads: a misspelt one would be ignored."""
+    config = of_kind(rendered[overlay], "ConfigMap")[0]["data"]
+    for deployment in of_kind(rendered[overlay], "Deployment"):
+        for container in deployment["spec"]["template"]["spec"]["containers"]:
+            variables = dict(config) if container.get("envFrom") else {}
+            for variable in container.get("env", []):
+                variables[variable["name"]] = variable.get("value", "from-a-secret")
+            own = {k: v for k, v in variables.items() if k.startswith("FINTECH_")}
+            customer = {k for k in own if k.startswith("FINTECH_CUSTOMER__")}
+            assert {k.removeprefix("FINTECH_CUSTOMER__").lower() for k in customer} <= set(
+                _CustomerEnvironment.model_fields
+            )
+            for name, value in {k: v for k, v in own.items() if k not in customer}.items():
+                monkeypatch.setenv(name, value)
+            settings = Settings()
+            for name, value in own.items():
+                if name not in customer and not name.endswith(("__USER", "__PASSWORD")):
+                    assert str(_setting(settings, name)) == value, (deployment["metadata"]["name"], name)
+            for name in own:
+                monkeypatch.delenv(name, raising=False)

@@ -1,0 +1,583 @@
+"""The Kubernetes resources of k8s/base/generated/, as data.
+
+Everything with a name, a port or a caller in it comes from the project's own sources: mesh.toml
+(ports), services.runtime.config (the FINTECH_* variables), tools.certs (the workloads, so the
+ServiceAccounts match the SPIFFE ids), istio/ (who may call whom, for the NetworkPolicies),
+tools.mesh.kafka (the topics) and tools.k8s.edge (the edge's ports).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.runtime.config import SERVICES, Settings
+from services.runtime.observability import RPC_HANDLED, RPC_LATENCY
+from tools.edge import config as edge_config
+from tools.k8s import edge
+from tools.mesh.kafka import topics
+from tools.policy.check import Policies
+
+Resource = dict[str, Any]
+
+IMAGE = "fintech-mesh"  # the services' image (k8s/image/Containerfile); overlays pin its tag
+ENVOY_IMAGE = "envoyproxy/envoy"
+APP_DIR = "/app"  # where the image holds the repository
+STATE_DIR = "/var/lib/fintech"  # FINTECH_MESH__STATE_DIR: a writable emptyDir (the root filesystem is read-only)
+KAFKA_CLUSTER = "fintech"  # Strimzi Kafka (k8s/base/kafka.yaml)
+KAFKA_PORT = 9092  # its plain listener
+KAFKA_REPLICAS = 3
+POSTGRES_PORT = 5432
+MONITORING_NAMESPACE = "monitoring"  # where Prometheus runs: the only one that may scrape metrics ports
+ISTIO_NAMESPACE = "istio-system"
+RUN_AS = 10001
+# Calls a service makes besides gRPC ones to the mesh's services: they go to these, by label.
+INFRASTRUCTURE_CLIENTS = {"triton": ["ml"], edge.ISSUER: ["edge-gateway"]}
+# Bigger pods for the services that hold models or large feature windows in memory.
+MEMORY = {"ml": ("512Mi", "1Gi"), "features": ("384Mi", "768Mi")}
+
+
+def metadata(name: str, app: str) -> dict[str, Any]:
+    return {"name": name, "labels": {"app": app, "app.kubernetes.io/part-of": "fintech-mesh"}}
+
+
+def env_name(*parts: str) -> str:
+    """FINTECH_<SECTION>__<KEY>, as services/runtime/config.py reads it."""
+    return "FINTECH_" + "__".join(part.upper() for part in parts)
+
+
+# -- shared configuration -------------------------------------------------------------------------------
+
+
+def config_map(settings: Settings) -> Resource:
+    namespace = settings.mesh.namespace
+    data = {
+        env_name("mesh", "mode"): "cluster",
+        env_name("mesh", "namespace"): namespace,
+        env_name("mesh", "trust_domain"): settings.mesh.trust_domain,
+        env_name("mesh", "state_dir"): STATE_DIR,
+        env_name("kafka", "host"): f"{KAFKA_CLUSTER}-kafka-bootstrap.{namespace}.svc.cluster.local",
+        env_name("kafka", "port"): str(KAFKA_PORT),
+        env_name("triton", "host"): f"triton.{namespace}.svc.cluster.local",
+        env_name("postgres", "port"): str(POSTGRES_PORT),
+    }
+    for name in SERVICES:
+        data[env_name("services", name, "host")] = f"{name}.{namespace}.svc.cluster.local"
+    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": metadata("fintech-config", "fintech"), "data": data}
+
+
+# -- one domain service -----------------------------------------------------------------------------------
+
+
+def service_resources(settings: Settings, name: str, callers: list[str]) -> list[Resource]:
+    own = settings.service(name)
+    ports = [
+        {"name": "grpc", "containerPort": own.port, "protocol": "TCP"},
+        {"name": "http-metrics", "containerPort": own.metrics_port, "protocol": "TCP"},
+    ]
+    env = [
+        # Bind every address of the pod: the sidecar forwards to it, Prometheus scrapes it.
+        {"name": env_name("services", name, "host"), "value": "0.0.0.0"},
+        {"name": env_name("postgres", "host"), "value": f"{name}-db-rw"},
+        _secret_env(env_name("postgres", "user"), f"{name}-db-app", "username"),
+        _secret_env(env_name("postgres", "password"), f"{name}-db-app", "password"),
+    ]
+    if name == "customer":  # PII envelope encryption: the key-encryption key never lives in a ConfigMap
+        env += [
+            _secret_env(env_name("customer", "kek"), "customer-kek", "kek"),
+            _secret_env(env_name("customer", "kek_id"), "customer-kek", "kek_id"),
+        ]
+    grpc_probe = {"grpc": {"port": own.port}}
+    container = {
+        "name": name,
+        "image": IMAGE,
+        "command": ["python", "-m", f"services.{name}"],
+        "ports": ports,
+        "envFrom": [{"configMapRef": {"name": "fintech-config"}}],
+        "env": env,
+        # SERVING only while the database and Kafka answer: traffic stops, the pod stays.
+        "readinessProbe": grpc_probe | {"periodSeconds": 5, "failureThreshold": 2},
+        # The same health service, with patience: a dependency outage alone should not restart pods.
+        "livenessProbe": grpc_probe | {"periodSeconds": 20, "failureThreshold": 6, "timeoutSeconds": 3},
+        "startupProbe": grpc_probe | {"periodSeconds": 2, "failureThreshold": 60},
+        "resources": _resources("100m", "1", *MEMORY.get(name, ("256Mi", "512Mi"))),
+    }
+    deployment = _deployment(
+        name,
+        [container],
+        annotations={"traffic.sidecar.istio.io/excludeInboundPorts": str(own.metrics_port)},
+    )
+    service = _service(name, [("grpc", own.port, "grpc"), ("http-metrics", own.metrics_port, "http")])
+    return [
+        _service_account(name),
+        deployment,
+        service,
+        _hpa(name),
+        _pdb(name),
+        _network_policy(name, callers, own.port, own.metrics_port),
+        _service_monitor(name, "http-metrics", "/metrics"),
+        _database(name),
+    ]
+
+
+def _database(name: str) -> Resource:
+    """A CloudNativePG cluster per service; its `<name>-db-app` Secret holds the owner's credentials."""
+    return {
+        "apiVersion": "postgresql.cnpg.io/v1",
+        "kind": "Cluster",
+        "metadata": metadata(f"{name}-db", name),
+        "spec": {
+            "instances": 1,
+            "imageName": "ghcr.io/cloudnative-pg/postgresql:16.4",
+            "bootstrap": {"initdb": {"database": name, "owner": name}},
+            "enableSuperuserAccess": False,
+            "storage": {"size": "1Gi"},
+            "resources": _resources("100m", "1", "256Mi", "512Mi"),
+            # Not in the mesh: clients reach PostgreSQL over its own TLS (CNPG's certificates).
+            "inheritedMetadata": {"annotations": {"sidecar.istio.io/inject": "false"}},
+            "monitoring": {"enablePodMonitor": True},
+        },
+    }
+
+
+# -- the REST edge, its token issuer, Triton ------------------------------------------------------------
+
+
+def edge_resources(settings: Settings) -> list[Resource]:
+    name = "edge-gateway"
+    volume = {"name": "config", "mountPath": str(edge.STATE_DIR)}
+    generate = {
+        "name": "generate-config",
+        "image": IMAGE,
+        "command": ["python", "-m", "tools.k8s.edge", "--state-dir", str(edge.STATE_DIR)],
+        "envFrom": [{"configMapRef": {"name": "fintech-config"}}],
+        "volumeMounts": [volume],
+        "resources": _resources("100m", "500m", "128Mi", "256Mi"),
+    }
+    ready = {"httpGet": {"path": "/ready", "port": edge.ADMIN_PORT}}
+    envoy = {
+        "name": "envoy",
+        "image": ENVOY_IMAGE,
+        "command": ["envoy"],
+        "args": ["-c", str(edge.config_path()), "--log-level", "info"],
+        "ports": [
+            {"name": "http-rest", "containerPort": edge.REST_PORT, "protocol": "TCP"},
+            {"name": "http-admin", "containerPort": edge.ADMIN_PORT, "protocol": "TCP"},
+        ],
+        "readinessProbe": ready | {"periodSeconds": 5},
+        "livenessProbe": ready | {"periodSeconds": 20, "failureThreshold": 3},
+        "volumeMounts": [{**volume, "readOnly": True}],
+        "resources": _resources("100m", "1", "128Mi", "256Mi"),
+    }
+    deployment = _deployment(
+        name,
+        [envoy],
+        init=[generate],
+        volumes=[{"name": "config", "emptyDir": {}}],
+        annotations={"traffic.sidecar.istio.io/excludeInboundPorts": str(edge.ADMIN_PORT)},
+    )
+    return [
+        _service_account(name),
+        deployment,
+        _service(name, [("http-rest", edge.REST_PORT, "http"), ("http-admin", edge.ADMIN_PORT, "http")]),
+        _hpa(name),
+        _pdb(name),
+        # The REST port takes traffic only from Istio's ingress gateway (istio/edge/gateway.yaml).
+        _network_policy(name, [], edge.REST_PORT, edge.ADMIN_PORT, from_istio=True),
+        _service_monitor(name, "http-admin", "/stats/prometheus"),
+    ]
+
+
+def issuer_resources(settings: Settings) -> list[Resource]:
+    """The development token issuer; Envoy and istiod fetch its JWKS (plain HTTP: public keys only)."""
+    name, port = edge.ISSUER, settings.edge.issuer_port
+    container = {
+        "name": name,
+        "image": IMAGE,
+        "command": ["python", "-m", "tools.edge.issuer"],
+        "ports": [{"name": "http", "containerPort": port, "protocol": "TCP"}],
+        "envFrom": [{"configMapRef": {"name": "fintech-config"}}],
+        "env": [{"name": env_name("mesh", "host"), "value": "0.0.0.0"}],
+        "readinessProbe": {"httpGet": {"path": "/healthz", "port": port}, "periodSeconds": 5},
+        "livenessProbe": {"httpGet": {"path": "/healthz", "port": port}, "periodSeconds": 20},
+        "resources": _resources("50m", "500m", "128Mi", "256Mi"),
+    }
+    # One replica: the signing key lives in the pod (a new key on restart; tokens are short-lived).
+    deployment = _deployment(
+        name, [container], replicas=1, annotations={"traffic.sidecar.istio.io/excludeInboundPorts": str(port)}
+    )
+    return [
+        _service_account(name),
+        deployment,
+        _service(name, [("http", port, "http")]),
+        _network_policy(name, INFRASTRUCTURE_CLIENTS[name], port, None, from_istio=True),
+    ]
+
+
+def triton_resources(settings: Settings) -> list[Resource]:
+    triton = settings.triton
+    models = {"name": "models", "mountPath": "/models"}
+    # The model repository ships in the image (models/); the init container copies it to a volume
+    # Triton may write beside (the python backend's caches), keeping the root filesystem read-only.
+    copy_models = {
+        "name": "model-repository",
+        "image": IMAGE,
+        "command": ["cp", "-R", f"{APP_DIR}/models/.", "/models/"],
+        "volumeMounts": [models],
+        "resources": _resources("100m", "500m", "64Mi", "128Mi"),
+    }
+    container = {
+        "name": "triton",
+        "image": IMAGE,
+        "command": ["python", "-m", "tools.mesh", "triton", "--model-repository", "/models"],
+        "envFrom": [{"configMapRef": {"name": "fintech-config"}}],
+        "env": [{"name": env_name("triton", "host"), "value": "0.0.0.0"}],
+        "ports": [
+            {"name": "grpc", "containerPort": triton.grpc_port, "protocol": "TCP"},
+            {"name": "http", "containerPort": triton.http_port, "protocol": "TCP"},
+            {"name": "http-metrics", "containerPort": triton.metrics_port, "protocol": "TCP"},
+        ],
+        "readinessProbe": {"httpGet": {"path": "/v2/health/ready", "port": triton.http_port}, "periodSeconds": 5},
+        "livenessProbe": {"httpGet": {"path": "/v2/health/live", "port": triton.http_port}, "periodSeconds": 20},
+        "startupProbe": {
+            "httpGet": {"path": "/v2/health/ready", "port": triton.http_port},
+            "periodSeconds": 5,
+            "failureThreshold": 60,
+        },
+        "volumeMounts": [models],
+        "resources": _resources("500m", "2", "1Gi", "2Gi"),
+    }
+    deployment = _deployment(
+        "triton",
+        [container],
+        init=[copy_models],
+        volumes=[{"name": "models", "emptyDir": {}}],
+        annotations={"traffic.sidecar.istio.io/excludeInboundPorts": str(triton.metrics_port)},
+    )
+    return [
+        _service_account("triton"),
+        deployment,
+        _service("triton", [("grpc", triton.grpc_port, "grpc"), ("http-metrics", triton.metrics_port, "http")]),
+        _pdb("triton"),
+        _network_policy("triton", INFRASTRUCTURE_CLIENTS["triton"], triton.grpc_port, triton.metrics_port),
+        _service_monitor("triton", "http-metrics", "/metrics"),
+        _triton_authorization(settings),
+    ]
+
+
+def _triton_authorization(settings: Settings) -> Resource:
+    """Only ml may run inference (Triton's own gRPC API is not in the contracts, so not in istio/)."""
+    return {
+        "apiVersion": "security.istio.io/v1",
+        "kind": "AuthorizationPolicy",
+        "metadata": {"name": "triton", "namespace": settings.mesh.namespace},
+        "spec": {
+            "selector": {"matchLabels": {"app": "triton"}},
+            "action": "ALLOW",
+            "rules": [
+                {
+                    "from": [{"source": {"principals": [settings.spiffe_id(c).removeprefix("spiffe://")]}}],
+                    "to": [{"operation": {"paths": ["/inference.GRPCInferenceService/*"]}}],
+                }
+                for c in INFRASTRUCTURE_CLIENTS["triton"]
+            ],
+        },
+    }
+
+
+# -- SLOs ------------------------------------------------------------------------------------------------------
+
+AVAILABILITY_OBJECTIVE = 0.999
+P95_LATENCY_SECONDS = 0.25
+ERROR_RATE_THRESHOLD = 0.01
+# Codes that mean the service failed, not the caller (availability); INVALID_ARGUMENT, NOT_FOUND and the
+# like are correct answers.
+SERVER_ERROR_CODES = ("UNKNOWN", "INTERNAL", "UNAVAILABLE", "DEADLINE_EXCEEDED", "DATA_LOSS", "UNIMPLEMENTED")
+# Multi-window burn-rate alerts (Google SRE workbook): (severity, long window, short window, burn rate).
+BURN_RATES = (("critical", "1h", "5m", 14.4), ("critical", "6h", "30m", 6), ("warning", "3d", "6h", 1))
+
+
+def slo_rules(settings: Settings) -> Resource:
+    """Availability 99.9 %, p95 latency and error rate per service, over the metrics the runtime exports
+    (services/runtime/observability.py: RPC_HANDLED, RPC_LATENCY; the job label is the Service's name)."""
+    handled = RPC_HANDLED.describe()[0].name + "_total"
+    latency = RPC_LATENCY.describe()[0].name + "_bucket"
+    scope = f'namespace="{settings.mesh.namespace}",job=~"{"|".join(SERVICES)}"'
+    errors = f'{scope},grpc_code=~"{"|".join(SERVER_ERROR_CODES)}"'
+    fast = f'{scope},grpc_method!~"{"|".join(sorted(edge_config.SLOW_METHODS))}"'
+    windows = sorted({window for _, long, short, _ in BURN_RATES for window in (long, short)}, key=_seconds)
+    recording = [
+        {
+            "record": f"fintech:grpc_server_error_ratio:rate{window}",
+            "expr": f"sum by (job) (rate({handled}{{{errors}}}[{window}])) "
+            f"/ sum by (job) (rate({handled}{{{scope}}}[{window}]))",
+        }
+        for window in windows
+    ]
+    recording.append(
+        {
+            "record": "fintech:grpc_server_handling_seconds:p95_rate5m",
+            "expr": f"histogram_quantile(0.95, sum by (job, le) (rate({latency}{{{fast}}}[5m])))",
+        }
+    )
+    budget = 1 - AVAILABILITY_OBJECTIVE
+    alerts = [
+        {
+            "alert": "FintechAvailabilityBudgetBurn",
+            "expr": f"fintech:grpc_server_error_ratio:rate{long} > {rate} * {budget:g} "
+            f"and fintech:grpc_server_error_ratio:rate{short} > {rate} * {budget:g}",
+            "labels": {"severity": severity, "slo": "availability"},
+            "annotations": {
+                "summary": f"{{{{ $labels.job }}}} burns its {AVAILABILITY_OBJECTIVE:.1%} availability budget "
+                f"{rate}x too fast ({long} and {short})",
+            },
+        }
+        for severity, long, short, rate in BURN_RATES
+    ]
+    alerts += [
+        {
+            "alert": "FintechLatencyP95High",
+            "expr": f"fintech:grpc_server_handling_seconds:p95_rate5m > {P95_LATENCY_SECONDS}",
+            "for": "10m",
+            "labels": {"severity": "warning", "slo": "latency"},
+            "annotations": {
+                "summary": f"{{{{ $labels.job }}}} p95 latency above {P95_LATENCY_SECONDS * 1000:.0f} ms for 10 minutes"
+            },
+        },
+        {
+            "alert": "FintechErrorRateHigh",
+            "expr": f"fintech:grpc_server_error_ratio:rate5m > {ERROR_RATE_THRESHOLD}",
+            "for": "10m",
+            "labels": {"severity": "warning", "slo": "errors"},
+            "annotations": {
+                "summary": f"{{{{ $labels.job }}}} fails over {ERROR_RATE_THRESHOLD:.0%} of its calls for 10 minutes"
+            },
+        },
+    ]
+    return {
+        "apiVersion": "monitoring.coreos.com/v1",
+        "kind": "PrometheusRule",
+        "metadata": metadata("fintech-slos", "fintech"),
+        "spec": {
+            "groups": [
+                {"name": "fintech-slo-recording", "rules": recording},
+                {"name": "fintech-slo-alerts", "rules": alerts},
+            ]
+        },
+    }
+
+
+def _seconds(window: str) -> int:
+    return int(window[:-1]) * {"m": 60, "h": 3600, "d": 86400}[window[-1]]
+
+
+# -- Kafka topics ---------------------------------------------------------------------------------------------
+
+
+def kafka_topics() -> list[Resource]:
+    """One KafkaTopic per topic the launcher creates locally (events per domain and their dead letters)."""
+    return [
+        {
+            "apiVersion": "kafka.strimzi.io/v1beta2",
+            "kind": "KafkaTopic",
+            "metadata": {"name": topic, "labels": {"strimzi.io/cluster": KAFKA_CLUSTER}},
+            "spec": {
+                "topicName": topic,
+                "partitions": partitions,
+                "replicas": KAFKA_REPLICAS,
+                "config": {"min.insync.replicas": "2", "retention.ms": str(7 * 24 * 3600 * 1000)},
+            },
+        }
+        for topic, partitions in topics().items()
+    ]
+
+
+# -- building blocks ------------------------------------------------------------------------------------------
+
+
+def _secret_env(name: str, secret: str, key: str) -> Resource:
+    return {"name": name, "valueFrom": {"secretKeyRef": {"name": secret, "key": key}}}
+
+
+def _resources(cpu: str, cpu_limit: str, memory: str, memory_limit: str) -> Resource:
+    return {"requests": {"cpu": cpu, "memory": memory}, "limits": {"cpu": cpu_limit, "memory": memory_limit}}
+
+
+def _service_account(name: str) -> Resource:
+    # Named after the workload: Istio issues it spiffe://<trust domain>/ns/<namespace>/sa/<name>.
+    return {
+        "apiVersion": "v1",
+        "kind": "ServiceAccount",
+        "metadata": metadata(name, name),
+        "automountServiceAccountToken": False,
+    }
+
+
+def _deployment(
+    name: str,
+    containers: list[Resource],
+    *,
+    init: list[Resource] = (),  # type: ignore[assignment]
+    volumes: list[Resource] = (),  # type: ignore[assignment]
+    replicas: int = 2,
+    annotations: dict[str, str] | None = None,
+) -> Resource:
+    hardened = {
+        "allowPrivilegeEscalation": False,
+        "readOnlyRootFilesystem": True,
+        "runAsNonRoot": True,
+        "capabilities": {"drop": ["ALL"]},
+    }
+    scratch = [{"name": "tmp", "mountPath": "/tmp"}, {"name": "state", "mountPath": STATE_DIR}]
+    for container in [*init, *containers]:
+        container["securityContext"] = hardened
+        container["volumeMounts"] = [*container.get("volumeMounts", []), *scratch]
+    labels = {"app": name, "version": "v1"}
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": metadata(name, name),
+        "spec": {
+            "replicas": replicas,
+            "selector": {"matchLabels": {"app": name}},
+            "template": {
+                "metadata": {
+                    "labels": labels,
+                    "annotations": {
+                        "proxy.istio.io/config": "holdApplicationUntilProxyStarts: true",
+                        **(annotations or {}),
+                    },
+                },
+                "spec": {
+                    "serviceAccountName": name,
+                    "securityContext": {
+                        "runAsNonRoot": True,
+                        "runAsUser": RUN_AS,
+                        "runAsGroup": RUN_AS,
+                        "fsGroup": RUN_AS,
+                        "seccompProfile": {"type": "RuntimeDefault"},
+                    },
+                    **({"initContainers": list(init)} if init else {}),
+                    "containers": containers,
+                    "volumes": [*volumes, {"name": "tmp", "emptyDir": {}}, {"name": "state", "emptyDir": {}}],
+                    "terminationGracePeriodSeconds": 30,
+                },
+            },
+        },
+    }
+
+
+def _service(name: str, ports: list[tuple[str, int, str]]) -> Resource:
+    # Port names and appProtocol tell Istio the protocol (grpc, http) without sniffing.
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": metadata(name, name),
+        "spec": {
+            "selector": {"app": name},
+            "ports": [
+                {"name": port_name, "port": port, "targetPort": port_name, "protocol": "TCP", "appProtocol": protocol}
+                for port_name, port, protocol in ports
+            ],
+        },
+    }
+
+
+def _hpa(name: str) -> Resource:
+    return {
+        "apiVersion": "autoscaling/v2",
+        "kind": "HorizontalPodAutoscaler",
+        "metadata": metadata(name, name),
+        "spec": {
+            "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": name},
+            "minReplicas": 2,
+            "maxReplicas": 6,
+            "metrics": [
+                {
+                    "type": "Resource",
+                    "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 70}},
+                }
+            ],
+        },
+    }
+
+
+def _pdb(name: str) -> Resource:
+    return {
+        "apiVersion": "policy/v1",
+        "kind": "PodDisruptionBudget",
+        "metadata": metadata(name, name),
+        "spec": {"minAvailable": 1, "selector": {"matchLabels": {"app": name}}},
+    }
+
+
+def _network_policy(
+    name: str, callers: list[str], port: int, metrics_port: int | None, *, from_istio: bool = False
+) -> Resource:
+    """Ingress from the allowed callers' pods on the serving port, from Prometheus on the metrics port."""
+    ingress = []
+    sources = [{"podSelector": {"matchLabels": {"app": caller}}} for caller in callers]
+    if from_istio:  # the ingress gateway (edge) or istiod fetching JWKS (issuer)
+        sources.append({"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": ISTIO_NAMESPACE}}})
+    if sources:
+        ingress.append({"from": sources, "ports": [{"protocol": "TCP", "port": port}]})
+    if metrics_port is not None:
+        monitoring = {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": MONITORING_NAMESPACE}}}
+        # 15020/15090: the sidecar's own metrics (istio-proxy), also scraped by Prometheus.
+        scraped = [metrics_port, 15020, 15090]
+        ingress.append({"from": [monitoring], "ports": [{"protocol": "TCP", "port": p} for p in scraped]})
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": metadata(name, name),
+        "spec": {"podSelector": {"matchLabels": {"app": name}}, "policyTypes": ["Ingress"], "ingress": ingress},
+    }
+
+
+def _service_monitor(name: str, port: str, path: str) -> Resource:
+    return {
+        "apiVersion": "monitoring.coreos.com/v1",
+        "kind": "ServiceMonitor",
+        "metadata": metadata(name, name),
+        "spec": {
+            "selector": {"matchLabels": {"app": name}},
+            "endpoints": [{"port": port, "path": path, "interval": "30s", "scheme": "http"}],
+        },
+    }
+
+
+# -- everything -------------------------------------------------------------------------------------------
+
+
+def callers_by_service(policies: Policies) -> dict[str, list[str]]:
+    """The workloads with pods that the policies let call each service (health checks aside)."""
+    callers: dict[str, list[str]] = {name: [] for name in SERVICES}
+    for (caller, service), methods in policies.graph().items():
+        if caller != "cli" and methods != ["health"]:  # cli is a person with grpcurl, not a pod
+            callers[service].append(caller)
+    return callers
+
+
+def generated(settings: Settings) -> dict[str, list[Resource]]:
+    """File name -> its resources, each in the mesh's namespace.
+
+    Namespaces are written out rather than set by kustomize's namespace transformer, because the base
+    also holds istio/, whose mesh-wide resources live in istio-system.
+    """
+    callers = callers_by_service(Policies(settings=settings))
+    files = {
+        "config.yaml": [config_map(settings)],
+        "topics.yaml": kafka_topics(),
+        "slo-rules.yaml": [slo_rules(settings)],
+    }
+    for name in SERVICES:
+        files[f"{name}.yaml"] = service_resources(settings, name, sorted(callers[name]))
+    files["edge-gateway.yaml"] = edge_resources(settings)
+    files["issuer.yaml"] = issuer_resources(settings)
+    files["triton.yaml"] = triton_resources(settings)
+    for resources in files.values():
+        for resource in resources:
+            resource["metadata"] = {
+                "name": resource["metadata"]["name"],
+                "namespace": settings.mesh.namespace,
+            } | resource["metadata"]
+    return files
