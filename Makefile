@@ -17,7 +17,7 @@ BASE ?= main
 COMPONENTS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup gen check-gen lint format breaking test check clean certs up down status models bench token demo
+.PHONY: help setup gen check-gen lint format breaking test check clean certs up down status models bench token policy k8s demo
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -59,6 +59,8 @@ lint: setup ## buf lint (STANDARD), buf format and ruff
 	$(BIN)/buf format --diff --exit-code proto
 	$(BIN)/ruff check tools tests services models
 	$(BIN)/ruff format --check tools tests services models
+	$(BIN)/python -m tools.policy check
+	$(BIN)/python -m tools.k8s --check
 
 format: setup ## format the contracts and the Python code
 	$(BIN)/buf format -w proto
@@ -71,6 +73,17 @@ test: setup ## run the test suite
 	$(BIN)/pytest
 
 check: lint check-gen breaking test ## everything CI runs
+
+policy: setup ## check istio/ against the contracts and workloads, print the call graph it allows
+	$(BIN)/python -m tools.policy check
+	$(BIN)/python -m tools.policy graph
+
+k8s: setup ## regenerate k8s/base/generated/ and render the overlays into build/k8s/
+	$(BIN)/python -m tools.k8s
+	mkdir -p build/k8s
+	$(TOOLS)/kustomize build k8s/overlays/dev > build/k8s/dev.yaml
+	$(TOOLS)/kustomize build k8s/overlays/prod > build/k8s/prod.yaml
+	@echo "rendered build/k8s/dev.yaml and build/k8s/prod.yaml"
 
 certs: setup ## dev CA and one certificate per workload in var/certs
 	$(BIN)/python -m tools.certs
