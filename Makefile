@@ -10,6 +10,8 @@ OPENAPI_PLUGIN := github.com/google/gnostic/cmd/protoc-gen-openapi@v0.7.1
 GRPCURL := github.com/fullstorydev/grpcurl/cmd/grpcurl@v1.9.4
 # Renders k8s/ overlays (make k8s, tests/k8s).
 KUSTOMIZE := sigs.k8s.io/kustomize/kustomize/v5@v5.8.1
+# Load generators for make bench: ghz (gRPC, over mTLS) from its Go module, wrk (HTTP, the edge) from Debian.
+GHZ := github.com/bojand/ghz/cmd/ghz@v0.120.0
 # The local mesh's Kafka broker: pom.xml's dependencies, copied from Maven Central.
 KAFKA_LIBS := .tools/kafka/libs
 BASE ?= main
@@ -22,7 +24,7 @@ COMPONENTS ?=
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-setup: $(VENV)/.ready $(TOOLS)/protoc-gen-openapi $(TOOLS)/grpcurl $(TOOLS)/kustomize $(KAFKA_LIBS)/.ready ## create .venv and install every pinned tool and library
+setup: $(VENV)/.ready $(TOOLS)/protoc-gen-openapi $(TOOLS)/grpcurl $(TOOLS)/kustomize $(TOOLS)/ghz wrk $(KAFKA_LIBS)/.ready ## create .venv and install every pinned tool and library
 
 $(VENV)/.ready: pyproject.toml uv.lock
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +42,16 @@ $(TOOLS)/grpcurl:
 
 $(TOOLS)/kustomize:
 	GOBIN=$(abspath $(TOOLS)) go install $(KUSTOMIZE)
+
+$(TOOLS)/ghz:
+	GOBIN=$(abspath $(TOOLS)) go install $(GHZ)
+
+# wrk is for make bench only (no test needs it): installed when missing, a warning where apt cannot.
+.PHONY: wrk
+wrk:
+	@command -v wrk >/dev/null || apt-get install -y -q wrk >/dev/null 2>&1 \
+		|| (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q wrk >/dev/null 2>&1) \
+		|| echo "warning: wrk not installed (apt-get install wrk); make bench needs it for the edge"
 
 # Kafka 4 (KRaft) runs from its jars: no tarball, no Docker. Fetched again only when pom.xml changes.
 $(KAFKA_LIBS)/.ready: pom.xml
