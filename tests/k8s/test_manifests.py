@@ -15,7 +15,6 @@ import jsonschema
 import kubernetes_validate
 import pytest
 
-from services.customer.config import _CustomerEnvironment
 from services.runtime.config import ROOT, SERVICES, Settings
 from services.runtime.observability import RPC_HANDLED, RPC_LATENCY
 from tests.k8s.conftest import OVERLAYS, render
@@ -198,15 +197,33 @@ def test_every_fintech_variable_is_a_setting(
             for variable in container.get("env", []):
                 variables[variable["name"]] = variable.get("value", "from-a-secret")
             own = {k: v for k, v in variables.items() if k.startswith("FINTECH_")}
-            customer = {k for k in own if k.startswith("FINTECH_CUSTOMER__")}
-            assert {k.removeprefix("FINTECH_CUSTOMER__").lower() for k in customer} <= set(
-                _CustomerEnvironment.model_fields
-            )
-            for name, value in {k: v for k, v in own.items() if k not in customer}.items():
+            for name, value in own.items():
                 monkeypatch.setenv(name, value)
             settings = Settings()
             for name, value in own.items():
-                if name not in customer and not name.endswith(("__USER", "__PASSWORD")):
+                if not name.endswith(("__USER", "__PASSWORD")):  # from Secrets, shown as a placeholder
                     assert str(_setting(settings, name)) == value, (deployment["metadata"]["name"], name)
             for name in own:
                 monkeypatch.delenv(name, raising=False)
+
+
+def test_only_the_services_reach_kafka_and_each_its_own_database(rendered: dict[str, Resources]) -> None:
+    (kafka,) = of_kind(rendered["prod"], "Kafka")
+    (listener,) = kafka["spec"]["kafka"]["listeners"]
+    (peer,) = listener["networkPolicyPeers"]
+    assert peer["podSelector"]["matchExpressions"] == [{"key": "app", "operator": "In", "values": list(SERVICES)}]
+    policies = {r["metadata"]["name"]: r["spec"] for r in of_kind(rendered["prod"], "NetworkPolicy")}
+    clusters = {r["metadata"]["name"]: r["spec"] for r in of_kind(rendered["prod"], "Cluster")}
+    for name in SERVICES:
+        assert clusters[f"{name}-db"]["bootstrap"]["initdb"]["database"] == name
+        assert clusters[f"{name}-db"]["instances"] == 3
+        policy = policies[f"{name}-db"]
+        assert policy["podSelector"] == {"matchLabels": {"cnpg.io/cluster": f"{name}-db"}}
+        clients = [entry for entry in policy["ingress"] if {"protocol": "TCP", "port": 5432} in entry["ports"]]
+        pods = [
+            source["podSelector"]["matchLabels"]
+            for entry in clients
+            for source in entry["from"]
+            if "podSelector" in source
+        ]
+        assert {"app": name} in pods and all(labels.get("app") in (None, name) for labels in pods)

@@ -29,9 +29,13 @@ KAFKA_REPLICAS = 3
 POSTGRES_PORT = 5432
 MONITORING_NAMESPACE = "monitoring"  # where Prometheus runs: the only one that may scrape metrics ports
 ISTIO_NAMESPACE = "istio-system"
+CNPG_NAMESPACE = "cnpg-system"  # where the CloudNativePG operator runs
 RUN_AS = 10001
 # Calls a service makes besides gRPC ones to the mesh's services: they go to these, by label.
 INFRASTRUCTURE_CLIENTS = {"triton": ["ml"], edge.ISSUER: ["edge-gateway"]}
+# Secrets whose keys are whole FINTECH_* variables: the customer service's PII keys (KEKs, page-token and
+# pseudonymisation keys; services/customer/config.py) never live in a ConfigMap or in the repository.
+SECRETS = {"customer": [{"secretRef": {"name": "customer-keys"}}]}
 # Bigger pods for the services that hold models or large feature windows in memory.
 MEMORY = {"ml": ("512Mi", "1Gi"), "features": ("384Mi", "768Mi")}
 
@@ -81,18 +85,13 @@ def service_resources(settings: Settings, name: str, callers: list[str]) -> list
         _secret_env(env_name("postgres", "user"), f"{name}-db-app", "username"),
         _secret_env(env_name("postgres", "password"), f"{name}-db-app", "password"),
     ]
-    if name == "customer":  # PII envelope encryption: the key-encryption key never lives in a ConfigMap
-        env += [
-            _secret_env(env_name("customer", "kek"), "customer-kek", "kek"),
-            _secret_env(env_name("customer", "kek_id"), "customer-kek", "kek_id"),
-        ]
     grpc_probe = {"grpc": {"port": own.port}}
     container = {
         "name": name,
         "image": IMAGE,
         "command": ["python", "-m", f"services.{name}"],
         "ports": ports,
-        "envFrom": [{"configMapRef": {"name": "fintech-config"}}],
+        "envFrom": [{"configMapRef": {"name": "fintech-config"}}, *SECRETS.get(name, [])],
         "env": env,
         # SERVING only while the database and Kafka answer: traffic stops, the pod stays.
         "readinessProbe": grpc_probe | {"periodSeconds": 5, "failureThreshold": 2},
@@ -116,6 +115,7 @@ def service_resources(settings: Settings, name: str, callers: list[str]) -> list
         _network_policy(name, callers, own.port, own.metrics_port),
         _service_monitor(name, "http-metrics", "/metrics"),
         _database(name),
+        _database_network_policy(name),
     ]
 
 
@@ -135,6 +135,34 @@ def _database(name: str) -> Resource:
             # Not in the mesh: clients reach PostgreSQL over its own TLS (CNPG's certificates).
             "inheritedMetadata": {"annotations": {"sidecar.istio.io/inject": "false"}},
             "monitoring": {"enablePodMonitor": True},
+        },
+    }
+
+
+def _database_network_policy(name: str) -> Resource:
+    """The service alone reaches its database; the instances replicate to each other; the CNPG operator
+    manages them (status port 8000) and Prometheus scrapes them (9187)."""
+    cluster = {"cnpg.io/cluster": f"{name}-db"}
+
+    def tcp(*ports: int) -> list[Resource]:
+        return [{"protocol": "TCP", "port": port} for port in ports]
+
+    def namespace(label: str) -> Resource:
+        return {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": label}}}
+
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": metadata(f"{name}-db", name),
+        "spec": {
+            "podSelector": {"matchLabels": cluster},
+            "policyTypes": ["Ingress"],
+            "ingress": [
+                {"from": [{"podSelector": {"matchLabels": {"app": name}}}], "ports": tcp(POSTGRES_PORT)},
+                {"from": [{"podSelector": {"matchLabels": cluster}}], "ports": tcp(POSTGRES_PORT, 8000)},
+                {"from": [namespace(CNPG_NAMESPACE)], "ports": tcp(POSTGRES_PORT, 8000)},
+                {"from": [namespace(MONITORING_NAMESPACE)], "ports": tcp(9187)},
+            ],
         },
     }
 
