@@ -9,7 +9,8 @@ In a cluster they come from the environment (a Kubernetes Secret):
     FINTECH_CUSTOMER__PSEUDONYM_KEY=<base64>      # HMAC key of blind indexes and counterparty keys
 
 Locally (no FINTECH_CUSTOMER__KEK) a random set is generated once into `<state_dir>/keys/customer.json`
-(mode 0600, git-ignored with the rest of var/). No key is ever committed.
+(mode 0600, git-ignored with the rest of var/), where `python -m services.customer.rotate_kek add-kek`
+adds the next KEK. No key is ever committed.
 """
 
 from __future__ import annotations
@@ -53,13 +54,17 @@ def _b64(value: str, what: str) -> bytes:
     return raw
 
 
+def _random_key() -> str:
+    return base64.b64encode(secrets.token_bytes(32)).decode()
+
+
 def _generate(path: Path) -> dict:
     path.parent.mkdir(parents=True, exist_ok=True)
     data = {
         "kek_id": "local-kek-1",
-        "keks": {"local-kek-1": base64.b64encode(secrets.token_bytes(32)).decode()},
-        "page_token_key": base64.b64encode(secrets.token_bytes(32)).decode(),
-        "pseudonym_key": base64.b64encode(secrets.token_bytes(32)).decode(),
+        "keks": {"local-kek-1": _random_key()},
+        "page_token_key": _random_key(),
+        "pseudonym_key": _random_key(),
     }
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w") as handle:
@@ -67,8 +72,57 @@ def _generate(path: Path) -> dict:
     return data
 
 
+def _rewrite(path: Path, data: dict) -> None:
+    """Replace the key file at once (a reader sees the old or the new file, never half of one)."""
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        json.dump(data, handle)
+    os.replace(temporary, path)
+
+
 def local_key_file(settings: Settings) -> Path:
     return settings.state_dir / "keys" / "customer.json"
+
+
+class KeysFromEnvironment(Exception):
+    """The KEKs come from the environment (a Kubernetes Secret): change them there, not in a key file."""
+
+
+def _local_key_file(settings: Settings) -> Path:
+    environment = _CustomerEnvironment()
+    if environment.kek:
+        raise KeysFromEnvironment("the KEKs come from FINTECH_CUSTOMER__KEK / __RETIRED_KEKS: change the Secret")
+    return Path(environment.key_file) if environment.key_file else local_key_file(settings)
+
+
+def add_local_kek(settings: Settings, kek_id: str = "") -> str:
+    """Generate a KEK into the local key file and make it the active one; the others stay there to unwrap."""
+    load_keys(settings)  # the file exists from here on
+    path = _local_key_file(settings)
+    data = json.loads(path.read_text())
+    number = len(data["keks"]) + 1
+    while not kek_id and f"local-kek-{number}" in data["keks"]:
+        number += 1
+    kek_id = kek_id or f"local-kek-{number}"
+    if kek_id in data["keks"]:
+        raise ValueError(f"KEK {kek_id} exists already")
+    data["keks"][kek_id] = _random_key()
+    data["kek_id"] = kek_id
+    _rewrite(path, data)
+    return kek_id
+
+
+def drop_local_kek(settings: Settings, kek_id: str) -> None:
+    """Remove a KEK that is not the active one from the local key file (check first that it wraps nothing)."""
+    path = _local_key_file(settings)
+    data = json.loads(path.read_text())
+    if kek_id == data["kek_id"]:
+        raise ValueError(f"KEK {kek_id} is the active one")
+    if kek_id not in data["keks"]:
+        raise ValueError(f"no KEK {kek_id} in {path}")
+    del data["keks"][kek_id]
+    _rewrite(path, data)
 
 
 def load_keys(settings: Settings) -> CustomerKeys:
@@ -88,7 +142,7 @@ def load_keys(settings: Settings) -> CustomerKeys:
             _b64(environment.page_token_key, "page token key"),
             _b64(environment.pseudonym_key, "pseudonym key"),
         )
-    path = Path(environment.key_file) if environment.key_file else local_key_file(settings)
+    path = _local_key_file(settings)
     try:
         data = json.loads(path.read_text())
     except FileNotFoundError:

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.customer import store
 from services.customer.config import CustomerKeys
-from services.customer.crypto import KeyUnavailable, KeyWrapper
+from services.customer.crypto import CorruptValue, KeyUnavailable, KeyWrapper
 from services.customer.domain import insights, masking
 from services.customer.models import CustomerRow, PaymentActivityRow
 from services.runtime.config import Settings
@@ -56,9 +56,9 @@ class PaymentEventsConsumer(EventConsumer):
         customer = await session.get(CustomerRow, customer_id)
         if customer is None or customer.erase_time is not None:
             return  # unknown or erased customer: nothing to model
-        ring = await store.key_ring(session, self.wrapper, customer_id)
         remittance, iban = "", ""
         try:
+            ring = await store.key_ring(session, self.wrapper, customer_id)
             if event.HasField("remittance_information"):
                 remittance = ring.open(REMITTANCE_FIELD, event.remittance_information).decode()
             if event.HasField("creditor_external_account"):
@@ -66,8 +66,9 @@ class PaymentEventsConsumer(EventConsumer):
                     ring.open(CREDITOR_FIELD, event.creditor_external_account)
                 )
                 iban = account.iban
-        except KeyUnavailable:
-            log.info("payment.sealed_with_unknown_key", payment_id=event.payment_id)
+        except (KeyUnavailable, CorruptValue) as error:
+            # The facts still count; without the text and account the payment is uncategorised.
+            log.info("payment.sealed_values_unreadable", payment_id=event.payment_id, error=type(error).__name__)
         on_us = bool(event.creditor_account_id)
         key = insights.counterparty_key(self.keys.pseudonym_key, iban=iban, account_id=event.creditor_account_id)
         values = {

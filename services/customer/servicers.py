@@ -9,12 +9,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import grpc
 import structlog
 from fintech.common.v1.error_reason_pb2 import ErrorReason
+from fintech.common.v1.event_envelope_pb2 import SealedValue
 from fintech.customer.v1 import customer_behavior_models_service_pb2 as bsvc
 from fintech.customer.v1 import customer_behavior_models_service_pb2_grpc as bsvc_grpc
 from fintech.customer.v1 import customer_directory_service_pb2 as dsvc
@@ -22,6 +24,7 @@ from fintech.customer.v1 import customer_directory_service_pb2_grpc as dsvc_grpc
 from fintech.customer.v1 import customer_onboarding_service_pb2 as osvc
 from fintech.customer.v1 import customer_onboarding_service_pb2_grpc as osvc_grpc
 from fintech.customer.v1 import customer_pb2 as c
+from fintech.customer.v1 import customer_profile_pb2 as p
 from fintech.customer.v1 import customer_profile_service_pb2 as psvc
 from fintech.customer.v1 import customer_profile_service_pb2_grpc as psvc_grpc
 from fintech.customer.v1 import events_pb2 as ev
@@ -35,7 +38,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.customer import store
 from services.customer.config import CustomerKeys
-from services.customer.crypto import KeyWrapper, key_family
+from services.customer.crypto import KeyRing, KeyWrapper, key_family
 from services.customer.domain import access, insights, kyc, masking, paging
 from services.customer.domain.access import Action, Principal
 from services.customer.domain.normalise import document_index, name_birth_index
@@ -71,6 +74,7 @@ PROFILE_PATHS = frozenset({
 })  # fmt: skip
 OPEN_CHECK_STATES = (k.KYC_CHECK_STATE_PENDING, k.KYC_CHECK_STATE_MANUAL_REVIEW)
 SCREENING_TIMEOUT = 2.0
+DEFAULT_PAGE_SIZE = 50
 
 
 def _now() -> datetime:
@@ -93,6 +97,39 @@ def customer_number() -> str:
         doubled = digit * 2 if index % 2 == 0 else digit
         total += doubled - 9 if doubled > 9 else doubled
     return "C" + "".join(map(str, digits)) + str((10 - total % 10) % 10)
+
+
+def _check_etag(given: str, version: int, what: str) -> None:
+    """Optimistic concurrency (AIP-154): ABORTED when the caller's etag is not the current one."""
+    if given and given != store.etag(version):
+        raise Aborted(f"the {what} changed since it was read", metadata={"etag": store.etag(version)})
+
+
+def _reject(what: str, violations: list[Violation]) -> None:
+    """INVALID_ARGUMENT with one field violation per broken rule, when there is any."""
+    if violations:
+        raise InvalidArgument(f"{what}: " + ", ".join(v.field for v in violations), violations=violations)
+
+
+def _update_violations(request, resource_name: str, allowed: frozenset[str]) -> tuple[list[str], list[Violation]]:
+    """The update mask's paths (deduplicated) and what is wrong with the mask, the etag and the resource id."""
+    resource = getattr(request, resource_name)
+    paths = list(dict.fromkeys(request.update_mask.paths))
+    violations = [Violation("update_mask", f"path {path!r} cannot be updated") for path in paths if path not in allowed]
+    if not paths:
+        violations.append(Violation("update_mask", "must name at least one field"))
+    if not resource.etag:
+        violations.append(Violation(f"{resource_name}.etag", "must hold the etag last read"))
+    if resource.customer_id and resource.customer_id != request.customer_id:
+        violations.append(Violation(f"{resource_name}.customer_id", "must equal customer_id"))
+    return paths, violations
+
+
+async def _load_check(session: AsyncSession, row: CustomerRow, kyc_check_id: str, *, lock: bool = False) -> KycCheckRow:
+    check_row = await session.get(KycCheckRow, _uuid(kyc_check_id), with_for_update=lock)
+    if check_row is None or check_row.customer_id != row.customer_id:
+        raise NotFound(f"KYC check {kyc_check_id} not found", metadata={"kyc_check_id": kyc_check_id})
+    return check_row
 
 
 @dataclass
@@ -130,6 +167,14 @@ class CustomerContext:
             raise NotFound(f"customer {customer_id} not found", metadata={"customer_id": customer_id})
         return row
 
+    async def open_record(
+        self, session: AsyncSession, principal: Principal, customer_id: str, action: Action, *, lock: bool = False
+    ) -> tuple[CustomerRow, KeyRing]:
+        """The customer's row (NOT_FOUND once erased) if the principal may do `action` on it, and its data keys."""
+        row = await self.load(session, customer_id, lock=lock)
+        self.authorise(principal, action, row)
+        return row, await store.key_ring(session, self.wrapper, row.customer_id)
+
     def authorise(self, principal: Principal, action: Action, row: CustomerRow | None = None, **attrs: str) -> None:
         if row is not None:
             attrs = {"customer_id": str(row.customer_id), "branch_id": str(row.branch_id)} | attrs
@@ -143,6 +188,33 @@ class CustomerContext:
         else:
             log.info("pii.full_read", customer_id=customer.customer_id, subject=principal.subject)
         return customer
+
+    def profile_view(self, principal: Principal, profile: p.CustomerProfile, requested: int) -> p.CustomerProfile:
+        if access.pii_view(principal, profile.customer_id, requested) == c.PII_VIEW_MASKED:
+            masking.mask_profile(profile)
+        return profile
+
+    async def page(self, session: AsyncSession, query, order: tuple, request, fingerprint: str) -> tuple[Sequence, str]:
+        """One page of `query` in `order` (a time column, then an id column) and the next page's token.
+
+        The token is signed and bound to the query's filters and caller (`fingerprint`), so it can
+        neither be forged nor reused with other filters."""
+        time_column, id_column = order
+        if request.page_token:
+            try:
+                cursor = paging.read(self.keys.page_token_key, request.page_token, fingerprint)
+            except paging.InvalidPageToken as error:
+                raise InvalidArgument(str(error), reason=ErrorReason.ERROR_REASON_INVALID_PAGE_TOKEN) from None
+            query = query.where(tuple_(*order) > (cursor.after_time.ToDatetime(UTC), _uuid(cursor.after_id)))
+        size = request.page_size or DEFAULT_PAGE_SIZE
+        rows = (await session.scalars(query.order_by(*order).limit(size + 1))).all()
+        if len(rows) <= size:
+            return rows, ""
+        last = rows[size - 1]
+        token = paging.issue(
+            self.keys.page_token_key, getattr(last, time_column.key), str(getattr(last, id_column.key)), fingerprint
+        )
+        return rows[:size], token
 
     async def idempotent(self, session: AsyncSession, method: str, request) -> IdempotencyRow | None:
         row = await session.get(IdempotencyRow, (method, _uuid(request.request_id)))
@@ -195,10 +267,15 @@ def _indexes(keys: CustomerKeys, customer: c.Customer) -> tuple[str, str]:
     return doc, name
 
 
-def _kyc_view(principal: Principal, row: KycCheckRow) -> k.KycCheck:
+def _kyc_view(principal: Principal, row: KycCheckRow, ring: KeyRing | None = None) -> k.KycCheck:
+    """The check as the principal may see it; the reviewer's note (sealed) only for compliance, given the keys."""
     check = k.KycCheck.FromString(row.body)
     check.etag = store.etag(row.version)
-    if not access.sees_compliance_details(principal):
+    if access.sees_compliance_details(principal):
+        if ring is not None and row.note:
+            note = ring.open(store.NOTE_FIELD, SealedValue.FromString(row.note))
+            check.manual_review_resolution.note = note.decode()
+    else:
         check.ClearField("sanctions_screening")
         kept = [r for r in check.reasons if r.step != k.KYC_STEP_SCREENING]
         del check.reasons[:]
@@ -251,10 +328,14 @@ async def _cancel_open_checks(ctx: CustomerContext, session: AsyncSession, row: 
         )
 
 
-class CustomerDirectory(dsvc_grpc.CustomerDirectoryServiceServicer):
+class _Servicer:
+    """A servicer of the customer service: every RPC works with the shared CustomerContext."""
+
     def __init__(self, ctx: CustomerContext) -> None:
         self.ctx = ctx
 
+
+class CustomerDirectory(_Servicer, dsvc_grpc.CustomerDirectoryServiceServicer):
     async def RegisterCustomer(self, request: dsvc.RegisterCustomerRequest, context) -> dsvc.RegisterCustomerResponse:  # noqa: N802
         ctx = self.ctx
         principal = ctx.principal(context)
@@ -264,11 +345,7 @@ class CustomerDirectory(dsvc_grpc.CustomerDirectoryServiceServicer):
         online = (c.ONBOARDING_CHANNEL_ONLINE, c.ONBOARDING_CHANNEL_MOBILE_APP)
         if self_service and customer.onboarding_channel not in online:
             raise PermissionDenied("self-registration only through the online channels")
-        violations = kyc.identity_violations(customer, date.today())
-        if violations:
-            raise InvalidArgument(
-                "invalid identity data: " + ", ".join(v.field for v in violations), violations=violations
-            )
+        _reject("invalid identity data", kyc.identity_violations(customer, date.today()))
         async with ctx.database.transaction() as session:
             remembered = await ctx.idempotent(session, "RegisterCustomer", request)
             if remembered is not None:
@@ -325,45 +402,27 @@ class CustomerDirectory(dsvc_grpc.CustomerDirectoryServiceServicer):
         ctx = self.ctx
         principal = ctx.principal(context)
         async with ctx.database.session() as session:
-            row = await ctx.load(session, request.customer_id)
-            ctx.authorise(principal, Action.READ, row)
-            ring = await store.key_ring(session, ctx.wrapper, row.customer_id)
+            row, ring = await ctx.open_record(session, principal, request.customer_id, Action.READ)
             customer = store.open_customer(row, ring)
         return dsvc.RetrieveCustomerResponse(customer=ctx.view(principal, customer, request.pii_view))
 
     async def UpdateCustomer(self, request: dsvc.UpdateCustomerRequest, context) -> dsvc.UpdateCustomerResponse:  # noqa: N802
         ctx = self.ctx
         principal = ctx.principal(context)
-        paths = list(dict.fromkeys(request.update_mask.paths))
-        violations = [
-            Violation("update_mask", f"path {path!r} cannot be updated")
-            for path in paths
-            if path not in UPDATABLE_PATHS
-        ]
-        if not paths:
-            violations.append(Violation("update_mask", "must name at least one field"))
-        if not request.customer.etag:
-            violations.append(Violation("customer.etag", "must hold the etag last read"))
-        if request.customer.customer_id and request.customer.customer_id != request.customer_id:
-            violations.append(Violation("customer.customer_id", "must equal customer_id"))
+        paths, violations = _update_violations(request, "customer", UPDATABLE_PATHS)
         for path in paths:
             if path in REQUIRED_PATHS and not _has(request.customer, path):
                 violations.append(Violation(f"customer.{path}", "is required and cannot be cleared"))
-        violations += kyc.identity_violations(request.customer, date.today(), paths=paths)
-        if violations:
-            raise InvalidArgument("invalid update: " + ", ".join(v.field for v in violations), violations=violations)
+        _reject("invalid update", violations + kyc.identity_violations(request.customer, date.today(), paths=paths))
         async with ctx.database.transaction() as session:
-            row = await ctx.load(session, request.customer_id, lock=True)
-            ctx.authorise(principal, Action.UPDATE, row)
+            row, ring = await ctx.open_record(session, principal, request.customer_id, Action.UPDATE, lock=True)
             if (
                 "branch_id" in paths
                 and request.customer.branch_id != str(row.branch_id)
                 and not principal.has(access.ADMIN)
             ):
                 raise PermissionDenied("moving a customer to another branch needs a back-office role")
-            if request.customer.etag != store.etag(row.version):
-                raise Aborted("the customer changed since it was read", metadata={"etag": store.etag(row.version)})
-            ring = await store.key_ring(session, ctx.wrapper, row.customer_id)
+            _check_etag(request.customer.etag, row.version, "customer")
             current = store.open_customer(row, ring)
             changed = c.Customer()
             changed.CopyFrom(current)
@@ -431,13 +490,6 @@ class CustomerDirectory(dsvc_grpc.CustomerDirectoryServiceServicer):
         )
         fingerprint = paging.fingerprint(states, branch_id, times, request.pii_view, principal.subject)
         query = select(CustomerRow).where(CustomerRow.state != c.CUSTOMER_STATE_ERASED)
-        if request.page_token:
-            try:
-                cursor = paging.read(ctx.keys.page_token_key, request.page_token, fingerprint)
-            except paging.InvalidPageToken as error:
-                raise InvalidArgument(str(error), reason=ErrorReason.ERROR_REASON_INVALID_PAGE_TOKEN) from None
-            after = (cursor.after_time.ToDatetime(UTC), _uuid(cursor.after_id))
-            query = query.where(tuple_(CustomerRow.create_time, CustomerRow.customer_id) > after)
         if states:
             query = query.where(CustomerRow.state.in_(states))
         if branch_id:
@@ -446,19 +498,13 @@ class CustomerDirectory(dsvc_grpc.CustomerDirectoryServiceServicer):
             query = query.where(CustomerRow.create_time >= request.min_create_time.ToDatetime(UTC))
         if request.HasField("max_create_time"):
             query = query.where(CustomerRow.create_time < request.max_create_time.ToDatetime(UTC))
-        size = request.page_size or 50
-        query = query.order_by(CustomerRow.create_time, CustomerRow.customer_id).limit(size + 1)
-        response = dsvc.ListCustomersResponse()
+        order = (CustomerRow.create_time, CustomerRow.customer_id)
         async with ctx.database.session() as session:
-            rows = (await session.scalars(query)).all()
-            for row in rows[:size]:
+            rows, next_page_token = await ctx.page(session, query, order, request, fingerprint)
+            response = dsvc.ListCustomersResponse(next_page_token=next_page_token)
+            for row in rows:
                 ring = await store.key_ring(session, ctx.wrapper, row.customer_id)
                 response.customers.append(ctx.view(principal, store.open_customer(row, ring), request.pii_view))
-        if len(rows) > size:
-            last = rows[size - 1]
-            response.next_page_token = paging.issue(
-                ctx.keys.page_token_key, last.create_time, str(last.customer_id), fingerprint
-            )
         return response
 
     async def EraseCustomer(self, request: dsvc.EraseCustomerRequest, context) -> dsvc.EraseCustomerResponse:  # noqa: N802
@@ -473,8 +519,7 @@ class CustomerDirectory(dsvc_grpc.CustomerDirectoryServiceServicer):
                 return response
             row = await ctx.load(session, request.customer_id, lock=True)
             ctx.authorise(principal, Action.ERASE, row)
-            if request.etag and request.etag != store.etag(row.version):
-                raise Aborted("the customer changed since it was read", metadata={"etag": store.etag(row.version)})
+            _check_etag(request.etag, row.version, "customer")
             await _cancel_open_checks(ctx, session, row, k.KYC_CHECK_CANCEL_REASON_CUSTOMER_ERASED)
             destroyed = await store.destroy_data_keys(session, row.customer_id)
             for name in (*store.PII_FIELDS, "postal_address", "preferences"):
@@ -513,10 +558,7 @@ def _has(customer: c.Customer, path: str) -> bool:
     return bool(getattr(customer, path))
 
 
-class CustomerOnboarding(osvc_grpc.CustomerOnboardingServiceServicer):
-    def __init__(self, ctx: CustomerContext) -> None:
-        self.ctx = ctx
-
+class CustomerOnboarding(_Servicer, osvc_grpc.CustomerOnboardingServiceServicer):
     async def InitiateKycCheck(self, request: osvc.InitiateKycCheckRequest, context) -> osvc.InitiateKycCheckResponse:  # noqa: N802
         ctx = self.ctx
         principal = ctx.principal(context)
@@ -526,10 +568,8 @@ class CustomerOnboarding(osvc_grpc.CustomerOnboardingServiceServicer):
             if remembered is not None:
                 check_row = await session.get(KycCheckRow, _uuid(remembered.result_id))
                 return osvc.InitiateKycCheckResponse(kyc_check=_kyc_view(principal, check_row))
-            row = await ctx.load(session, request.customer_id, lock=True)
-            ctx.authorise(principal, Action.INITIATE_KYC, row)
-            if request.customer_etag and request.customer_etag != store.etag(row.version):
-                raise Aborted("the customer changed since it was read", metadata={"etag": store.etag(row.version)})
+            row, ring = await ctx.open_record(session, principal, request.customer_id, Action.INITIATE_KYC, lock=True)
+            _check_etag(request.customer_etag, row.version, "customer")
             open_check = await session.scalar(
                 select(KycCheckRow.kyc_check_id).where(
                     KycCheckRow.customer_id == row.customer_id, KycCheckRow.state.in_(OPEN_CHECK_STATES)
@@ -566,7 +606,6 @@ class CustomerOnboarding(osvc_grpc.CustomerOnboardingServiceServicer):
                 ),  # fmt: skip
                 ctx.source,
             )
-            ring = await store.key_ring(session, ctx.wrapper, row.customer_id)
             customer = store.open_customer(row, ring)
             version = row.version
         log.info("kyc.initiated", customer_id=request.customer_id, kyc_check_id=str(check_id))
@@ -674,16 +713,9 @@ class CustomerOnboarding(osvc_grpc.CustomerOnboardingServiceServicer):
         ctx = self.ctx
         principal = ctx.principal(context)
         async with ctx.database.session() as session:
-            row = await ctx.load(session, request.customer_id)
-            ctx.authorise(principal, Action.READ, row)
-            check_row = await session.get(KycCheckRow, _uuid(request.kyc_check_id))
-            if check_row is None or check_row.customer_id != row.customer_id:
-                raise NotFound(f"KYC check {request.kyc_check_id} not found")
-            check = _kyc_view(principal, check_row)
-            if access.sees_compliance_details(principal) and check_row.note:
-                ring = await store.key_ring(session, ctx.wrapper, row.customer_id)
-                check.manual_review_resolution.note = ring.open(store.NOTE_FIELD, _sealed(check_row.note)).decode()
-        return osvc.RetrieveKycCheckResponse(kyc_check=check)
+            row, ring = await ctx.open_record(session, principal, request.customer_id, Action.READ)
+            check_row = await _load_check(session, row, request.kyc_check_id)
+            return osvc.RetrieveKycCheckResponse(kyc_check=_kyc_view(principal, check_row, ring))
 
     async def ListKycChecks(self, request: osvc.ListKycChecksRequest, context) -> osvc.ListKycChecksResponse:  # noqa: N802
         ctx = self.ctx
@@ -703,24 +735,11 @@ class CustomerOnboarding(osvc_grpc.CustomerOnboardingServiceServicer):
             if states:
                 query = query.where(KycCheckRow.state.in_(states))
             fingerprint = paging.fingerprint("kyc", request.customer_id, states, principal.subject)
-            if request.page_token:
-                try:
-                    cursor = paging.read(ctx.keys.page_token_key, request.page_token, fingerprint)
-                except paging.InvalidPageToken as error:
-                    raise InvalidArgument(str(error), reason=ErrorReason.ERROR_REASON_INVALID_PAGE_TOKEN) from None
-                after = (cursor.after_time.ToDatetime(UTC), _uuid(cursor.after_id))
-                query = query.where(tuple_(KycCheckRow.create_time, KycCheckRow.kyc_check_id) > after)
-            size = request.page_size or 50
-            rows = (
-                await session.scalars(query.order_by(KycCheckRow.create_time, KycCheckRow.kyc_check_id).limit(size + 1))
-            ).all()
-        response = osvc.ListKycChecksResponse(kyc_checks=[_kyc_view(principal, r) for r in rows[:size]])
-        if len(rows) > size:
-            last = rows[size - 1]
-            response.next_page_token = paging.issue(
-                ctx.keys.page_token_key, last.create_time, str(last.kyc_check_id), fingerprint
-            )
-        return response
+            order = (KycCheckRow.create_time, KycCheckRow.kyc_check_id)
+            rows, next_page_token = await ctx.page(session, query, order, request, fingerprint)
+        return osvc.ListKycChecksResponse(
+            kyc_checks=[_kyc_view(principal, r) for r in rows], next_page_token=next_page_token
+        )
 
     async def ControlKycCheck(self, request: osvc.ControlKycCheckRequest, context) -> osvc.ControlKycCheckResponse:  # noqa: N802
         ctx = self.ctx
@@ -740,18 +759,16 @@ class CustomerOnboarding(osvc_grpc.CustomerOnboardingServiceServicer):
             remembered = await ctx.idempotent(session, "ControlKycCheck", request)
             if remembered is not None:
                 check_row = await session.get(KycCheckRow, _uuid(remembered.result_id))
-                return osvc.ControlKycCheckResponse(kyc_check=_kyc_view(principal, check_row))
+                ring = await store.key_ring(session, ctx.wrapper, check_row.customer_id)
+                return osvc.ControlKycCheckResponse(kyc_check=_kyc_view(principal, check_row, ring))
             row = await ctx.load(session, request.customer_id, lock=True)
             ctx.authorise(principal, Action.RESOLVE_KYC, row)
             if principal.subject in (row.registered_by, row.identity_changed_by):
                 raise PermissionDenied(
                     "four eyes: the reviewer registered or last changed this customer's identity data"
                 )
-            check_row = await session.get(KycCheckRow, _uuid(request.kyc_check_id), with_for_update=True)
-            if check_row is None or check_row.customer_id != row.customer_id:
-                raise NotFound(f"KYC check {request.kyc_check_id} not found")
-            if request.etag and request.etag != store.etag(check_row.version):
-                raise Aborted("the check changed since it was read", metadata={"etag": store.etag(check_row.version)})
+            check_row = await _load_check(session, row, request.kyc_check_id, lock=True)
+            _check_etag(request.etag, check_row.version, "check")
             if check_row.state != k.KYC_CHECK_STATE_MANUAL_REVIEW:
                 raise FailedPrecondition(
                     "the check is not in manual review", reason=ErrorReason.ERROR_REASON_INVALID_STATE_TRANSITION
@@ -796,13 +813,8 @@ class CustomerOnboarding(osvc_grpc.CustomerOnboardingServiceServicer):
                 ),  # fmt: skip
                 ctx.source,
             )
-            await CustomerOnboarding._set_state(
-                self, session, row, kyc.CUSTOMER_STATE_OF_CHECK[state], check_row.kyc_check_id, codes
-            )
-            view = _kyc_view(principal, check_row)
-            if access.sees_compliance_details(principal):
-                view.manual_review_resolution.note = request.note
-        return osvc.ControlKycCheckResponse(kyc_check=view)
+            await self._set_state(session, row, kyc.CUSTOMER_STATE_OF_CHECK[state], check_row.kyc_check_id, codes)
+            return osvc.ControlKycCheckResponse(kyc_check=_kyc_view(principal, check_row, ring))
 
     async def RetrieveCustomerVerification(self, request, context) -> osvc.RetrieveCustomerVerificationResponse:  # noqa: N802
         # Only workloads the mesh policy allows (payments) reach this; it holds no personal data.
@@ -822,42 +834,20 @@ class CustomerOnboarding(osvc_grpc.CustomerOnboardingServiceServicer):
         return response
 
 
-def _sealed(blob: bytes):
-    from fintech.common.v1.event_envelope_pb2 import SealedValue
-
-    return SealedValue.FromString(blob)
-
-
-class CustomerProfiles(psvc_grpc.CustomerProfileServiceServicer):
-    def __init__(self, ctx: CustomerContext) -> None:
-        self.ctx = ctx
-
+class CustomerProfiles(_Servicer, psvc_grpc.CustomerProfileServiceServicer):
     async def RetrieveCustomerProfile(self, request, context) -> psvc.RetrieveCustomerProfileResponse:  # noqa: N802
         ctx = self.ctx
         principal = ctx.principal(context)
         async with ctx.database.session() as session:
-            row = await ctx.load(session, request.customer_id)
-            ctx.authorise(principal, Action.READ, row)
-            ring = await store.key_ring(session, ctx.wrapper, row.customer_id)
+            row, ring = await ctx.open_record(session, principal, request.customer_id, Action.READ)
             profile = store.open_profile(row, ring)
-        if access.pii_view(principal, request.customer_id, request.pii_view) == c.PII_VIEW_MASKED:
-            masking.mask_profile(profile)
-        return psvc.RetrieveCustomerProfileResponse(profile=profile)
+        return psvc.RetrieveCustomerProfileResponse(profile=ctx.profile_view(principal, profile, request.pii_view))
 
     async def UpdateCustomerProfile(self, request, context) -> psvc.UpdateCustomerProfileResponse:  # noqa: N802
         ctx = self.ctx
         principal = ctx.principal(context)
-        paths = list(dict.fromkeys(request.update_mask.paths))
+        paths, violations = _update_violations(request, "profile", PROFILE_PATHS)
         new = request.profile
-        violations = [
-            Violation("update_mask", f"path {path!r} cannot be updated") for path in paths if path not in PROFILE_PATHS
-        ]
-        if not paths:
-            violations.append(Violation("update_mask", "must name at least one field"))
-        if not new.etag:
-            violations.append(Violation("profile.etag", "must hold the etag last read"))
-        if new.customer_id and new.customer_id != request.customer_id:
-            violations.append(Violation("profile.customer_id", "must equal customer_id"))
         for name in ("email", "phone_number"):
             if name in paths and not getattr(new, name):
                 violations.append(Violation(f"profile.{name}", "cannot be cleared"))
@@ -868,18 +858,10 @@ class CustomerProfiles(psvc_grpc.CustomerProfileServiceServicer):
             )
         if "postal_address" in paths and new.HasField("postal_address"):
             violations += kyc.address_violations(new.postal_address, "profile.postal_address")
-        if violations:
-            raise InvalidArgument(
-                "invalid profile update: " + ", ".join(v.field for v in violations), violations=violations
-            )
+        _reject("invalid profile update", violations)
         async with ctx.database.transaction() as session:
-            row = await ctx.load(session, request.customer_id, lock=True)
-            ctx.authorise(principal, Action.UPDATE_PROFILE, row)
-            if new.etag != store.etag(row.profile_version):
-                raise Aborted(
-                    "the profile changed since it was read", metadata={"etag": store.etag(row.profile_version)}
-                )
-            ring = await store.key_ring(session, ctx.wrapper, row.customer_id)
+            row, ring = await ctx.open_record(session, principal, request.customer_id, Action.UPDATE_PROFILE, lock=True)
+            _check_etag(new.etag, row.profile_version, "profile")
             profile = store.open_profile(row, ring)
             preferences = profile.preferences
             now = _now()
@@ -905,8 +887,7 @@ class CustomerProfiles(psvc_grpc.CustomerProfileServiceServicer):
                 preferences.marketing_consent.consent_time.FromDatetime(now)
             contacts = [path for path in paths if path in ("email", "phone_number", "postal_address")]
             sealed = store.seal_fields(ring, profile, contacts)
-            for name in contacts:
-                setattr(row, name, getattr(sealed, name).SerializeToString() if sealed.HasField(name) else None)
+            store.store_sealed(row, sealed, contacts)
             row.preferences = preferences.SerializeToString()
             row.profile_version += 1
             row.profile_update_time = now
@@ -923,24 +904,17 @@ class CustomerProfiles(psvc_grpc.CustomerProfileServiceServicer):
                 ctx.source,
             )
             result = store.open_profile(row, ring)
-        if access.pii_view(principal, request.customer_id, c.PII_VIEW_UNSPECIFIED) == c.PII_VIEW_MASKED:
-            masking.mask_profile(result)
-        return psvc.UpdateCustomerProfileResponse(profile=result)
+        return psvc.UpdateCustomerProfileResponse(profile=ctx.profile_view(principal, result, c.PII_VIEW_UNSPECIFIED))
 
 
-class CustomerBehaviorModels(bsvc_grpc.CustomerBehaviorModelsServiceServicer):
-    def __init__(self, ctx: CustomerContext) -> None:
-        self.ctx = ctx
-
+class CustomerBehaviorModels(_Servicer, bsvc_grpc.CustomerBehaviorModelsServiceServicer):
     async def RetrieveBehaviorInsights(self, request, context) -> bsvc.RetrieveBehaviorInsightsResponse:  # noqa: N802
         ctx = self.ctx
         principal = ctx.principal(context)
         now = _now()
         window = request.window or bsvc.BEHAVIOR_WINDOW_LAST_90_DAYS
         async with ctx.database.session() as session:
-            row = await ctx.load(session, request.customer_id)
-            ctx.authorise(principal, Action.READ, row)
-            ring = await store.key_ring(session, ctx.wrapper, row.customer_id)
+            row, ring = await ctx.open_record(session, principal, request.customer_id, Action.READ)
             profile = store.open_profile(row, ring)
             customer = store.open_customer(row, ring)
             facts = (

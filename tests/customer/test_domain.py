@@ -241,6 +241,20 @@ def test_insights_quantiles_categories_hours_and_counterparties():
     )
 
 
+def test_payments_to_unknown_accounts_count_but_are_no_usual_counterparty():
+    assert insights.counterparty_key(b"z" * 32) == ""
+    now = datetime(2026, 11, 25, 12, tzinfo=UTC)
+    facts = [
+        insights.PaymentFact(100 * n, "EUR", b.SPENDING_CATEGORY_OTHER, "", "", "", now - timedelta(hours=n))
+        for n in range(1, 4)
+    ]
+    facts.append(insights.PaymentFact(700, "EUR", b.SPENDING_CATEGORY_OTHER, "k1", "", "", now - timedelta(hours=5)))
+    result = insights.build("c1", facts, window=b.BEHAVIOR_WINDOW_LAST_7_DAYS, now=now, time_zone="UTC",
+                            max_counterparties=10)  # fmt: skip
+    assert result.payment_count == 4
+    assert [(u.counterparty_key, u.payment_count) for u in result.usual_counterparties] == [("k1", 1)]
+
+
 def _keys(active: str, **keks: bytes) -> CustomerKeys:
     return CustomerKeys(active, keks, b"p" * 32, b"s" * 32)
 

@@ -68,7 +68,12 @@ def categorise(remittance: str, *, on_us: bool) -> int:
 
 
 def counterparty_key(key: bytes, *, iban: str = "", account_id: str = "") -> str:
-    """A stable pseudonym of the counterparty's account: keyed hash of its normalised identifier."""
+    """A stable pseudonym of the counterparty's account: keyed hash of its normalised identifier.
+
+    Empty when the account is unknown (its sealed details could not be opened): such payments count
+    everywhere but among the usual counterparties, where they would pose as one counterparty."""
+    if not iban and not account_id:
+        return ""
     identifier = f"iban:{iban.replace(' ', '').upper()}" if iban else f"account:{account_id.lower()}"
     return hmac.new(key, identifier.encode(), hashlib.sha256).hexdigest()[:32]
 
@@ -175,7 +180,8 @@ def build(
 
     by_counterparty: dict[str, list[PaymentFact]] = defaultdict(list)
     for fact in facts:
-        by_counterparty[fact.counterparty_key].append(fact)
+        if fact.counterparty_key:
+            by_counterparty[fact.counterparty_key].append(fact)
     ranked = sorted(by_counterparty.values(), key=lambda group: (-len(group), -group[-1].execute_time.timestamp()))
     for group in ranked[: max_counterparties or 10]:
         currency = Counter(f.currency_code for f in group).most_common(1)[0][0]
