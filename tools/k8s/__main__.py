@@ -21,8 +21,15 @@ def file_settings() -> Settings:
     return Settings.model_validate(tomllib.loads((ROOT / "mesh.toml").read_text()))
 
 
+class _Dumper(yaml.SafeDumper):
+    """Writes a shared value out each time (no &anchors / *aliases: the files are read by people)."""
+
+    def ignore_aliases(self, data: object) -> bool:
+        return True
+
+
 def render(resources: list[Resource]) -> str:
-    return HEADER + yaml.safe_dump_all(resources, sort_keys=False, width=120)
+    return HEADER + yaml.dump_all(resources, Dumper=_Dumper, sort_keys=False, width=120)
 
 
 def expected(settings: Settings | None = None) -> dict[str, str]:
