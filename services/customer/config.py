@@ -98,8 +98,8 @@ def _local_key_file(settings: Settings) -> Path:
 
 def add_local_kek(settings: Settings, kek_id: str = "") -> str:
     """Generate a KEK into the local key file and make it the active one; the others stay there to unwrap."""
-    load_keys(settings)  # the file exists from here on
     path = _local_key_file(settings)
+    load_keys(settings)  # generates the file if there is none yet
     data = json.loads(path.read_text())
     number = len(data["keks"]) + 1
     while not kek_id and f"local-kek-{number}" in data["keks"]:

@@ -3,8 +3,11 @@
 `PaymentInitiated` records the payment's facts without clear personal data: amount, currency, the
 spending category (from the remittance text, opened with the debtor customer's data key and then
 dropped), a pseudonymous counterparty key and a masked account identifier. `PaymentExecuted` marks it
-executed: only executed payments count in the insights. Events of erased customers (whose key is
-destroyed) are skipped.
+executed: only executed payments count in the insights; the payment's other events (screening,
+rejection, cancellation, settlement) and the domain's account and ledger events change nothing here.
+Events of erased or unknown customers are skipped. A sealed value this service cannot open (sealed
+with a key it does not hold, such as the payments service's own data keys) leaves the payment
+counted but uncategorised and without a counterparty, never dead-lettered.
 """
 
 from __future__ import annotations

@@ -294,3 +294,25 @@ def test_edge_claims():
         decode_claims(base64.urlsafe_b64encode(b'{"roles": []}').decode())
     with pytest.raises(InvalidClaims):
         decode_claims("%%%")
+
+
+def test_local_kek_rotation_keeps_old_keks_until_dropped(tmp_path, monkeypatch, settings):
+    from services.customer import config
+
+    monkeypatch.setenv("FINTECH_CUSTOMER__KEY_FILE", str(tmp_path / "customer.json"))
+    first = config.load_keys(settings)
+    second = config.add_local_kek(settings)
+    keys = config.load_keys(settings)
+    assert keys.active_kek_id == second != first.active_kek_id
+    assert keys.keks[first.active_kek_id] == first.keks[first.active_kek_id]  # the old KEK still unwraps
+    assert (keys.page_token_key, keys.pseudonym_key) == (first.page_token_key, first.pseudonym_key)
+    with pytest.raises(ValueError, match="active"):
+        config.drop_local_kek(settings, second)
+    config.drop_local_kek(settings, first.active_kek_id)
+    assert set(config.load_keys(settings).keks) == {second}
+    assert config.add_local_kek(settings) not in (first.active_kek_id, second)
+    assert (tmp_path / "customer.json").stat().st_mode & 0o777 == 0o600
+
+    monkeypatch.setenv("FINTECH_CUSTOMER__KEK", base64.b64encode(b"k" * 32).decode())
+    with pytest.raises(config.KeysFromEnvironment):
+        config.add_local_kek(settings)
