@@ -4,10 +4,15 @@ project (workloads, topics, ports, metrics, the edge's configuration)."""
 from __future__ import annotations
 
 import copy
+import importlib.util
+import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -227,3 +232,51 @@ def test_only_the_services_reach_kafka_and_each_its_own_database(rendered: dict[
             if "podSelector" in source
         ]
         assert {"app": name} in pods and all(labels.get("app") in (None, name) for labels in pods)
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_python_entry_point_exists(rendered: dict[str, Resources], overlay: str) -> None:
+    containers = [
+        container
+        for deployment in of_kind(rendered[overlay], "Deployment")
+        for kind in ("initContainers", "containers")
+        for container in deployment["spec"]["template"]["spec"].get(kind, [])
+    ]
+    modules = {c["command"][2] for c in containers if c["command"][:2] == ["python", "-m"]}
+    assert {"services.customer", "tools.k8s.edge", "tools.edge.issuer", "tools.mesh"} <= modules
+    assert [module for module in modules if importlib.util.find_spec(module) is None] == []
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_the_triton_container_command_serves_the_model_repository(tmp_path: Path) -> None:
+    """`python -m tools.mesh triton`, the Triton Deployment's command, on ports of its own."""
+    ports = {key: _free_port() for key in ("HTTP_PORT", "GRPC_PORT", "METRICS_PORT")}
+    environment = {**os.environ, "FINTECH_MESH__STATE_DIR": str(tmp_path)}
+    environment |= {f"FINTECH_TRITON__{key}": str(port) for key, port in ports.items()}
+    command = [sys.executable, "-m", "tools.mesh", "triton", "--model-repository", str(ROOT / "models")]
+    log = (tmp_path / "triton.log").open("w")
+    process = subprocess.Popen(command, env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{ports['HTTP_PORT']}/v2/models/fraud/ready"
+    try:
+        deadline = time.monotonic() + 120
+        while not _answers(url):
+            assert process.poll() is None, (tmp_path / "triton.log").read_text()[-2000:]
+            assert time.monotonic() < deadline, "Triton not ready after 120 s"
+            time.sleep(0.5)
+    finally:
+        process.terminate()  # Triton itself: the command exec'd it
+        process.wait(timeout=30)
+        log.close()
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
