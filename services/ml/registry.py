@@ -610,6 +610,11 @@ async def register_repository(registry: Registry, repository: Path = ROOT / "mod
             await registry.register(name, version, registry.source, baseline=baseline, bias=bias)
             log.info("registry.registered", model=name, version=version.version)
         except AlreadyExists:
+            async with registry.database.session() as session:
+                stored = (await registry.get(session, name, version.version)).version
+            if stored.artifact_digest != version.artifact_digest:  # versions are immutable: retrain as a new one
+                log.error("registry.stale_version", model=name, version=version.version,
+                          registered=stored.artifact_digest, repository=version.artifact_digest)  # fmt: skip
             continue
         if version.version != "1":
             continue

@@ -10,7 +10,7 @@ from typing import TypeVar
 
 import grpc
 from fintech.common.v1 import event_envelope_pb2
-from fintech.payments.v1 import events_pb2, payment_pb2
+from fintech.payments.v1 import events_pb2, ledger_entry_pb2, payment_pb2
 
 from services.runtime import kafka
 from services.runtime.config import Settings
@@ -57,6 +57,25 @@ def payment_initiated(
     at = at or datetime.now(UTC)
     event.create_time.FromDatetime(at)
     return REGISTRY.wrap(event, subject=payment_id, sequence=1, source=SOURCE, occur_time=at)
+
+
+def payment_executed(initiated: event_envelope_pb2.EventEnvelope) -> event_envelope_pb2.EventEnvelope:
+    """The PaymentExecuted that follows `initiated` (sequence 2 of the same payment): debit and credit posted."""
+    payment = events_pb2.PaymentInitiated()
+    initiated.payload.Unpack(payment)
+    at = datetime.now(UTC)
+    event = events_pb2.PaymentExecuted(payment_id=payment.payment_id, ledger_posting_id=str(uuid.uuid4()))
+    event.execute_time.FromDatetime(at)
+    sides = ((payment.debtor_account_id, ledger_entry_pb2.LEDGER_ENTRY_DIRECTION_DEBIT),
+             (payment.creditor_account_id, ledger_entry_pb2.LEDGER_ENTRY_DIRECTION_CREDIT))  # fmt: skip
+    for sequence, (account, direction) in enumerate(sides, start=1):
+        entry = event.ledger_entries.add(
+            ledger_entry_id=str(uuid.uuid4()), ledger_posting_id=event.ledger_posting_id, account_id=account,
+            entry_sequence=sequence, direction=direction, amount=payment.amount, payment_id=payment.payment_id,
+        )  # fmt: skip
+        entry.balance_after.currency_code = payment.amount.currency_code
+        entry.booking_time.FromDatetime(at)
+    return REGISTRY.wrap(event, subject=payment.payment_id, sequence=2, source=SOURCE, occur_time=at)
 
 
 async def publish(*envelopes: event_envelope_pb2.EventEnvelope, topic: str = PAYMENTS_TOPIC) -> None:

@@ -1,8 +1,10 @@
 """The feature store against the real mesh: payment events on Kafka become online features within a second,
-historical reads are point in time, redelivered events count once, erasure empties an entity."""
+historical reads are point in time and equal training's computation, redelivered events count once, erasure
+empties an entity."""
 
 from __future__ import annotations
 
+import random
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -11,11 +13,18 @@ from fintech.customer.v1 import events_pb2 as customer_events
 from fintech.features.v1 import entity_pb2, feature_store_service_pb2, feature_store_service_pb2_grpc
 from fintech.features.v1 import feature_value_pb2 as fv
 
+from services.features.compute import Event
+from services.features.definitions import FRAUD_VIEW, view
 from services.runtime.config import Settings
 from tests.features.support import REGISTRY, channel, eventually, payment_initiated, publish
+from tools.models.train import EntityHistory
 
 pytestmark = pytest.mark.mesh("postgres", "kafka", "features")
-CUSTOMER, ACCOUNT = entity_pb2.ENTITY_TYPE_CUSTOMER, entity_pb2.ENTITY_TYPE_ACCOUNT
+CUSTOMER, ACCOUNT, MERCHANT = (
+    entity_pb2.ENTITY_TYPE_CUSTOMER,
+    entity_pb2.ENTITY_TYPE_ACCOUNT,
+    entity_pb2.ENTITY_TYPE_MERCHANT,
+)
 
 
 def _key(entity_type: int, entity_id: str) -> entity_pb2.EntityKey:
@@ -140,3 +149,61 @@ async def test_definitions_are_listed_and_erasure_empties_an_entity(settings: Se
     assert all(r.status == fv.FEATURE_STATUS_MISSING for r in view.entities[0].readings)  # their account too
     after = await _online(settings, _key(CUSTOMER, customer), names=["customer_payment_count_1m"])
     assert after.entities[0].readings[0].status == fv.FEATURE_STATUS_MISSING
+
+
+def _number(reading: fv.FeatureReading) -> float | None:
+    if reading.status == fv.FEATURE_STATUS_MISSING:
+        return None
+    kind = reading.value.WhichOneof("kind")
+    value = getattr(reading.value, kind)
+    if kind == "money_value":
+        return float(value.amount_minor)
+    if kind == "duration_value":
+        return value.ToTimedelta().total_seconds()
+    return float(value)
+
+
+async def test_historical_reads_equal_what_training_computes_from_the_same_events(settings: Settings):
+    """Training builds its rows with the same computation: same events, same read times, same values."""
+    customer, account, merchant = (str(uuid.uuid4()) for _ in range(3))
+    rng = random.Random(6)
+    at = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=30)
+    payments = []
+    for i in range(40):
+        at += timedelta(seconds=rng.choice([3, 20, 50, 290, 2_400, 7_300]), microseconds=rng.randrange(10**6))
+        creditor = merchant if i % 3 == 0 else str(uuid.uuid4())
+        payments.append((at, rng.choice([100, 450, 500, 501, 2_500, 90_000]), creditor))
+    await publish(*(payment_initiated(customer, account, a, creditor_account_id=c, at=t) for t, a, c in payments))
+    await eventually(
+        lambda: _online(settings, _key(ACCOUNT, account), names=["account_payment_count_30d"]),
+        lambda r: _values(r.entities[0].readings)["account_payment_count_30d"] == len(payments),
+    )
+    read_times = [payments[0][0] - timedelta(seconds=1), *(payments[k][0] for k in (0, 7, 21, 39))]
+    read_times.append(payments[39][0] + timedelta(minutes=9))
+    keys = {CUSTOMER: customer, ACCOUNT: account, MERCHANT: merchant}
+    request = feature_store_service_pb2.RetrieveHistoricalFeaturesRequest(feature_view=FRAUD_VIEW)
+    for i, read_time in enumerate(read_times):
+        for entity, entity_id in keys.items():
+            row = request.entity_rows.add(entity=_key(entity, entity_id), row_key=f"{i}:{entity}")
+            row.read_time.FromDatetime(read_time)
+    async with channel(settings, "features", "cli") as ch:
+        response = await feature_store_service_pb2_grpc.FeatureStoreServiceStub(ch).RetrieveHistoricalFeatures(
+            request, timeout=10
+        )
+    served = {row.row_key: {r.feature_name: _number(r) for r in row.readings} for row in response.rows}
+
+    compared = 0
+    for i, read_time in enumerate(read_times):
+        for entity in keys:
+            history = EntityHistory()  # as training replays the payments, up to the read time
+            for t, amount, creditor in payments:
+                if t <= read_time and (entity != MERCHANT or creditor == merchant):
+                    counterparty = account if entity == MERCHANT else creditor
+                    history.add(Event(t.timestamp(), amount, "EUR", counterparty))
+            features = [f for f in view(FRAUD_VIEW) if f.entity == entity]
+            expected = dict(
+                zip((f.name for f in features), history.values(features, read_time.timestamp()), strict=True)
+            )
+            assert served[f"{i}:{entity}"] == pytest.approx(expected), (i, entity)
+            compared += sum(value is not None for value in expected.values())
+    assert compared > 100  # most of the values exist: the comparison is not of empty rows
