@@ -23,6 +23,8 @@ class Issuer(Component):
             environment={"FINTECH_CONFIG": str(settings_file(self.settings)), "PYTHONUNBUFFERED": "1"},
             stopwaitsecs=5,
             priority=150,
+            # A changed settings file (ports, hosts) makes the running process stale: up() reports it.
+            inputs=(settings_file(self.settings),),
         )
 
     def prepare(self) -> None:

@@ -42,6 +42,8 @@ class Service(Component):
             environment={"FINTECH_CONFIG": str(settings_file(self.settings)), "PYTHONUNBUFFERED": "1"},
             stopwaitsecs=15,
             priority=100,
+            # A changed settings file (ports, hosts) makes the running process stale: up() reports it.
+            inputs=(settings_file(self.settings),),
         )
 
     async def ready(self) -> bool:

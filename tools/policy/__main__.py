@@ -35,13 +35,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def print_graph(policies: Policies) -> None:
-    table = Table("service", "caller", "may call", title="calls the authorization policies allow", show_lines=True)
+    table = Table("caller", "→ service", "may call", title="calls the authorization policies allow", show_lines=True)
     health_only: dict[str, list[str]] = {}
-    for (caller, service), methods in sorted(policies.graph().items(), key=lambda item: (item[0][1], item[0][0])):
+    for (caller, service), methods in sorted(policies.graph().items()):
         if methods == ["health"]:  # every workload may check every service: one line below, not a row each
             health_only.setdefault(service, []).append(caller)
             continue
-        table.add_row(service, caller, "\n".join(methods))
+        table.add_row(caller, service, "\n".join(methods))
     console = Console(width=160)
     console.print(table)
     for service, callers in health_only.items():
