@@ -1,5 +1,6 @@
-"""The risk service against the real mesh: features from real payment events on Kafka, the ml service down,
-sanctions screening, AML alerts and the report, and an audit trail whose tampering is detected."""
+"""The risk service against the real mesh: fraud and credit decisions from the models Triton serves (the
+scores onnxruntime gives here), features from real payment events on Kafka, Triton or ml down (rules alone,
+marked), sanctions screening, AML alerts and the report, and an audit trail whose tampering is detected."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import uuid
 from datetime import UTC, datetime
 
 import grpc
+import numpy as np
 import pytest
 from fintech.features.v1 import entity_pb2, feature_store_service_pb2, feature_store_service_pb2_grpc
 from fintech.risk.v1 import aml_assessment_pb2 as aml
@@ -27,9 +29,12 @@ from fintech.risk.v1 import sanctions_screening_pb2 as ss
 from fintech.risk.v1 import transaction_pb2 as txn
 from sqlalchemy import text
 
+from services.ml.features import applicant_features, feature_names
+from services.risk.credit import applicant_of
 from services.runtime.config import ROOT, Settings
 from services.runtime.db import Database
-from tests.features.support import channel, eventually, payment_initiated, publish
+from tests.features.support import channel, eventually, payment_executed, payment_initiated, publish
+from tests.ml.support import local_scores
 
 pytestmark = pytest.mark.mesh("postgres", "kafka", "features", "risk")
 
@@ -64,21 +69,39 @@ async def _small_count(settings: Settings, customer: str) -> int:
         return response.entities[0].readings[0].value.int64_value
 
 
-async def test_a_card_testing_burst_turns_approve_into_decline_through_the_features(settings: Settings):
+MODELED = pytest.mark.mesh("postgres", "kafka", "triton", "ml", "features", "risk")
+
+
+def _local_score(model: str, values) -> float:
+    """onnxruntime, here, on the committed artifact with the inputs the service sent."""
+    row = np.array([[values[name] for name in feature_names(model)]], dtype=np.float32)
+    return float(local_scores(model, row)[0])
+
+
+@MODELED
+async def test_a_card_testing_burst_raises_the_model_score_through_the_online_features(settings: Settings):
     customer, account, shop = (str(uuid.uuid4()) for _ in range(3))
     before = await _fraud(settings, _transaction(customer, account, 2_500, creditor_account_id=shop))
     assert before.decision == fa.FRAUD_DECISION_APPROVE and not before.fired_rules
+    # The decision comes from the model served by Triton, on exactly the inputs training defined.
+    assert not before.model_unavailable and before.model.model_name == "fraud" and before.model.model_version == "1"
+    assert set(before.features) == set(feature_names("fraud"))
+    assert abs(before.fraud_score - _local_score("fraud", before.features)) <= 1e-6
 
-    # Eight probes of 1 EUR within a minute, published as the payments service would publish them.
-    await publish(*(payment_initiated(customer, account, 100, creditor_account_id=shop) for _ in range(8)))
+    # Eight probes of 1 EUR within a minute, published (initiated, then executed) as the payments service does.
+    probes = [payment_initiated(customer, account, 100, creditor_account_id=shop) for _ in range(8)]
+    await publish(*probes, *(payment_executed(p) for p in probes))
     assert await eventually(lambda: _small_count(settings, customer), lambda n: n == 8, timeout=10) == 8
 
     payment = _transaction(customer, account, 150, creditor_account_id=shop)
     after = await _fraud(settings, payment)
+    assert not after.model_unavailable and after.features["customer_small_payment_count_10m"] == 8
+    assert abs(after.fraud_score - _local_score("fraud", after.features)) <= 1e-6
+    # The model alone sees the burst: its score crosses the review threshold from far below.
+    assert before.fraud_score < 0.05 and after.fraud_score >= settings.risk.fraud_review_threshold
+    assert fa.FRAUD_REASON_CODE_MODEL_SCORE_HIGH in {r.code for r in after.reasons}
     assert after.decision == fa.FRAUD_DECISION_DECLINE
     assert {"card_testing.small_burst.10m", "velocity.payments.1m"} <= {r.rule_id for r in after.fired_rules}
-    assert after.reasons[0].code == fa.FRAUD_REASON_CODE_VELOCITY
-    assert after.features["customer_small_payment_count_10m"] == 8
     # Idempotent per payment: the stored assessment comes back.
     again = await _fraud(settings, payment)
     assert again.fraud_assessment_id == after.fraud_assessment_id
@@ -92,31 +115,49 @@ async def test_a_card_testing_burst_turns_approve_into_decline_through_the_featu
     ]
 
 
-async def test_without_the_ml_service_the_rules_decide_and_the_fallback_is_marked(mesh, settings: Settings):
-    await asyncio.to_thread(mesh.stop, "ml")
-    customer, account = str(uuid.uuid4()), str(uuid.uuid4())
-    assessment = await _fraud(settings, _transaction(customer, account, 4_000))
-    assert assessment.model_unavailable and assessment.fraud_score == 0 and not assessment.HasField("model")
-    assert assessment.decision == fa.FRAUD_DECISION_APPROVE and assessment.rule_set_version
-    # A large first payment to a new counterparty still gets the rules' REVIEW.
-    risky = await _fraud(settings, _transaction(customer, account, 500_000, creditor_account_id=str(uuid.uuid4())))
-    assert risky.model_unavailable and risky.decision == fa.FRAUD_DECISION_REVIEW
-    # Credit decisions never fall back to rules.
+def _application(customer: str, income: int, debt: int, requested: int, **applicant) -> credit.CreditApplication:
     application = credit.CreditApplication(
         application_id=str(uuid.uuid4()), customer_id=customer, term_months=36, purpose=credit.CREDIT_PURPOSE_VEHICLE
     )
-    applicant = application.applicant
-    applicant.employment_status = credit.EMPLOYMENT_STATUS_FULL_TIME
-    for money, amount in ((applicant.annual_income, 5_000_000), (applicant.existing_debt, 0),
-                          (applicant.monthly_debt_payments, 0), (application.requested_amount, 1_000_000)):  # fmt: skip
+    application.applicant.employment_status = credit.EMPLOYMENT_STATUS_FULL_TIME
+    for field, value in applicant.items():
+        setattr(application.applicant, field, value)
+    a = application.applicant
+    for money, amount in ((a.annual_income, income), (a.existing_debt, debt), (a.monthly_debt_payments, debt // 60),
+                          (application.requested_amount, requested)):  # fmt: skip
         money.amount_minor, money.currency_code = amount, "EUR"
     application.submit_time.FromDatetime(datetime.now(UTC))
+    return application
+
+
+async def _credit(settings: Settings, application: credit.CreditApplication) -> credit.CreditAssessment:
     async with channel(settings, "risk", "cli") as ch:
-        with pytest.raises(grpc.aio.AioRpcError) as caught:
-            await credit_grpc.CreditRiskAssessmentServiceStub(ch).EvaluateCreditRisk(
-                credit_pb.EvaluateCreditRiskRequest(application=application, request_id=str(uuid.uuid4())), timeout=5
-            )
-    assert caught.value.code() == grpc.StatusCode.UNAVAILABLE
+        response = await credit_grpc.CreditRiskAssessmentServiceStub(ch).EvaluateCreditRisk(
+            credit_pb.EvaluateCreditRiskRequest(application=application, request_id=str(uuid.uuid4())), timeout=5
+        )
+    return response.credit_assessment
+
+
+@MODELED
+async def test_credit_assessments_take_the_probability_of_default_from_the_model(settings: Settings):
+    customer = str(uuid.uuid4())
+    sound = _application(customer, 6_000_000, 300_000, 1_000_000, credit_history_months=150, employment_months=90,
+                         open_credit_lines=3)  # fmt: skip
+    weak = _application(customer, 1_800_000, 2_500_000, 2_400_000, credit_history_months=8, employment_months=3,
+                        open_credit_lines=6, recent_delinquencies=4, past_defaults=1)  # fmt: skip
+    good, bad = await _credit(settings, sound), await _credit(settings, weak)
+    for application, assessment in ((sound, good), (weak, bad)):
+        expected = _local_score("credit", applicant_features(applicant_of(application)))
+        assert assessment.model.model_name == "credit" and assessment.model.model_version == "1"
+        assert abs(assessment.probability_of_default - expected) <= 1e-6
+        assert assessment.score > 0 and assessment.grade != credit.CREDIT_GRADE_UNSPECIFIED
+    assert good.probability_of_default < bad.probability_of_default and good.score > bad.score
+    assert good.grade < bad.grade and good.decision == credit.CREDIT_DECISION_APPROVE
+    assert bad.decision == credit.CREDIT_DECISION_DECLINE and bad.adverse_action_reasons
+    assert {r.code for r in bad.adverse_action_reasons} & {
+        credit.ADVERSE_ACTION_REASON_CODE_DELINQUENCIES, credit.ADVERSE_ACTION_REASON_CODE_HIGH_DEBT_TO_INCOME,
+        credit.ADVERSE_ACTION_REASON_CODE_PREVIOUS_DEFAULTS,
+    }  # fmt: skip
 
 
 async def _screen(settings: Settings, name: str, request_id: str | None = None, **party) -> ss.SanctionsScreening:
@@ -203,3 +244,25 @@ async def test_aml_alerts_feed_the_report_and_the_audit_trail_detects_tampering(
             )
         await database.dispose()
     assert subprocess.run(verify, capture_output=True, text=True, cwd=ROOT, timeout=60).returncode == 0
+
+
+# Last in the file: the risk service's breaker to ml may stay open a few seconds after the outage.
+@MODELED
+@pytest.mark.parametrize("component", ["triton", "ml"])
+async def test_without_the_model_the_rules_decide_and_the_fallback_is_marked(mesh, settings: Settings, component):
+    customer, account = str(uuid.uuid4()), str(uuid.uuid4())
+    await asyncio.to_thread(mesh.stop, component)
+    try:
+        assessment = await _fraud(settings, _transaction(customer, account, 4_000))
+        assert assessment.model_unavailable and assessment.fraud_score == 0 and not assessment.HasField("model")
+        assert assessment.decision == fa.FRAUD_DECISION_APPROVE and assessment.rule_set_version
+        # A large first payment to a new counterparty still gets the rules' REVIEW.
+        risky = await _fraud(settings, _transaction(customer, account, 500_000, creditor_account_id=str(uuid.uuid4())))
+        assert risky.model_unavailable and risky.decision == fa.FRAUD_DECISION_REVIEW
+        assert "counterparty.new.large" in {r.rule_id for r in risky.fired_rules}
+        # Credit decisions never fall back to rules.
+        with pytest.raises(grpc.aio.AioRpcError) as caught:
+            await _credit(settings, _application(customer, 5_000_000, 0, 1_000_000))
+        assert caught.value.code() == grpc.StatusCode.UNAVAILABLE
+    finally:
+        await asyncio.to_thread(mesh.up, component)
