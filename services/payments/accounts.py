@@ -36,8 +36,18 @@ async def open_account(
     account_id: uuid.UUID | None = None,
 ) -> AccountRow:
     """A new ACTIVE account with zero balances, and AccountOpened in the outbox."""
+    row = new_account_row(customer_id, currency_code, account_type, overdraft_limit_minor, account_id)
+    session.add(row)
+    await record_opened(session, row)
+    return row
+
+
+def new_account_row(
+    customer_id: str, currency_code: str, account_type: int, overdraft_limit_minor: int = 0,
+    account_id: uuid.UUID | None = None,
+) -> AccountRow:  # fmt: skip
     now = datetime.now(UTC)
-    row = AccountRow(
+    return AccountRow(
         account_id=account_id or uuid.uuid4(),
         customer_id=uuid.UUID(customer_id),
         account_type=account_type,
@@ -52,17 +62,20 @@ async def open_account(
         open_time=now,
         update_time=now,
     )
-    session.add(row)
+
+
+async def record_opened(session: AsyncSession, row: AccountRow) -> None:
     opened = ev.AccountOpened(
         account_id=str(row.account_id),
-        customer_id=customer_id,
-        account_type=account_type,
-        currency_code=currency_code,
-        overdraft_limit=Money(amount_minor=overdraft_limit_minor, currency_code=currency_code),
+        customer_id=str(row.customer_id),
+        account_type=row.account_type,
+        currency_code=row.currency_code,
+        overdraft_limit=Money(amount_minor=row.overdraft_limit_minor, currency_code=row.currency_code),
     )
-    opened.open_time.FromDatetime(now)
-    await outbox.record(session, opened, subject=str(row.account_id), sequence=1, source=source(), occur_time=now)
-    return row
+    opened.open_time.FromDatetime(row.open_time)
+    await outbox.record(
+        session, opened, subject=str(row.account_id), sequence=1, source=source(), occur_time=row.open_time
+    )
 
 
 async def control_account(

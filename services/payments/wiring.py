@@ -1,0 +1,52 @@
+"""The payments core's parts for `python -m services.payments`: servicers and the clients they need.
+
+The risk and customer clients are made when the service starts (a grpc.aio channel belongs to the
+running loop) and closed when it stops; `Clients` does that as a startup/shutdown worker.
+"""
+
+from __future__ import annotations
+
+from fintech.payments.v1 import payment_execution_service_pb2_grpc as esvc_grpc
+from fintech.payments.v1 import payment_initiation_service_pb2_grpc as isvc_grpc
+from fintech.payments.v1 import position_keeping_service_pb2_grpc as pk_grpc
+
+from services.payments.config import PaymentsKeys
+from services.payments.customers import CustomerVerification
+from services.payments.screening import RiskScreening
+from services.payments.sealing import Sealer
+from services.payments.service import Payments
+from services.payments.servicers import PaymentExecution, PaymentInitiation, PaymentsContext, PositionKeeping
+from services.runtime.clients import ServiceClient
+from services.runtime.config import Settings
+from services.runtime.db import Database
+
+
+class Clients:
+    """Connects the payments application to risk and customer while the service runs."""
+
+    def __init__(self, payments: Payments, settings: Settings) -> None:
+        self.payments = payments
+        self.settings = settings
+        self._clients: list[ServiceClient] = []
+
+    async def start(self) -> None:
+        risk = ServiceClient("payments", "risk", settings=self.settings)
+        customer = ServiceClient("payments", "customer", settings=self.settings)
+        self._clients = [risk, customer]
+        self.payments.screening = RiskScreening(risk)
+        self.payments.verification = CustomerVerification(customer)
+
+    async def stop(self) -> None:
+        for client in self._clients:
+            await client.close()
+
+
+def parts(database: Database, settings: Settings, keys: PaymentsKeys) -> tuple[list, list]:
+    payments = Payments(database, Sealer(keys), screening=None, verification=None)
+    ctx = PaymentsContext(payments, settings, keys)
+    servicers = [
+        (pk_grpc.add_PositionKeepingServiceServicer_to_server, PositionKeeping(ctx)),
+        (isvc_grpc.add_PaymentInitiationServiceServicer_to_server, PaymentInitiation(ctx)),
+        (esvc_grpc.add_PaymentExecutionServiceServicer_to_server, PaymentExecution(ctx)),
+    ]
+    return servicers, [Clients(payments, settings)]
