@@ -105,12 +105,40 @@ def _check_message(message: Message, prefix: str, *, enforce_required: bool, dep
             continue
         if field.containing_oneof is not None and not present:
             continue  # as protoc-gen-validate: a oneof member's rules apply only when it is the one set
+        if present and field.message_type is not None and field.message_type.full_name in _TIME_RANGES:
+            broken = list(_check_time_values(message, field, path))
+            if broken:  # rules on a time outside its type's range cannot be evaluated (nor converted)
+                yield from broken
+                continue
         rules = _field_rules(field)
         if rules is not None:
             yield from _check_field(message, field, rules, path, present)
         if field.message_type is not None and present and not _skips_nested(rules):
             nested_required = enforce_required and field.name not in partial
             yield from _check_nested(message, field, path, nested_required, depth)
+
+
+# What google/protobuf/timestamp.proto and duration.proto allow: 0001-01-01 to 9999-12-31, +-10,000 years.
+_TIME_RANGES = {
+    "google.protobuf.Timestamp": (-62_135_596_800, 253_402_300_799),
+    "google.protobuf.Duration": (-315_576_000_000, 315_576_000_000),
+}
+
+
+def _check_time_values(message: Message, field: FieldDescriptor, path: str) -> Iterator[Violation]:
+    """A Timestamp or Duration outside the range its type defines: refused here, not a crash in a handler."""
+    value = getattr(message, field.name)
+    items = enumerate(value) if field.is_repeated else [(None, value)]
+    kind = field.message_type.name.lower()
+    low, high = _TIME_RANGES[field.message_type.full_name]
+    for index, item in items:
+        if kind == "timestamp":
+            valid = low <= item.seconds <= high and 0 <= item.nanos < 1_000_000_000
+        else:
+            same_sign = item.seconds == 0 or item.nanos == 0 or (item.seconds > 0) == (item.nanos > 0)
+            valid = low <= item.seconds <= high and abs(item.nanos) < 1_000_000_000 and same_sign
+        if not valid:
+            yield Violation(path if index is None else f"{path}[{index}]", f"is not a valid {kind}")
 
 
 def _skips_nested(rules: validate_pb2.FieldRules | None) -> bool:

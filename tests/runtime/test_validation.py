@@ -65,3 +65,14 @@ def test_partial_update_skips_required_below_the_mask_but_not_formats():
 
 def test_a_missing_path_id_is_required():
     assert _fields(initiation.RetrievePaymentRequest()) == {"payment_id": "is required"}
+
+
+def test_a_time_outside_its_types_range_is_a_violation_not_a_crash():
+    """Timestamp and Duration carry their own range (timestamp.proto, duration.proto); conversions raise past it."""
+    request = directory.ListCustomersRequest()
+    request.max_create_time.seconds = -(2**63)
+    assert _fields(request) == {"max_create_time": "is not a valid timestamp"}
+    request.max_create_time.seconds, request.max_create_time.nanos = 0, 1_000_000_000
+    assert _fields(request) == {"max_create_time": "is not a valid timestamp"}
+    request.max_create_time.nanos = 999_999_999
+    assert validate(request) == []
