@@ -1,0 +1,93 @@
+"""Matches payment events to the webhook endpoints subscribed to them (consumer of fintech.payments.events.v1).
+
+For each payment event it folds the payment's events up to that event from the event store (the
+resource as it was right after the event, without personal data: a receiver that needs the
+remittance text asks RetrievePayment), finds the ACTIVE endpoints of the payment's customer that
+subscribe to the event type, and records one PENDING delivery per endpoint with its body. The
+deliveries are inserted in the transaction that records the event as processed, and (endpoint,
+event) is unique: an event consumed twice is delivered once. Sending is the dispatcher's job
+(delivery.py), so a slow receiver never holds up this consumer or the payment flow.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from fintech.common.v1 import event_envelope_pb2
+from fintech.payments.v1 import webhook_pb2 as w
+from google.protobuf import json_format
+from google.protobuf.message import Message
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.payments import domain, event_store
+from services.payments.webhooks.models import WebhookDeliveryRow, WebhookEndpointRow
+from services.runtime.config import Settings
+from services.runtime.consumer import EventConsumer
+from services.runtime.db import Database
+from services.runtime.event_registry import topic_for
+
+GROUP_ID = "payments-webhooks"
+TOPIC = topic_for("fintech.payments.v1")
+
+
+class MissingEvents(RuntimeError):
+    """The event store lacks events the consumed one follows (retried, then dead-lettered)."""
+
+
+async def payment_after(session: AsyncSession, envelope: event_envelope_pb2.EventEnvelope):
+    """The payment as it was right after `envelope`: the fold of its events up to that one."""
+    envelopes = (await event_store.load_events(session, envelope.subject))[: envelope.sequence]
+    if len(envelopes) != envelope.sequence:
+        raise MissingEvents(f"payment {envelope.subject}: {len(envelopes)} events stored, {envelope.sequence} expected")
+    return domain.fold(envelopes).payment
+
+
+def notification_body(delivery_id: str, envelope: event_envelope_pb2.EventEnvelope, payment) -> bytes:
+    notification = w.WebhookNotification(
+        webhook_delivery_id=delivery_id,
+        event_id=envelope.event_id,
+        event_type=envelope.event_type,
+        occur_time=envelope.occur_time,
+        payment=payment,
+    )
+    return json_format.MessageToJson(notification, indent=None).encode()
+
+
+class WebhookMatcher(EventConsumer):
+    def __init__(self, database: Database, settings: Settings | None = None, **options) -> None:
+        options.setdefault("topics", [TOPIC])
+        options.setdefault("group_id", GROUP_ID)
+        super().__init__(database, settings=settings, **options)
+
+    async def handle(self, session: AsyncSession, envelope: event_envelope_pb2.EventEnvelope, event: Message) -> None:
+        if envelope.aggregate_type != "payment":
+            return  # ledger postings and settlement batches are not subscribable
+        payment = await payment_after(session, envelope)
+        endpoints = await session.scalars(
+            select(WebhookEndpointRow)
+            .where(WebhookEndpointRow.customer_id == uuid.UUID(payment.customer_id))
+            .where(WebhookEndpointRow.state == w.WEBHOOK_ENDPOINT_STATE_ACTIVE)
+            .where(WebhookEndpointRow.event_types.contains([envelope.event_type]))
+        )
+        now = datetime.now(UTC)
+        for endpoint in endpoints:
+            delivery_id = str(uuid.uuid4())
+            await session.execute(
+                insert(WebhookDeliveryRow)
+                .values(
+                    webhook_delivery_id=uuid.UUID(delivery_id),
+                    webhook_endpoint_id=endpoint.webhook_endpoint_id,
+                    event_id=uuid.UUID(envelope.event_id),
+                    event_type=envelope.event_type,
+                    subject_id=uuid.UUID(envelope.subject),
+                    sequence=envelope.sequence,
+                    body=notification_body(delivery_id, envelope, payment),
+                    state=w.WEBHOOK_DELIVERY_STATE_PENDING,
+                    next_attempt_time=now,
+                    create_time=now,
+                )
+                .on_conflict_do_nothing(index_elements=["webhook_endpoint_id", "event_id"])
+            )
