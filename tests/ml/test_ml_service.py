@@ -90,14 +90,14 @@ def test_predict_errors_unknown_model_and_bad_instances(settings: Settings):
             stub.Predict(srv.PredictRequest(model_name="nope", instances=instances, request_id=str(uuid.uuid4())))
         assert caught.value.code() == grpc.StatusCode.NOT_FOUND
         assert _reason(caught.value)[0] == "MODEL_NOT_FOUND"
-        del instances[1].features["amount_minor"]
+        del instances[1].features["txn_amount"]
         instances[0].features["unknown_feature"].double_value = 1.0
         with pytest.raises(grpc.RpcError) as caught:
             stub.Predict(srv.PredictRequest(model_name="fraud", instances=instances, request_id=str(uuid.uuid4())))
         assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
         assert set(_reason(caught.value)[1]) == {
             "instances[0].features[unknown_feature]",
-            "instances[1].features[amount_minor]",
+            "instances[1].features[txn_amount]",
         }
 
 
