@@ -31,6 +31,8 @@ MONITORING_NAMESPACE = "monitoring"  # where Prometheus runs: the only one that 
 ISTIO_NAMESPACE = "istio-system"
 CNPG_NAMESPACE = "cnpg-system"  # where the CloudNativePG operator runs
 RUN_AS = 10001
+# The app waits for its sidecar: its first calls (database, Kafka, other services) go through it.
+PROXY_CONFIG = {"proxy.istio.io/config": "holdApplicationUntilProxyStarts: true"}
 # Calls a service makes besides gRPC ones to the mesh's services: they go to these, by label.
 INFRASTRUCTURE_CLIENTS = {"triton": ["ml"], edge.ISSUER: ["edge-gateway"]}
 # Secrets whose keys are whole FINTECH_* variables: the customer service's PII keys (KEKs, page-token and
@@ -216,7 +218,8 @@ def edge_resources(settings: Settings) -> list[Resource]:
 
 
 def issuer_resources(settings: Settings) -> list[Resource]:
-    """The development token issuer; Envoy and istiod fetch its JWKS (plain HTTP: public keys only)."""
+    """The development token issuer, outside the mesh: Envoy and istiod (which has no sidecar) fetch its
+    JWKS over plain HTTP (public keys only); the NetworkPolicy admits only them."""
     name, port = edge.ISSUER, settings.edge.issuer_port
     container = {
         "name": name,
@@ -230,9 +233,7 @@ def issuer_resources(settings: Settings) -> list[Resource]:
         "resources": _resources("50m", "500m", "128Mi", "256Mi"),
     }
     # One replica: the signing key lives in the pod (a new key on restart; tokens are short-lived).
-    deployment = _deployment(
-        name, [container], replicas=1, annotations={"traffic.sidecar.istio.io/excludeInboundPorts": str(port)}
-    )
+    deployment = _deployment(name, [container], replicas=1, in_mesh=False)
     return [
         _service_account(name),
         deployment,
@@ -448,6 +449,7 @@ def _deployment(
     volumes: list[Resource] = (),  # type: ignore[assignment]
     replicas: int = 2,
     annotations: dict[str, str] | None = None,
+    in_mesh: bool = True,
 ) -> Resource:
     hardened = {
         "allowPrivilegeEscalation": False,
@@ -459,7 +461,8 @@ def _deployment(
     for container in [*init, *containers]:
         container["securityContext"] = hardened
         container["volumeMounts"] = [*container.get("volumeMounts", []), *scratch]
-    labels = {"app": name, "version": "v1"}
+    labels = {"app": name, "version": "v1"} | ({} if in_mesh else {"sidecar.istio.io/inject": "false"})
+    pod_annotations = (PROXY_CONFIG if in_mesh else {}) | (annotations or {})
     return {
         "apiVersion": "apps/v1",
         "kind": "Deployment",
@@ -468,13 +471,7 @@ def _deployment(
             "replicas": replicas,
             "selector": {"matchLabels": {"app": name}},
             "template": {
-                "metadata": {
-                    "labels": labels,
-                    "annotations": {
-                        "proxy.istio.io/config": "holdApplicationUntilProxyStarts: true",
-                        **(annotations or {}),
-                    },
-                },
+                "metadata": {"labels": labels} | ({"annotations": pod_annotations} if pod_annotations else {}),
                 "spec": {
                     "serviceAccountName": name,
                     "securityContext": {
