@@ -20,10 +20,10 @@ from fintech.risk.v1 import (
 )
 from fintech.risk.v1 import regulatory_report_pb2 as R
 from fintech.risk.v1 import sanctions_screening_pb2 as S
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 
-from services.risk import audit, rules, screening
+from services.risk import audit, rules, screening, store
 from services.risk.common import caller, decode_token, encode_token, record_audit
 from services.risk.fraud import amount_minor
 from services.risk.models import aml_assessments, aml_transactions, audit_records, regulatory_reports, screenings
@@ -55,10 +55,9 @@ class RegulatoryCompliance(regulatory_compliance_service_pb2_grpc.RegulatoryComp
 
     async def ScreenParty(self, request, context: grpc.aio.ServicerContext):
         request_id = uuid.UUID(request.request_id)
-        async with self.database.session() as session:
-            body = await session.scalar(select(screenings.c.body).where(screenings.c.request_id == request_id))
-        if body is not None:
-            return pb.ScreenPartyResponse(screening=S.SanctionsScreening.FromString(body))
+        stored = await store.find(self.database, screenings, S.SanctionsScreening, "request_id", request_id)
+        if stored is not None:
+            return pb.ScreenPartyResponse(screening=stored)
         party = request.party
         threshold = self.settings.risk.sanctions_match_threshold
         dob = _date(party.date_of_birth) if party.HasField("date_of_birth") and party.date_of_birth.year else None
@@ -82,16 +81,13 @@ class RegulatoryCompliance(regulatory_compliance_service_pb2_grpc.RegulatoryComp
         now = datetime.now(UTC)
         result.screen_time.FromDatetime(now)
         async with self.database.transaction() as session:
-            inserted = await session.scalar(
-                insert(screenings)
-                .values(id=uuid.UUID(result.screening_id), request_id=request_id, customer_id=uuid.UUID(party.party_id),
-                        decision=status, evaluate_time=now, body=result.SerializeToString())
-                .on_conflict_do_nothing()
-                .returning(screenings.c.id)
-            )  # fmt: skip
-            if inserted is None:
-                body = await session.scalar(select(screenings.c.body).where(screenings.c.request_id == request_id))
-                return pb.ScreenPartyResponse(screening=S.SanctionsScreening.FromString(body))
+            stored = await store.insert_once(session, screenings, S.SanctionsScreening, "request_id", {
+                "id": uuid.UUID(result.screening_id), "request_id": request_id,
+                "customer_id": uuid.UUID(party.party_id), "decision": status, "evaluate_time": now,
+                "body": result.SerializeToString(),
+            })  # fmt: skip
+            if stored is not None:
+                return pb.ScreenPartyResponse(screening=stored)
             event = events_pb2.SanctionsScreeningCompleted(
                 screening_id=result.screening_id, party_id=party.party_id, party_type=party.party_type,
                 trigger=request.trigger, match_status=status, match_count=len(matches),
@@ -111,12 +107,9 @@ class RegulatoryCompliance(regulatory_compliance_service_pb2_grpc.RegulatoryComp
     async def EvaluateTransactionAml(self, request, context: grpc.aio.ServicerContext):
         t = request.transaction
         payment_id = uuid.UUID(t.payment_id)
-        async with self.database.session() as session:
-            body = await session.scalar(
-                select(aml_assessments.c.body).where(aml_assessments.c.payment_id == payment_id)
-            )
-        if body is not None:
-            return pb.EvaluateTransactionAmlResponse(aml_assessment=A.AmlAssessment.FromString(body))
+        stored = await store.find(self.database, aml_assessments, A.AmlAssessment, "payment_id", payment_id)
+        if stored is not None:
+            return pb.EvaluateTransactionAmlResponse(aml_assessment=stored)
         at = t.transaction_time.ToDatetime(tzinfo=UTC)
         window = timedelta(hours=self.settings.risk.aml_structuring_window_hours)
         account = uuid.UUID(t.debtor_account_id)
@@ -167,19 +160,13 @@ class RegulatoryCompliance(regulatory_compliance_service_pb2_grpc.RegulatoryComp
                 alert.window.FromTimedelta(hit.window)
             alert.raise_time.FromDatetime(now)
         async with self.database.transaction() as session:
-            inserted = await session.scalar(
-                insert(aml_assessments)
-                .values(id=uuid.UUID(assessment.aml_assessment_id), payment_id=payment_id,
-                        customer_id=uuid.UUID(t.customer_id), decision=decision, evaluate_time=now,
-                        body=assessment.SerializeToString())
-                .on_conflict_do_nothing()
-                .returning(aml_assessments.c.id)
-            )  # fmt: skip
-            if inserted is None:
-                body = await session.scalar(
-                    select(aml_assessments.c.body).where(aml_assessments.c.payment_id == payment_id)
-                )
-                return pb.EvaluateTransactionAmlResponse(aml_assessment=A.AmlAssessment.FromString(body))
+            stored = await store.insert_once(session, aml_assessments, A.AmlAssessment, "payment_id", {
+                "id": uuid.UUID(assessment.aml_assessment_id), "payment_id": payment_id,
+                "customer_id": uuid.UUID(t.customer_id), "decision": decision, "evaluate_time": now,
+                "body": assessment.SerializeToString(),
+            })  # fmt: skip
+            if stored is not None:
+                return pb.EvaluateTransactionAmlResponse(aml_assessment=stored)
             await session.execute(
                 insert(aml_transactions)
                 .values(payment_id=payment_id, customer_id=uuid.UUID(t.customer_id), account_id=account,
@@ -246,12 +233,9 @@ class RegulatoryCompliance(regulatory_compliance_service_pb2_grpc.RegulatoryComp
 
     async def GenerateRegulatoryReport(self, request, context: grpc.aio.ServicerContext):
         request_id = uuid.UUID(request.request_id)
-        async with self.database.session() as session:
-            body = await session.scalar(
-                select(regulatory_reports.c.body).where(regulatory_reports.c.request_id == request_id)
-            )
-        if body is not None:
-            return pb.GenerateRegulatoryReportResponse(regulatory_report=R.RegulatoryReport.FromString(body))
+        stored = await store.find(self.database, regulatory_reports, R.RegulatoryReport, "request_id", request_id)
+        if stored is not None:
+            return pb.GenerateRegulatoryReportResponse(regulatory_report=stored)
         if _date(request.period.end_date) < _date(request.period.start_date):
             violation = Violation("period.end_date", "must not be before start_date")
             raise InvalidArgument("the period ends before it starts", violations=[violation])
@@ -264,18 +248,12 @@ class RegulatoryCompliance(regulatory_compliance_service_pb2_grpc.RegulatoryComp
         now = datetime.now(UTC)
         report.create_time.FromDatetime(now)
         async with self.database.transaction() as session:
-            inserted = await session.scalar(
-                insert(regulatory_reports)
-                .values(id=uuid.UUID(report.regulatory_report_id), request_id=request_id, state=report.state,
-                        create_time=now, body=report.SerializeToString())
-                .on_conflict_do_nothing()
-                .returning(regulatory_reports.c.id)
-            )  # fmt: skip
-            if inserted is None:
-                body = await session.scalar(
-                    select(regulatory_reports.c.body).where(regulatory_reports.c.request_id == request_id)
-                )
-                return pb.GenerateRegulatoryReportResponse(regulatory_report=R.RegulatoryReport.FromString(body))
+            stored = await store.insert_once(session, regulatory_reports, R.RegulatoryReport, "request_id", {
+                "id": uuid.UUID(report.regulatory_report_id), "request_id": request_id, "state": report.state,
+                "create_time": now, "body": report.SerializeToString(),
+            })  # fmt: skip
+            if stored is not None:
+                return pb.GenerateRegulatoryReportResponse(regulatory_report=stored)
             requested = events_pb2.RegulatoryReportRequested(
                 regulatory_report_id=report.regulatory_report_id, report_type=report.report_type, period=report.period,
                 jurisdiction_code=report.jurisdiction_code, customer_id=report.customer_id,
@@ -360,40 +338,27 @@ class RegulatoryCompliance(regulatory_compliance_service_pb2_grpc.RegulatoryComp
             )  # fmt: skip
 
     async def RetrieveRegulatoryReport(self, request, context):
-        async with self.database.session() as session:
-            body = await session.scalar(
-                select(regulatory_reports.c.body).where(
-                    regulatory_reports.c.id == uuid.UUID(request.regulatory_report_id)
-                )
-            )
-        if body is None:
-            raise NotFound(f"regulatory report {request.regulatory_report_id} not found")
-        return pb.RetrieveRegulatoryReportResponse(regulatory_report=R.RegulatoryReport.FromString(body))
+        stored = await store.retrieve(
+            self.database, regulatory_reports, R.RegulatoryReport, "regulatory report", request.regulatory_report_id
+        )
+        return pb.RetrieveRegulatoryReportResponse(regulatory_report=stored)
 
     async def ListRegulatoryReports(self, request, context):
         table = regulatory_reports
         query = select(table.c.id, table.c.create_time, table.c.body)
         if request.state:
             query = query.where(table.c.state == request.state)
-        if request.page_token:
-            after_time, after_id = decode_token(request.page_token)
-            query = query.where(
-                or_(
-                    table.c.create_time < after_time,
-                    and_(table.c.create_time == after_time, table.c.id < uuid.UUID(after_id)),
-                )
-            )
         size = request.page_size or 50
+        query = store.after_token(query, table, "create_time", request.page_token)
         async with self.database.session() as session:
-            rows = (await session.execute(query.order_by(table.c.create_time.desc(), table.c.id.desc()))).all()
+            rows = (await session.execute(query)).all()
         reports = [R.RegulatoryReport.FromString(row.body) for row in rows]
         keep = [
             (row, r) for row, r in zip(rows, reports, strict=True)
             if (not request.report_type or r.report_type == request.report_type)
             and (not request.jurisdiction_code or r.jurisdiction_code == request.jurisdiction_code)
         ]  # fmt: skip
-        response = pb.ListRegulatoryReportsResponse(regulatory_reports=[r for _, r in keep[:size]])
-        if len(keep) > size:
-            last = keep[size - 1][0]
-            response.next_page_token = encode_token(last.create_time, str(last.id))
-        return response
+        return pb.ListRegulatoryReportsResponse(
+            regulatory_reports=[r for _, r in keep[:size]],
+            next_page_token=store.next_token([row for row, _ in keep], size, "create_time"),
+        )

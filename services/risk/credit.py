@@ -18,17 +18,16 @@ from fintech.risk.v1 import credit_assessment_pb2 as C
 from fintech.risk.v1 import credit_risk_assessment_service_pb2 as pb
 from fintech.risk.v1 import credit_risk_assessment_service_pb2_grpc, events_pb2
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 
 from services.ml.features import Applicant, applicant_features
-from services.risk import rules
+from services.risk import rules, store
 from services.risk.common import model_down, record_audit
 from services.risk.models import credit_assessments
 from services.runtime import outbox
 from services.runtime.clients import ServiceClient
 from services.runtime.config import Settings
 from services.runtime.db import Database
-from services.runtime.errors import FailedPrecondition, NotFound, Unavailable
+from services.runtime.errors import FailedPrecondition, Unavailable
 
 log = structlog.get_logger(__name__)
 ACTION = "/fintech.risk.v1.CreditRiskAssessmentService/EvaluateCreditRisk"
@@ -128,19 +127,13 @@ class CreditRiskAssessment(credit_risk_assessment_service_pb2_grpc.CreditRiskAss
         assessment.evaluate_time.FromDatetime(now)
         assessment.expire_time.FromDatetime(now + VALIDITY)
         async with self.database.transaction() as session:
-            inserted = await session.scalar(
-                insert(credit_assessments)
-                .values(id=uuid.UUID(assessment.credit_assessment_id), request_id=request_id,
-                        customer_id=uuid.UUID(request.application.customer_id), decision=decision, evaluate_time=now,
-                        body=assessment.SerializeToString(), fingerprint=fingerprint)
-                .on_conflict_do_nothing()
-                .returning(credit_assessments.c.id)
-            )  # fmt: skip
-            if inserted is None:
-                body = await session.scalar(
-                    select(credit_assessments.c.body).where(credit_assessments.c.request_id == request_id)
-                )
-                return pb.EvaluateCreditRiskResponse(credit_assessment=C.CreditAssessment.FromString(body))
+            stored = await store.insert_once(session, credit_assessments, C.CreditAssessment, "request_id", {
+                "id": uuid.UUID(assessment.credit_assessment_id), "request_id": request_id,
+                "customer_id": uuid.UUID(request.application.customer_id), "decision": decision,
+                "evaluate_time": now, "body": assessment.SerializeToString(), "fingerprint": fingerprint,
+            })  # fmt: skip
+            if stored is not None:  # a concurrent call with the same request id won
+                return pb.EvaluateCreditRiskResponse(credit_assessment=stored)
             event = events_pb2.CreditRiskEvaluated(
                 credit_assessment_id=assessment.credit_assessment_id, application_id=request.application.application_id,
                 customer_id=request.application.customer_id, probability_of_default=pd, score=assessment.score,
@@ -158,12 +151,7 @@ class CreditRiskAssessment(credit_risk_assessment_service_pb2_grpc.CreditRiskAss
         return pb.EvaluateCreditRiskResponse(credit_assessment=assessment)
 
     async def RetrieveCreditAssessment(self, request, context):
-        async with self.database.session() as session:
-            body = await session.scalar(
-                select(credit_assessments.c.body).where(
-                    credit_assessments.c.id == uuid.UUID(request.credit_assessment_id)
-                )
-            )
-        if body is None:
-            raise NotFound(f"credit assessment {request.credit_assessment_id} not found")
-        return pb.RetrieveCreditAssessmentResponse(credit_assessment=C.CreditAssessment.FromString(body))
+        stored = await store.retrieve(
+            self.database, credit_assessments, C.CreditAssessment, "credit assessment", request.credit_assessment_id
+        )
+        return pb.RetrieveCreditAssessmentResponse(credit_assessment=stored)

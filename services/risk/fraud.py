@@ -21,19 +21,18 @@ from fintech.risk.v1 import (
     model_reference_pb2,
 )
 from fintech.risk.v1 import transaction_pb2 as txn
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
 from services.features.definitions import FRAUD_VIEW
 from services.ml.features import Payment, fraud_inputs
-from services.risk import rules
-from services.risk.common import decode_token, encode_token, model_down, record_audit
+from services.risk import rules, store
+from services.risk.common import model_down, record_audit
 from services.risk.models import fraud_assessments, known_counterparties
 from services.runtime import outbox
 from services.runtime.clients import ServiceClient
 from services.runtime.config import Settings
 from services.runtime.db import Database
-from services.runtime.errors import NotFound
 
 log = structlog.get_logger(__name__)
 pb = fraud_detection_service_pb2
@@ -80,11 +79,6 @@ class FraudDetection(fraud_detection_service_pb2_grpc.FraudDetectionServiceServi
         self.features = features
         self.ml = ml
         self.source = settings.spiffe_id("risk")
-
-    async def _stored(self, session, **where) -> FA.FraudAssessment | None:
-        column, value = next(iter(where.items()))
-        body = await session.scalar(select(fraud_assessments.c.body).where(fraud_assessments.c[column] == value))
-        return FA.FraudAssessment.FromString(body) if body is not None else None
 
     async def _features(self, t: txn.Transaction) -> dict[str, float | None] | None:
         entities = [
@@ -135,8 +129,9 @@ class FraudDetection(fraud_detection_service_pb2_grpc.FraudDetectionServiceServi
 
     async def EvaluateTransactionFraud(self, request, context: grpc.aio.ServicerContext):
         t = request.transaction
-        async with self.database.session() as session:
-            stored = await self._stored(session, payment_id=uuid.UUID(t.payment_id))
+        stored = await store.find(
+            self.database, fraud_assessments, FA.FraudAssessment, "payment_id", uuid.UUID(t.payment_id)
+        )
         if stored is not None:
             return pb.EvaluateTransactionFraudResponse(fraud_assessment=stored)
         started = time.perf_counter()
@@ -187,18 +182,12 @@ class FraudDetection(fraud_detection_service_pb2_grpc.FraudDetectionServiceServi
         assessment.latency.FromTimedelta(timedelta(seconds=time.perf_counter() - started))
 
         async with self.database.transaction() as session:
-            inserted = await session.scalar(
-                insert(fraud_assessments)
-                .values(
-                    id=uuid.UUID(assessment.fraud_assessment_id), payment_id=uuid.UUID(t.payment_id),
-                    customer_id=uuid.UUID(t.customer_id), decision=decision, evaluate_time=now,
-                    body=assessment.SerializeToString(),
-                )
-                .on_conflict_do_nothing()
-                .returning(fraud_assessments.c.id)
-            )  # fmt: skip
-            if inserted is None:  # a concurrent call for the same payment won: its assessment stands
-                stored = await self._stored(session, payment_id=uuid.UUID(t.payment_id))
+            stored = await store.insert_once(session, fraud_assessments, FA.FraudAssessment, "payment_id", {
+                "id": uuid.UUID(assessment.fraud_assessment_id), "payment_id": uuid.UUID(t.payment_id),
+                "customer_id": uuid.UUID(t.customer_id), "decision": decision, "evaluate_time": now,
+                "body": assessment.SerializeToString(),
+            })  # fmt: skip
+            if stored is not None:  # a concurrent call for the same payment won: its assessment stands
                 return pb.EvaluateTransactionFraudResponse(fraud_assessment=stored)
             if key is not None:
                 await session.execute(
@@ -229,10 +218,9 @@ class FraudDetection(fraud_detection_service_pb2_grpc.FraudDetectionServiceServi
         return pb.EvaluateTransactionFraudResponse(fraud_assessment=assessment)
 
     async def RetrieveFraudAssessment(self, request, context):
-        async with self.database.session() as session:
-            stored = await self._stored(session, id=uuid.UUID(request.fraud_assessment_id))
-        if stored is None:
-            raise NotFound(f"fraud assessment {request.fraud_assessment_id} not found")
+        stored = await store.retrieve(
+            self.database, fraud_assessments, FA.FraudAssessment, "fraud assessment", request.fraud_assessment_id
+        )
         return pb.RetrieveFraudAssessmentResponse(fraud_assessment=stored)
 
     async def ListFraudAssessments(self, request, context):
@@ -248,22 +236,11 @@ class FraudDetection(fraud_detection_service_pb2_grpc.FraudDetectionServiceServi
             query = query.where(table.c.evaluate_time >= request.start_time.ToDatetime(tzinfo=UTC))
         if request.HasField("end_time"):
             query = query.where(table.c.evaluate_time < request.end_time.ToDatetime(tzinfo=UTC))
-        if request.page_token:
-            after_time, after_id = decode_token(request.page_token)
-            query = query.where(
-                or_(
-                    table.c.evaluate_time < after_time,
-                    and_(table.c.evaluate_time == after_time, table.c.id < uuid.UUID(after_id)),
-                )
-            )
         size = request.page_size or 50
-        query = query.order_by(table.c.evaluate_time.desc(), table.c.id.desc()).limit(size + 1)
+        query = store.after_token(query, table, "evaluate_time", request.page_token).limit(size + 1)
         async with self.database.session() as session:
             rows = (await session.execute(query)).all()
-        response = pb.ListFraudAssessmentsResponse(
-            fraud_assessments=[FA.FraudAssessment.FromString(row.body) for row in rows[:size]]
+        return pb.ListFraudAssessmentsResponse(
+            fraud_assessments=[FA.FraudAssessment.FromString(row.body) for row in rows[:size]],
+            next_page_token=store.next_token(rows, size, "evaluate_time"),
         )
-        if len(rows) > size:
-            last = rows[size - 1]
-            response.next_page_token = encode_token(last.evaluate_time, str(last.id))
-        return response
