@@ -65,7 +65,7 @@ FRAUD_STORE_INPUTS: tuple[str, ...] = (
 def _store_input(name: str) -> Feature:
     definition = store.BY_NAME[name]
     missing = MISSING_TIME_SINCE_LAST if definition.aggregation == store.Agg.TIME_SINCE_LAST else MISSING_VALUE
-    return Feature(name, definition.value_type.name, f"{definition.description} (no value: {missing:g}).")
+    return Feature(name, definition.value_type.name, f"{definition.description.rstrip('.')}; no value: {missing:g}.")
 
 
 FRAUD_FEATURES: tuple[Feature, ...] = (

@@ -23,8 +23,8 @@ PSI_EPSILON = 1e-4
 # ---- calibration and separation -------------------------------------------------------------------------------
 
 
-def expected_calibration_error(scores: Sequence[float], labels: Sequence[int], bins: int = 10) -> float:
-    """Mean |observed rate - mean score| over `bins` equal-width score bins, weighted by bin size."""
+def calibration_bins(scores: Sequence[float], labels: Sequence[int], bins: int = 10) -> list[dict]:
+    """The reliability table: per non-empty equal-width score bin, its rows, mean score and observed rate."""
     totals = [0] * bins
     score_sums = [0.0] * bins
     positives = [0] * bins
@@ -33,8 +33,19 @@ def expected_calibration_error(scores: Sequence[float], labels: Sequence[int], b
         totals[b] += 1
         score_sums[b] += score
         positives[b] += label
-    n = sum(totals)
-    return sum(abs(positives[b] - score_sums[b]) for b in range(bins) if totals[b]) / n if n else 0.0
+    return [
+        {"lower": b / bins, "upper": (b + 1) / bins, "count": totals[b], "mean_score": score_sums[b] / totals[b],
+         "observed_rate": positives[b] / totals[b]}
+        for b in range(bins)
+        if totals[b]
+    ]  # fmt: skip
+
+
+def expected_calibration_error(scores: Sequence[float], labels: Sequence[int], bins: int = 10) -> float:
+    """Mean |observed rate - mean score| over `bins` equal-width score bins, weighted by bin size."""
+    table = calibration_bins(scores, labels, bins)
+    n = sum(row["count"] for row in table)
+    return sum(row["count"] * abs(row["observed_rate"] - row["mean_score"]) for row in table) / n if n else 0.0
 
 
 def ks_statistic(scores: Sequence[float], labels: Sequence[int]) -> float:

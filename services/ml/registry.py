@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 import structlog
 from fintech.common.v1.error_reason_pb2 import ErrorReason
@@ -24,6 +25,7 @@ from fintech.ml.v1 import events_pb2, feature_value_pb2, model_registry_service_
 from fintech.ml.v1 import model_registry_service_pb2 as reg
 from fintech.ml.v1 import model_version_pb2 as mv
 from google.protobuf import empty_pb2, timestamp_pb2
+from google.protobuf.message import Message
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -39,6 +41,7 @@ from services.runtime.validation import Violation
 log = structlog.get_logger("ml.registry")
 
 S = mv.ModelStage
+E = TypeVar("E", bound=Message)
 AT_LEAST, AT_MOST = mv.THRESHOLD_COMPARISON_AT_LEAST, mv.THRESHOLD_COMPARISON_AT_MOST
 # What each stage requires of a version's validation metrics (ARCHIVED: nothing).
 STAGE_THRESHOLDS: dict[int, list[tuple[str, int, float]]] = {
@@ -81,6 +84,19 @@ def metric_checks(version: mv.ModelVersion, stage: int) -> list[mv.MetricCheck]:
             mv.MetricCheck(metric=name, value=value, threshold=threshold, comparison=comparison, passed=passed)
         )
     return checks
+
+
+def project(event_type: type[E], source: Message, **values: Any) -> E:
+    """An event carrying the fields of `source` that it names alike (its projection), then `values`."""
+    fields = {}
+    for field in event_type.DESCRIPTOR.fields:
+        own = source.DESCRIPTOR.fields_by_name.get(field.name)
+        if own is None or field.name in values:
+            continue
+        if own.message_type is not None and own.label != own.LABEL_REPEATED and not source.HasField(field.name):
+            continue
+        fields[field.name] = getattr(source, field.name)
+    return event_type(**fields, **values)
 
 
 def metric_field(name: str) -> str:
@@ -178,20 +194,7 @@ class Registry:
             )
             await outbox.record(
                 session,
-                events_pb2.ModelVersionRegistered(
-                    model_version_id=stored.model_version_id,
-                    model_name=name,
-                    model_version=stored.version,
-                    artifact_uri=stored.artifact_uri,
-                    artifact_digest=stored.artifact_digest,
-                    model_format=stored.model_format,
-                    signature=stored.signature,
-                    decision_threshold=stored.decision_threshold,
-                    training_data=stored.training_data,
-                    validation_metrics=stored.validation_metrics,
-                    model_card_uri=stored.model_card_uri,
-                    created_by=created_by,
-                ),
+                project(events_pb2.ModelVersionRegistered, stored, model_version=stored.version),
                 subject=stored.model_version_id,
                 sequence=1,
                 source=self.source,
@@ -215,16 +218,7 @@ class Registry:
         )
         await outbox.record(
             session,
-            events_pb2.BiasReportGenerated(
-                bias_report_id=bias.bias_report_id,
-                model_version_id=version.model_version_id,
-                model_name=version.model_name,
-                model_version=version.version,
-                data_source=bias.data_source,
-                window=bias.window,
-                verdict=bias.verdict,
-                attributes=bias.attributes,
-            ),
+            project(events_pb2.BiasReportGenerated, bias),
             subject=version.model_version_id,
             sequence=2,
             source=self.source,
@@ -338,18 +332,17 @@ class Registry:
         )
         await outbox.record(
             session,
-            events_pb2.ModelVersionPromoted(
-                model_version_id=version.model_version_id,
-                model_name=version.model_name,
+            project(
+                events_pb2.ModelVersionPromoted,
+                version,
                 model_version=version.version,
                 from_stage=previous,
                 to_stage=stage,
-                canary_traffic_percent=percent,
                 promoted_by=by,
                 reason=reason,
                 metric_checks=checks,
                 replaced_model_version=replaced,
-            ),
+            ),  # fmt: skip
             subject=version.model_version_id,
             sequence=version.stage_change_time.ToNanoseconds() // 1000,
             source=self.source,
@@ -435,17 +428,7 @@ class Registry:
                 )  # fmt: skip
                 await outbox.record(
                     session,
-                    events_pb2.ModelDriftDetected(
-                        drift_report_id=report.drift_report_id,
-                        model_version_id=v.model_version_id,
-                        model_name=name,
-                        model_version=version,
-                        stage=v.stage,
-                        current_window=report.current_window,
-                        verdict=report.verdict,
-                        drifted_features=drifted,
-                        score_drift=report.score_drift,
-                    ),
+                    project(events_pb2.ModelDriftDetected, report, stage=v.stage, drifted_features=drifted),
                     subject=v.model_version_id,
                     sequence=int(datetime.now(UTC).timestamp() * 1e6),
                     source=self.source,

@@ -60,6 +60,16 @@ def model_card(record: dict, target_auc: float) -> str:
         f"| KS statistic | {m['ks_statistic']:.4f} |",
         *[f"| {key} | {value:.4f} |" for key, value in sorted(m["extra_metrics"].items())],
         "",
+        "Calibration on the held-out window (equal-width score bins; a calibrated model's observed rate is "
+        "close to its mean score):",
+        "",
+        "| score bin | rows | mean score | observed rate |",
+        "| --- | --- | --- | --- |",
+        *[
+            f"| {b['lower']:.1f}-{b['upper']:.1f} | {b['count']} | {b['mean_score']:.4f} | {b['observed_rate']:.4f} |"
+            for b in record["calibration"]
+        ],
+        "",
         "## Fairness (four-fifths rule, held-out data)",
         f"Approval = score below {bias['decision_threshold']}; groups under {bias['min_group_size']} rows are "
         f"not assessed. Overall verdict: **{bias['verdict']}**.",

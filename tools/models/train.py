@@ -245,6 +245,7 @@ def train(name: str, seed: int = SEED, out: Path = MODELS_DIR) -> dict:
                 "row_count": int(valid_mask.sum()),
                 "window": {"start_time": iso(split), "end_time": iso(t.max() + 1)},
             },
+            "calibration": governance.calibration_bins(valid_scores.tolist(), y[valid_mask].tolist()),
             "bias_report": {
                 "data_source": "VALIDATION_DATA",
                 "decision_threshold": threshold,
