@@ -8,6 +8,7 @@ import random
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import grpc
 import pytest
 from fintech.customer.v1 import events_pb2 as customer_events
 from fintech.features.v1 import entity_pb2, feature_store_service_pb2, feature_store_service_pb2_grpc
@@ -133,7 +134,7 @@ async def test_definitions_are_listed_and_erasure_empties_an_entity(settings: Se
         lambda: _online(settings, _key(CUSTOMER, customer), names=["customer_payment_count_1m"]),
         lambda r: _values(r.entities[0].readings)["customer_payment_count_1m"] == 1,
     )
-    # The customer service erases a customer by event (EraseEntityFeatures has no caller in istio/ yet).
+    # The customer service erases a customer by event: CustomerErased on its topic.
     erased = customer_events.CustomerErased(customer_id=customer)
     envelope = REGISTRY.wrap(
         erased, subject=customer, sequence=9, source="spiffe://cluster.local/ns/fintech/sa/customer"
@@ -207,3 +208,28 @@ async def test_historical_reads_equal_what_training_computes_from_the_same_event
             assert served[f"{i}:{entity}"] == pytest.approx(expected), (i, entity)
             compared += sum(value is not None for value in expected.values())
     assert compared > 100  # most of the values exist: the comparison is not of empty rows
+
+
+async def test_an_operator_erases_a_merchant_by_rpc_and_no_service_may(settings: Settings):
+    merchant = str(uuid.uuid4())
+    await publish(payment_initiated(str(uuid.uuid4()), str(uuid.uuid4()), 900, creditor_account_id=merchant))
+    names = ["merchant_payment_count_1h"]
+    await eventually(
+        lambda: _online(settings, _key(MERCHANT, merchant), names=names),
+        lambda r: _values(r.entities[0].readings)["merchant_payment_count_1h"] == 1,
+    )
+    request = feature_store_service_pb2.EraseEntityFeaturesRequest(
+        entities=[_key(MERCHANT, merchant)], erasure_request_id=str(uuid.uuid4())
+    )
+    async with channel(settings, "features", "risk") as ch:
+        with pytest.raises(grpc.aio.AioRpcError) as caught:
+            await feature_store_service_pb2_grpc.FeatureStoreServiceStub(ch).EraseEntityFeatures(request)
+    assert caught.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    async with channel(settings, "features", "cli") as ch:
+        stub = feature_store_service_pb2_grpc.FeatureStoreServiceStub(ch)
+        erased = await stub.EraseEntityFeatures(request, timeout=5)
+        again = await stub.EraseEntityFeatures(request, timeout=5)  # the same request answers the same
+    assert erased.erasures[0].history_value_count == 1 and erased.erasures[0].online_value_count > 0
+    assert again.erasures == erased.erasures
+    after = await _online(settings, _key(MERCHANT, merchant), names=names)
+    assert after.entities[0].readings[0].status == fv.FEATURE_STATUS_MISSING

@@ -21,7 +21,7 @@ import numpy as np
 import tritonclient.grpc.aio as triton
 
 from services.ml.features import FEATURES
-from services.runtime.config import get_settings
+from services.runtime.config import ROOT, get_settings
 
 MODELS = ("fraud", "credit")
 
@@ -62,6 +62,20 @@ async def scenario(client, model: str, requests: int, concurrency: int, batch: i
     }
 
 
+async def agreement(client, model: str, count: int = 1000) -> float:
+    """The largest |Triton score - onnxruntime score here| over rows drawn from the training deciles."""
+    import onnxruntime
+
+    directory = ROOT / "models" / model / "1"
+    baseline = json.loads((directory / "metrics.json").read_text())["drift_baseline"]
+    rng = np.random.default_rng(1)
+    columns = [rng.choice([*(baseline[f.name]["edges"] or [0.0]), -1.0], size=count) for f in FEATURES[model]]
+    rows = np.stack(columns, axis=1).astype(np.float32)
+    result = await client.infer(model, _input(rows), model_version="1", outputs=[triton.InferRequestedOutput("score")])
+    local = onnxruntime.InferenceSession(str(directory / "model.onnx")).run(["probabilities"], {"input__0": rows})
+    return float(np.max(np.abs(result.as_numpy("score")[:, 0] - local[0][:, 1])))
+
+
 SCENARIOS = {
     "single row, 1 client": (1, 1),
     "single row, 16 concurrent": (16, 1),
@@ -79,6 +93,7 @@ async def run(runs: int, requests: int) -> dict:
                 samples = [await scenario(client, model, n, concurrency, batch) for _ in range(runs)]
                 median = {key: statistics.median(s[key] for s in samples) for key in samples[0]}
                 results.setdefault(model, {})[name] = {"median": median, "runs": samples}
+            results[model]["max_abs_difference_to_onnxruntime"] = await agreement(client, model)
     return results
 
 
@@ -99,10 +114,12 @@ def main(argv: list[str] | None = None) -> None:
     (out / "triton.json").write_text(json.dumps(record, indent=2) + "\n")
     print(f"{'model':8} {'scenario':30} {'p50 ms':>8} {'p99 ms':>8} {'req/s':>9} {'rows/s':>10}")
     for model, scenarios in results.items():
+        difference = scenarios.pop("max_abs_difference_to_onnxruntime")
         for name, result in scenarios.items():
             m = result["median"]
             print(
                 f"{model:8} {name:30} {m['p50_ms']:8.2f} {m['p99_ms']:8.2f} "
                 f"{m['requests_per_s']:9.0f} {m['rows_per_s']:10.0f}"
             )
+        print(f"{model:8} max |Triton - onnxruntime here| over 1000 rows: {difference:.2e}")
     print(f"medians of {args.runs} runs; written to {out / 'triton.json'}")
