@@ -205,5 +205,19 @@ BY_NAME: dict[str, Feature] = {feature.name: feature for feature in FEATURES}
 assert len(BY_NAME) == len(FEATURES), "feature names must be unique"
 
 
+def reading_number(reading: feature_value_pb2.FeatureReading) -> float | None:
+    """A reading as the models take it: counts and doubles as numbers, money in minor units, durations in
+    seconds; None when the feature has no value."""
+    if reading.status == feature_value_pb2.FEATURE_STATUS_MISSING:
+        return None
+    kind = reading.value.WhichOneof("kind")
+    value = getattr(reading.value, kind)
+    if kind == "money_value":
+        return float(value.amount_minor)
+    if kind == "duration_value":
+        return value.ToTimedelta().total_seconds()
+    return float(value)
+
+
 def view(name: str) -> list[Feature]:
     return [feature for feature in FEATURES if name in feature.views]

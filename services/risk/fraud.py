@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 import grpc
 import structlog
 from fintech.features.v1 import entity_pb2, feature_store_service_pb2, feature_store_service_pb2_grpc
-from fintech.features.v1 import feature_value_pb2 as fv
 from fintech.ml.v1 import feature_value_pb2 as ml_values
 from fintech.ml.v1 import model_serving_service_pb2, model_serving_service_pb2_grpc
 from fintech.risk.v1 import (
@@ -24,7 +23,7 @@ from fintech.risk.v1 import transaction_pb2 as txn
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
-from services.features.definitions import FRAUD_VIEW
+from services.features.definitions import FRAUD_VIEW, reading_number
 from services.ml.features import Payment, fraud_inputs
 from services.risk import rules, store
 from services.risk.common import model_down, record_audit
@@ -38,18 +37,6 @@ log = structlog.get_logger(__name__)
 pb = fraud_detection_service_pb2
 FA = fraud_assessment_pb2
 ACTION = "/fintech.risk.v1.FraudDetectionService/EvaluateTransactionFraud"
-
-
-def reading_value(reading: fv.FeatureReading) -> float | None:
-    if reading.status == fv.FEATURE_STATUS_MISSING:
-        return None
-    kind = reading.value.WhichOneof("kind")
-    value = getattr(reading.value, kind)
-    if kind == "money_value":
-        return float(value.amount_minor)
-    if kind == "duration_value":
-        return value.ToTimedelta().total_seconds()
-    return float(value)
 
 
 def counterparty_key(t: txn.Transaction) -> str | None:
@@ -81,6 +68,9 @@ class FraudDetection(fraud_detection_service_pb2_grpc.FraudDetectionServiceServi
         self.source = settings.spiffe_id("risk")
 
     async def _features(self, t: txn.Transaction) -> dict[str, float | None] | None:
+        """The store's values as of now. Training takes them as of the payment, before it; the payments service
+        publishes the payment's own PaymentInitiated after the commit that precedes this call, so it is
+        normally not yet counted (when the pipeline was faster, the counts include it: a skew toward caution)."""
         entities = [
             entity_pb2.EntityKey(entity_type=entity_pb2.ENTITY_TYPE_CUSTOMER, entity_id=t.customer_id),
             entity_pb2.EntityKey(entity_type=entity_pb2.ENTITY_TYPE_ACCOUNT, entity_id=t.debtor_account_id),
@@ -96,7 +86,7 @@ class FraudDetection(fraud_detection_service_pb2_grpc.FraudDetectionServiceServi
         except (grpc.aio.AioRpcError, Exception) as error:  # noqa: BLE001 - any failure: the rules say REVIEW
             log.warning("features unavailable", error=repr(error))
             return None
-        return {r.feature_name: reading_value(r) for entity in response.entities for r in entity.readings}
+        return {r.feature_name: reading_number(r) for entity in response.entities for r in entity.readings}
 
     async def _score(self, vector: dict[str, float], t: txn.Transaction):
         """(score, model reference, inference latency) or None when the model cannot answer."""

@@ -15,7 +15,7 @@ from fintech.features.v1 import entity_pb2, feature_store_service_pb2, feature_s
 from fintech.features.v1 import feature_value_pb2 as fv
 
 from services.features.compute import Event
-from services.features.definitions import FRAUD_VIEW, view
+from services.features.definitions import FRAUD_VIEW, reading_number, view
 from services.runtime.config import Settings
 from tests.features.support import REGISTRY, channel, eventually, payment_initiated, publish
 from tools.models.train import EntityHistory
@@ -152,18 +152,6 @@ async def test_definitions_are_listed_and_erasure_empties_an_entity(settings: Se
     assert after.entities[0].readings[0].status == fv.FEATURE_STATUS_MISSING
 
 
-def _number(reading: fv.FeatureReading) -> float | None:
-    if reading.status == fv.FEATURE_STATUS_MISSING:
-        return None
-    kind = reading.value.WhichOneof("kind")
-    value = getattr(reading.value, kind)
-    if kind == "money_value":
-        return float(value.amount_minor)
-    if kind == "duration_value":
-        return value.ToTimedelta().total_seconds()
-    return float(value)
-
-
 async def test_historical_reads_equal_what_training_computes_from_the_same_events(settings: Settings):
     """Training builds its rows with the same computation: same events, same read times, same values."""
     customer, account, merchant = (str(uuid.uuid4()) for _ in range(3))
@@ -191,7 +179,7 @@ async def test_historical_reads_equal_what_training_computes_from_the_same_event
         response = await feature_store_service_pb2_grpc.FeatureStoreServiceStub(ch).RetrieveHistoricalFeatures(
             request, timeout=10
         )
-    served = {row.row_key: {r.feature_name: _number(r) for r in row.readings} for row in response.rows}
+    served = {row.row_key: {r.feature_name: reading_number(r) for r in row.readings} for row in response.rows}
 
     compared = 0
     for i, read_time in enumerate(read_times):
