@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -98,6 +99,16 @@ def issue_token(settings: Settings, subject: str, *, ttl: int | None = None, **c
 
 
 def _load_key(path: Path) -> rsa.RSAPrivateKey | None:
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return _parse_key(path, stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=4)
+def _parse_key(path: Path, inode: int, mtime_ns: int, size: int) -> rsa.RSAPrivateKey | None:
+    """Parsing (and checking) a 2048-bit key costs about 40 ms: once per version of the file, not per token."""
     try:
         key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     except (FileNotFoundError, ValueError):
