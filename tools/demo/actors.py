@@ -32,7 +32,9 @@ class Person:
     def customer(self, run: str) -> c.Customer:
         """The directory record a teller registers; the document number is unique per demo run."""
         number = "C" + "".join("CFGHJKLMNPRTVWXYZ0123456789"[b % 27] for b in uuid.uuid4().bytes[:8])
+        # A birth year of its own per run: each run meets new customers (same name and birth date = duplicate).
         year, month, day = self.born
+        year -= int(run, 16) % 30
         return c.Customer(
             given_names=self.given_names,
             family_name=self.family_name,
@@ -90,6 +92,14 @@ def credit_application(customer_id: str) -> credit.CreditApplication:
         purpose=credit.CREDIT_PURPOSE_VEHICLE,
         submit_time=submitted,
     )
+
+
+# Merchants at other banks that the compromised card is tested against (fictional IBANs, valid check digits).
+MERCHANTS = [
+    ("DE89370400440532013000", "COBADEFFXXX", "Webshop Nord GmbH"),
+    ("FR1420041010050500013M02606", "BNPAFRPPXXX", "Boutique Lumière SARL"),
+    ("NL91ABNA0417164300", "ABNANL2AXXX", "Digitale Diensten BV"),
+]
 
 
 def money(value: money_pb2.Money) -> str:

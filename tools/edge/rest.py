@@ -36,10 +36,17 @@ class RestError(Exception):
     @property
     def reason(self) -> str | None:
         """The ErrorInfo reason (a fintech.common.v1.ErrorReason name), when the error carries one."""
+        return self._error_info().get("reason")
+
+    @property
+    def metadata(self) -> dict[str, str]:
+        return self._error_info().get("metadata", {})
+
+    def _error_info(self) -> dict[str, Any]:
         for detail in self.body.get("details", []):
             if detail.get("@type", "").endswith("google.rpc.ErrorInfo"):
-                return detail.get("reason")
-        return None
+                return detail
+        return {}
 
 
 @dataclass
