@@ -1,3 +1,11 @@
-from tools.bench.triton import main
+"""`python -m tools.bench [triton|mesh] [options]`: one benchmark per module (triton when none is named)."""
 
-main()
+import sys
+
+from tools.bench import mesh, triton
+
+BENCHES = {"triton": triton.main, "mesh": mesh.main}
+
+arguments = sys.argv[1:]
+name = arguments.pop(0) if arguments and arguments[0] in BENCHES else "triton"
+BENCHES[name](arguments)

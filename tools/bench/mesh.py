@@ -1,0 +1,299 @@
+"""The whole mesh under load: its own ceiling, InitiatePayment end to end and RetrievePayment.
+
+    python -m tools.bench mesh [--runs 3] [--seconds 10]
+
+Needs the whole mesh up (`make bench` runs `make up` first). Scenarios, each run `--runs` times
+(the table and var/bench/mesh.json hold the medians, the JSON every run too):
+- the ceiling: grpc.health.v1.Health/Check and ListFeatureDefinitions (in memory) straight over mTLS
+  with ghz, closed loop and open loop (a fixed arrival rate), and ListFeatureDefinitions through the
+  Envoy edge with wrk: what the runtime, mTLS, the policy and the edge cost before any domain work;
+- InitiatePayment: KYC check with customer, fraud and AML screening by risk (features, the fraud model
+  on Triton), the ledger posting and the event store/outbox in PostgreSQL; over mTLS and through the
+  edge (POST /v1/payments, a unique idempotency key per request);
+- RetrievePayment, a read of the payment history, over mTLS and through the edge.
+Payment runs also give the delay from a payment's commit (its events' occur_time) to its record on
+Kafka (the record's timestamp, set when the outbox relay sends it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import statistics
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import grpc
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from fintech.common.v1 import event_envelope_pb2
+from fintech.common.v1.money_pb2 import Money
+from fintech.customer.v1 import customer_directory_service_pb2 as directory
+from fintech.customer.v1 import customer_onboarding_service_pb2 as onboarding
+from fintech.customer.v1 import kyc_check_pb2 as kyc
+from fintech.payments.v1 import account_pb2, payment_pb2
+from fintech.payments.v1 import payment_initiation_service_pb2 as initiation
+from fintech.payments.v1 import payment_initiation_service_pb2_grpc as initiation_grpc
+from fintech.payments.v1 import position_keeping_service_pb2 as positions
+from fintech.payments.v1 import position_keeping_service_pb2_grpc as positions_grpc
+
+from services.runtime.config import Settings, get_settings
+from services.runtime.tls import channel_credentials
+from tools.bench.load import Measurement, cpu_by_component, cpu_per_request, edge_tokens, ghz, wrk
+from tools.demo.actors import ALICE, BRANCH
+from tools.demo.scenario import KYC_CHECK, REGISTER
+from tools.edge.mint import mint
+from tools.edge.rest import RestClient
+from tools.mesh.supervisor import Supervisor
+
+PAYMENTS_TOPIC = "fintech.payments.events.v1"
+INITIATE = "fintech.payments.v1.PaymentInitiationService/InitiatePayment"
+RETRIEVE = "fintech.payments.v1.PaymentInitiationService/RetrievePayment"
+DEFINITIONS = "fintech.features.v1.FeatureStoreService/ListFeatureDefinitions"
+MTLS, EDGE = "mTLS (ghz)", "edge (wrk)"
+CUSTOMERS = 40  # two accounts each: the load spreads over 80 debtors, as many clients would
+EDGE_LIMIT = 100  # the edge's default requests per client per minute (mesh.toml [edge])
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    path: str  # "mTLS (ghz)" or "edge (wrk)"
+    loop: str  # "closed, N callers" or "open, R/s"
+    run: Callable[[], Measurement]
+    payments: bool = False  # measure the commit-to-Kafka delay
+
+
+# -- the payment fixtures: verified customers with accounts ---------------------------------------------
+
+
+def _accounts(settings: Settings) -> list[str]:
+    """Accounts of KYC-verified customers (registered by a teller through the edge), with an overdraft."""
+    edge = RestClient(f"http://127.0.0.1:{settings.envoy.rest_port}")
+    teller = mint(settings, "teller", branch_id=BRANCH, subject=f"bench-teller-{uuid.uuid4().hex[:6]}")
+    accounts = []
+    with grpc.secure_channel(settings.service("payments").address, channel_credentials("cli", settings)) as channel:
+        stub = positions_grpc.PositionKeepingServiceStub(channel)
+        for _ in range(CUSTOMERS):
+            record = ALICE.customer(uuid.uuid4().hex[:8])
+            record.family_name = f"Bench{uuid.uuid4().hex[:8]}"
+            registered = edge.call(
+                REGISTER, directory.RegisterCustomerRequest(customer=record, request_id=str(uuid.uuid4())), token=teller
+            ).customer
+            check = edge.call(
+                KYC_CHECK,
+                onboarding.InitiateKycCheckRequest(
+                    customer_id=registered.customer_id,
+                    trigger=kyc.KYC_CHECK_TRIGGER_ONBOARDING,
+                    request_id=str(uuid.uuid4()),
+                ),
+                token=teller,
+            ).kyc_check
+            if check.state != kyc.KYC_CHECK_STATE_VERIFIED:
+                continue
+            for _ in range(2):
+                request = positions.OpenAccountRequest(
+                    idempotency_key=str(uuid.uuid4()),
+                    customer_id=registered.customer_id,
+                    currency_code="EUR",
+                    account_type=account_pb2.ACCOUNT_TYPE_CURRENT,
+                    overdraft_limit=Money(amount_minor=10**12, currency_code="EUR"),  # no payment fails for funds
+                )
+                accounts.append(stub.OpenAccount(request, timeout=20).account.account_id)
+    if len(accounts) < 2:
+        raise RuntimeError("no KYC-verified customer to pay with")
+    return accounts
+
+
+def _payment_data(accounts: list[str]) -> list[dict]:
+    """ghz request templates, used round robin: each pays the next account, with a fresh key per request."""
+    return [
+        {
+            "idempotency_key": "bench-{{.UUID}}",
+            "debtor_account_id": debtor,
+            "creditor_account_id": accounts[(index + 1) % len(accounts)],
+            "amount": {"amount_minor": 100 + index, "currency_code": "EUR"},
+            "channel": payment_pb2.PaymentChannel.Name(payment_pb2.PAYMENT_CHANNEL_WEB),
+        }
+        for index, debtor in enumerate(accounts)
+    ]
+
+
+def _some_payments(settings: Settings, accounts: list[str], count: int = 50) -> list[str]:
+    with grpc.secure_channel(settings.service("payments").address, channel_credentials("cli", settings)) as channel:
+        stub = initiation_grpc.PaymentInitiationServiceStub(channel)
+        ids = []
+        for index in range(count):
+            request = initiation.InitiatePaymentRequest(
+                idempotency_key=f"bench-{uuid.uuid4()}",
+                debtor_account_id=accounts[index % len(accounts)],
+                creditor_account_id=accounts[(index + 1) % len(accounts)],
+                amount=Money(amount_minor=100, currency_code="EUR"),
+                channel=payment_pb2.PAYMENT_CHANNEL_WEB,
+            )
+            ids.append(stub.InitiatePayment(request, timeout=20).payment.payment_id)
+    return ids
+
+
+# -- commit to Kafka ----------------------------------------------------------------------------------
+
+
+async def _offsets(settings: Settings) -> dict[TopicPartition, int]:
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka.bootstrap_servers, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        partitions = [TopicPartition(PAYMENTS_TOPIC, p) for p in consumer.partitions_for_topic(PAYMENTS_TOPIC) or ()]
+        if not partitions:
+            await consumer.topics()
+            partitions = [TopicPartition(PAYMENTS_TOPIC, p) for p in consumer.partitions_for_topic(PAYMENTS_TOPIC)]
+        return await consumer.end_offsets(partitions)
+    finally:
+        await consumer.stop()
+
+
+async def _delays_ms(settings: Settings, start: dict[TopicPartition, int], wait: float = 30.0) -> list[float]:
+    """Record timestamp - occur_time of every payment event published since `start` (the relay catching up)."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka.bootstrap_servers, enable_auto_commit=False)
+    await consumer.start()
+    delays: list[float] = []
+    try:
+        consumer.assign(list(start))
+        for partition, offset in start.items():
+            consumer.seek(partition, offset)
+        deadline = time.monotonic() + wait
+        idle = 0
+        while time.monotonic() < deadline and idle < 3:  # three empty polls: the relay has published the run
+            batches = await consumer.getmany(timeout_ms=1000)
+            idle = 0 if batches else idle + 1
+            for records in batches.values():
+                for record in records:
+                    envelope = event_envelope_pb2.EventEnvelope.FromString(record.value)
+                    delays.append(record.timestamp - envelope.occur_time.ToMilliseconds())
+    finally:
+        await consumer.stop()
+    return delays
+
+
+# -- runs ---------------------------------------------------------------------------------------------
+
+
+def _measure(settings: Settings, supervisor: Supervisor, scenario: Scenario) -> Measurement:
+    start = asyncio.run(_offsets(settings)) if scenario.payments else {}
+    before = cpu_by_component(supervisor)
+    measurement = scenario.run()
+    measurement.cpu_ms_per_request = cpu_per_request(before, cpu_by_component(supervisor), measurement.requests)
+    if scenario.payments:
+        delays = sorted(asyncio.run(_delays_ms(settings, start)))
+        if delays:
+            measurement.extra = {
+                "kafka_delay_p50_ms": delays[len(delays) // 2],
+                "kafka_delay_p99_ms": delays[min(len(delays) - 1, int(len(delays) * 0.99))],
+                "events": len(delays),
+            }
+    return measurement
+
+
+def scenarios(settings: Settings, seconds: int, payments: bool) -> list[Scenario]:
+    def closed(call: str, service: str, data, callers: int = 50, total: int = 20 * seconds * 50):
+        return lambda: ghz(settings, service, call, data, requests=total, concurrency=callers)
+
+    def open_loop(call: str, service: str, data, rate: int):
+        return lambda: ghz(settings, service, call, data, requests=rate * seconds, concurrency=50, rps=rate)
+
+    def edge(path: str, method: str = "GET", body: dict | None = None, connections: int = 50):
+        # Enough clients that none reaches the edge's per-client limit at a few thousand requests per second.
+        return lambda: wrk(
+            settings, path, seconds=seconds, connections=connections, method=method, body=body,
+            tokens=edge_tokens(settings, max(50, seconds * 4000 // EDGE_LIMIT)),
+        )  # fmt: skip
+
+    health, page = "grpc.health.v1.Health/Check", {"page_size": 1}
+    ceiling = [
+        Scenario("Health/Check", MTLS, "closed, 50 callers", closed(health, "features", {})),
+        Scenario("ListFeatureDefinitions", MTLS, "closed, 50 callers", closed(DEFINITIONS, "features", page)),
+        Scenario("ListFeatureDefinitions", MTLS, "open, 500/s", open_loop(DEFINITIONS, "features", page, 500)),
+        Scenario(
+            "GET /v1/featureDefinitions", EDGE, "closed, 50 connections", edge("/v1/featureDefinitions?page_size=1")
+        ),
+    ]
+    if not payments:
+        return ceiling
+    accounts = _accounts(settings)
+    data = _payment_data(accounts)
+    paid = _some_payments(settings, accounts)
+    reads = [{"payment_id": payment_id} for payment_id in paid]
+    body = {k: v for k, v in data[0].items() if k != "idempotency_key"} | {"idempotency_key": "bench-{{KEY}}"}
+    return ceiling + [
+        Scenario(
+            "InitiatePayment", MTLS, "closed, 16 callers", closed(INITIATE, "payments", data, 16, 200 * seconds), True
+        ),
+        Scenario("InitiatePayment", MTLS, "open, 50/s", open_loop(INITIATE, "payments", data, 50), True),
+        Scenario("POST /v1/payments", EDGE, "closed, 16 connections", edge("/v1/payments", "POST", body, 16), True),
+        Scenario("RetrievePayment", MTLS, "closed, 50 callers", closed(RETRIEVE, "payments", reads)),
+        Scenario("GET /v1/payments/{id}", EDGE, "closed, 50 connections", edge(f"/v1/payments/{paid[0]}")),
+    ]
+
+
+def _median(samples: list[Measurement]) -> dict:
+    records = [sample.record() for sample in samples]
+    keys = ("requests_per_s", "p50_ms", "p95_ms", "p99_ms", "error_rate")
+    median = {key: statistics.median(r[key] for r in records) for key in keys}
+    components = {name for r in records for name in r["cpu_ms_per_request"]}
+    median["cpu_ms_per_request"] = {
+        name: statistics.median(r["cpu_ms_per_request"].get(name, 0.0) for r in records) for name in sorted(components)
+    }
+    for key in {k for r in records for k in r["extra"]}:
+        median[key] = statistics.median(r["extra"].get(key, 0.0) for r in records)
+    return median
+
+
+def table(results: list[dict]) -> str:
+    """The README's markdown table: medians, CPU per request of the components that did real work."""
+    columns = ["scenario", "path", "loop", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors",
+               "CPU ms/request by component", "commit→Kafka p50/p99 ms"]  # fmt: skip
+    lines = ["| " + " | ".join(columns) + " |", "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |"]
+    for result in results:
+        m = result["median"]
+        cpu = ", ".join(f"{name} {ms:.2f}" for name, ms in sorted(m["cpu_ms_per_request"].items(), key=lambda x: -x[1])
+                        if ms >= 0.05)  # fmt: skip
+        kafka = f"{m['kafka_delay_p50_ms']:.0f} / {m['kafka_delay_p99_ms']:.0f}" if "kafka_delay_p50_ms" in m else ""
+        cells = [result["scenario"], result["path"], result["loop"], f"{m['requests_per_s']:.0f}",
+                 *(f"{m[key]:.1f}" for key in ("p50_ms", "p95_ms", "p99_ms")), f"{100 * m['error_rate']:.2f} %", cpu,
+                 kafka]  # fmt: skip
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m tools.bench mesh", description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=10, help="length of each wrk run (ghz: about as long)")
+    parser.add_argument("--no-payments", action="store_true", help="the ceiling only")
+    args = parser.parse_args(argv)
+    settings = get_settings()
+    supervisor = Supervisor(settings)
+    results = []
+    for scenario in scenarios(settings, args.seconds, not args.no_payments):
+        samples = [_measure(settings, supervisor, scenario) for _ in range(args.runs)]
+        results.append({
+            "scenario": scenario.name, "path": scenario.path, "loop": scenario.loop,
+            "median": _median(samples), "runs": [s.record() for s in samples],
+        })  # fmt: skip
+        m = results[-1]["median"]
+        print(f"{scenario.name} {scenario.path} {scenario.loop}: {m['requests_per_s']:.0f}/s p99 {m['p99_ms']:.1f} ms")
+    out = settings.state_dir / "bench"
+    out.mkdir(parents=True, exist_ok=True)
+    record = {
+        "what": "the mesh under load: ceiling, InitiatePayment, RetrievePayment",
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
+        "runs": args.runs,
+        "results": results,
+    }
+    (out / "mesh.json").write_text(json.dumps(record, indent=2) + "\n")
+    (out / "mesh.md").write_text(table(results) + "\n")
+    print(table(results))
+    print(f"medians of {args.runs} runs; written to {out / 'mesh.json'} and {out / 'mesh.md'}")
