@@ -120,9 +120,10 @@ status: ## each mesh component's process and readiness
 models: setup ## retrain the models (seeded; rewrites models/<name>/1/ bit for bit) and check their targets
 	$(BIN)/python -m tools.models --check
 
-bench: setup ## Triton inference latency p50/p99 and rows/s per model (var/bench/triton.json)
-	$(BIN)/python -m tools.mesh up triton
-	$(BIN)/python -m tools.bench
+bench: setup ## Triton inference, then the mesh under load: ghz over mTLS, wrk through the edge (var/bench/*.json)
+	$(BIN)/python -m tools.mesh up
+	$(BIN)/python -m tools.bench triton
+	$(BIN)/python -m tools.bench mesh
 
 clean: ## remove the virtualenv, tools and build scratch
 	rm -rf $(VENV) .tools build
