@@ -29,8 +29,8 @@ class Narrator:
             table.add_row(*(str(value) for value in row))
         self.console.print(table)
 
-    def say(self, text: str) -> None:
-        self.console.print(text)
+    def say(self, text: str, style: str | None = None) -> None:
+        self.console.print(text, style=style)
 
     @contextmanager
     def working(self, text: str):

@@ -43,13 +43,12 @@ OPEN_ACCOUNT = rpc(positions, "PositionKeepingService", "OpenAccount")
 RETRIEVE_ACCOUNT = rpc(positions, "PositionKeepingService", "RetrieveAccount")
 INITIATE = rpc(initiation, "PaymentInitiationService", "InitiatePayment")
 CONTROL = rpc(initiation, "PaymentInitiationService", "ControlPayment")
-RETRIEVE_PAYMENT = rpc(initiation, "PaymentInitiationService", "RetrievePayment")
 OPEN_BATCH = rpc(settlement, "SettlementService", "InitiateSettlementBatch")
 BATCH_REPORT = rpc(settlement, "SettlementService", "RetrieveSettlementReport")
 CONTROL_BATCH = rpc(settlement, "SettlementService", "ControlSettlementBatch")
 AUDIT_RECORDS = rpc(compliance, "RegulatoryComplianceService", "ListAuditRecords")
 # How many small card-not-present payments the compromised card is tested with.
-BURST = 10
+BURST = 8
 
 
 @dataclass
@@ -184,6 +183,7 @@ class Scenario:
         paid = self._pay(alice.accounts["EUR"], bob.accounts["EUR"], 12_550, token, key=key)
         retried = self._pay(alice.accounts["EUR"], bob.accounts["EUR"], 12_550, token, key=key)
         self._payments_table("Alice → Bob, and the same request retried", [paid, retried])
+        self.retried = retried
         self._balances("Balances: the retry moved nothing", alice, bob)
         return paid
 
@@ -204,15 +204,19 @@ class Scenario:
                 try:
                     burst.append(self._pay(alice.accounts["EUR"], external, 100 + 37 * number, token,
                                            payment.PAYMENT_CHANNEL_WEB))  # fmt: skip
-                except RestError as declined:  # a DECLINE is an error for the caller; the payment is on record
+                except RestError as declined:  # a DECLINE is an error for the caller; its details name the payment
                     if declined.reason != "PAYMENT_DECLINED":
                         raise
-                    burst.append(self._retrieve_payment(declined.metadata["payment_id"]))
+                    burst.append(declined_payment(declined, 100 + 37 * number))
         self._payments_table("The burst, in order", burst)
+        self.say.say("A declined payment is an error for its caller (FAILED_PRECONDITION PAYMENT_DECLINED, HTTP 400) "
+                     "naming the payment and its reason codes; nothing is booked.", style="dim")  # fmt: skip
         held = [p for p in burst if p.state == payment.PAYMENT_STATE_HELD_FOR_REVIEW]
         for item in held:
             self._review(item, payment.REVIEW_DECISION_REJECT, "Card-testing pattern confirmed with the customer.")
-        self.say.say(f"The risk officer rejected {len(held)} held payment(s); nothing was booked for them.")
+        if held:
+            self.say.say(f"The risk officer rejected {len(held)} held payment(s); nothing was booked for them.")
+        self.burst = burst
         self.executed_off_us = [p for p in burst if p.state == payment.PAYMENT_STATE_EXECUTED]
 
     def settle(self) -> None:
@@ -254,6 +258,7 @@ class Scenario:
                 token=self.admin,
             ).settlement_batch
             self.say.say(f"batch {label(batch.SettlementBatchState.DESCRIPTOR, settled.state)}")
+            self.settled = settled
 
     def show_events(self, paid: payment.Payment) -> None:
         self.say.step(
@@ -285,10 +290,7 @@ class Scenario:
             [sys.executable, "-m", "services.risk.audit", "verify"], capture_output=True, text=True, check=False
         )
         self.say.say(f"python -m services.risk.audit verify → {verified.stdout.strip() or verified.stderr.strip()}")
-
-    def _retrieve_payment(self, payment_id: str) -> payment.Payment:
-        request = initiation.RetrievePaymentRequest(payment_id=payment_id)
-        return self.edge.call(RETRIEVE_PAYMENT, request, token=self.officer).payment
+        self.audit_intact = verified.returncode == 0
 
     def _review(self, held: payment.Payment, decision: int, note: str) -> payment.Payment:
         request = initiation.ControlPaymentRequest(payment_id=held.payment_id, decision=decision, note=note)
@@ -329,11 +331,10 @@ class Scenario:
             reasons = ", ".join([*outcome.fraud_reason_codes, *outcome.compliance_alert_codes]) or "-"
             if item.hold_reason:
                 reasons += f" (held: {label(payment.HoldReason.DESCRIPTOR, item.hold_reason)})"
-            rows.append((
-                item.payment_id[:8], money(item.amount), label(payment.PaymentState.DESCRIPTOR, item.state),
-                f"{outcome.fraud_score:.2f}", label(payment.ScreeningDecision.DESCRIPTOR, outcome.fraud_decision),
-                reasons,
-            ))  # fmt: skip
+            score = f"{outcome.fraud_score:.2f}" if outcome.screen_time.seconds else "-"  # unset: known from an error
+            decision = label(payment.ScreeningDecision.DESCRIPTOR, outcome.fraud_decision)
+            state = label(payment.PaymentState.DESCRIPTOR, item.state)
+            rows.append((item.payment_id[:8], money(item.amount), state, score, decision, reasons))
         self.say.table(title, ("payment", "amount", "state", "fraud score", "fraud decision", "reasons"), rows)
 
     def _balances(self, title: str, *customers: Onboarded) -> None:
@@ -342,11 +343,24 @@ class Scenario:
             held = self.edge.call(
                 RETRIEVE_ACCOUNT,
                 positions.RetrieveAccountRequest(account_id=customer.accounts["EUR"]),
-                token=self.teller,
+                token=self.admin,
             ).account
             rows.append((customer.person.name, held.account_id[:8], money(held.ledger_balance),
                          money(held.available_balance)))  # fmt: skip
         self.say.table(title, ("holder", "account", "ledger balance", "available"), rows)
+
+
+def declined_payment(error: RestError, amount: int) -> payment.Payment:
+    """The declined payment as its error describes it (ErrorInfo metadata: payment id, reason codes)."""
+    return payment.Payment(
+        payment_id=error.metadata["payment_id"],
+        amount=eur(amount),
+        state=payment.PAYMENT_STATE_REJECTED,
+        screening_outcome=payment.ScreeningOutcome(
+            fraud_decision=payment.SCREENING_DECISION_DECLINE,
+            fraud_reason_codes=error.metadata.get("reason_codes", "").split(","),
+        ),
+    )
 
 
 def timestamp_now() -> timestamp_pb2.Timestamp:
