@@ -30,13 +30,13 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from tritonclient.utils import InferenceServerException
 
-from services.ml import governance
+from services.ml import explain, governance
 from services.ml.models import model_versions, served_feature_bins
 from services.ml.registry import SERVING_STAGES, Registry, now_ts
 from services.runtime import outbox
 from services.runtime.call_pipeline import inbound_deadline
 from services.runtime.config import Settings
-from services.runtime.errors import DeadlineExceeded, InvalidArgument, NotFound, Unavailable
+from services.runtime.errors import DeadlineExceeded, FailedPrecondition, InvalidArgument, NotFound, Unavailable
 from services.runtime.identity import peer_identity
 from services.runtime.validation import Violation
 
@@ -48,6 +48,7 @@ ROUTE_TTL = 2.0
 # HMAC key for entity ids in events; from the environment (a Secret in a cluster), a dev default locally.
 MONITORING_KEY = os.environ.get("FINTECH_ML_MONITORING_KEY", "fintech-dev-monitoring-key").encode()
 NUMERIC = {"double_value", "int64_value", "bool_value"}
+MAX_BATCH_ROWS = 1024  # max_batch_size of models/*/config.pbtxt
 
 
 class Triton:
@@ -70,6 +71,12 @@ class Triton:
             return False
 
     async def infer(self, name: str, version: mv.ModelVersion, rows: np.ndarray, timeout: float) -> np.ndarray:
+        """The scores of `rows`, in requests of at most the models' max_batch_size rows."""
+        chunks = [rows[i : i + MAX_BATCH_ROWS] for i in range(0, len(rows), MAX_BATCH_ROWS)] or [rows]
+        scores = await asyncio.gather(*(self._infer(name, version, chunk, timeout) for chunk in chunks))
+        return np.concatenate(scores)
+
+    async def _infer(self, name: str, version: mv.ModelVersion, rows: np.ndarray, timeout: float) -> np.ndarray:
         signature = version.signature
         tensor = triton.InferInput(signature.input_tensors[0].tensor_name, list(rows.shape), "FP32")
         tensor.set_data_from_numpy(rows)
@@ -142,6 +149,11 @@ def feature_matrix(version: mv.ModelVersion, instances) -> np.ndarray:
     return rows
 
 
+def _middle(edges: list[float]) -> float:
+    """A version registered before medians were recorded: the middle decile edge."""
+    return edges[len(edges) // 2] if edges else 0.0
+
+
 def duration(seconds: float) -> duration_pb2.Duration:
     d = duration_pb2.Duration()
     d.FromNanoseconds(int(seconds * 1e9))
@@ -210,7 +222,10 @@ class ModelServing(model_serving_service_pb2_grpc.ModelServingServiceServicer):
             for s in shadows
         ]  # fmt: skip
         try:
-            scores = await self.triton.infer(request.model_name, version, rows, timeout)
+            if request.include_contributions:
+                scores, explained = await self._explained(request.model_name, version, rows, timeout)
+            else:
+                scores, explained = await self.triton.infer(request.model_name, version, rows, timeout), None
         except BaseException:
             for task in shadow_tasks:
                 task.cancel()
@@ -235,6 +250,11 @@ class ModelServing(model_serving_service_pb2_grpc.ModelServingServiceServicer):
             score = min(max(float(score), 0.0), 1.0)
             label = labels[1] if score >= threshold else labels[0]
             prediction = response.predictions.add(prediction_id=str(uuid.uuid4()), score=score, predicted_label=label)
+            if explained is not None:
+                values, prediction.contribution_base_value = explained[i]
+                names = [f.feature_name for f in version.signature.input_features]
+                for j in np.argsort(-np.abs(values), kind="stable"):
+                    prediction.contributions.add(feature_name=names[j], contribution=float(values[j]))
             events.append(
                 events_pb2.PredictionServed(
                     prediction_id=prediction.prediction_id, request_id=request.request_id,
@@ -253,6 +273,19 @@ class ModelServing(model_serving_service_pb2_grpc.ModelServingServiceServicer):
             )  # fmt: skip
         await self._record(version, rows, scores, events)
         return response
+
+    async def _explained(self, name: str, version: mv.ModelVersion, rows: np.ndarray, timeout: float):
+        """The scores and, per row, (contributions, base value): the rows are scored with their attribution paths
+        in the same requests, and each row's score is its paths' end."""
+        baseline = await self._baseline(version)
+        if not baseline:
+            raise FailedPrecondition(f"{name} version {version.version} has no training baseline to explain from")
+        names = [f.feature_name for f in version.signature.input_features]
+        reference = np.array([baseline[n].get("median", _middle(baseline[n]["edges"])) for n in names])
+        k = len(names)
+        paths = np.concatenate([explain.path_rows(row, reference) for row in rows])
+        path_scores = (await self.triton.infer(name, version, paths, timeout)).reshape(len(rows), 2 * k + 2)
+        return path_scores[:, k], [explain.contributions(s, k) for s in path_scores]
 
     async def _baseline(self, version: mv.ModelVersion) -> dict | None:
         if version.model_version_id not in self._baselines:

@@ -91,7 +91,7 @@ class FraudDetection(fraud_detection_service_pb2_grpc.FraudDetectionServiceServi
     async def _score(self, vector: dict[str, float], t: txn.Transaction):
         """(score, model reference, inference latency) or None when the model cannot answer."""
         request = model_serving_service_pb2.PredictRequest(
-            model_name="fraud", request_id=str(uuid.uuid4()), include_contributions=True,
+            model_name="fraud", request_id=str(uuid.uuid4()),
             priority=model_serving_service_pb2.INFERENCE_PRIORITY_REALTIME,
         )  # fmt: skip
         instance = request.instances.add(entity_id=t.payment_id)

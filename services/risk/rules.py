@@ -258,37 +258,45 @@ def credit_policy(inputs: CreditInputs, grade: int) -> tuple[int, list[str]]:
     return decision, fired
 
 
-# Reason codes of the applicant's weak points, by how far each is from a sound value (0 = sound).
+A = credit.AdverseActionReasonCode
+# The reason code each credit model input speaks to (services/ml/features.py CREDIT_FEATURES).
+MODEL_REASONS = {
+    "annual_income_minor": A.ADVERSE_ACTION_REASON_CODE_INSUFFICIENT_INCOME,
+    "total_debt_minor": A.ADVERSE_ACTION_REASON_CODE_HIGH_DEBT_TO_INCOME,
+    "debt_to_income_ratio": A.ADVERSE_ACTION_REASON_CODE_HIGH_DEBT_TO_INCOME,
+    "requested_amount_minor": A.ADVERSE_ACTION_REASON_CODE_AMOUNT_TOO_HIGH,
+    "loan_to_income_ratio": A.ADVERSE_ACTION_REASON_CODE_AMOUNT_TOO_HIGH,
+    "credit_history_months": A.ADVERSE_ACTION_REASON_CODE_SHORT_CREDIT_HISTORY,
+    "employment_months": A.ADVERSE_ACTION_REASON_CODE_SHORT_EMPLOYMENT,
+    "open_credit_lines": A.ADVERSE_ACTION_REASON_CODE_TOO_MANY_CREDIT_LINES,
+    "recent_delinquencies": A.ADVERSE_ACTION_REASON_CODE_DELINQUENCIES,
+    "past_defaults": A.ADVERSE_ACTION_REASON_CODE_PREVIOUS_DEFAULTS,
+}
+
+
 def adverse_reasons(inputs: CreditInputs, contributions: Mapping[str, float] | None = None) -> list[tuple[int, float]]:
-    """(reason code, share of the negative contribution), largest first; from the model's attributions
-    when it gave them, else from the policy's own view of each input."""
-    by_feature = {
-        "debt_to_income": credit.ADVERSE_ACTION_REASON_CODE_HIGH_DEBT_TO_INCOME,
-        "loan_to_income": credit.ADVERSE_ACTION_REASON_CODE_AMOUNT_TOO_HIGH,
-        "annual_income": credit.ADVERSE_ACTION_REASON_CODE_INSUFFICIENT_INCOME,
-        "credit_history_months": credit.ADVERSE_ACTION_REASON_CODE_SHORT_CREDIT_HISTORY,
-        "recent_delinquencies": credit.ADVERSE_ACTION_REASON_CODE_DELINQUENCIES,
-        "past_defaults": credit.ADVERSE_ACTION_REASON_CODE_PREVIOUS_DEFAULTS,
-        "open_credit_lines": credit.ADVERSE_ACTION_REASON_CODE_TOO_MANY_CREDIT_LINES,
-        "unemployed": credit.ADVERSE_ACTION_REASON_CODE_EMPLOYMENT_STATUS,
-        "employment_months": credit.ADVERSE_ACTION_REASON_CODE_SHORT_EMPLOYMENT,
-        "term_months": credit.ADVERSE_ACTION_REASON_CODE_TERM_TOO_LONG,
-    }
+    """(reason code, share of what raised the probability of default), largest first: from the model's
+    contributions (by input) when it gave them, else from the policy's own view of each input."""
+    weights: dict[int, float] = {}
     if contributions:
-        weights = {name: value for name, value in contributions.items() if name in by_feature and value > 0}
+        for name, value in contributions.items():
+            if name in MODEL_REASONS and value > 0:
+                weights[MODEL_REASONS[name]] = weights.get(MODEL_REASONS[name], 0.0) + value
     else:
         weights = {
-            "debt_to_income": max(0.0, inputs.debt_to_income - 0.35),
-            "loan_to_income": max(0.0, inputs.loan_to_income - 1.0) / 4,
-            "credit_history_months": max(0.0, 24 - inputs.credit_history_months) / 48,
-            "recent_delinquencies": 0.3 * inputs.recent_delinquencies,
-            "past_defaults": 0.5 * inputs.past_defaults,
-            "open_credit_lines": max(0, inputs.open_credit_lines - 8) / 10,
-            "unemployed": 0.4 if inputs.employment_status == credit.EMPLOYMENT_STATUS_UNEMPLOYED else 0.0,
-            "employment_months": max(0.0, 12 - inputs.employment_months) / 48,
-            "term_months": max(0, inputs.term_months - 120) / 360,
+            A.ADVERSE_ACTION_REASON_CODE_HIGH_DEBT_TO_INCOME: max(0.0, inputs.debt_to_income - 0.35),
+            A.ADVERSE_ACTION_REASON_CODE_AMOUNT_TOO_HIGH: max(0.0, inputs.loan_to_income - 1.0) / 4,
+            A.ADVERSE_ACTION_REASON_CODE_SHORT_CREDIT_HISTORY: max(0.0, 24 - inputs.credit_history_months) / 48,
+            A.ADVERSE_ACTION_REASON_CODE_DELINQUENCIES: 0.3 * inputs.recent_delinquencies,
+            A.ADVERSE_ACTION_REASON_CODE_PREVIOUS_DEFAULTS: 0.5 * inputs.past_defaults,
+            A.ADVERSE_ACTION_REASON_CODE_TOO_MANY_CREDIT_LINES: max(0, inputs.open_credit_lines - 8) / 10,
+            A.ADVERSE_ACTION_REASON_CODE_EMPLOYMENT_STATUS: 0.4
+            if inputs.employment_status == credit.EMPLOYMENT_STATUS_UNEMPLOYED
+            else 0.0,
+            A.ADVERSE_ACTION_REASON_CODE_SHORT_EMPLOYMENT: max(0.0, 12 - inputs.employment_months) / 48,
+            A.ADVERSE_ACTION_REASON_CODE_TERM_TOO_LONG: max(0, inputs.term_months - 120) / 360,
         }
-    weights = {name: value for name, value in weights.items() if value > 0}
+    weights = {code: value for code, value in weights.items() if value > 0}
     total = sum(weights.values())
     ranked = sorted(weights.items(), key=lambda item: -item[1])
-    return [(by_feature[name], value / total) for name, value in ranked] if total else []
+    return [(code, value / total) for code, value in ranked] if total else []

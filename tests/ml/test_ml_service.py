@@ -82,6 +82,26 @@ def test_predict_as_risk_serves_production_with_the_local_scores(settings: Setti
     assert len({p.prediction_id for p in response.predictions}) == 25
 
 
+@pytest.mark.parametrize("model", ["fraud", "credit"])
+def test_contributions_explain_each_served_score_and_add_up_to_its_log_odds(settings: Settings, model: str):
+    instances, numbers = _instances(model, 60)  # 60 x (2k + 2) path rows: more than one Triton batch
+    request = srv.PredictRequest(
+        model_name=model, instances=instances, request_id=str(uuid.uuid4()), include_contributions=True
+    )
+    with _channel(settings, "risk") as channel:
+        response = srv_grpc.ModelServingServiceStub(channel).Predict(request, timeout=20)
+    scores = np.array([p.score for p in response.predictions])
+    np.testing.assert_allclose(scores, local_scores(model, numbers), atol=1e-6)
+    names = {f.name for f in FEATURES[model]}
+    for prediction in response.predictions:
+        contributions = [c.contribution for c in prediction.contributions]
+        assert {c.feature_name for c in prediction.contributions} == names
+        assert [abs(c) for c in contributions] == sorted((abs(c) for c in contributions), reverse=True)
+        p = min(max(prediction.score, 1e-7), 1 - 1e-7)
+        assert prediction.contribution_base_value + sum(contributions) == pytest.approx(np.log(p / (1 - p)), abs=1e-4)
+    assert any(abs(c.contribution) > 0.01 for p in response.predictions for c in p.contributions)
+
+
 def test_predict_errors_unknown_model_and_bad_instances(settings: Settings):
     instances, _ = _instances("fraud", 2)
     with _channel(settings, "risk") as channel:

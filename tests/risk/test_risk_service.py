@@ -15,6 +15,8 @@ import grpc
 import numpy as np
 import pytest
 from fintech.features.v1 import entity_pb2, feature_store_service_pb2, feature_store_service_pb2_grpc
+from fintech.ml.v1 import model_serving_service_pb2 as srv
+from fintech.ml.v1 import model_serving_service_pb2_grpc as srv_grpc
 from fintech.risk.v1 import aml_assessment_pb2 as aml
 from fintech.risk.v1 import credit_assessment_pb2 as credit
 from fintech.risk.v1 import credit_risk_assessment_service_pb2 as credit_pb
@@ -30,7 +32,9 @@ from fintech.risk.v1 import transaction_pb2 as txn
 from sqlalchemy import text
 
 from services.ml.features import applicant_features, feature_names
+from services.risk import rules
 from services.risk.credit import applicant_of
+from services.risk.credit import inputs_of as rules_inputs
 from services.runtime.config import ROOT, Settings
 from services.runtime.db import Database
 from tests.features.support import channel, eventually, payment_executed, payment_initiated, publish
@@ -154,10 +158,20 @@ async def test_credit_assessments_take_the_probability_of_default_from_the_model
     assert good.probability_of_default < bad.probability_of_default and good.score > bad.score
     assert good.grade < bad.grade and good.decision == credit.CREDIT_DECISION_APPROVE
     assert bad.decision == credit.CREDIT_DECISION_DECLINE and bad.adverse_action_reasons
-    assert {r.code for r in bad.adverse_action_reasons} & {
-        credit.ADVERSE_ACTION_REASON_CODE_DELINQUENCIES, credit.ADVERSE_ACTION_REASON_CODE_HIGH_DEBT_TO_INCOME,
-        credit.ADVERSE_ACTION_REASON_CODE_PREVIOUS_DEFAULTS,
-    }  # fmt: skip
+    # The reasons are the model's: the inputs that raised this applicant's score most, as ml explains it.
+    request = srv.PredictRequest(model_name="credit", request_id=str(uuid.uuid4()), include_contributions=True)
+    instance = request.instances.add(entity_id=customer)
+    for name, value in applicant_features(applicant_of(weak)).items():
+        instance.features[name].double_value = value
+    async with channel(settings, "ml", "risk") as ch:
+        explained = (await srv_grpc.ModelServingServiceStub(ch).Predict(request, timeout=5)).predictions[0]
+    contributions = {c.feature_name: c.contribution for c in explained.contributions}
+    expected = [code for code, _ in rules.adverse_reasons(rules_inputs(weak), contributions)[:4]]
+    assert [r.code for r in bad.adverse_action_reasons] == expected and expected
+    assert expected[0] in {credit.ADVERSE_ACTION_REASON_CODE_DELINQUENCIES,
+                           credit.ADVERSE_ACTION_REASON_CODE_HIGH_DEBT_TO_INCOME,
+                           credit.ADVERSE_ACTION_REASON_CODE_AMOUNT_TOO_HIGH,
+                           credit.ADVERSE_ACTION_REASON_CODE_PREVIOUS_DEFAULTS}  # fmt: skip
 
 
 async def _screen(settings: Settings, name: str, request_id: str | None = None, **party) -> ss.SanctionsScreening:

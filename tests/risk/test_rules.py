@@ -168,3 +168,15 @@ def _rpc_error(code: grpc.StatusCode) -> grpc.aio.AioRpcError:
 )
 def test_only_a_model_that_cannot_answer_lets_the_rules_decide_alone(error, fallback):
     assert model_down(error) is fallback
+
+
+def test_adverse_reasons_from_the_model_add_up_by_reason_and_ignore_what_lowered_the_risk():
+    stretched = rules.CreditInputs(5_000_000, 0, 0, 1_000_000, 36, credit.EMPLOYMENT_STATUS_FULL_TIME, 60, 100, 2, 0, 0)
+    contributions = {"debt_to_income_ratio": 0.3, "total_debt_minor": 0.1, "recent_delinquencies": 0.6,
+                     "annual_income_minor": -0.9, "unknown_input": 5.0}  # fmt: skip
+    reasons = rules.adverse_reasons(stretched, contributions)
+    assert [code for code, _ in reasons] == [
+        credit.ADVERSE_ACTION_REASON_CODE_DELINQUENCIES,
+        credit.ADVERSE_ACTION_REASON_CODE_HIGH_DEBT_TO_INCOME,
+    ]
+    assert reasons[0][1] == pytest.approx(0.6) and reasons[1][1] == pytest.approx(0.4)

@@ -205,7 +205,11 @@ def train(name: str, seed: int = SEED, out: Path = MODELS_DIR) -> dict:
     for i, feature in enumerate(feature_names(name)):
         column = x[train_mask][:, i].astype(float).tolist()
         edges = governance.decile_edges(column)
-        baseline[feature] = {"edges": edges, "shares": governance.shares(governance.bucket_counts(edges, column))}
+        baseline[feature] = {
+            "edges": edges,
+            "shares": governance.shares(governance.bucket_counts(edges, column)),
+            "median": float(np.median(column)),  # the reference of the served contributions (services/ml/explain.py)
+        }
     score_edges = governance.decile_edges(train_scores.astype(float).tolist())
     baseline["score"] = {
         "edges": score_edges,
