@@ -10,7 +10,6 @@ unit tests).
 from __future__ import annotations
 
 import asyncio
-import base64
 import hashlib
 import hmac
 import json
@@ -30,13 +29,13 @@ from fintech.payments.v1 import payment_notification_service_pb2 as nsvc
 from fintech.payments.v1 import payment_notification_service_pb2_grpc as nsvc_grpc
 from fintech.payments.v1 import payment_pb2
 from fintech.payments.v1 import webhook_pb2 as w
-from google.rpc import error_details_pb2
-from grpc_status import rpc_status
 from sqlalchemy import text
 
 from services.payments import event_store
 from services.runtime.config import Settings
-from services.runtime.tls import certs_dir
+from services.runtime.tls import certs_dir, channel_credentials
+from tests.customer.support import claims, error_details
+from tests.payments.api import Bank, PaymentsApi, release_if_held, verified_customer
 from tests.payments.support import open_accounts, payments_database
 from tests.runtime.events_support import wait_until
 
@@ -111,29 +110,20 @@ class Receiver:
         self.server.server_close()
 
 
-def claims(customer_id: str = "", *roles: str) -> tuple[tuple[str, str], ...]:
-    payload = {
-        "sub": f"user-{customer_id or 'staff'}",
-        "roles": list(roles or ("customer",)),
-        "customer_id": customer_id,
-    }
-    return (("x-jwt-payload", base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")),)
+def as_customer(customer_id: str) -> tuple[tuple[str, str], ...]:
+    return (("x-jwt-payload", claims(f"user-{customer_id}", "customer", customer_id=customer_id)),)
 
 
 class Api:
     def __init__(self, settings: Settings, workload: str = "edge-gateway") -> None:
-        certs = certs_dir(settings)
-        credentials = grpc.ssl_channel_credentials(
-            (certs / "ca.pem").read_bytes(),
-            (certs / f"{workload}-key.pem").read_bytes(),
-            (certs / f"{workload}.pem").read_bytes(),
-        )
+        credentials = channel_credentials(workload, settings)
         self.channel = grpc.aio.secure_channel(settings.service("payments").address, credentials)
         self.stub = nsvc_grpc.PaymentNotificationServiceStub(self.channel)
 
     async def register(self, customer_id: str, url: str, *event_types: str, metadata=None):
         request = nsvc.RegisterWebhookEndpointRequest(customer_id=customer_id, url=url, event_types=event_types)
-        return await self.stub.RegisterWebhookEndpoint(request, metadata=metadata or claims(customer_id), timeout=15)
+        metadata = metadata or as_customer(customer_id)
+        return await self.stub.RegisterWebhookEndpoint(request, metadata=metadata, timeout=15)
 
 
 @pytest.fixture
@@ -157,19 +147,9 @@ async def database(settings):
     await database.dispose()
 
 
-def details(error: grpc.aio.AioRpcError) -> tuple[str, list[str]]:
-    status = rpc_status.from_call(error)
-    reason, fields = "", []
-    for detail in status.details:
-        if detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
-            info = error_details_pb2.ErrorInfo()
-            detail.Unpack(info)
-            reason = info.reason
-        elif detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
-            bad = error_details_pb2.BadRequest()
-            detail.Unpack(bad)
-            fields = [v.field for v in bad.field_violations]
-    return reason, fields
+def violated(error: grpc.aio.AioRpcError) -> tuple[str, list[str]]:
+    info, violations = error_details(error)
+    return info.reason, [v.field for v in violations]
 
 
 async def initiate_and_cancel(database, customer_id: str) -> tuple[str, list[str]]:
@@ -239,7 +219,7 @@ async def test_each_subscribed_event_reaches_each_endpoint_once_signed_after_ret
         assert request["body"]["webhookDeliveryId"] == delivery_id and receiver.attempts[delivery_id] == 3
 
     listed = await api.stub.ListWebhookDeliveries(
-        nsvc.ListWebhookDeliveriesRequest(webhook_endpoint_id=endpoint_a), metadata=claims(customer), timeout=15
+        nsvc.ListWebhookDeliveriesRequest(webhook_endpoint_id=endpoint_a), metadata=as_customer(customer), timeout=15
     )
     deliveries = listed.webhook_deliveries
     assert [d.event_id for d in deliveries] == [cancelled_id, initiated_id]  # newest first
@@ -251,7 +231,7 @@ async def test_each_subscribed_event_reaches_each_endpoint_once_signed_after_ret
     one = await api.stub.RetrieveWebhookDelivery(
         nsvc.RetrieveWebhookDeliveryRequest(webhook_endpoint_id=endpoint_a,
                                             webhook_delivery_id=deliveries[0].webhook_delivery_id),
-        metadata=claims(customer), timeout=15,
+        metadata=as_customer(customer), timeout=15,
     )  # fmt: skip
     assert one.webhook_delivery == deliveries[0]
 
@@ -278,7 +258,7 @@ async def test_a_delivery_that_keeps_failing_backs_off_then_fails(api, receiver,
         listed = await api.stub.ListWebhookDeliveries(
             nsvc.ListWebhookDeliveriesRequest(webhook_endpoint_id=endpoint_id,
                                               states=[w.WEBHOOK_DELIVERY_STATE_FAILED]),
-            metadata=claims(customer), timeout=15,
+            metadata=as_customer(customer), timeout=15,
         )  # fmt: skip
         return list(listed.webhook_deliveries)
 
@@ -292,13 +272,13 @@ async def test_registration_rules_access_paging_and_deletion(api, receiver, sett
     customer, other = str(uuid.uuid4()), str(uuid.uuid4())
     with pytest.raises(grpc.aio.AioRpcError) as caught:  # the contract's URL rule: https only
         await api.register(customer, "http://example.com/hook", INITIATED)
-    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT and details(caught.value)[1] == ["url"]
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT and violated(caught.value)[1] == ["url"]
     with pytest.raises(grpc.aio.AioRpcError) as caught:  # a private address, and an event that does not exist
         await api.register(customer, "https://10.1.2.3/hook", INITIATED, "fintech.payments.v1.PaymentTeleported")
     assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
-    assert details(caught.value) == ("FIELD_VIOLATION", ["event_types[1]", "url"])
+    assert violated(caught.value) == ("FIELD_VIOLATION", ["event_types[1]", "url"])
     with pytest.raises(grpc.aio.AioRpcError) as caught:  # only for oneself
-        await api.register(other, receiver.url("/x"), INITIATED, metadata=claims(customer))
+        await api.register(other, receiver.url("/x"), INITIATED, metadata=as_customer(customer))
     assert caught.value.code() == grpc.StatusCode.PERMISSION_DENIED
 
     registered = [await api.register(customer, receiver.url(f"/e{i}"), INITIATED) for i in range(3)]
@@ -308,20 +288,19 @@ async def test_registration_rules_access_paging_and_deletion(api, receiver, sett
     assert first.webhook_endpoint.state == w.WEBHOOK_ENDPOINT_STATE_ACTIVE
     endpoint_id = first.webhook_endpoint.webhook_endpoint_id
     retrieved = await api.stub.RetrieveWebhookEndpoint(
-        nsvc.RetrieveWebhookEndpointRequest(webhook_endpoint_id=endpoint_id), metadata=claims(customer), timeout=15
+        nsvc.RetrieveWebhookEndpointRequest(webhook_endpoint_id=endpoint_id), metadata=as_customer(customer), timeout=15
     )
     assert retrieved.webhook_endpoint == first.webhook_endpoint  # never the secret again
     with pytest.raises(grpc.aio.AioRpcError) as caught:
-        await api.stub.RetrieveWebhookEndpoint(
-            nsvc.RetrieveWebhookEndpointRequest(webhook_endpoint_id=endpoint_id), metadata=claims(other), timeout=15
-        )
+        request = nsvc.RetrieveWebhookEndpointRequest(webhook_endpoint_id=endpoint_id)
+        await api.stub.RetrieveWebhookEndpoint(request, metadata=as_customer(other), timeout=15)
     assert caught.value.code() == grpc.StatusCode.PERMISSION_DENIED
 
     seen, token, tokens = [], "", []
     while True:
         page = await api.stub.ListWebhookEndpoints(
             nsvc.ListWebhookEndpointsRequest(customer_id=customer, page_size=2, page_token=token),
-            metadata=claims(customer), timeout=15,
+            metadata=as_customer(customer), timeout=15,
         )  # fmt: skip
         seen += [e.webhook_endpoint_id for e in page.webhook_endpoints]
         token = page.next_page_token
@@ -332,9 +311,9 @@ async def test_registration_rules_access_paging_and_deletion(api, receiver, sett
     with pytest.raises(grpc.aio.AioRpcError) as caught:  # a token of another filter
         await api.stub.ListWebhookEndpoints(
             nsvc.ListWebhookEndpointsRequest(customer_id=other, page_token=tokens[0]),
-            metadata=claims(other), timeout=15,
+            metadata=as_customer(other), timeout=15,
         )  # fmt: skip
-    assert details(caught.value)[0] == "INVALID_PAGE_TOKEN"
+    assert violated(caught.value)[0] == "INVALID_PAGE_TOKEN"
 
     operator = Api(settings, workload="cli")
     try:
@@ -351,12 +330,49 @@ async def test_registration_rules_access_paging_and_deletion(api, receiver, sett
         await operator.channel.close()
 
     delete = nsvc.DeleteWebhookEndpointRequest(webhook_endpoint_id=endpoint_id)
-    await api.stub.DeleteWebhookEndpoint(delete, metadata=claims(customer), timeout=15)
+    await api.stub.DeleteWebhookEndpoint(delete, metadata=as_customer(customer), timeout=15)
     for call, request in [
         (api.stub.DeleteWebhookEndpoint, delete),
         (api.stub.RetrieveWebhookEndpoint, nsvc.RetrieveWebhookEndpointRequest(webhook_endpoint_id=endpoint_id)),
         (api.stub.ListWebhookDeliveries, nsvc.ListWebhookDeliveriesRequest(webhook_endpoint_id=endpoint_id)),
     ]:
         with pytest.raises(grpc.aio.AioRpcError) as caught:
-            await call(request, metadata=claims(customer), timeout=15)
+            await call(request, metadata=as_customer(customer), timeout=15)
         assert caught.value.code() == grpc.StatusCode.NOT_FOUND
+
+
+@pytest.mark.mesh("postgres", "kafka", "customer", "risk", "payments")
+async def test_a_real_payment_and_account_notify_their_customer_without_holding_up_the_payment(api, receiver, settings):
+    customer = await asyncio.to_thread(verified_customer, settings)
+    registered = await api.register(customer, receiver.url("/live"), "fintech.payments.v1.AccountOpened", INITIATED,
+                                    "fintech.payments.v1.PaymentExecuted")  # fmt: skip
+    receiver.secrets["/live"], receiver.plan["/live"] = registered.signing_secret, 1  # each first attempt fails
+    payments, bank = PaymentsApi(settings), await asyncio.to_thread(Bank, settings)
+    account = (await asyncio.to_thread(payments.open_account, customer)).account_id
+    other = (await asyncio.to_thread(payments.open_account, customer)).account_id
+    await asyncio.to_thread(bank.fund, account, 10_000)
+    # The payment completes whatever the receiver does: notification happens after, from the events.
+    payment = await asyncio.to_thread(payments.pay, account, other, 2_500, remittance_information="Invoice 42")
+    payment = await asyncio.to_thread(release_if_held, payments, payment)  # screening may want a person
+    assert payment.state == payment_pb2.PAYMENT_STATE_EXECUTED
+
+    async def delivered():
+        await fast_forward(payments_db, [registered.webhook_endpoint.webhook_endpoint_id])
+        types = sorted(r["body"]["eventType"].rsplit(".", 1)[1] for r in receiver.acknowledged("/live"))
+        return types == ["AccountOpened", "AccountOpened", "PaymentExecuted", "PaymentInitiated"] and types
+
+    payments_db = await payments_database(settings)
+    try:
+        await wait_until(delivered, timeout=90, interval=0.5)
+    finally:
+        await payments_db.dispose()
+    bodies = [r["body"] for r in receiver.acknowledged("/live")]
+    assert all(r["verified"] for r in receiver.requests)
+    opened = sorted(b["account"]["accountId"] for b in bodies if b["eventType"].endswith("AccountOpened"))
+    assert opened == sorted([account, other])
+    executed = next(b["payment"] for b in bodies if b["eventType"].endswith("PaymentExecuted"))
+    assert executed["paymentId"] == payment.payment_id and executed["state"] == "PAYMENT_STATE_EXECUTED"
+    assert executed["ledgerPostingId"] == payment.ledger_posting_id
+    assert "remittanceInformation" not in executed  # no personal data in notifications
+    initiated = next(b["payment"] for b in bodies if b["eventType"].endswith("PaymentInitiated"))
+    assert initiated["state"] == "PAYMENT_STATE_INITIATED" and initiated["version"] == "1"

@@ -8,8 +8,6 @@ keys: a retry gets the first call's response.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -30,12 +28,12 @@ from services.runtime.config import Settings
 from services.runtime.db import Database
 from services.runtime.errors import (
     Aborted,
-    DomainError,
     FailedPrecondition,
     InvalidArgument,
     NotFound,
     PermissionDenied,
 )
+from services.runtime.periodic import PeriodicTask
 from services.runtime.validation import Violation
 
 log = structlog.get_logger("payments.settlement")
@@ -185,38 +183,15 @@ async def _load(session: AsyncSession, batch_id: str, *, lock: bool = False) -> 
     return row
 
 
-class WindowCloser:
+class WindowCloser(PeriodicTask):
     """Runs beside the service: gathers payments into OPEN batches, and closes and nets those whose
     window has ended (a batch closes on its own, settlement_batch.proto)."""
 
     def __init__(self, database: Database, interval: float = 5.0) -> None:
-        self.database, self.interval = database, interval
-        self._stopping = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        super().__init__("settlement-window-closer", interval)
+        self.database = database
 
-    async def start(self) -> None:
-        if self._task is None or self._task.done():
-            self._stopping.clear()
-            self._task = asyncio.create_task(self.run(), name="settlement-window-closer")
-
-    async def stop(self) -> None:
-        self._stopping.set()
-        if self._task is not None:
-            await self._task
-            self._task = None
-
-    async def run(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                await self.tick()
-            except DomainError as error:
-                log.warning("settlement.close_failed", error=error.message)
-            except Exception as error:  # the database is away: try again next round
-                log.warning("settlement.close_failed", error=repr(error))
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), self.interval)
-
-    async def tick(self) -> None:
+    async def tick(self) -> bool:
         now = datetime.now(UTC)
         async with self.database.transaction() as session:
             open_batches = await session.scalars(
@@ -229,3 +204,4 @@ class WindowCloser:
                     await batches.close_and_net(session, batch, now)
                 else:
                     await batches.gather(session, batch)
+        return False

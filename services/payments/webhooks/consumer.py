@@ -1,12 +1,15 @@
-"""Matches payment events to the webhook endpoints subscribed to them (consumer of fintech.payments.events.v1).
+"""Matches payment and account events to the webhook endpoints subscribed to them (consumer of
+fintech.payments.events.v1).
 
-For each payment event it folds the payment's events up to that event from the event store (the
-resource as it was right after the event, without personal data: a receiver that needs the
-remittance text asks RetrievePayment), finds the ACTIVE endpoints of the payment's customer that
-subscribe to the event type, and records one PENDING delivery per endpoint with its body. The
-deliveries are inserted in the transaction that records the event as processed, and (endpoint,
-event) is unique: an event consumed twice is delivered once. Sending is the dispatcher's job
-(delivery.py), so a slow receiver never holds up this consumer or the payment flow.
+For a payment event it folds the payment's events up to that event from the event store: the
+resource as it was right after the event, without personal data (a receiver that needs the
+remittance text asks RetrievePayment). For an account event it takes the account with the state and
+version the event set (balances as they are when the event is matched). Then it finds the ACTIVE
+endpoints of the resource's customer that subscribe to the event type, and records one PENDING
+delivery per endpoint with its body. The deliveries are inserted in the transaction that records
+the event as processed, and (endpoint, event) is unique: an event consumed twice is delivered once.
+Sending is the dispatcher's job (delivery.py), so a slow receiver never holds up this consumer or
+the payment flow.
 """
 
 from __future__ import annotations
@@ -14,7 +17,11 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
+import structlog
 from fintech.common.v1 import event_envelope_pb2
+from fintech.payments.v1 import account_pb2 as a
+from fintech.payments.v1 import events_pb2 as ev
+from fintech.payments.v1 import payment_pb2 as p
 from fintech.payments.v1 import webhook_pb2 as w
 from google.protobuf import json_format
 from google.protobuf.message import Message
@@ -22,13 +29,15 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.payments import domain, event_store
+from services.payments import accounts, domain, event_store
+from services.payments.models import AccountRow
 from services.payments.webhooks.models import WebhookDeliveryRow, WebhookEndpointRow
 from services.runtime.config import Settings
 from services.runtime.consumer import EventConsumer
 from services.runtime.db import Database
 from services.runtime.event_registry import topic_for
 
+log = structlog.get_logger("payments.webhooks")
 GROUP_ID = "payments-webhooks"
 TOPIC = topic_for("fintech.payments.v1")
 
@@ -37,21 +46,41 @@ class MissingEvents(RuntimeError):
     """The event store lacks events the consumed one follows (retried, then dead-lettered)."""
 
 
-async def payment_after(session: AsyncSession, envelope: event_envelope_pb2.EventEnvelope):
-    """The payment as it was right after `envelope`: the fold of its events up to that one."""
+async def payment_after(session: AsyncSession, envelope: event_envelope_pb2.EventEnvelope) -> p.Payment | None:
+    """The payment as it was right after `envelope`: the fold of its events up to that one; None for a
+    payment this service never stored (an event on the topic that did not come from its outbox)."""
     envelopes = (await event_store.load_events(session, envelope.subject))[: envelope.sequence]
+    if not envelopes:
+        return None
     if len(envelopes) != envelope.sequence:
         raise MissingEvents(f"payment {envelope.subject}: {len(envelopes)} events stored, {envelope.sequence} expected")
     return domain.fold(envelopes).payment
 
 
-def notification_body(delivery_id: str, envelope: event_envelope_pb2.EventEnvelope, payment) -> bytes:
+async def account_after(
+    session: AsyncSession, envelope: event_envelope_pb2.EventEnvelope, event: Message
+) -> a.Account | None:
+    row = await session.get(AccountRow, uuid.UUID(envelope.subject))
+    if row is None:
+        return None  # not an account of this service
+    account = accounts.account_message(row)
+    account.version = envelope.sequence
+    account.update_time.CopyFrom(envelope.occur_time)
+    if isinstance(event, ev.AccountStatusChanged):
+        account.state, account.state_reason = event.state, event.reason
+    elif isinstance(event, ev.AccountOpened):
+        account.state, account.state_reason = a.ACCOUNT_STATE_ACTIVE, 0
+        account.ClearField("close_time")
+    return account
+
+
+def notification_body(delivery_id: str, envelope: event_envelope_pb2.EventEnvelope, resource: Message) -> bytes:
     notification = w.WebhookNotification(
         webhook_delivery_id=delivery_id,
         event_id=envelope.event_id,
         event_type=envelope.event_type,
         occur_time=envelope.occur_time,
-        payment=payment,
+        **{"payment" if isinstance(resource, p.Payment) else "account": resource},
     )
     return json_format.MessageToJson(notification, indent=None).encode()
 
@@ -63,12 +92,22 @@ class WebhookMatcher(EventConsumer):
         super().__init__(database, settings=settings, **options)
 
     async def handle(self, session: AsyncSession, envelope: event_envelope_pb2.EventEnvelope, event: Message) -> None:
-        if envelope.aggregate_type != "payment":
+        try:
+            uuid.UUID(envelope.subject)
+        except ValueError:
+            return  # no payment or account of this service
+        if envelope.aggregate_type == "payment":
+            resource = await payment_after(session, envelope)
+        elif envelope.aggregate_type == "account":
+            resource = await account_after(session, envelope, event)
+        else:
             return  # ledger postings and settlement batches are not subscribable
-        payment = await payment_after(session, envelope)
+        if resource is None:
+            log.info("webhook.unknown_subject", event_id=envelope.event_id, subject=envelope.subject)
+            return
         endpoints = await session.scalars(
             select(WebhookEndpointRow)
-            .where(WebhookEndpointRow.customer_id == uuid.UUID(payment.customer_id))
+            .where(WebhookEndpointRow.customer_id == uuid.UUID(resource.customer_id))
             .where(WebhookEndpointRow.state == w.WEBHOOK_ENDPOINT_STATE_ACTIVE)
             .where(WebhookEndpointRow.event_types.contains([envelope.event_type]))
         )
@@ -84,7 +123,7 @@ class WebhookMatcher(EventConsumer):
                     event_type=envelope.event_type,
                     subject_id=uuid.UUID(envelope.subject),
                     sequence=envelope.sequence,
-                    body=notification_body(delivery_id, envelope, payment),
+                    body=notification_body(delivery_id, envelope, resource),
                     state=w.WEBHOOK_DELIVERY_STATE_PENDING,
                     next_attempt_time=now,
                     create_time=now,

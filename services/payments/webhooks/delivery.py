@@ -13,7 +13,6 @@ could lead into the bank's own network), and the destination is checked again be
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import ssl
 import time
 import uuid
@@ -32,9 +31,9 @@ from services.payments.config import PaymentsKeys
 from services.payments.webhooks import destinations, sealing, signing
 from services.payments.webhooks.config import WebhookSettings
 from services.payments.webhooks.models import WebhookDeliveryRow, WebhookEndpointRow
-from services.runtime.backoff import Backoff
 from services.runtime.config import Settings
 from services.runtime.db import Database
+from services.runtime.periodic import PeriodicTask
 from services.runtime.tls import certs_dir
 
 log = structlog.get_logger("payments.webhooks")
@@ -45,7 +44,6 @@ PENDING, SUCCEEDED, FAILED = (
     w.WEBHOOK_DELIVERY_STATE_FAILED,
 )
 ATTEMPTS = Counter("webhook_attempts_total", "Webhook delivery attempts, by outcome.", ["outcome"])
-OUTAGE = Backoff(initial=0.5, maximum=10.0)
 
 
 @dataclass(frozen=True)
@@ -71,7 +69,7 @@ def http_client(settings: Settings, webhook: WebhookSettings) -> httpx.AsyncClie
     )
 
 
-class WebhookDispatcher:
+class WebhookDispatcher(PeriodicTask):
     def __init__(
         self,
         database: Database,
@@ -81,45 +79,28 @@ class WebhookDispatcher:
         *,
         client_factory: Callable[[], httpx.AsyncClient] | None = None,
     ) -> None:
+        self.webhook = webhook or WebhookSettings()
+        super().__init__("webhook-dispatcher", self.webhook.poll_interval_seconds)
         self.database = database
         self.keys = keys
-        self.webhook = webhook or WebhookSettings()
         self.policy = self.webhook.retry_policy()
         self.allow_loopback = settings.mesh.mode == "local"
         self._client_factory = client_factory or (lambda: http_client(settings, self.webhook))
         self._client: httpx.AsyncClient | None = None
-        self._stopping = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        if self._task is None or self._task.done():
-            self._stopping.clear()
+        if self._client is None:
             self._client = self._client_factory()
-            self._task = asyncio.create_task(self.run(), name="webhook-dispatcher")
+        await super().start()
 
     async def stop(self) -> None:
-        self._stopping.set()
-        if self._task is not None:
-            await self._task
-            self._task = None
+        await super().stop()
         if self._client is not None:
             await self._client.aclose()
             self._client = None
 
-    async def run(self) -> None:
-        failures = 0
-        while not self._stopping.is_set():
-            try:
-                sent = await self.dispatch_due()
-                failures = 0
-            except Exception as exc:  # the database is down: try again later, nothing is lost
-                failures += 1
-                log.warning("webhook.dispatch_failed", error=repr(exc))
-                sent = 0
-            if not sent:
-                delay = OUTAGE.delay(failures) if failures else self.webhook.poll_interval_seconds
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stopping.wait(), delay)
+    async def tick(self) -> bool:
+        return await self.dispatch_due() > 0
 
     async def dispatch_due(self) -> int:
         """Send every claimed due delivery once; returns how many were attempted."""

@@ -1,0 +1,60 @@
+"""A background loop that runs beside a service's servicers: started after the migrations, stopped
+before the database closes (pass it among `domain_service(..., consumers=[...])`).
+
+A subclass implements `tick()`, one round of work; it runs again at once while it reports more work,
+else after `interval` seconds. A round that raises (the database is away) is logged and retried after
+a growing backoff: the loop never dies of it.
+"""
+
+from __future__ import annotations
+
+import abc
+import asyncio
+import contextlib
+
+import structlog
+
+from services.runtime.backoff import Backoff
+
+log = structlog.get_logger(__name__)
+FAILURE_BACKOFF = Backoff(initial=0.5, maximum=10.0)
+
+
+class PeriodicTask(abc.ABC):
+    def __init__(self, name: str, interval: float, failure_backoff: Backoff = FAILURE_BACKOFF):
+        self.name = name
+        self.interval = interval
+        self.failure_backoff = failure_backoff
+        self._stopping = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    @abc.abstractmethod
+    async def tick(self) -> bool:
+        """One round of work; True when more may be waiting (the next round starts at once)."""
+
+    async def start(self) -> None:
+        if self._task is None or self._task.done():
+            self._stopping.clear()
+            self._task = asyncio.create_task(self.run(), name=self.name)
+
+    async def stop(self) -> None:
+        """Finish the round in hand and stop."""
+        self._stopping.set()
+        if self._task is not None:
+            await self._task
+            self._task = None
+
+    async def run(self) -> None:
+        failures = 0
+        while not self._stopping.is_set():
+            try:
+                busy = await self.tick()
+                failures = 0
+            except Exception as error:
+                failures += 1
+                busy = False
+                log.warning("periodic task failed", task=self.name, error=repr(error))
+            if not busy:
+                delay = self.failure_backoff.delay(failures) if failures else self.interval
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), delay)
