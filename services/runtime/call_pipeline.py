@@ -17,10 +17,12 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 
+import asyncpg.exceptions as pg_errors
 import grpc
 import structlog
+from sqlalchemy import exc as sql_errors
 
-from services.runtime.errors import DomainError, InvalidArgument, internal_status
+from services.runtime.errors import DomainError, InvalidArgument, Unavailable, internal_status
 from services.runtime.observability import RPC_HANDLED, RPC_LATENCY, split_method
 from services.runtime.validation import validate
 
@@ -30,6 +32,28 @@ REQUEST_ID_HEADER = "x-request-id"
 # Monotonic time by which the inbound call must finish; outgoing calls never outlive it.
 inbound_deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar("deadline", default=None)
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
+
+# What a lost connection to a dependency raises (refused, reset, the database restarting or shutting down):
+# transient, not a bug, so the caller gets UNAVAILABLE (and retries) rather than INTERNAL.
+DEPENDENCY_DOWN = Unavailable("a dependency of the service is unreachable; retry later")
+_UNREACHABLE = (
+    ConnectionError,
+    pg_errors.PostgresConnectionError,  # class 08: the connection failed or does not exist
+    pg_errors.CannotConnectNowError,  # the database is starting up
+    pg_errors.AdminShutdownError,  # ... or shutting down
+    sql_errors.OperationalError,
+    sql_errors.InterfaceError,
+)
+
+
+def unreachable(error: BaseException) -> bool:
+    """The error, or one it was raised from, is a lost or refused connection."""
+    while error is not None:
+        if isinstance(error, _UNREACHABLE) or getattr(error, "connection_invalidated", False):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
 
 UnaryBehavior = Callable[[object, grpc.aio.ServicerContext], Awaitable[object]]
 
@@ -82,10 +106,15 @@ class CallPipeline(grpc.aio.ServerInterceptor):
                 except (grpc.aio.AbortError, asyncio.CancelledError):
                     code = context.code() or grpc.StatusCode.CANCELLED
                     raise
-                except Exception:
-                    code = grpc.StatusCode.INTERNAL
-                    log.exception("rpc.failed", method=handler_call_details.method)
-                    await context.abort_with_status(internal_status(rid))
+                except Exception as error:
+                    if unreachable(error):  # a dependency down (database restarting): the caller retries
+                        code = grpc.StatusCode.UNAVAILABLE
+                        log.warning("rpc.dependency_unreachable", method=handler_call_details.method, error=repr(error))
+                        await context.abort_with_status(DEPENDENCY_DOWN.to_status(self._domain))
+                    else:
+                        code = grpc.StatusCode.INTERNAL
+                        log.exception("rpc.failed", method=handler_call_details.method)
+                        await context.abort_with_status(internal_status(rid))
                 finally:
                     elapsed = time.perf_counter() - started
                     RPC_HANDLED.labels(grpc_service, grpc_method, code.name).inc()

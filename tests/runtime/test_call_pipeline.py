@@ -9,6 +9,8 @@ from fintech.payments.v1 import payment_initiation_service_pb2_grpc as initiatio
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 from prometheus_client import REGISTRY
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from services.runtime.call_pipeline import CallPipeline, RequestValidation, remaining_timeout
 from services.runtime.errors import NotFound
@@ -16,6 +18,7 @@ from services.runtime.errors import NotFound
 KNOWN = "0b5c3f1e-6d2a-4c8b-9e7f-1a2b3c4d5e6f"
 BUGGY = "ffffffff-ffff-4fff-bfff-ffffffffffff"
 UNKNOWN = "11111111-2222-4333-8444-555555555555"
+DATABASE_DOWN = "22222222-3333-4444-8555-666666666666"
 METHOD = "/fintech.payments.v1.PaymentInitiationService/RetrievePayment"
 
 
@@ -26,6 +29,13 @@ class Payments(initiation_grpc.PaymentInitiationServiceServicer):
         Payments.seen_budget = remaining_timeout(30.0)
         if request.payment_id == BUGGY:
             raise RuntimeError("database password is hunter2")  # must never reach the caller
+        if request.payment_id == DATABASE_DOWN:  # a real refused connection, as while PostgreSQL restarts
+            engine = create_async_engine("postgresql+asyncpg://nobody:secret@127.0.0.1:9/payments")
+            try:
+                async with engine.connect() as connection:
+                    await connection.execute(text("select 1"))
+            finally:
+                await engine.dispose()
         if request.payment_id != KNOWN:
             raise NotFound(f"payment {request.payment_id} not found", metadata={"payment_id": request.payment_id})
         response = initiation.RetrievePaymentResponse()
@@ -102,3 +112,12 @@ async def test_the_inbound_deadline_bounds_outgoing_calls(stub):
     await stub.RetrievePayment(initiation.RetrievePaymentRequest(payment_id=KNOWN), timeout=1.5)
     # cut from the 30 s default to what the caller gave (gRPC rounds the wire timeout up slightly)
     assert Payments.seen_budget is not None and 0 < Payments.seen_budget < 1.6
+
+
+async def test_a_dependency_that_refuses_connections_is_unavailable_not_a_bug(stub):
+    """The database restarting is transient: UNAVAILABLE (the client retries), no internals in the message."""
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await stub.RetrievePayment(initiation.RetrievePaymentRequest(payment_id=DATABASE_DOWN), timeout=5)
+    assert caught.value.code() == grpc.StatusCode.UNAVAILABLE
+    assert _details(caught.value)["ErrorInfo"].reason == "DEPENDENCY_UNAVAILABLE"
+    assert "127.0.0.1" not in caught.value.details() and "secret" not in caught.value.details()
