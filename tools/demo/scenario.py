@@ -267,8 +267,19 @@ class Scenario:
             "and published to Kafka through the outbox, keyed by the payment id (python -m tools.events). Here the "
             "first settled payment of the burst.",
         )
-        events = asyncio.run(read_events(self.settings, subjects={paid.payment_id}))
+        last = "PaymentSettled" if self.executed_off_us else "PaymentExecuted"
+        with self.say.working("waiting for the outbox relay to publish the last event"):
+            events = asyncio.run(self._events_until(paid.payment_id, last))
         self.say.console.print(events_table(events, f"Events of payment {paid.payment_id}"))
+
+    async def _events_until(self, subject: str, last: str, patience: float = 15.0) -> list:
+        """The subject's events once `last` is among them: the relay publishes committed rows a moment later."""
+        deadline = asyncio.get_running_loop().time() + patience
+        while True:
+            events = await read_events(self.settings, subjects={subject})
+            if any(event.short_type == last for event in events) or asyncio.get_running_loop().time() > deadline:
+                return events
+            await asyncio.sleep(0.3)
 
     def show_audit_trail(self) -> None:
         self.say.step(
