@@ -64,7 +64,7 @@ class Measurement:
 
 
 def _process_table() -> dict[int, tuple[int, float]]:
-    """pid -> (parent pid, CPU seconds used so far, user + system)."""
+    """pid -> (parent pid, CPU seconds used so far by it and its reaped children, user + system)."""
     table = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -74,7 +74,8 @@ def _process_table() -> dict[int, tuple[int, float]]:
         except OSError:
             continue  # gone meanwhile
         fields = stat[stat.rindex(")") + 2 :].split()  # the command name may contain spaces
-        table[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / CLOCK_TICKS)
+        # utime + stime, plus cutime + cstime: children that exited (and were reaped) still count
+        table[int(entry.name)] = (int(fields[1]), sum(int(value) for value in fields[11:15]) / CLOCK_TICKS)
     return table
 
 
@@ -158,7 +159,7 @@ def ghz(
 WRK_SCRIPT = """
 local tokens = {%(tokens)s}
 local run = "%(run)s"
-local method, path, body = "%(method)s", "%(path)s", %(body)s
+local method, path, bodies = "%(method)s", "%(path)s", {%(bodies)s}
 local thread_counter = 0
 local counter = 0
 function setup(thread)
@@ -173,7 +174,7 @@ function request()
     ["Content-Type"] = "application/json",
   }
   local payload = nil
-  if body then payload = string.gsub(body, "{{KEY}}", key) end
+  if #bodies > 0 then payload = string.gsub(bodies[(counter * 7 + thread_id) %% #bodies + 1], "{{KEY}}", key) end
   return wrk.format(method, string.gsub(path, "{{KEY}}", key), headers, payload)
 end
 function done(summary, latency, requests)
@@ -201,9 +202,11 @@ def wrk(
     connections: int,
     tokens: list[str],
     method: str = "GET",
-    body: dict | None = None,
+    bodies: list[dict] = (),
 ) -> Measurement:
-    """A closed-loop wrk run against the edge; "{{KEY}}" in `path` or `body` becomes a unique key per request."""
+    """A closed-loop wrk run against the edge; "{{KEY}}" in `path` or a body becomes a unique key per request.
+
+    Requests rotate over `bodies` (JSON) and `tokens`, as requests of many clients would."""
     executable = shutil.which("wrk")
     if executable is None:
         raise RuntimeError("wrk is not installed (make setup installs it with apt-get)")
@@ -212,7 +215,7 @@ def wrk(
         "run": uuid.uuid4().hex[:12],
         "method": method,
         "path": path,
-        "body": "nil" if body is None else json.dumps(json.dumps(body)),
+        "bodies": ",".join(json.dumps(json.dumps(body)) for body in bodies),
     }
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as file:
         file.write(script)
