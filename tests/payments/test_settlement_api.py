@@ -238,3 +238,21 @@ def test_bad_windows_and_callers_are_refused(world):
     assert len(listed.settlement_batches) == 2 and listed.next_page_token
     starts = [b.window_start_time.ToDatetime() for b in listed.settlement_batches]
     assert starts == sorted(starts, reverse=True)  # newest window first
+
+
+def test_an_open_batch_collects_payments_and_closes_on_its_own_when_its_window_ends(world):
+    d = new_bic()
+    running = world.initiate(datetime.now(UTC) - timedelta(seconds=1), datetime.now(UTC) + timedelta(seconds=15), bic=d)
+    assert running.state == sb.SETTLEMENT_BATCH_STATE_OPEN and running.payment_count == 0
+    world.pay_out(d, 640)  # executed inside the running window
+
+    def netted():
+        request = ssvc.RetrieveSettlementBatchRequest(settlement_batch_id=running.settlement_batch_id)
+        batch = world.call(world.stub.RetrieveSettlementBatch, request).settlement_batch
+        return batch if batch.state == sb.SETTLEMENT_BATCH_STATE_NETTED else None
+
+    deadline = time.monotonic() + 60
+    while (batch := netted()) is None and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert batch is not None, "the batch did not close after its window"
+    assert batch.payment_count == 1 and batch.net_amount.amount_minor == -640 and batch.HasField("close_time")
