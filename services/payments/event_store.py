@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from fintech.common.v1.error_reason_pb2 import ErrorReason
 from fintech.common.v1.event_envelope_pb2 import EventEnvelope
 from google.protobuf.message import Message
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -85,6 +85,25 @@ async def append(
             reason = ErrorReason.ERROR_REASON_INVALID_STATE_TRANSITION
             raise FailedPrecondition(str(error), reason=reason, metadata={"payment_id": payment_id}) from None
         envelopes.append(envelope)
+    # The debtor account's row first (its lock), then the events: every writer of a payment that moves
+    # a reservation or books takes the account lock before the event rows, so none waits in a cycle.
+    # Under that lock the version is checked again, so a reservation is never released twice.
+    reservation_change = folded.reserved_minor - current.reserved_minor
+    if reservation_change:
+        debtor = AccountRow.account_id == uuid.UUID(folded.payment.debtor_account_id)
+        await session.execute(select(AccountRow.account_id).where(debtor).with_for_update())
+        latest = await session.scalar(
+            select(func.coalesce(func.max(PaymentEventRow.version), 0)).where(
+                PaymentEventRow.payment_id == uuid.UUID(payment_id)
+            )
+        )
+        if latest != expected_version:
+            raise stale(payment_id, expected_version, latest)
+        await session.execute(
+            update(AccountRow)
+            .where(debtor)
+            .values(reserved_minor=AccountRow.reserved_minor + reservation_change, update_time=now)
+        )
     try:
         await session.execute(
             insert(PaymentEventRow),
@@ -98,12 +117,5 @@ async def append(
         raise stale(payment_id, expected_version, expected_version + 1) from None
     for envelope in envelopes:
         await outbox.add_event(session, envelope, registry=registry)
-    reservation_change = folded.reserved_minor - current.reserved_minor
-    if reservation_change:
-        await session.execute(
-            update(AccountRow)
-            .where(AccountRow.account_id == uuid.UUID(folded.payment.debtor_account_id))
-            .values(reserved_minor=AccountRow.reserved_minor + reservation_change, update_time=now)
-        )
     await projection.store(session, folded)
     return folded

@@ -24,12 +24,13 @@ from fintech.payments.v1 import account_pb2 as a
 from fintech.payments.v1 import events_pb2 as ev
 from fintech.payments.v1 import ledger_entry_pb2 as le
 from sqlalchemy import case, func, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.payments.models import AccountRow, LedgerEntryRow, LedgerPostingRow
 from services.runtime import outbox
 from services.runtime.config import get_settings
-from services.runtime.errors import FailedPrecondition, InvalidArgument, NotFound
+from services.runtime.errors import Aborted, FailedPrecondition, InvalidArgument, NotFound
 
 DEBIT = le.LEDGER_ENTRY_DIRECTION_DEBIT
 CREDIT = le.LEDGER_ENTRY_DIRECTION_CREDIT
@@ -163,7 +164,10 @@ async def post(
             booking_time=now,
         )
     )
-    await session.flush()  # the posting row first: entries reference it (and a second execution fails here)
+    try:  # the posting row first: entries reference it, and a payment's second booking fails here
+        await session.flush()
+    except IntegrityError:
+        raise Aborted(f"payment {payment_id} was booked meanwhile", metadata={"payment_id": payment_id or ""}) from None
     rows, entries = [], []
     for leg in legs:
         account = accounts[leg.account_id]

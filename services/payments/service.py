@@ -357,19 +357,24 @@ class Payments:
                                           occur_time=posting.booking_time, current=folded)  # fmt: skip
         return Execution(folded, posting.ledger_posting_id, posting.entries)
 
-    async def execute(self, payment_id: str, expected_version: int = 0) -> Execution:
-        """ExecutePayment: book an ACCEPTED, due payment; an executed one returns its posting."""
+    async def execute(self, payment_id: str, expected_version: int = 0, today: date | None = None) -> Execution:
+        """ExecutePayment: book an ACCEPTED, due payment; an executed one returns its posting.
+
+        `today`: the business date the execution runs for (the scheduler's; default the current date)."""
         async with self.database.transaction() as session:
             folded = await event_store.load(session, payment_id)
+            if folded.state == S.PAYMENT_STATE_ACCEPTED:  # serialise with other bookings of the debtor, re-read
+                await ledger.lock_accounts(session, [uuid.UUID(folded.payment.debtor_account_id)])
+                folded = await event_store.load(session, payment_id)
             if expected_version and folded.version != expected_version:
                 raise event_store.stale(payment_id, expected_version, folded.version)
             if folded.state in (S.PAYMENT_STATE_EXECUTED, S.PAYMENT_STATE_SETTLED):
                 entries = await ledger.entries_of_posting(session, folded.payment.ledger_posting_id)
                 return Execution(folded, folded.payment.ledger_posting_id, entries)
-            if folded.state != S.PAYMENT_STATE_ACCEPTED or not due(folded.payment):
+            if folded.state != S.PAYMENT_STATE_ACCEPTED or not due(folded.payment, today):
                 raise FailedPrecondition(
                     f"payment {payment_id} is {S.Name(folded.state)}"
-                    + ("" if due(folded.payment) else ", not yet due"),
+                    + ("" if due(folded.payment, today) else ", not yet due"),
                     reason=ErrorReason.ERROR_REASON_INVALID_STATE_TRANSITION,
                     metadata={"payment_id": payment_id},
                 )

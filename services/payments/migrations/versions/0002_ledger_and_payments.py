@@ -41,8 +41,8 @@ def upgrade() -> None:
         sa.Column("update_time", sa.DateTime(timezone=True), server_default=_now(), nullable=False),
         sa.Column("close_time", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("account_id", name="pk_accounts"),
-        sa.CheckConstraint("overdraft_limit_minor >= 0", name="ck_accounts_overdraft_limit_not_negative"),
-        sa.CheckConstraint("reserved_minor >= 0", name="ck_accounts_reserved_not_negative"),
+        sa.CheckConstraint("overdraft_limit_minor >= 0", name="overdraft_limit_not_negative"),
+        sa.CheckConstraint("reserved_minor >= 0", name="reserved_not_negative"),
     )
     op.create_index("ix_accounts_customer_id_open_time", "accounts", ["customer_id", "open_time", "account_id"])
 
@@ -83,8 +83,8 @@ def upgrade() -> None:
             name="fk_ledger_entries_ledger_posting_id_ledger_postings",
         ),  # fmt: skip
         sa.ForeignKeyConstraint(["account_id"], ["accounts.account_id"], name="fk_ledger_entries_account_id_accounts"),
-        sa.CheckConstraint("amount_minor > 0", name="ck_ledger_entries_amount_positive"),
-        sa.CheckConstraint("direction IN (1, 2)", name="ck_ledger_entries_direction_defined"),
+        sa.CheckConstraint("amount_minor > 0", name="amount_positive"),
+        sa.CheckConstraint("direction IN (1, 2)", name="direction_defined"),
     )
     op.create_index("ix_ledger_entries_ledger_posting_id", "ledger_entries", ["ledger_posting_id"])
     op.create_index(
@@ -103,7 +103,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("payment_id", "version", name="pk_payment_events"),
         sa.UniqueConstraint("position", name="uq_payment_events_position"),
         sa.UniqueConstraint("event_id", name="uq_payment_events_event_id"),
-        sa.CheckConstraint("version >= 1", name="ck_payment_events_version_positive"),
+        sa.CheckConstraint("version >= 1", name="version_positive"),
     )
 
     op.create_table(
