@@ -44,6 +44,9 @@ class Verdict:
     money: list[str] = field(default_factory=list)
     events_missing: list[str] = field(default_factory=list)
     events_redelivered: int = 0  # the same event id more than once on Kafka: consumers deduplicate it
+    # Recorded but never screened (the fault hit between the two transactions): reported, not asserted, until
+    # payments resumes such payments (their amount stays reserved meanwhile).
+    unfinished: list[str] = field(default_factory=list)
     outcomes: Counter = field(default_factory=Counter)  # each key's final answer: OK (by payment state) or a status
 
     @property
@@ -138,6 +141,8 @@ def check(settings: Settings, requests: list[Request], accounts: list[str], expe
         else:
             verdict.failed_cleanly += 1
         for payment_id in payments:
+            if ledger.states.get(payment_id) in (p.PAYMENT_STATE_INITIATED, p.PAYMENT_STATE_SCREENING):
+                verdict.unfinished.append(payment_id)
             executed = ledger.states.get(payment_id) in (p.PAYMENT_STATE_EXECUTED, p.PAYMENT_STATE_SETTLED)
             if ledger.postings[payment_id] != (1 if executed else 0):
                 target = verdict.duplicated if ledger.postings[payment_id] > 1 else verdict.lost

@@ -66,6 +66,7 @@ class PaymentLoad:
         self.workers = workers
         self.interval = interval
         self.requests: list[Request] = []
+        self.last_ready: list[str] = []  # the components the mesh waited for last after the fault
         self._random = random.Random(8)
         self._stopping = asyncio.Event()
 

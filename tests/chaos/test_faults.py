@@ -29,7 +29,7 @@ pytestmark = [pytest.mark.chaos, pytest.mark.mesh()]
 # a second spread over this many customers. A payment the rules hold for review is still an accepted one.
 CUSTOMERS = 24
 OVERDRAFT = 10**9  # minor units: no payment of the run fails for funds
-STEADY = 4.0  # seconds of load before a fault and after the mesh is back
+STEADY = 3.0  # seconds of load before a fault and after the mesh is back
 HEALTHY_TIMEOUT = 180.0
 
 
@@ -60,11 +60,11 @@ def _restart_mesh(mesh: Mesh) -> None:
 FAULTS = [
     Fault("kill -9 payments", _kill_payments),
     Fault("Kafka stopped 30 s", _stop_for("kafka", 30)),
-    Fault("Triton stopped", _stop_for("triton", 10)),
+    Fault("Triton stopped", _stop_for("triton", 5)),
     Fault("PostgreSQL stopped 10 s", _stop_for("postgres", 10)),
     Fault("whole mesh restarted", _restart_mesh),
 ]
-RESULTS: list[tuple[str, Verdict, float | None]] = []
+RESULTS: list[tuple[str, Verdict, float | None, list[str]]] = []
 
 
 @pytest.fixture(scope="module")
@@ -76,12 +76,15 @@ def accounts(mesh: Mesh, settings: Settings) -> list[str]:
     return [operator.open_account(customer, overdraft=OVERDRAFT, claims=None).account_id for customer in customers]
 
 
-def _healthy(mesh: Mesh) -> None:
-    """Waits until every component is ready again, on its own (no restart from here)."""
+def _healthy(mesh: Mesh) -> list[str]:
+    """Waits until every component is ready again, on its own (no restart from here); the last ones to be."""
     deadline = time.monotonic() + HEALTHY_TIMEOUT
-    while (status := mesh.status()) and any(state != "ready" for state in status.values()):
-        assert time.monotonic() < deadline, f"the mesh did not recover on its own: {status}"
+    waited_for: list[str] = []
+    while waiting := [name for name, state in mesh.status().items() if state != "ready"]:
+        assert time.monotonic() < deadline, f"the mesh did not recover on its own: {waiting} not ready"
+        waited_for = waiting
         time.sleep(0.5)
+    return waited_for
 
 
 async def _under_load(mesh: Mesh, load: PaymentLoad, fault: Fault) -> float | None:
@@ -92,7 +95,7 @@ async def _under_load(mesh: Mesh, load: PaymentLoad, fault: Fault) -> float | No
     await asyncio.sleep(STEADY)
     await asyncio.to_thread(fault.inject, mesh)
     over = time.monotonic()
-    await asyncio.to_thread(_healthy, mesh)
+    load.last_ready = await asyncio.to_thread(_healthy, mesh)
     while load.first_success_after(over) is None and time.monotonic() - over < HEALTHY_TIMEOUT:
         await asyncio.sleep(0.2)
     await asyncio.sleep(STEADY)
@@ -109,7 +112,7 @@ def test_nothing_is_lost_or_done_twice(mesh: Mesh, settings: Settings, accounts:
     recovery = asyncio.run(_under_load(mesh, load, fault))
     replayed = asyncio.run(load.replay())
     verdict = check(settings, load.requests, accounts, expected_total=0)
-    RESULTS.append((fault.name, verdict, recovery))
+    RESULTS.append((fault.name, verdict, recovery, load.last_ready))
     _print_table()
     assert verdict.sent and verdict.succeeded, "the load never got a payment through"
     assert recovery is not None, f"no payment succeeded after {fault.name}"
@@ -119,11 +122,12 @@ def test_nothing_is_lost_or_done_twice(mesh: Mesh, settings: Settings, accounts:
 
 def _print_table() -> None:
     header = f"{'fault':26} {'sent':>5} {'succeeded':>9} {'failed cleanly':>14} {'lost':>4} {'duplicated':>10} " \
-             f"{'recovery':>9} {'redelivered':>11}  outcomes"  # fmt: skip
+             f"{'recovery':>9} {'redelivered':>11}  last ready / outcomes"  # fmt: skip
     print(f"\n{header}")
-    for name, verdict, recovery in RESULTS:
+    for name, verdict, recovery, last_ready in RESULTS:
         seconds = f"{recovery:.1f} s" if recovery is not None else "never"
         print(
             f"{name:26} {verdict.sent:5} {verdict.succeeded:9} {verdict.failed_cleanly:14} {len(verdict.lost):4} "
-            f"{len(verdict.duplicated):10} {seconds:>9} {verdict.events_redelivered:11}  {dict(verdict.outcomes)}"
+            f"{len(verdict.duplicated):10} {seconds:>9} {verdict.events_redelivered:11}  "
+            f"{last_ready} {dict(verdict.outcomes)} unfinished {verdict.unfinished}"
         )
