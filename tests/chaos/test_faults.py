@@ -96,14 +96,14 @@ async def _under_load(mesh: Mesh, load: PaymentLoad, fault: Fault) -> float | No
     await asyncio.to_thread(fault.inject, mesh)
     over = time.monotonic()
     load.last_ready = await asyncio.to_thread(_healthy, mesh)
+    healthy_after = time.monotonic() - over
     while load.first_success_after(over) is None and time.monotonic() - over < HEALTHY_TIMEOUT:
         await asyncio.sleep(0.2)
     await asyncio.sleep(STEADY)
     finished.set_result(None)
     await running
-    healthy_after = time.monotonic() - over
     paying_after = load.first_success_after(over)
-    return None if paying_after is None else max(paying_after, healthy_after - STEADY)
+    return None if paying_after is None else max(paying_after, healthy_after)
 
 
 @pytest.mark.parametrize("fault", FAULTS, ids=[f.name for f in FAULTS])
