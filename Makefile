@@ -120,10 +120,11 @@ status: ## each mesh component's process and readiness
 models: setup ## retrain the models (seeded; rewrites models/<name>/1/ bit for bit) and check their targets
 	$(BIN)/python -m tools.models --check
 
-bench: setup ## Triton inference, then the mesh under load: ghz over mTLS, wrk through the edge (var/bench/*.json)
+bench: setup ## Triton inference, the mesh under load (ghz over mTLS, wrk through the edge), InitiatePayment by load (var/bench/*.json)
 	$(BIN)/python -m tools.mesh up
 	$(BIN)/python -m tools.bench triton
 	$(BIN)/python -m tools.bench mesh
+	$(BIN)/python -m tools.bench payments
 
 clean: ## remove the virtualenv, tools and build scratch
 	rm -rf $(VENV) .tools build

@@ -19,7 +19,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from services.runtime.config import Settings
-from services.runtime.tls import certs_dir
+from services.runtime.tls import channel_credentials
 from tests.customer.support import Api as CustomerApi
 from tests.customer.support import claims, new_customer, register, start_kyc
 from tests.payments.support import fund, payments_database
@@ -32,13 +32,8 @@ class PaymentsApi:
     """Stubs of the payments service as `workload` (edge-gateway with claims, or cli without)."""
 
     def __init__(self, settings: Settings, workload: str = "edge-gateway") -> None:
-        certs = certs_dir(settings)
-        credentials = grpc.ssl_channel_credentials(
-            (certs / "ca.pem").read_bytes(),
-            (certs / f"{workload}-key.pem").read_bytes(),
-            (certs / f"{workload}.pem").read_bytes(),
-        )
-        self.channel = grpc.secure_channel(settings.service("payments").address, credentials)
+        address = settings.service("payments").address
+        self.channel = grpc.secure_channel(address, channel_credentials(workload, settings))
         self.accounts = pk_grpc.PositionKeepingServiceStub(self.channel)
         self.payments = isvc_grpc.PaymentInitiationServiceStub(self.channel)
         self.execution = esvc_grpc.PaymentExecutionServiceStub(self.channel)
