@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from fintech.common.v1.error_reason_pb2 import ErrorReason
 from fintech.common.v1.event_envelope_pb2 import EventEnvelope
 from google.protobuf.message import Message
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -86,24 +86,19 @@ async def append(
             raise FailedPrecondition(str(error), reason=reason, metadata={"payment_id": payment_id}) from None
         envelopes.append(envelope)
     # The debtor account's row first (its lock), then the events: every writer of a payment that moves
-    # a reservation or books takes the account lock before the event rows, so none waits in a cycle.
-    # Under that lock the version is checked again, so a reservation is never released twice.
+    # a reservation or books takes the account lock before the event rows, so none waits in a cycle. A
+    # writer that lost a race fails on the events' unique key below (or, releasing a reservation twice,
+    # on the account's reserved >= 0 check) and its whole transaction rolls back.
     reservation_change = folded.reserved_minor - current.reserved_minor
     if reservation_change:
-        debtor = AccountRow.account_id == uuid.UUID(folded.payment.debtor_account_id)
-        await session.execute(select(AccountRow.account_id).where(debtor).with_for_update())
-        latest = await session.scalar(
-            select(func.coalesce(func.max(PaymentEventRow.version), 0)).where(
-                PaymentEventRow.payment_id == uuid.UUID(payment_id)
+        try:
+            await session.execute(
+                update(AccountRow)
+                .where(AccountRow.account_id == uuid.UUID(folded.payment.debtor_account_id))
+                .values(reserved_minor=AccountRow.reserved_minor + reservation_change, update_time=now)
             )
-        )
-        if latest != expected_version:
-            raise stale(payment_id, expected_version, latest)
-        await session.execute(
-            update(AccountRow)
-            .where(debtor)
-            .values(reserved_minor=AccountRow.reserved_minor + reservation_change, update_time=now)
-        )
+        except IntegrityError:
+            raise stale(payment_id, expected_version, expected_version + 1) from None
     try:
         await session.execute(
             insert(PaymentEventRow),
