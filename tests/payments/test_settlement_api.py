@@ -83,9 +83,9 @@ class World:
         return rows[0][0] if rows else 0
 
 
-@pytest.fixture(scope="module")
-def world(settings: Settings, mesh) -> World:
-    mesh.up("postgres", "kafka", "customer", "risk", "payments")
+@pytest.fixture
+def world(settings: Settings) -> World:
+    """A new bank account per test: risk's velocity rules count payments per payer."""
     return World(settings)
 
 
