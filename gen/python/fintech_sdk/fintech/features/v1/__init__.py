@@ -1037,9 +1037,11 @@ class FeatureStoreServiceStub:
     def erase_entity_features(self, message: "EraseEntityFeaturesRequest") -> "EraseEntityFeaturesResponse":
         """
         Erases every stored feature value of the given entities, online and in
-        the history kept for training, when their customer is erased under the
-        GDPR right to erasure (called by the customer service). Later reads
-        return `MISSING` for them. Idempotent: a repeated call with the same
+        the history kept for training. A customer erased under the GDPR right to
+        erasure reaches the store as the customer service's `CustomerErased`
+        event, which does the same; this RPC is for operators (the back-office
+        `cli` workload) erasing entities no event covers, such as a merchant's.
+        Later reads return `MISSING` for them. Idempotent: a repeated call with the same
         `erasure_request_id`, or for entities without values, succeeds. The
         source events themselves are erased by the domains that own them.
         Publishes an `EntityFeaturesErased` event per entity.
