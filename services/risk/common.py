@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -48,14 +48,24 @@ def encode_token(after_time: datetime | None, after_id: str) -> str:
     return base64.urlsafe_b64encode(cursor.SerializeToString()).decode()
 
 
-def decode_token(token: str) -> tuple[datetime | None, str]:
+def decode_token(
+    token: str, parse_id: Callable[[str], Any] = str, *, timed: bool = False
+) -> tuple[datetime | None, Any]:
+    """(after time, after id) of a token this API returned; anything else is INVALID_ARGUMENT, never a crash.
+
+    `parse_id` turns the id into what the query compares (uuid.UUID, int); `timed` requires a time.
+    """
     try:
         cursor = pagination_pb2.PageCursor.FromString(base64.urlsafe_b64decode(token.encode()))
+        after_id = parse_id(cursor.after_id)
+        if not cursor.after_id or (timed and not cursor.HasField("after_time")):
+            raise ValueError("incomplete cursor")
+        after_time = cursor.after_time.ToDatetime(tzinfo=UTC) if cursor.HasField("after_time") else None
     except Exception:
         raise InvalidArgument(
             "invalid page token", violations=[Violation("page_token", "not a token this API returned")]
         ) from None
-    return (cursor.after_time.ToDatetime(tzinfo=UTC) if cursor.HasField("after_time") else None), cursor.after_id
+    return after_time, after_id
 
 
 async def record_audit(

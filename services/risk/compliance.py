@@ -219,8 +219,8 @@ class RegulatoryCompliance(regulatory_compliance_service_pb2_grpc.RegulatoryComp
             if getattr(request, name):
                 query = query.where(table.c[name] == getattr(request, name))
         if request.page_token:
-            _, after = decode_token(request.page_token)
-            query = query.where(table.c.position > int(after))
+            _, after = decode_token(request.page_token, int)
+            query = query.where(table.c.position > after)
         size = request.page_size or 100
         async with self.database.session() as session:
             rows = (await session.execute(query.order_by(table.c.position).limit(size + 1))).mappings().all()

@@ -52,8 +52,8 @@ def after_token(query: Select, table: Table, time_column: str, page_token: str) 
     """The query's rows after the page token, newest first by (time, id)."""
     time, id_ = table.c[time_column], table.c.id
     if page_token:
-        after_time, after_id = decode_token(page_token)
-        query = query.where(or_(time < after_time, and_(time == after_time, id_ < uuid.UUID(after_id))))
+        after_time, after_id = decode_token(page_token, uuid.UUID, timed=True)
+        query = query.where(or_(time < after_time, and_(time == after_time, id_ < after_id)))
     return query.order_by(time.desc(), id_.desc())
 
 

@@ -59,21 +59,12 @@ def _targets() -> list[Target]:
 
 
 TARGETS = _targets()
-# Bugs this test found that wait for their service's owner (xfail, not strict: they pass once fixed).
-KNOWN_BUGS = {
-    f"risk.{method}": "risk decode_token: a page_token of ' ' or ':' decodes to an empty cursor, then int('') or "
-    "a comparison with None raises: INTERNAL instead of INVALID_ARGUMENT"
-    for method in ("FraudDetectionService.ListFraudAssessments", "RegulatoryComplianceService.ListAuditRecords",
-                   "RegulatoryComplianceService.ListRegulatoryReports")
-}  # fmt: skip
 # Each method gets the services it may call: payments calls the others, none of them calls payments.
 OTHERS = tuple(s for s in SERVICES if s != "payments")
 
 
 def _param(target: Target):
     marks = [pytest.mark.mesh(*(SERVICES if target.domain == "payments" else OTHERS))]
-    if f"{target.domain}.{target}" in KNOWN_BUGS:
-        marks.append(pytest.mark.xfail(reason=KNOWN_BUGS[f"{target.domain}.{target}"], strict=False))
     return pytest.param(target, id=str(target), marks=marks)
 
 
