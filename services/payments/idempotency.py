@@ -161,6 +161,15 @@ async def complete(
     )
 
 
+async def complete_unfinished(session: AsyncSession, resource_id: uuid.UUID, response: Message) -> None:
+    """The outcome of keys whose call recorded `resource_id` and then died: retries answer with `response`."""
+    await session.execute(
+        update(IdempotencyRow)
+        .where(IdempotencyRow.resource_id == resource_id, IdempotencyRow.complete_time.is_(None))
+        .values(response=response.SerializeToString(deterministic=True), complete_time=datetime.now(UTC))
+    )
+
+
 async def release(database: Database, scope: Scope) -> None:
     """Forget a pending claim whose call failed before recording anything (its retry starts afresh)."""
     async with database.transaction() as session:

@@ -12,6 +12,8 @@ from fintech.payments.v1 import position_keeping_service_pb2_grpc as pk_grpc
 
 from services.payments.config import PaymentsKeys
 from services.payments.customers import CustomerVerification
+from services.payments.erasure import PaymentDataErasure
+from services.payments.recovery import StrandedScreenings
 from services.payments.screening import RiskScreening
 from services.payments.sealing import Sealer
 from services.payments.service import Payments
@@ -49,4 +51,6 @@ def parts(database: Database, settings: Settings, keys: PaymentsKeys) -> tuple[l
         (isvc_grpc.add_PaymentInitiationServiceServicer_to_server, PaymentInitiation(ctx)),
         (esvc_grpc.add_PaymentExecutionServiceServicer_to_server, PaymentExecution(ctx)),
     ]
-    return servicers, [Clients(payments, settings)]
+    workers = [Clients(payments, settings), PaymentDataErasure(database, payments.sealer, settings),
+               StrandedScreenings(payments)]  # fmt: skip
+    return servicers, workers
