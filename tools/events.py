@@ -15,11 +15,12 @@ from datetime import datetime
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from fintech.common.v1 import event_envelope_pb2
 from google.protobuf import json_format
+from google.protobuf.message import DecodeError
 from rich.console import Console
 from rich.table import Table
 
 from services.runtime.config import Settings, get_settings
-from services.runtime.event_registry import EventRegistry
+from services.runtime.event_registry import EventContractError, EventRegistry
 from services.runtime.kafka import make_admin
 
 
@@ -66,10 +67,14 @@ async def read_events(
             batches = await consumer.getmany(*partitions, timeout_ms=1000)
             for records in batches.values():
                 for record in records:
-                    envelope = event_envelope_pb2.EventEnvelope.FromString(record.value)
-                    if subjects and envelope.subject not in subjects:
-                        continue
-                    payload = json_format.MessageToDict(registry.unwrap(envelope), preserving_proto_field_name=True)
+                    try:
+                        envelope = event_envelope_pb2.EventEnvelope.FromString(record.value or b"")
+                        if subjects and envelope.subject not in subjects:
+                            continue
+                        event = registry.unwrap(envelope)
+                    except (DecodeError, EventContractError):
+                        continue  # not an event of the contracts (a poison record the consumers sent to the DLQ)
+                    payload = json_format.MessageToDict(event, preserving_proto_field_name=True)
                     key = record.key.decode() if record.key else ""
                     events.append(Event(record.topic, key, envelope, payload))
         return sorted(events, key=lambda event: (event.time, event.envelope.sequence))

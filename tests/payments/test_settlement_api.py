@@ -57,9 +57,11 @@ class World:
         self.stub = ssvc_grpc.SettlementServiceStub(self.bank.cli.channel)
 
     def pay_out(self, bic: str, amount: int) -> p.Payment:
-        """An executed off-us payment from the bank's account to an account at `bic`."""
+        """An executed off-us payment to an account at `bic`, from an internal account of its own: risk would
+        rightly see card testing in one payer's quick run of small payouts."""
         creditor = p.ExternalAccount(iban=new_iban(), bic=bic, holder_name="Erika Mustermann")
-        payment = release_if_held(self.bank.api, self.bank.cli.pay(self.bank.account, creditor, amount, claims=None))
+        payer = Bank(self.settings)
+        payment = release_if_held(payer.api, payer.cli.pay(payer.account, creditor, amount, claims=None))
         assert payment.state == p.PAYMENT_STATE_EXECUTED, payment
         return payment
 
