@@ -33,7 +33,7 @@ from fintech.risk.v1 import regulatory_compliance_service_pb2 as rsvc
 from fintech.risk.v1 import regulatory_compliance_service_pb2_grpc as rsvc_grpc
 from fintech.risk.v1 import sanctions_screening_pb2 as s
 from google.protobuf import field_mask_pb2
-from sqlalchemy import and_, delete, or_, select, tuple_, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.customer import store
@@ -43,6 +43,7 @@ from services.customer.domain import access, insights, kyc, masking, paging
 from services.customer.domain.access import Action, Principal
 from services.customer.domain.normalise import document_index, name_birth_index
 from services.customer.models import CustomerRow, IdempotencyRow, KycCheckRow, PaymentActivityRow
+from services.runtime import paging as runtime_paging
 from services.runtime.caller import InvalidClaims, caller_workload, end_user
 from services.runtime.clients import ServiceClient
 from services.runtime.config import Settings
@@ -195,26 +196,10 @@ class CustomerContext:
         return profile
 
     async def page(self, session: AsyncSession, query, order: tuple, request, fingerprint: str) -> tuple[Sequence, str]:
-        """One page of `query` in `order` (a time column, then an id column) and the next page's token.
-
-        The token is signed and bound to the query's filters and caller (`fingerprint`), so it can
-        neither be forged nor reused with other filters."""
-        time_column, id_column = order
-        if request.page_token:
-            try:
-                cursor = paging.read(self.keys.page_token_key, request.page_token, fingerprint)
-            except paging.InvalidPageToken as error:
-                raise InvalidArgument(str(error), reason=ErrorReason.ERROR_REASON_INVALID_PAGE_TOKEN) from None
-            query = query.where(tuple_(*order) > (cursor.after_time.ToDatetime(UTC), _uuid(cursor.after_id)))
-        size = request.page_size or DEFAULT_PAGE_SIZE
-        rows = (await session.scalars(query.order_by(*order).limit(size + 1))).all()
-        if len(rows) <= size:
-            return rows, ""
-        last = rows[size - 1]
-        token = paging.issue(
-            self.keys.page_token_key, getattr(last, time_column.key), str(getattr(last, id_column.key)), fingerprint
-        )
-        return rows[:size], token
+        """One page of `query` in `order` and the next page's token, signed and bound to the request's filters
+        and caller (`fingerprint`): it can neither be forged nor reused with other filters."""
+        return await runtime_paging.keyset_page(session, query, order, request, self.keys.page_token_key, fingerprint,
+                                                default_size=DEFAULT_PAGE_SIZE)  # fmt: skip
 
     async def idempotent(self, session: AsyncSession, method: str, request) -> IdempotencyRow | None:
         row = await session.get(IdempotencyRow, (method, _uuid(request.request_id)))

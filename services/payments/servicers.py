@@ -20,10 +20,9 @@ from fintech.payments.v1 import payment_initiation_service_pb2 as isvc
 from fintech.payments.v1 import payment_initiation_service_pb2_grpc as isvc_grpc
 from fintech.payments.v1 import position_keeping_service_pb2 as pk
 from fintech.payments.v1 import position_keeping_service_pb2_grpc as pk_grpc
-from sqlalchemy import func, or_, select, tuple_
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.customer.domain import paging
 from services.payments import accounts, domain, idempotency, projection
 from services.payments.access import OPERATOR, Principal
 from services.payments.config import PaymentsKeys
@@ -31,6 +30,7 @@ from services.payments.idempotency import Scope
 from services.payments.ledger import entry_message
 from services.payments.models import AccountRow, LedgerEntryRow, PaymentHistoryRow
 from services.payments.service import TRANSIENT, Payments
+from services.runtime import paging
 from services.runtime.caller import InvalidClaims, caller_workload, end_user
 from services.runtime.config import Settings
 from services.runtime.errors import (
@@ -83,24 +83,9 @@ class PaymentsContext:
         default_size: int, after_id=uuid.UUID,
     ) -> tuple[Sequence, str]:  # fmt: skip
         """One page in `order` (a time column, then an id column) and the signed token of the next."""
-        time_column, id_column = order
-        if request.page_token:
-            try:
-                cursor = paging.read(self.keys.page_token_key, request.page_token, fingerprint)
-            except paging.InvalidPageToken as error:
-                raise InvalidArgument(str(error), reason=ErrorReason.ERROR_REASON_INVALID_PAGE_TOKEN) from None
-            after = (cursor.after_time.ToDatetime(UTC), after_id(cursor.after_id))
-            query = query.where(tuple_(*order) < after if descending else tuple_(*order) > after)
-        size = request.page_size or default_size
-        ordering = [column.desc() for column in order] if descending else list(order)
-        rows = (await session.scalars(query.order_by(*ordering).limit(size + 1))).all()
-        if len(rows) <= size:
-            return rows, ""
-        last = rows[size - 1]
-        token = paging.issue(
-            self.keys.page_token_key, getattr(last, time_column.key), str(getattr(last, id_column.key)), fingerprint
-        )
-        return rows[:size], token
+        key = self.keys.page_token_key
+        return await paging.keyset_page(session, query, order, request, key, fingerprint, descending=descending,
+                                        default_size=default_size, parse_id=after_id)  # fmt: skip
 
 
 class PositionKeeping(pk_grpc.PositionKeepingServiceServicer):

@@ -15,7 +15,7 @@ import structlog
 from fintech.common.v1.error_reason_pb2 import ErrorReason
 from fintech.payments.v1 import settlement_service_pb2 as ssvc
 from fintech.payments.v1 import settlement_service_pb2_grpc as ssvc_grpc
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.payments import idempotency
@@ -107,32 +107,15 @@ class Settlement(ssvc_grpc.SettlementServiceServicer):
             query = query.where(SettlementBatchRow.window_start_time >= request.start_time.ToDatetime(UTC))
         if request.HasField("end_time"):
             query = query.where(SettlementBatchRow.window_start_time < request.end_time.ToDatetime(UTC))
-        filters = type(request)()
-        filters.CopyFrom(request)
-        filters.ClearField("page_token")
-        filters.ClearField("page_size")
-        fingerprint = paging.fingerprint("ListSettlementBatches", filters.SerializeToString(deterministic=True),
-                                         who.subject)  # fmt: skip
         order = (SettlementBatchRow.window_start_time, SettlementBatchRow.settlement_batch_id)
-        if request.page_token:
-            try:
-                cursor = paging.read(self.keys.page_token_key, request.page_token, fingerprint)
-            except paging.InvalidPageToken as error:
-                raise InvalidArgument(str(error), reason=ErrorReason.ERROR_REASON_INVALID_PAGE_TOKEN) from None
-            query = query.where(tuple_(*order) < (cursor.after_time.ToDatetime(UTC), uuid.UUID(cursor.after_id)))
-        size = request.page_size or DEFAULT_PAGE_SIZE
-        query = query.order_by(*(column.desc() for column in order)).limit(size + 1)
         async with self.database.session() as session:
-            rows = (await session.scalars(query)).all()
-        response = ssvc.ListSettlementBatchesResponse(
-            settlement_batches=[batches.batch_message(r) for r in rows[:size]]
+            rows, token = await paging.keyset_page(
+                session, query, order, request, self.keys.page_token_key,
+                paging.request_fingerprint(request, who.subject), descending=True, default_size=DEFAULT_PAGE_SIZE,
+            )  # fmt: skip
+        return ssvc.ListSettlementBatchesResponse(
+            settlement_batches=[batches.batch_message(r) for r in rows], next_page_token=token
         )
-        if len(rows) > size:
-            last = rows[size - 1]
-            response.next_page_token = paging.issue(
-                self.keys.page_token_key, last.window_start_time, str(last.settlement_batch_id), fingerprint
-            )
-        return response
 
     async def RetrieveSettlementReport(self, request: ssvc.RetrieveSettlementReportRequest, context):  # noqa: N802
         self._caller(context)

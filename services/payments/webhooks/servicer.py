@@ -7,12 +7,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import structlog
-from fintech.common.v1.error_reason_pb2 import ErrorReason
 from fintech.payments.v1 import payment_notification_service_pb2 as nsvc
 from fintech.payments.v1 import payment_notification_service_pb2_grpc as nsvc_grpc
 from fintech.payments.v1 import webhook_pb2 as w
 from google.protobuf.message import Message
-from sqlalchemy import Select, delete, select, tuple_
+from sqlalchemy import Select, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.payments.config import PaymentsKeys
@@ -189,27 +188,9 @@ class PaymentNotifications(nsvc_grpc.PaymentNotificationServiceServicer):
 
     async def _page(self, query: Select, order: tuple, request: Message, who: access.Principal, *, ascending: bool):
         """One page of `query` in `order` (time, id) and the next page's token (AIP-158, signed)."""
-        filters = request.__class__()
-        filters.CopyFrom(request)
-        filters.ClearField("page_token")
-        filters.ClearField("page_size")
-        fingerprint = paging.fingerprint(
-            type(request).__name__, filters.SerializeToString(deterministic=True), who.subject
-        )
-        key = self.ctx.keys.page_token_key
-        if request.page_token:
-            try:
-                cursor = paging.read(key, request.page_token, fingerprint)
-            except paging.InvalidPageToken as error:
-                raise InvalidArgument(str(error), reason=ErrorReason.ERROR_REASON_INVALID_PAGE_TOKEN) from None
-            after = (cursor.after_time.ToDatetime(UTC), uuid.UUID(cursor.after_id))
-            query = query.where(tuple_(*order) > after if ascending else tuple_(*order) < after)
-        size = request.page_size or DEFAULT_PAGE_SIZE
-        query = query.order_by(*(order if ascending else (column.desc() for column in order))).limit(size + 1)
         async with self.ctx.database.session() as session:
-            rows = (await session.scalars(query)).all()
-        token = ""
-        if len(rows) > size:
-            last = rows[size - 1]
-            token = paging.issue(key, getattr(last, order[0].key), str(getattr(last, order[1].key)), fingerprint)
-        return rows[:size], token
+            return await paging.keyset_page(
+                session, query, order, request, self.ctx.keys.page_token_key,
+                paging.request_fingerprint(request, who.subject), descending=not ascending,
+                default_size=DEFAULT_PAGE_SIZE,
+            )  # fmt: skip
