@@ -19,9 +19,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import os
-import platform
 import statistics
 import time
 import uuid
@@ -43,6 +40,7 @@ from fintech.payments.v1 import position_keeping_service_pb2_grpc as positions_g
 
 from services.runtime.config import Settings, get_settings
 from services.runtime.tls import channel_credentials
+from tools.bench import results as results_file
 from tools.bench.load import Measurement, cpu_by_component, cpu_per_request, edge_tokens, ghz, wrk
 from tools.demo.actors import ALICE, BRANCH
 from tools.demo.scenario import KYC_CHECK, REGISTER
@@ -290,15 +288,7 @@ def main(argv: list[str] | None = None) -> None:
         })  # fmt: skip
         m = results[-1]["median"]
         print(f"{scenario.name} {scenario.path} {scenario.loop}: {m['requests_per_s']:.0f}/s p99 {m['p99_ms']:.1f} ms")
-    out = settings.state_dir / "bench"
-    out.mkdir(parents=True, exist_ok=True)
-    record = {
-        "what": "the mesh under load: ceiling, InitiatePayment, RetrievePayment",
-        "machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
-        "runs": args.runs,
-        "results": results,
-    }
-    (out / "mesh.json").write_text(json.dumps(record, indent=2) + "\n")
-    (out / "mesh.md").write_text(table(results) + "\n")
+    written = results_file.write("mesh", "the mesh under load: ceiling, InitiatePayment, RetrievePayment", args.runs,
+                                 results, table(results))  # fmt: skip
     print(table(results))
-    print(f"medians of {args.runs} runs; written to {out / 'mesh.json'} and {out / 'mesh.md'}")
+    print(f"medians of {args.runs} runs; written to {written} and its .md")

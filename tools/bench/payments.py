@@ -15,11 +15,9 @@ PAYMENT_DECLINED), counted apart. Results: var/bench/payments.json and var/bench
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
 
 from services.runtime.config import get_settings
+from tools.bench import results as results_file
 from tools.bench.load import ghz
 from tools.bench.mesh import INITIATE, MTLS, Scenario, _accounts, _measure, _median, _payment_data, table
 from tools.mesh.supervisor import Supervisor
@@ -52,15 +50,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{callers} callers: {median['requests_per_s']:.1f} payments/s, p50 {median['p50_ms']:.0f} ms, "
               f"p95 {median['p95_ms']:.0f} ms, p99 {median['p99_ms']:.0f} ms, "
               f"declined {100 * median['declined_rate']:.0f} %")  # fmt: skip
-    out = settings.state_dir / "bench"
-    out.mkdir(parents=True, exist_ok=True)
-    record = {
-        "what": "InitiatePayment end to end (KYC, screening, ledger, event store, outbox)",
-        "machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
-        "runs": args.runs,
-        "results": results,
-    }
-    (out / "payments.json").write_text(json.dumps(record, indent=2) + "\n")
-    (out / "payments.md").write_text(table(results) + "\n")
+    written = results_file.write("payments", "InitiatePayment end to end (KYC, screening, ledger, event store, outbox)",
+                                 args.runs, results, table(results))  # fmt: skip
     print(table(results))
-    print(f"medians of {args.runs} runs; written to {out / 'payments.json'} and {out / 'payments.md'}")
+    print(f"medians of {args.runs} runs; written to {written} and its .md")

@@ -12,8 +12,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import platform
 import statistics
 import time
 
@@ -22,6 +20,7 @@ import tritonclient.grpc.aio as triton
 
 from services.ml.features import FEATURES
 from services.runtime.config import ROOT, get_settings
+from tools.bench import results as results_file
 
 MODELS = ("fraud", "credit")
 
@@ -103,15 +102,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--requests", type=int, default=500)
     args = parser.parse_args(argv)
     results = asyncio.run(run(args.runs, args.requests))
-    out = get_settings().state_dir / "bench"
-    out.mkdir(parents=True, exist_ok=True)
-    record = {
-        "what": "Triton gRPC inference, python backend + onnxruntime, dynamic batching",
-        "machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
-        "runs": args.runs,
-        "results": results,
-    }
-    (out / "triton.json").write_text(json.dumps(record, indent=2) + "\n")
+    written = results_file.write(
+        "triton", "Triton gRPC inference, python backend + onnxruntime, dynamic batching", args.runs, results
+    )
     print(f"{'model':8} {'scenario':30} {'p50 ms':>8} {'p99 ms':>8} {'req/s':>9} {'rows/s':>10}")
     for model, scenarios in results.items():
         difference = scenarios.pop("max_abs_difference_to_onnxruntime")
@@ -122,4 +115,4 @@ def main(argv: list[str] | None = None) -> None:
                 f"{m['requests_per_s']:9.0f} {m['rows_per_s']:10.0f}"
             )
         print(f"{model:8} max |Triton - onnxruntime here| over 1000 rows: {difference:.2e}")
-    print(f"medians of {args.runs} runs; written to {out / 'triton.json'}")
+    print(f"medians of {args.runs} runs; written to {written}")
