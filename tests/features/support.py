@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TypeVar
 
 import grpc
 from fintech.common.v1 import event_envelope_pb2
 from fintech.payments.v1 import events_pb2, ledger_entry_pb2, payment_pb2
+from sqlalchemy import event as sql_event
+from sqlalchemy import text
 
 from services.runtime import kafka
-from services.runtime.config import Settings
+from services.runtime.config import Settings, get_settings
+from services.runtime.db import Database
 from services.runtime.event_registry import EventRegistry
+from services.runtime.migrations import upgrade_async
 from services.runtime.tls import certs_dir
 
 REGISTRY = EventRegistry.discover()
@@ -101,3 +107,72 @@ async def eventually(probe: Callable[[], Awaitable[T]], check: Callable[[T], boo
         if check(value) or asyncio.get_running_loop().time() > deadline:
             return value
         await asyncio.sleep(0.1)
+
+
+@dataclass
+class Counts:
+    """What one operation sent to PostgreSQL: its statements and the transactions it began and committed."""
+
+    statements: list[str] = field(default_factory=list)
+    begins: int = 0
+    commits: int = 0
+
+
+@contextlib.contextmanager
+def counting(database: Database) -> Iterator[Counts]:
+    """Counts the statements and transactions of `database`'s engine while the block runs (deterministic,
+    unlike timings)."""
+    counts = Counts()
+    engine = database.engine.sync_engine
+
+    def statement(connection, cursor, sql, parameters, context, executemany) -> None:
+        counts.statements.append(sql)
+
+    def begin(connection) -> None:
+        counts.begins += 1
+
+    def commit(connection) -> None:
+        counts.commits += 1
+
+    listeners = (("before_cursor_execute", statement), ("begin", begin), ("commit", commit))
+    for name, listener in listeners:
+        sql_event.listen(engine, name, listener)
+    try:
+        yield counts
+    finally:
+        for name, listener in listeners:
+            sql_event.remove(engine, name, listener)
+
+
+@contextlib.asynccontextmanager
+async def service_database(service: str) -> AsyncIterator[Database]:
+    """A Database on a new schema of `service`'s database, migrated with its migrations; dropped afterwards."""
+    url = get_settings().postgres.url(service)
+    schema = f"t_{uuid.uuid4().hex[:10]}"
+    await upgrade_async(service, url, schema=schema)
+    database = Database(url, schema=schema)
+    try:
+        yield database
+    finally:
+        await database.dispose()
+        admin = Database(url)
+        async with admin.transaction() as session:
+            await session.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        await admin.dispose()
+
+
+@contextlib.asynccontextmanager
+async def local_server(
+    add: Callable[[object, grpc.aio.Server], None], servicer: object
+) -> AsyncIterator[grpc.aio.Channel]:
+    """`servicer` on an in-process gRPC server (plaintext, loopback), and a channel to it: its statements are
+    counted in this process."""
+    server = grpc.aio.server()
+    add(servicer, server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    await server.start()
+    try:
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as ch:
+            yield ch
+    finally:
+        await server.stop(None)
