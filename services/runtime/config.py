@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -89,10 +89,19 @@ class SupervisorSettings(BaseModel):
     port: int = 19001
 
 
+class AdmissionLimit(BaseModel):
+    """Calls of one method a worker runs at once, and how long a call may wait for a slot (admission.py)."""
+
+    max_in_flight: int = Field(gt=0)
+    max_wait_seconds: float = Field(default=2.0, ge=0)
+
+
 class ServiceSettings(BaseModel):
     port: int
     metrics_port: int
     host: str = "127.0.0.1"
+    # RPC method name (InitiatePayment) -> its admission limit; methods not listed are not limited.
+    admission: dict[str, AdmissionLimit] = {}
 
     @property
     def address(self) -> str:

@@ -48,18 +48,18 @@ class DomainError(Exception):
         self.violations = list(violations)
 
     def to_status(self, domain: str) -> grpc.Status:
-        reason = reason_name(self.reason)
-        details: list = [error_details_pb2.ErrorInfo(reason=reason, domain=domain, metadata=self.metadata)]
-        if self.violations:
-            details.append(
-                error_details_pb2.BadRequest(
-                    field_violations=[
-                        error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.description)
-                        for v in self.violations
-                    ]
-                )
-            )
-        return _status(self.code, self.message, details)
+        info = error_details_pb2.ErrorInfo(reason=reason_name(self.reason), domain=domain, metadata=self.metadata)
+        return _status(self.code, self.message, [info, *self.details()])
+
+    def details(self) -> list:
+        """The details after ErrorInfo: field violations; kinds with more to say add theirs."""
+        if not self.violations:
+            return []
+        violations = [
+            error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.description)
+            for v in self.violations
+        ]
+        return [error_details_pb2.BadRequest(field_violations=violations)]
 
 
 def _status(code: grpc.StatusCode, message: str, details: list) -> grpc.Status:

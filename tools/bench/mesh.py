@@ -22,6 +22,7 @@ import asyncio
 import statistics
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -32,7 +33,7 @@ from fintech.common.v1.money_pb2 import Money
 from fintech.customer.v1 import customer_directory_service_pb2 as directory
 from fintech.customer.v1 import customer_onboarding_service_pb2 as onboarding
 from fintech.customer.v1 import kyc_check_pb2 as kyc
-from fintech.payments.v1 import account_pb2, payment_pb2
+from fintech.payments.v1 import account_pb2, events_pb2, payment_pb2
 from fintech.payments.v1 import payment_initiation_service_pb2 as initiation
 from fintech.payments.v1 import payment_initiation_service_pb2_grpc as initiation_grpc
 from fintech.payments.v1 import position_keeping_service_pb2 as positions
@@ -157,11 +158,15 @@ async def _offsets(settings: Settings) -> dict[TopicPartition, int]:
         await consumer.stop()
 
 
-async def _delays_ms(settings: Settings, start: dict[TopicPartition, int], wait: float = 30.0) -> list[float]:
-    """Record timestamp - occur_time of every payment event published since `start` (the relay catching up)."""
+async def _payment_events(settings: Settings, start: dict[TopicPartition, int], wait: float = 30.0) -> dict:
+    """What the payment events published since `start` say (the relay catching up first): the delay from
+    each event's commit (occur_time) to its Kafka record, and how the run's payments ended. A held
+    payment is accepted by the API but not executed: it waits for a person (or for screening that did
+    not answer in time), so throughput counts executed payments apart."""
     consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka.bootstrap_servers, enable_auto_commit=False)
     await consumer.start()
     delays: list[float] = []
+    outcomes: Counter[str] = Counter()
     try:
         consumer.assign(list(start))
         for partition, offset in start.items():
@@ -175,9 +180,33 @@ async def _delays_ms(settings: Settings, start: dict[TopicPartition, int], wait:
                 for record in records:
                     envelope = event_envelope_pb2.EventEnvelope.FromString(record.value)
                     delays.append(record.timestamp - envelope.occur_time.ToMilliseconds())
+                    if (outcome := _outcome(envelope)) is not None:
+                        outcomes[outcome] += 1
     finally:
         await consumer.stop()
-    return delays
+    return {"delays": sorted(delays), "outcomes": outcomes}
+
+
+OUTCOMES = ("executed", "declined", "held_for_review", "held_screening_unavailable", "rules_only")
+
+
+def _outcome(envelope: event_envelope_pb2.EventEnvelope) -> str | None:
+    """executed, declined, held_screening_unavailable, held_for_review or rules_only (screened without
+    the fraud model: risk answered from its rules because features or the model did not answer in time)."""
+    kind = envelope.event_type.rsplit(".", 1)[-1]
+    if kind == "PaymentExecuted":
+        return "executed"
+    if kind == "PaymentRejected":
+        return "declined"
+    if kind == "PaymentHeld":
+        held = events_pb2.PaymentHeld.FromString(envelope.payload.value)
+        unavailable = held.hold_reason == payment_pb2.HOLD_REASON_SCREENING_UNAVAILABLE
+        return "held_screening_unavailable" if unavailable else "held_for_review"
+    if kind == "PaymentScreened":
+        outcome = events_pb2.PaymentScreened.FromString(envelope.payload.value).screening_outcome
+        if not outcome.screening_skipped and not outcome.fraud_model_version:
+            return "rules_only"
+    return None
 
 
 # -- runs ---------------------------------------------------------------------------------------------
@@ -189,13 +218,16 @@ def _measure(settings: Settings, supervisor: Supervisor, scenario: Scenario) -> 
     measurement = scenario.run()
     measurement.cpu_ms_per_request = cpu_per_request(before, cpu_by_component(supervisor), measurement.requests)
     if scenario.payments:
-        delays = sorted(asyncio.run(_delays_ms(settings, start)))
+        events = asyncio.run(_payment_events(settings, start))
+        delays = events["delays"]
         if delays:
             measurement.extra = {
                 "kafka_delay_p50_ms": delays[len(delays) // 2],
                 "kafka_delay_p99_ms": delays[min(len(delays) - 1, int(len(delays) * 0.99))],
                 "events": len(delays),
             }
+        for outcome, count in events["outcomes"].items():
+            measurement.extra[f"{outcome}_per_s"] = count / measurement.seconds if measurement.seconds else 0.0
     return measurement
 
 
@@ -257,16 +289,19 @@ def _median(samples: list[Measurement]) -> dict:
 def table(results: list[dict]) -> str:
     """The README's markdown table: medians, CPU per request of the components that did real work."""
     columns = ["scenario", "path", "loop", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors",
-               "CPU ms/request by component", "commit→Kafka p50/p99 ms"]  # fmt: skip
-    lines = ["| " + " | ".join(columns) + " |", "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |"]
+               "CPU ms/request by component", "commit→Kafka p50/p99 ms", "payments/s by outcome"]  # fmt: skip
+    lines = ["| " + " | ".join(columns) + " |",
+             "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |"]  # fmt: skip
     for result in results:
         m = result["median"]
         cpu = ", ".join(f"{name} {ms:.2f}" for name, ms in sorted(m["cpu_ms_per_request"].items(), key=lambda x: -x[1])
                         if ms >= 0.05)  # fmt: skip
         kafka = f"{m['kafka_delay_p50_ms']:.0f} / {m['kafka_delay_p99_ms']:.0f}" if "kafka_delay_p50_ms" in m else ""
+        outcomes = ", ".join(f"{name.replace('_', ' ')} {m[f'{name}_per_s']:.1f}" for name in OUTCOMES
+                             if m.get(f"{name}_per_s"))  # fmt: skip
         cells = [result["scenario"], result["path"], result["loop"], f"{m['requests_per_s']:.0f}",
                  *(f"{m[key]:.1f}" for key in ("p50_ms", "p95_ms", "p99_ms")), f"{100 * m['error_rate']:.2f} %", cpu,
-                 kafka]  # fmt: skip
+                 kafka, outcomes]  # fmt: skip
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 

@@ -178,6 +178,13 @@ class ErrorReason(betterproto2.Enum):
     for non-idempotent calls retry with the same idempotency key.
     """
 
+    OVERLOADED = 52
+    """
+    RESOURCE_EXHAUSTED: the service is at its limit of calls in progress and
+    none finished within the wait it allows; nothing was done. Retry after the
+    `google.rpc.RetryInfo` delay (with the same idempotency key).
+    """
+
     @classmethod
     def betterproto_value_to_renamed_proto_names(cls) -> dict[int, str]:
         return {
@@ -207,6 +214,7 @@ class ErrorReason(betterproto2.Enum):
             43: "ERROR_REASON_FEATURE_NOT_FOUND",
             50: "ERROR_REASON_DEPENDENCY_UNAVAILABLE",
             51: "ERROR_REASON_DEADLINE_EXCEEDED",
+            52: "ERROR_REASON_OVERLOADED",
         }
 
     @classmethod
@@ -238,6 +246,7 @@ class ErrorReason(betterproto2.Enum):
             "ERROR_REASON_FEATURE_NOT_FOUND": 43,
             "ERROR_REASON_DEPENDENCY_UNAVAILABLE": 50,
             "ERROR_REASON_DEADLINE_EXCEEDED": 51,
+            "ERROR_REASON_OVERLOADED": 52,
         }
 
 
