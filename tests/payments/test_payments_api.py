@@ -171,8 +171,9 @@ def test_fifty_concurrent_payments_never_overdraw_and_conserve_money(world, sett
     executed = outcomes.count(S.PAYMENT_STATE_EXECUTED)
     print("outcomes", Counter(outcomes))
     assert executed <= (30_000 + 2_000) // 1_500
+    # OVERLOADED: refused by admission control before anything was done (mesh.toml's InitiatePayment limit).
     assert set(outcomes) <= {S.PAYMENT_STATE_EXECUTED, S.PAYMENT_STATE_HELD_FOR_REVIEW, "INSUFFICIENT_FUNDS",
-                             "PAYMENT_DECLINED"}  # fmt: skip
+                             "PAYMENT_DECLINED", "OVERLOADED"}  # fmt: skip
     account = api.balance(payer).account
     assert account.ledger_balance.amount_minor == 30_000 - executed * 1_500 >= -2_000
     assert ledger_sum(settings) == total_before == 0
