@@ -29,10 +29,11 @@ import typer
 from sqlalchemy import func, select, tuple_
 
 from services.customer.config import KeysFromEnvironment, add_local_kek, drop_local_kek, load_keys
-from services.customer.crypto import CorruptValue, KeyUnavailable, KeyWrapper, WrappedKey, key_id
+from services.customer.crypto import key_id
 from services.customer.models import DataKeyRow
 from services.runtime.config import get_settings
 from services.runtime.db import Database
+from services.runtime.envelope_encryption import CorruptValue, KeyUnavailable, KeyWrapper, WrappedKey
 
 log = structlog.get_logger("customer.rotate_kek")
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.split("\n")[0])

@@ -1,14 +1,13 @@
 """Personal data in payment events, sealed with a per-customer data key (crypto-shredding ready).
 
 Payments keeps its own data key per customer (`payments/customers/<id>/keys/<n>`, AES-256-GCM,
-wrapped by the payments KEK), created on the customer's first payment. The sealing primitives are the
-customer service's (`services.customer.crypto`); the key ids differ, so neither service mistakes the
-other's sealed values for its own.
+wrapped by the payments KEK), created on the customer's first payment. The envelope encryption is the
+runtime's (`services.runtime.envelope_encryption`), as in the customer service; the key ids differ, so
+neither service mistakes the other's sealed values for its own.
 """
 
 from __future__ import annotations
 
-import secrets
 import uuid
 
 from fintech.common.v1.event_envelope_pb2 import SealedValue
@@ -16,9 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.customer.crypto import KEY_BYTES, DataKey, KeyUnavailable, KeyWrapper, WrappedKey, open_sealed, seal
 from services.payments.config import PaymentsKeys
 from services.payments.models import DataKeyRow
+from services.runtime.envelope_encryption import DataKey, KeyUnavailable, KeyWrapper, WrappedKey, open_sealed, seal
 
 VERSION = 1
 
@@ -46,7 +45,7 @@ class Sealer:
         if row is None:
             if not create:
                 return None
-            wrapped = self._wrapper.wrap(DataKey(wanted, secrets.token_bytes(KEY_BYTES)))
+            _, wrapped = self._wrapper.generate(wanted)
             statement = insert(DataKeyRow).values(customer_id=uuid.UUID(customer_id), version=VERSION,
                                                   kek_id=wrapped.kek_id, wrapped_key=wrapped.blob)  # fmt: skip
             await session.execute(statement.on_conflict_do_nothing())

@@ -11,9 +11,10 @@ import pytest
 from fintech.common.v1.event_envelope_pb2 import SealedValue
 from fintech.customer.v1 import customer_directory_service_pb2 as dsvc
 
-from services.customer import crypto, store
+from services.customer import store
 from services.customer.config import load_keys
 from services.runtime.config import ROOT, Settings
+from services.runtime.envelope_encryption import KeyUnavailable
 from tests.customer.support import ADMIN, TELLER, Api, data_keys, erase, new_customer, query, register
 
 pytestmark = pytest.mark.mesh("postgres", "kafka", "customer", "risk")
@@ -104,7 +105,7 @@ def test_rotation_rewraps_every_data_key_every_customer_still_decrypts_and_erasu
                                                 id=victim.customer_id)[0][0]))  # fmt: skip
     erase(api, victim.customer_id)
     assert kek_of(settings, victim.customer_id) == set()
-    with pytest.raises(crypto.KeyUnavailable):
+    with pytest.raises(KeyUnavailable):
         data_keys(settings, victim.customer_id).open(store.field_ad("family_name"), sealed)
     with pytest.raises(grpc.RpcError) as caught:
         retrieve(api, victim.customer_id, ADMIN)

@@ -20,6 +20,7 @@ from google.protobuf import field_mask_pb2
 
 from services.customer import crypto, store
 from services.runtime.config import Settings
+from services.runtime.envelope_encryption import KeyUnavailable
 from services.runtime.event_registry import EventRegistry, topic_for
 from tests.customer.support import (
     ADMIN,
@@ -163,7 +164,7 @@ def test_after_erasure_stored_data_and_past_events_cannot_be_decrypted_and_the_d
     assert isinstance(kafka_events[-1], cev.CustomerErased)
     assert kafka_events[-1].data_key_id == crypto.key_family(customer_id)
     for ad, value in [*sealed_values(kafka_events), *stored]:
-        with pytest.raises(crypto.KeyUnavailable):
+        with pytest.raises(KeyUnavailable):
             after.open(ad, value)
     row = query(settings, "SELECT family_name, email, document_index, name_birth_index, state FROM customers "
                 "WHERE customer_id = :id", id=customer_id)[0]  # fmt: skip
