@@ -3,6 +3,10 @@
 The standard gRPC health service answers for the whole server ("") and for each gRPC service
 name. A loop re-evaluates the checks (database reachable, Kafka producer connected, required
 dependencies up) and flips every name to NOT_SERVING as soon as one fails, back when all pass.
+
+Liveness is apart, under the name "liveness": SERVING whenever the process answers at all, draining
+included. A database outage makes every pod unready (no traffic) but must not make Kubernetes restart
+them all; a wedged event loop does not answer the probe, and that restart is wanted.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from grpc_health.v1 import health, health_pb2
 log = structlog.get_logger("health")
 
 ReadinessCheck = Callable[[], Awaitable[bool]]
+LIVENESS = "liveness"
 SERVING = health_pb2.HealthCheckResponse.SERVING
 NOT_SERVING = health_pb2.HealthCheckResponse.NOT_SERVING
 
@@ -35,6 +40,8 @@ class HealthReporter:
 
     async def evaluate(self) -> dict[str, bool]:
         """Run every check once (each bounded in time) and publish the result."""
+        if self._serving is None:  # the first evaluation, before the port opens
+            await self.servicer.set(LIVENESS, SERVING)
         results = await asyncio.gather(*(self._run(name, check) for name, check in self._checks.items()))
         outcome = dict(zip(self._checks, results, strict=True))
         await self._publish(all(outcome.values()) and not self._draining, outcome)

@@ -97,8 +97,13 @@ def service_resources(settings: Settings, name: str, callers: list[str]) -> list
         "env": env,
         # SERVING only while the database and Kafka answer: traffic stops, the pod stays.
         "readinessProbe": grpc_probe | {"periodSeconds": 5, "failureThreshold": 2},
-        # The same health service, with patience: a dependency outage alone should not restart pods.
-        "livenessProbe": grpc_probe | {"periodSeconds": 20, "failureThreshold": 6, "timeoutSeconds": 3},
+        # "liveness" answers SERVING while the process answers at all: a dependency outage never restarts pods.
+        "livenessProbe": {
+            "grpc": {"port": own.port, "service": "liveness"},
+            "periodSeconds": 20,
+            "failureThreshold": 3,
+            "timeoutSeconds": 3,
+        },  # fmt: skip
         "startupProbe": grpc_probe | {"periodSeconds": 2, "failureThreshold": 60},
         "resources": _resources("100m", "1", *MEMORY.get(name, ("256Mi", "512Mi"))),
     }
