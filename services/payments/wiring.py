@@ -14,6 +14,7 @@ from services.payments.config import PaymentsKeys
 from services.payments.customers import CustomerVerification
 from services.payments.erasure import PaymentDataErasure
 from services.payments.recovery import StrandedScreenings
+from services.payments.scheduler import DueExecutions
 from services.payments.screening import RiskScreening
 from services.payments.sealing import Sealer
 from services.payments.service import Payments
@@ -52,5 +53,5 @@ def parts(database: Database, settings: Settings, keys: PaymentsKeys) -> tuple[l
         (esvc_grpc.add_PaymentExecutionServiceServicer_to_server, PaymentExecution(ctx)),
     ]
     workers = [Clients(payments, settings), PaymentDataErasure(database, payments.sealer, settings),
-               StrandedScreenings(payments)]  # fmt: skip
+               StrandedScreenings(payments), DueExecutions(payments)]  # fmt: skip
     return servicers, workers
