@@ -17,14 +17,13 @@ from fintech.features.v1 import entity_pb2
 from fintech.features.v1 import events_pb2 as feature_events_pb2
 from fintech.payments.v1 import events_pb2 as payment_events
 from google.protobuf.message import Message
-from sqlalchemy import delete, func, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.features.definitions import CURRENCY, FEATURES, Entity
-from services.features.models import feature_events, online_features, pipeline_progress
+from services.features.models import feature_events, online_features
 from services.features.store import PIPELINE
-from services.runtime import outbox
+from services.runtime import kafka, outbox
 from services.runtime.config import Settings, get_settings
 from services.runtime.consumer import EventConsumer
 from services.runtime.db import Database
@@ -34,6 +33,45 @@ log = structlog.get_logger(__name__)
 GROUP_ID = "features-pipeline"
 TOPICS = ("fintech.payments.events.v1", "fintech.customer.events.v1")
 FEATURE_NAMES = {entity: [f.name for f in FEATURES if f.entity == entity] for entity in Entity}
+
+
+# One payment event in one statement: its history rows (one per entity; a redelivery adds none), the running
+# row of each entity that got one (its version: the sequence of its EntityFeaturesUpdated) and the watermark.
+# Arrays keep the text one for two or three entities, so it is prepared once per connection.
+APPLY_PAYMENT = text("""
+WITH entities AS (
+    SELECT * FROM unnest(CAST(:types AS smallint[]), CAST(:ids AS uuid[]), CAST(:counterparties AS uuid[]))
+        AS e (entity_type, entity_id, counterparty_id)
+), added AS (
+    INSERT INTO feature_events (entity_type, entity_id, customer_id, source_event_id, payment_id, occur_time,
+                                amount_minor, currency_code, counterparty_id)
+    SELECT entity_type, entity_id, CAST(:customer AS uuid), CAST(:source_event AS uuid), CAST(:payment AS uuid),
+           CAST(:occur AS timestamptz), CAST(:amount AS bigint), CAST(:currency AS text), counterparty_id
+    FROM entities
+    ON CONFLICT DO NOTHING
+    RETURNING entity_type, entity_id
+), progress AS (
+    INSERT INTO pipeline_progress AS p (pipeline, watermark_time) VALUES (:pipeline, :occur)
+    ON CONFLICT (pipeline) DO UPDATE
+        SET watermark_time = greatest(p.watermark_time, excluded.watermark_time), update_time = now()
+)
+INSERT INTO online_features AS o (entity_type, entity_id, customer_id, payment_count, amount_count, amount_sum,
+                                  amount_sum_squares, first_occur_time, last_occur_time, version)
+SELECT entity_type, entity_id, CASE WHEN entity_type <> :merchant THEN CAST(:customer AS uuid) END, 1,
+       CAST(:in_currency AS bigint), CAST(:amount_sum AS numeric), CAST(:amount_squares AS numeric),
+       CAST(:occur AS timestamptz), CAST(:occur AS timestamptz), 1
+FROM added
+ON CONFLICT (entity_type, entity_id) DO UPDATE SET
+    payment_count = o.payment_count + 1,
+    amount_count = o.amount_count + excluded.amount_count,
+    amount_sum = o.amount_sum + excluded.amount_sum,
+    amount_sum_squares = o.amount_sum_squares + excluded.amount_sum_squares,
+    first_occur_time = least(o.first_occur_time, excluded.first_occur_time),
+    last_occur_time = greatest(o.last_occur_time, excluded.last_occur_time),
+    version = o.version + 1,
+    update_time = now()
+RETURNING entity_type, entity_id, version
+""").bindparams(merchant=int(Entity.MERCHANT))
 
 
 def _uuid(value: str) -> uuid.UUID | None:
@@ -74,79 +112,44 @@ class FeaturePipeline(EventConsumer):
         rows = [(Entity.CUSTOMER, customer, creditor), (Entity.ACCOUNT, debtor, creditor)]
         if creditor is not None:
             rows.append((Entity.MERCHANT, creditor, debtor))
-        source_event_id = uuid.UUID(envelope.event_id)
-        for entity, entity_id, counterparty in rows:
-            if entity_id is None:
-                continue
-            inserted = await session.scalar(
-                insert(feature_events)
-                .values(
-                    entity_type=entity,
-                    entity_id=entity_id,
-                    customer_id=customer,
-                    source_event_id=source_event_id,
-                    payment_id=uuid.UUID(event.payment_id),
-                    occur_time=occur,
-                    amount_minor=event.amount.amount_minor,
-                    currency_code=event.amount.currency_code,
-                    counterparty_id=counterparty,
-                )
-                .on_conflict_do_nothing()
-                .returning(feature_events.c.id)
-            )
-            if inserted is None:
-                continue
-            in_currency = event.amount.currency_code == CURRENCY
-            amount = event.amount.amount_minor if in_currency else 0
-            upsert = insert(online_features).values(
-                entity_type=entity,
-                entity_id=entity_id,
-                customer_id=customer if entity != Entity.MERCHANT else None,
-                payment_count=1,
-                amount_count=1 if in_currency else 0,
-                amount_sum=amount,
-                amount_sum_squares=amount * amount,
-                first_occur_time=occur,
-                last_occur_time=occur,
-                version=1,
-            )
-            current = online_features.c
-            version = await session.scalar(
-                upsert.on_conflict_do_update(
-                    index_elements=[current.entity_type, current.entity_id],
-                    set_={
-                        "payment_count": current.payment_count + 1,
-                        "amount_count": current.amount_count + upsert.excluded.amount_count,
-                        "amount_sum": current.amount_sum + upsert.excluded.amount_sum,
-                        "amount_sum_squares": current.amount_sum_squares + upsert.excluded.amount_sum_squares,
-                        "first_occur_time": func.least(current.first_occur_time, occur),
-                        "last_occur_time": func.greatest(current.last_occur_time, occur),
-                        "version": current.version + 1,
-                        "update_time": func.now(),
-                    },
-                ).returning(current.version)
-            )
-            updated = feature_events_pb2.EntityFeaturesUpdated(
+        rows = [row for row in rows if row[1] is not None]
+        in_currency = event.amount.currency_code == CURRENCY
+        amount = event.amount.amount_minor if in_currency else 0
+        updated = await session.execute(
+            APPLY_PAYMENT,
+            {
+                "types": [entity for entity, _, _ in rows],
+                "ids": [entity_id for _, entity_id, _ in rows],
+                "counterparties": [counterparty for _, _, counterparty in rows],
+                "customer": customer,
+                "source_event": uuid.UUID(envelope.event_id),
+                "payment": uuid.UUID(event.payment_id),
+                "occur": occur,
+                "amount": event.amount.amount_minor,
+                "currency": event.amount.currency_code,
+                "in_currency": int(in_currency),
+                "amount_sum": amount,
+                "amount_squares": amount * amount,
+                "pipeline": PIPELINE,
+            },
+        )
+        trace_context = kafka.current_trace_context()
+        envelopes = []
+        for entity, entity_id, version in updated:  # the entities that had not seen this event yet
+            update = feature_events_pb2.EntityFeaturesUpdated(
                 entity=entity_pb2.EntityKey(entity_type=entity, entity_id=str(entity_id)),
-                feature_names=FEATURE_NAMES[entity],
+                feature_names=FEATURE_NAMES[Entity(entity)],
                 source_event_id=envelope.event_id,
                 source_event_type=envelope.event_type,
             )
-            updated.source_occur_time.FromDatetime(occur)
-            await outbox.record(
-                session, updated, subject=str(entity_id), sequence=version, source=self.source,
-                causation_id=envelope.event_id, correlation_id=envelope.correlation_id,
+            update.source_occur_time.FromDatetime(occur)
+            envelopes.append(
+                self.registry.wrap(
+                    update, subject=str(entity_id), sequence=version, source=self.source, trace_context=trace_context,
+                    causation_id=envelope.event_id, correlation_id=envelope.correlation_id,
+                )
             )  # fmt: skip
-        progress = insert(pipeline_progress).values(pipeline=PIPELINE, watermark_time=occur)
-        await session.execute(
-            progress.on_conflict_do_update(
-                index_elements=[pipeline_progress.c.pipeline],
-                set_={
-                    "watermark_time": func.greatest(pipeline_progress.c.watermark_time, occur),
-                    "update_time": func.now(),
-                },
-            )
-        )
+        await outbox.add_events(session, envelopes, registry=self.registry)
 
 
 async def delete_entity(session: AsyncSession, entity_type: int, entity_id: uuid.UUID) -> tuple[int, int]:

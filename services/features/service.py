@@ -18,7 +18,7 @@ from fintech.features.v1 import (
     feature_value_pb2,
 )
 from fintech.features.v1 import events_pb2 as feature_events_pb2
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -52,6 +52,12 @@ def _selection(request) -> list[Feature]:
             f"unknown feature {unknown[0]!r}", reason=FEATURE_NOT_FOUND, metadata={"feature_name": unknown[0]}
         )
     return [BY_NAME[name] for name in request.features.feature_names]
+
+
+def _read(key: entity_pb2.EntityKey, features: list[Feature], as_of: datetime | None = None) -> store.Read:
+    """The features of `key`'s entity type among `features`, for one entity."""
+    own = [f for f in features if f.entity == key.entity_type]
+    return store.Read(key.entity_type, uuid.UUID(key.entity_id), own, as_of)
 
 
 def to_value(feature: Feature, value) -> feature_value_pb2.FeatureValue:
@@ -177,40 +183,36 @@ class FeatureStore(feature_store_service_pb2_grpc.FeatureStoreServiceServicer):
         self.database = database
         self.source = (settings or get_settings()).spiffe_id("features")
 
-    async def _read(self, session, key: entity_pb2.EntityKey, features: list[Feature], as_of: datetime):
-        own = [f for f in features if f.entity == key.entity_type]
-        return await store.compute(session, key.entity_type, uuid.UUID(key.entity_id), own, as_of)
-
     async def RetrieveOnlineFeatures(self, request, context: grpc.aio.ServicerContext):
         features = _selection(request)
         max_staleness = request.max_staleness.ToTimedelta() if request.HasField("max_staleness") else None
-        response = pb.RetrieveOnlineFeaturesResponse()
+        reads = [_read(key, features) for key in request.entities]
         async with self.database.session() as session:
-            read_time = await session.scalar(select(func.now()))
-            watermark = await store.watermark(session)
-            for key in request.entities:
-                values = await self._read(session, key, features, read_time)
-                response.entities.add(
-                    entity=key, readings=[_reading(v, read_time, watermark, max_staleness) for v in values]
-                )
+            results, watermark = await store.compute(session, reads)
+        read_time = results[0].as_of if results else datetime.now(UTC)  # as of the database's now
+        response = pb.RetrieveOnlineFeaturesResponse()
+        for key, result in zip(request.entities, results, strict=True):
+            response.entities.add(
+                entity=key, readings=[_reading(v, read_time, watermark, max_staleness) for v in result.values]
+            )
         response.read_time.FromDatetime(read_time)
         return response
 
     async def RetrieveHistoricalFeatures(self, request, context: grpc.aio.ServicerContext):
         features = _selection(request)
-        response = pb.RetrieveHistoricalFeaturesResponse()
+        reads = [_read(row.entity, features, row.read_time.ToDatetime(tzinfo=UTC)) for row in request.entity_rows]
         async with self.database.session() as session:
-            for row in request.entity_rows:
-                as_of = row.read_time.ToDatetime(tzinfo=UTC)
-                values = await self._read(session, row.entity, features, as_of)
-                readings = [_reading(v, as_of, as_of, None) for v in values]
-                for reading in readings:  # point in time: the values are exactly as of read_time
-                    reading.status = (
-                        feature_value_pb2.FEATURE_STATUS_MISSING
-                        if not reading.HasField("value")
-                        else feature_value_pb2.FEATURE_STATUS_PRESENT
-                    )
-                response.rows.add(row_key=row.row_key, entity=row.entity, read_time=row.read_time, readings=readings)
+            results, _ = await store.compute(session, reads)
+        response = pb.RetrieveHistoricalFeaturesResponse()
+        for row, result in zip(request.entity_rows, results, strict=True):
+            readings = [_reading(v, result.as_of, result.as_of, None) for v in result.values]
+            for reading in readings:  # point in time: the values are exactly as of read_time
+                reading.status = (
+                    feature_value_pb2.FEATURE_STATUS_MISSING
+                    if not reading.HasField("value")
+                    else feature_value_pb2.FEATURE_STATUS_PRESENT
+                )
+            response.rows.add(row_key=row.row_key, entity=row.entity, read_time=row.read_time, readings=readings)
         return response
 
     async def ListFeatureDefinitions(self, request, context: grpc.aio.ServicerContext):

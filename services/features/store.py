@@ -31,46 +31,80 @@ class Value:
     occur_time: datetime | None
 
 
-async def compute(
-    session: AsyncSession, entity_type: int, entity_id: uuid.UUID, features: Sequence[Feature], as_of: datetime
-) -> list[Value]:
-    """The values of `features` (all of the entity's type) for one entity, as of `as_of`."""
-    if not features:
-        return []
-    key = {"t": entity_type, "id": entity_id, "as_of": as_of}
-    last_time = await session.scalar(
-        text("SELECT max(occur_time) FROM feature_events WHERE entity_type = :t AND entity_id = :id "
-             "AND occur_time <= :as_of"),
-        key,
-    )  # fmt: skip
-    rows = []
-    if last_time is not None:
-        since = as_of - timedelta(seconds=longest_window(features))
-        rows = await session.execute(
-            text("SELECT occur_time, amount_minor, currency_code, counterparty_id FROM feature_events "
-                 "WHERE entity_type = :t AND entity_id = :id AND occur_time > :since AND occur_time <= :as_of "
-                 "ORDER BY occur_time"),
-            {**key, "since": since},
-        )  # fmt: skip
-    events = [
-        Event(row.occur_time.timestamp(), row.amount_minor, row.currency_code,
-                      str(row.counterparty_id) if row.counterparty_id else None)
-        for row in rows
-    ]  # fmt: skip
-    computed = computed_values(
-        features, as_of.timestamp(), events, last_time.timestamp() if last_time is not None else None
+@dataclass(frozen=True)
+class Read:
+    """One entity's features to compute as of `as_of` (None: the database's now, the online read)."""
+
+    entity_type: int
+    entity_id: uuid.UUID
+    features: Sequence[Feature]
+    as_of: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Result:
+    as_of: datetime
+    values: list[Value]
+
+
+# Every entity of a request in one statement: per entity (in request order) its latest event at or before
+# as_of and its events in (as_of - longest window, as_of], oldest first; one row with no event when it has
+# none in the window. The watermark comes along (an uncorrelated subquery: evaluated once).
+READ = text("""
+SELECT k.ord, k.as_of, l.last_time, e.occur_time, e.amount_minor, e.currency_code, e.counterparty_id,
+       (SELECT watermark_time FROM pipeline_progress WHERE pipeline = :pipeline) AS watermark
+FROM (
+    SELECT ord, entity_type, entity_id, window_seconds, coalesce(as_of, now()) AS as_of
+    FROM unnest(CAST(:types AS smallint[]), CAST(:ids AS uuid[]), CAST(:windows AS float8[]),
+                CAST(:as_of AS timestamptz[])) WITH ORDINALITY AS u (entity_type, entity_id, window_seconds, as_of, ord)
+) k
+CROSS JOIN LATERAL (
+    SELECT max(occur_time) AS last_time FROM feature_events f
+    WHERE f.entity_type = k.entity_type AND f.entity_id = k.entity_id AND f.occur_time <= k.as_of
+) l
+LEFT JOIN LATERAL (
+    SELECT f.occur_time, f.amount_minor, f.currency_code, f.counterparty_id FROM feature_events f
+    WHERE l.last_time IS NOT NULL AND f.entity_type = k.entity_type AND f.entity_id = k.entity_id
+      AND f.occur_time > k.as_of - make_interval(secs => k.window_seconds) AND f.occur_time <= k.as_of
+) e ON true
+ORDER BY k.ord, e.occur_time
+""").bindparams(pipeline=PIPELINE)
+
+
+async def compute(session: AsyncSession, reads: Sequence[Read]) -> tuple[list[Result], datetime | None]:
+    """The values of each read's features (all of its entity's type), and the pipeline's watermark."""
+    if not reads:
+        return [], None
+    rows = await session.execute(
+        READ,
+        {
+            "types": [read.entity_type for read in reads],
+            "ids": [read.entity_id for read in reads],
+            "windows": [longest_window(read.features) for read in reads],
+            "as_of": [read.as_of for read in reads],
+        },
     )
-    return [
+    found: dict[int, tuple[datetime, datetime | None, list[Event]]] = {}
+    mark = None
+    for row in rows:  # at least one row per read
+        mark = row.watermark
+        _, _, events = found.setdefault(row.ord, (row.as_of, row.last_time, []))
+        if row.occur_time is not None:
+            counterparty = str(row.counterparty_id) if row.counterparty_id else None
+            events.append(Event(row.occur_time.timestamp(), row.amount_minor, row.currency_code, counterparty))
+    return [_values(read, *found[i]) for i, read in enumerate(reads, start=1)], mark
+
+
+def _values(read: Read, as_of: datetime, last_time: datetime | None, events: list[Event]) -> Result:
+    computed = computed_values(
+        read.features, as_of.timestamp(), events, last_time.timestamp() if last_time is not None else None
+    )
+    values = [
         Value(
             feature,
             timedelta(seconds=value) if value is not None and feature.aggregation == Agg.TIME_SINCE_LAST else value,
             last_time,
         )
-        for feature, value in zip(features, computed, strict=True)
+        for feature, value in zip(read.features, computed, strict=True)
     ]
-
-
-async def watermark(session: AsyncSession) -> datetime | None:
-    return await session.scalar(
-        text("SELECT watermark_time FROM pipeline_progress WHERE pipeline = :p"), {"p": PIPELINE}
-    )
+    return Result(as_of, values)
