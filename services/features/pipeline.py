@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.features.definitions import CURRENCY, FEATURES, Entity
 from services.features.models import feature_events, online_features
 from services.features.store import PIPELINE
-from services.runtime import kafka, outbox
+from services.runtime import outbox
 from services.runtime.config import Settings, get_settings
 from services.runtime.consumer import EventConsumer
 from services.runtime.db import Database
@@ -133,7 +133,6 @@ class FeaturePipeline(EventConsumer):
                 "pipeline": PIPELINE,
             },
         )
-        trace_context = kafka.current_trace_context()
         envelopes = []
         for entity, entity_id, version in updated:  # the entities that had not seen this event yet
             update = feature_events_pb2.EntityFeaturesUpdated(
@@ -144,8 +143,8 @@ class FeaturePipeline(EventConsumer):
             )
             update.source_occur_time.FromDatetime(occur)
             envelopes.append(
-                self.registry.wrap(
-                    update, subject=str(entity_id), sequence=version, source=self.source, trace_context=trace_context,
+                outbox.wrap(
+                    update, subject=str(entity_id), sequence=version, source=self.source, registry=self.registry,
                     causation_id=envelope.event_id, correlation_id=envelope.correlation_id,
                 )
             )  # fmt: skip

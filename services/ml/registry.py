@@ -93,7 +93,7 @@ def project(event_type: type[E], source: Message, **values: Any) -> E:
         own = source.DESCRIPTOR.fields_by_name.get(field.name)
         if own is None or field.name in values:
             continue
-        if own.message_type is not None and own.label != own.LABEL_REPEATED and not source.HasField(field.name):
+        if own.message_type is not None and not own.is_repeated and not source.HasField(field.name):
             continue
         fields[field.name] = getattr(source, field.name)
     return event_type(**fields, **values)

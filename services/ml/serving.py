@@ -3,6 +3,9 @@
 Concurrent Predict calls each send their own request to Triton; Triton's dynamic batcher merges them
 into one onnxruntime run. Shadow versions score the same rows concurrently within a time budget;
 their scores go only to the `PredictionServed` events, never to the caller.
+
+Routing reads the registry at most once per ROUTE_TTL (2 s) per model and process, so a promotion made
+elsewhere serves within 2 s; what a call served is stored by services.ml.recording before it returns.
 """
 
 from __future__ import annotations
@@ -26,12 +29,11 @@ from fintech.ml.v1 import feature_value_pb2 as fv
 from fintech.ml.v1 import model_serving_service_pb2 as srv
 from fintech.ml.v1 import model_version_pb2 as mv
 from google.protobuf import duration_pb2
-from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import select
 from tritonclient.utils import InferenceServerException
 
-from services.ml import explain, governance
-from services.ml.models import model_versions, served_feature_bins
+from services.ml import explain, governance, recording
+from services.ml.models import model_versions
 from services.ml.registry import SERVING_STAGES, Registry, now_ts
 from services.runtime import outbox
 from services.runtime.call_pipeline import inbound_deadline
@@ -44,6 +46,8 @@ log = structlog.get_logger("ml.serving")
 S = mv.ModelStage
 DEFAULT_TIMEOUT = 1.0
 SHADOW_BUDGET = 0.5
+# How long Predict routes by a model's stages as read: a promotion takes effect at once in the ml process that
+# made it (its registry's generation changes) and within ROUTE_TTL seconds in every other one.
 ROUTE_TTL = 2.0
 # HMAC key for entity ids in events; from the environment (a Secret in a cluster), a dev default locally.
 MONITORING_KEY = os.environ.get("FINTECH_ML_MONITORING_KEY", "fintech-dev-monitoring-key").encode()
@@ -165,18 +169,27 @@ class ModelServing(model_serving_service_pb2_grpc.ModelServingServiceServicer):
         self.registry = registry
         self.triton = triton_client
         self._routes: dict[str, tuple[float, int, list[mv.ModelVersion]]] = {}
+        self._loading: dict[str, asyncio.Future[list[mv.ModelVersion]]] = {}
         self._baselines: dict[str, dict | None] = {}
+        self.recorder = recording.Recorder(registry.database)
 
     async def _active(self, name: str) -> list[mv.ModelVersion]:
-        """The model's versions in serving stages (cached for ROUTE_TTL; promotions here clear it)."""
+        """The model's versions in serving stages, cached (see ROUTE_TTL); concurrent misses share one read."""
         cached = self._routes.get(name)
         if cached and cached[1] == self.registry.generation and time.monotonic() - cached[0] < ROUTE_TTL:
             return cached[2]
+        loading = self._loading.get(name)
+        if loading is None or loading.done():
+            loading = self._loading[name] = asyncio.ensure_future(self._load(name))
+        return await asyncio.shield(loading)
+
+    async def _load(self, name: str) -> list[mv.ModelVersion]:
+        generation, started = self.registry.generation, time.monotonic()  # a promotion during the read: stale
         async with self.registry.database.session() as session:
-            if not await self.registry.exists(session, name):
-                raise NotFound(f"no model {name!r}", reason=ErrorReason.ERROR_REASON_MODEL_NOT_FOUND)
             versions = await self.registry.versions(session, name, SERVING_STAGES)
-        self._routes[name] = (time.monotonic(), self.registry.generation, versions)
+            if not versions and not await self.registry.exists(session, name):
+                raise NotFound(f"no model {name!r}", reason=ErrorReason.ERROR_REASON_MODEL_NOT_FOUND)
+        self._routes[name] = (started, generation, versions)
         return versions
 
     async def _route(self, request: srv.PredictRequest) -> tuple[mv.ModelVersion, list[mv.ModelVersion]]:
@@ -298,35 +311,21 @@ class ModelServing(model_serving_service_pb2_grpc.ModelServingServiceServicer):
         return self._baselines[version.model_version_id]
 
     async def _record(self, version: mv.ModelVersion, rows: np.ndarray, scores: np.ndarray, events: list) -> None:
-        """The events and the drift bins of the served rows, in one transaction."""
+        """The events and the drift bins of the served rows, committed before the call returns."""
         baseline = await self._baseline(version)
-        bins = []
+        bins = recording.Bins()
         if baseline:
+            version_id = uuid.UUID(version.model_version_id)
             columns = {f.feature_name: rows[:, j] for j, f in enumerate(version.signature.input_features)}
             columns["score"] = scores
             for name, values in columns.items():
                 if name not in baseline:
                     continue
                 counts = governance.bucket_counts(baseline[name]["edges"], [float(v) for v in values])
-                bins += [
-                    {"model_version_id": uuid.UUID(version.model_version_id), "feature_name": name, "bucket": b,
-                     "count": c}
-                    for b, c in enumerate(counts)
-                    if c
-                ]  # fmt: skip
+                bins.update({(version_id, name, b): c for b, c in enumerate(counts) if c})
         source = self.registry.source
-        async with self.registry.database.transaction() as session:
-            for event in events:
-                await outbox.record(session, event, subject=event.prediction_id, sequence=1, source=source)
-            if bins:
-                statement = pg_insert(served_feature_bins).values(bins)
-                await session.execute(
-                    statement.on_conflict_do_update(
-                        index_elements=["model_version_id", "feature_name", "bucket"],
-                        set_={"count": served_feature_bins.c.count + statement.excluded.count,
-                              "last_served_at": func.now()},
-                    )
-                )  # fmt: skip
+        envelopes = [outbox.wrap(event, subject=event.prediction_id, sequence=1, source=source) for event in events]
+        await self.recorder.record(envelopes, bins)
 
     async def RetrieveModelServingStatus(self, request, context):
         async with self.registry.database.session() as session:

@@ -86,6 +86,32 @@ async def add_events(
         await session.execute(_INSERT, rows)
 
 
+def wrap(
+    event: Message,
+    *,
+    subject: str,
+    sequence: int,
+    source: str,
+    registry: EventRegistry | None = None,
+    trace_context: event_envelope_pb2.TraceContext | None = None,
+    **envelope_fields: Any,
+) -> event_envelope_pb2.EventEnvelope:
+    """An event in its envelope, for `add_events`.
+
+    `subject` is the aggregate id and `sequence` its version after the event. The envelope carries the
+    current trace context unless `trace_context` is given. `envelope_fields` go to
+    `EventRegistry.wrap` (event_id, occur_time, correlation_id, causation_id).
+    """
+    return (registry or default_registry()).wrap(
+        event,
+        subject=subject,
+        sequence=sequence,
+        source=source,
+        trace_context=trace_context or kafka.current_trace_context(),
+        **envelope_fields,
+    )
+
+
 async def record(
     session: AsyncSession,
     event: Message,
@@ -98,19 +124,14 @@ async def record(
     trace_context: event_envelope_pb2.TraceContext | None = None,
     **envelope_fields: Any,
 ) -> event_envelope_pb2.EventEnvelope:
-    """Wrap an event in its envelope and add it to the outbox; returns the envelope.
-
-    `subject` is the aggregate id and `sequence` its version after the event. The envelope carries the
-    current trace context unless `trace_context` is given. `envelope_fields` go to
-    `EventRegistry.wrap` (event_id, occur_time, correlation_id, causation_id).
-    """
-    registry = registry or default_registry()
-    envelope = registry.wrap(
+    """Wrap an event in its envelope (see `wrap`) and add it to the outbox; returns the envelope."""
+    envelope = wrap(
         event,
         subject=subject,
         sequence=sequence,
         source=source,
-        trace_context=trace_context or kafka.current_trace_context(),
+        registry=registry,
+        trace_context=trace_context,
         **envelope_fields,
     )
     await add_event(session, envelope, registry=registry, topic=topic)
