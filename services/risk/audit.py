@@ -2,7 +2,7 @@
 
 Each record's hash covers its content and the previous record's hash, so changing, removing or
 reordering any record breaks the chain from there on. Appends are serialised by a transaction-scoped
-advisory lock, in the transaction of the decision they record.
+advisory lock, in the transaction of the decision they record (held from the append to the commit).
 
     python -m services.risk.audit verify     # exit 0: the chain holds; exit 1: the first broken record
 """
@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fintech.risk.v1 import audit_record_pb2
-from sqlalchemy import insert, select, text
+from sqlalchemy import LargeBinary, bindparam, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.risk.models import audit_records
@@ -60,6 +60,26 @@ def verify_chain(records: list[Mapping[str, Any]]) -> tuple[bool, str]:
     return True, f"{len(records)} records, chain intact"
 
 
+# The append after the lock, in one statement: the previous record's hash read and the new one computed by
+# PostgreSQL (sha256(previous || canonical content), what `chain_hash` computes). The lock comes first, in a
+# statement of its own: a READ COMMITTED statement reads the snapshot taken when it starts, so the previous hash
+# must be read by a statement that starts after the lock is held (an append committed meanwhile is then seen).
+_LOCK_STATEMENT = select(func.pg_advisory_xact_lock(bindparam("lock")))
+_PREVIOUS = func.coalesce(
+    select(audit_records.c.record_hash).order_by(audit_records.c.position.desc()).limit(1).scalar_subquery(),
+    bindparam("genesis", type_=LargeBinary),
+)
+_previous = select(_PREVIOUS.label("hash")).subquery("previous")
+_APPEND = insert(audit_records).from_select(
+    [*CONTENT, "previous_record_hash", "record_hash"],
+    select(
+        *(bindparam(name, type_=audit_records.c[name].type) for name in CONTENT),
+        _previous.c.hash,
+        func.sha256(_previous.c.hash.op("||")(bindparam("content", type_=LargeBinary)), type_=LargeBinary),
+    ),
+)
+
+
 async def append(
     session: AsyncSession,
     *,
@@ -75,11 +95,7 @@ async def append(
     trace_id: str = "",
     details: Mapping[str, Any] | None = None,
 ) -> uuid.UUID:
-    """Append one record in the caller's transaction; returns its id."""
-    await session.execute(text("SELECT pg_advisory_xact_lock(:lock)"), {"lock": _LOCK})
-    previous = await session.scalar(
-        select(audit_records.c.record_hash).order_by(audit_records.c.position.desc()).limit(1)
-    )
+    """Append one record in the caller's transaction (two statements); returns its id."""
     record = {
         "id": uuid.uuid4(),
         "actor": actor,
@@ -98,10 +114,8 @@ async def append(
         "occur_time": datetime.now(UTC),
         "details": {key: str(value) for key, value in (details or {}).items()},
     }
-    previous = bytes(previous) if previous is not None else GENESIS
-    await session.execute(
-        insert(audit_records).values(**record, record_hash=chain_hash(previous, record), previous_record_hash=previous)
-    )
+    await session.execute(_LOCK_STATEMENT, {"lock": _LOCK})
+    await session.execute(_APPEND, {**record, "genesis": GENESIS, "content": canonical(record)})
     return record["id"]
 
 

@@ -1,20 +1,21 @@
-"""What the risk servicers share: the caller, trace ids, page tokens, the audit hook, ml failures."""
+"""What the risk servicers share: the caller, trace ids, list pages, the audit hook, ml failures."""
 
 from __future__ import annotations
 
-import base64
-from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import grpc
-from fintech.common.v1 import pagination_pb2
+from google.protobuf.message import Message
 from opentelemetry import trace
+from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.risk import audit
+from services.runtime import paging
 from services.runtime.call_pipeline import request_id
 from services.runtime.config import Settings
+from services.runtime.db import Database
 from services.runtime.errors import DeadlineExceeded, InvalidArgument, Unavailable
 from services.runtime.identity import peer_identity
 from services.runtime.validation import Violation
@@ -41,31 +42,26 @@ def trace_id() -> str:
     return f"{span.trace_id:032x}" if span.is_valid else ""
 
 
-def encode_token(after_time: datetime | None, after_id: str) -> str:
-    cursor = pagination_pb2.PageCursor(after_id=after_id)
-    if after_time is not None:
-        cursor.after_time.FromDatetime(after_time)
-    return base64.urlsafe_b64encode(cursor.SerializeToString()).decode()
-
-
-def decode_token(
-    token: str, parse_id: Callable[[str], Any] = str, *, timed: bool = False
-) -> tuple[datetime | None, Any]:
-    """(after time, after id) of a token this API returned; anything else is INVALID_ARGUMENT, never a crash.
-
-    `parse_id` turns the id into what the query compares (uuid.UUID, int); `timed` requires a time.
-    """
+async def page(
+    database: Database,
+    query: Select,
+    order: tuple,
+    request: Message,
+    context: grpc.aio.ServicerContext,
+    settings: Settings,
+    key: bytes,
+    **options: Any,
+) -> tuple[Sequence, str]:
+    """One page of `query` (entities) in `order` (time, id) and the next page's signed token, bound to the request's
+    filters and caller (services.runtime.paging). A token this list did not issue is INVALID_ARGUMENT naming the
+    field, never a crash."""
+    fingerprint = paging.request_fingerprint(request, caller(context, settings))
     try:
-        cursor = pagination_pb2.PageCursor.FromString(base64.urlsafe_b64decode(token.encode()))
-        after_id = parse_id(cursor.after_id)
-        if not cursor.after_id or (timed and not cursor.HasField("after_time")):
-            raise ValueError("incomplete cursor")
-        after_time = cursor.after_time.ToDatetime(tzinfo=UTC) if cursor.HasField("after_time") else None
-    except Exception:
-        raise InvalidArgument(
-            "invalid page token", violations=[Violation("page_token", "not a token this API returned")]
-        ) from None
-    return after_time, after_id
+        async with database.session() as session:
+            return await paging.keyset_page(session, query, order, request, key, fingerprint, **options)
+    except InvalidArgument as error:
+        error.violations.append(Violation("page_token", error.message))
+        raise
 
 
 async def record_audit(

@@ -20,13 +20,21 @@ from fintech.risk.v1 import (
 )
 from fintech.risk.v1 import regulatory_report_pb2 as R
 from fintech.risk.v1 import sanctions_screening_pb2 as S
-from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import and_, bindparam, literal, select, update
 
 from services.risk import audit, rules, screening, store
-from services.risk.common import caller, decode_token, encode_token, record_audit
+from services.risk.common import caller, page, record_audit
 from services.risk.fraud import amount_minor
-from services.risk.models import aml_assessments, aml_transactions, audit_records, regulatory_reports, screenings
+from services.risk.keys import page_token_key
+from services.risk.models import (
+    AuditRecordRow,
+    RegulatoryReportRow,
+    aml_assessments,
+    aml_transactions,
+    audit_records,
+    regulatory_reports,
+    screenings,
+)
 from services.runtime import outbox
 from services.runtime.config import Settings
 from services.runtime.db import Database
@@ -36,6 +44,19 @@ from services.runtime.validation import Violation
 log = structlog.get_logger(__name__)
 pb = regulatory_compliance_service_pb2
 SERVICE = "/fintech.risk.v1.RegulatoryComplianceService/"
+# One read for an AML evaluation: the stored assessment of the payment (a repeated call answers it) beside the
+# account's transactions in the structuring window (a LEFT JOIN from one row: one row even without history).
+_history = aml_transactions.c
+AML_LOOKUP = select(
+    select(aml_assessments.c.body).where(aml_assessments.c.payment_id == bindparam("payment_id"))
+    .scalar_subquery().label("stored"),
+    aml_transactions,
+).select_from(
+    select(literal(1)).subquery("one").outerjoin(aml_transactions, and_(
+        _history.account_id == bindparam("account_id"), _history.transaction_time >= bindparam("since"),
+        _history.transaction_time <= bindparam("until"),
+    ))
+)  # fmt: skip
 COLUMNS = ("payment_id", "customer_id", "amount_minor", "currency", "transaction_type", "transaction_time",
            "decision", "alert_rule_id", "alert_severity", "alert_description")  # fmt: skip
 
@@ -49,6 +70,7 @@ class RegulatoryCompliance(regulatory_compliance_service_pb2_grpc.RegulatoryComp
         self.database = database
         self.settings = settings
         self.source = settings.spiffe_id("risk")
+        self.page_key = page_token_key(settings)
         self._tasks: set[asyncio.Task] = set()
 
     # -- sanctions ------------------------------------------------------------------------------------
@@ -107,27 +129,22 @@ class RegulatoryCompliance(regulatory_compliance_service_pb2_grpc.RegulatoryComp
     async def EvaluateTransactionAml(self, request, context: grpc.aio.ServicerContext):
         t = request.transaction
         payment_id = uuid.UUID(t.payment_id)
-        stored = await store.find(self.database, aml_assessments, A.AmlAssessment, "payment_id", payment_id)
-        if stored is not None:
-            return pb.EvaluateTransactionAmlResponse(aml_assessment=stored)
         at = t.transaction_time.ToDatetime(tzinfo=UTC)
         window = timedelta(hours=self.settings.risk.aml_structuring_window_hours)
         account = uuid.UUID(t.debtor_account_id)
-        async with self.database.session() as session:
-            rows = (
-                await session.execute(
-                    select(aml_transactions).where(
-                        aml_transactions.c.account_id == account,
-                        aml_transactions.c.transaction_time >= at - window,
-                        aml_transactions.c.transaction_time <= at,
-                    )
-                )
-            ).all()
+        rows = await store.read(
+            self.database,
+            AML_LOOKUP,
+            {"payment_id": payment_id, "account_id": account, "since": at - window, "until": at},
+        )
+        if rows[0].stored is not None:  # a repeated call: the stored assessment stands
+            return pb.EvaluateTransactionAmlResponse(aml_assessment=A.AmlAssessment.FromString(rows[0].stored))
         history = [
             rules.PastTransaction(
                 str(r.payment_id), r.amount_minor, r.transaction_type, r.direction, r.transaction_time
             )
             for r in rows
+            if r.payment_id is not None  # the one row of an account without history has none
         ]
         countries = [t.counterparty.country_code, t.device.ip_country_code]
         amount = amount_minor(t)
@@ -160,28 +177,24 @@ class RegulatoryCompliance(regulatory_compliance_service_pb2_grpc.RegulatoryComp
                 alert.window.FromTimedelta(hit.window)
             alert.raise_time.FromDatetime(now)
         async with self.database.transaction() as session:
+            history_row = (aml_transactions, {
+                "payment_id": payment_id, "customer_id": uuid.UUID(t.customer_id), "account_id": account,
+                "amount_minor": amount, "transaction_type": t.transaction_type, "direction": t.direction,
+                "transaction_time": at, "flagged": len(hits),
+            })  # fmt: skip
             stored = await store.insert_once(session, aml_assessments, A.AmlAssessment, "payment_id", {
                 "id": uuid.UUID(assessment.aml_assessment_id), "payment_id": payment_id,
                 "customer_id": uuid.UUID(t.customer_id), "decision": decision, "evaluate_time": now,
                 "body": assessment.SerializeToString(),
-            })  # fmt: skip
+            }, along=history_row)  # fmt: skip
             if stored is not None:
                 return pb.EvaluateTransactionAmlResponse(aml_assessment=stored)
-            await session.execute(
-                insert(aml_transactions)
-                .values(payment_id=payment_id, customer_id=uuid.UUID(t.customer_id), account_id=account,
-                        amount_minor=amount, transaction_type=t.transaction_type, direction=t.direction,
-                        transaction_time=at, flagged=len(hits))
-                .on_conflict_do_nothing()
-            )  # fmt: skip
             evaluated = events_pb2.AmlTransactionEvaluated(
                 aml_assessment_id=assessment.aml_assessment_id, payment_id=t.payment_id, customer_id=t.customer_id,
                 decision=decision, aml_alert_ids=[a.aml_alert_id for a in assessment.alerts],
                 rule_set_version=assessment.rule_set_version, evaluate_time=assessment.evaluate_time,
             )  # fmt: skip
-            await outbox.record(
-                session, evaluated, subject=assessment.aml_assessment_id, sequence=1, source=self.source
-            )
+            envelopes = [outbox.wrap(evaluated, subject=assessment.aml_assessment_id, sequence=1, source=self.source)]
             for alert in assessment.alerts:
                 raised = events_pb2.AmlAlertRaised(
                     aml_alert_id=alert.aml_alert_id, aml_assessment_id=assessment.aml_assessment_id,
@@ -189,7 +202,8 @@ class RegulatoryCompliance(regulatory_compliance_service_pb2_grpc.RegulatoryComp
                     rule_id=alert.rule_id, severity=alert.severity, decision=alert.decision,
                     related_payment_ids=alert.related_payment_ids, raise_time=alert.raise_time,
                 )  # fmt: skip
-                await outbox.record(session, raised, subject=alert.aml_alert_id, sequence=1, source=self.source)
+                envelopes.append(outbox.wrap(raised, subject=alert.aml_alert_id, sequence=1, source=self.source))
+            await outbox.add_events(session, envelopes)  # the evaluation and its alerts: one statement
             await record_audit(
                 session, context, self.settings, action=SERVICE + "EvaluateTransactionAml",
                 resource_type="aml_assessment", subject=assessment.aml_assessment_id, customer_id=t.customer_id,
@@ -209,25 +223,23 @@ class RegulatoryCompliance(regulatory_compliance_service_pb2_grpc.RegulatoryComp
         return pb.RetrieveAuditRecordResponse(audit_record=audit.to_message(row))
 
     async def ListAuditRecords(self, request, context):
-        table = audit_records
-        query = select(table)
+        row = AuditRecordRow
+        query = select(row)
         if request.HasField("start_time"):
-            query = query.where(table.c.occur_time >= request.start_time.ToDatetime(tzinfo=UTC))
+            query = query.where(row.occur_time >= request.start_time.ToDatetime(tzinfo=UTC))
         if request.HasField("end_time"):
-            query = query.where(table.c.occur_time < request.end_time.ToDatetime(tzinfo=UTC))
+            query = query.where(row.occur_time < request.end_time.ToDatetime(tzinfo=UTC))
         for name in ("subject", "actor", "customer_id", "outcome"):
             if getattr(request, name):
-                query = query.where(table.c[name] == getattr(request, name))
-        if request.page_token:
-            _, after = decode_token(request.page_token, int)
-            query = query.where(table.c.position > after)
-        size = request.page_size or 100
-        async with self.database.session() as session:
-            rows = (await session.execute(query.order_by(table.c.position).limit(size + 1))).mappings().all()
-        response = pb.ListAuditRecordsResponse(audit_records=[audit.to_message(r) for r in rows[:size]])
-        if len(rows) > size:
-            response.next_page_token = encode_token(None, str(rows[size - 1]["position"]))
-        return response
+                query = query.where(getattr(row, name) == getattr(request, name))
+        rows, token = await page(
+            self.database, query, (row.occur_time, row.position), request, context, self.settings, self.page_key,
+            default_size=100, parse_id=int,
+        )  # fmt: skip
+        return pb.ListAuditRecordsResponse(
+            audit_records=[audit.to_message({c.key: getattr(r, c.key) for c in audit_records.c}) for r in rows],
+            next_page_token=token,
+        )
 
     # -- regulatory reports ---------------------------------------------------------------------------
 
@@ -344,21 +356,21 @@ class RegulatoryCompliance(regulatory_compliance_service_pb2_grpc.RegulatoryComp
         return pb.RetrieveRegulatoryReportResponse(regulatory_report=stored)
 
     async def ListRegulatoryReports(self, request, context):
-        table = regulatory_reports
-        query = select(table.c.id, table.c.create_time, table.c.body)
+        row = RegulatoryReportRow
+        query = select(row)
         if request.state:
-            query = query.where(table.c.state == request.state)
-        size = request.page_size or 50
-        query = store.after_token(query, table, "create_time", request.page_token)
-        async with self.database.session() as session:
-            rows = (await session.execute(query)).all()
-        reports = [R.RegulatoryReport.FromString(row.body) for row in rows]
-        keep = [
-            (row, r) for row, r in zip(rows, reports, strict=True)
-            if (not request.report_type or r.report_type == request.report_type)
-            and (not request.jurisdiction_code or r.jurisdiction_code == request.jurisdiction_code)
-        ]  # fmt: skip
+            query = query.where(row.state == request.state)
+        rows, token = await page(
+            self.database, query, (row.create_time, row.id), request, context, self.settings, self.page_key,
+            descending=True,
+        )  # fmt: skip
+        # Type and jurisdiction are in the message only: a page may hold fewer reports than its size (AIP-158).
+        reports = [R.RegulatoryReport.FromString(r.body) for r in rows]
         return pb.ListRegulatoryReportsResponse(
-            regulatory_reports=[r for _, r in keep[:size]],
-            next_page_token=store.next_token([row for row, _ in keep], size, "create_time"),
-        )
+            regulatory_reports=[
+                r for r in reports
+                if (not request.report_type or r.report_type == request.report_type)
+                and (not request.jurisdiction_code or r.jurisdiction_code == request.jurisdiction_code)
+            ],
+            next_page_token=token,
+        )  # fmt: skip

@@ -20,14 +20,14 @@ from fintech.risk.v1 import (
     model_reference_pb2,
 )
 from fintech.risk.v1 import transaction_pb2 as txn
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import bindparam, exists, select
 
 from services.features.definitions import FRAUD_VIEW, reading_number
 from services.ml.features import Payment, fraud_inputs
 from services.risk import rules, store
-from services.risk.common import model_down, record_audit
-from services.risk.models import fraud_assessments, known_counterparties
+from services.risk.common import model_down, page, record_audit
+from services.risk.keys import page_token_key
+from services.risk.models import FraudAssessmentRow, fraud_assessments, known_counterparties
 from services.runtime import outbox
 from services.runtime.clients import ServiceClient
 from services.runtime.config import Settings
@@ -37,6 +37,12 @@ log = structlog.get_logger(__name__)
 pb = fraud_detection_service_pb2
 FA = fraud_assessment_pb2
 ACTION = "/fintech.risk.v1.FraudDetectionService/EvaluateTransactionFraud"
+_fa, _known = fraud_assessments.c, known_counterparties.c
+LOOKUP = select(
+    select(_fa.body).where(_fa.payment_id == bindparam("payment_id")).scalar_subquery().label("body"),
+    exists().where(_known.customer_id == bindparam("customer_id"),
+                   _known.counterparty_key == bindparam("counterparty_key")).label("seen"),
+)  # fmt: skip
 
 
 def counterparty_key(t: txn.Transaction) -> str | None:
@@ -66,6 +72,7 @@ class FraudDetection(fraud_detection_service_pb2_grpc.FraudDetectionServiceServi
         self.features = features
         self.ml = ml
         self.source = settings.spiffe_id("risk")
+        self.page_key = page_token_key(settings)
 
     async def _features(self, t: txn.Transaction) -> dict[str, float | None] | None:
         """The store's values as of now. Training takes them as of the payment, before it; the payments service
@@ -119,20 +126,15 @@ class FraudDetection(fraud_detection_service_pb2_grpc.FraudDetectionServiceServi
 
     async def EvaluateTransactionFraud(self, request, context: grpc.aio.ServicerContext):
         t = request.transaction
-        stored = await store.find(
-            self.database, fraud_assessments, FA.FraudAssessment, "payment_id", uuid.UUID(t.payment_id)
-        )
-        if stored is not None:
-            return pb.EvaluateTransactionFraudResponse(fraud_assessment=stored)
-        started = time.perf_counter()
         key = counterparty_key(t)
-        async with self.database.session() as session:
-            seen = key is None or await session.scalar(
-                select(known_counterparties.c.first_seen).where(
-                    known_counterparties.c.customer_id == uuid.UUID(t.customer_id),
-                    known_counterparties.c.counterparty_key == key,
-                )
-            )
+        # One read: a stored assessment (a repeated call answers it) and whether the counterparty is known.
+        (row,) = await store.read(self.database, LOOKUP, {
+            "payment_id": uuid.UUID(t.payment_id), "customer_id": uuid.UUID(t.customer_id), "counterparty_key": key,
+        })  # fmt: skip
+        if row.body is not None:
+            return pb.EvaluateTransactionFraudResponse(fraud_assessment=FA.FraudAssessment.FromString(row.body))
+        started = time.perf_counter()
+        seen = key is None or row.seen
         new_counterparty = not seen
         features = await self._features(t)
         settings = self.settings.risk
@@ -172,19 +174,15 @@ class FraudDetection(fraud_detection_service_pb2_grpc.FraudDetectionServiceServi
         assessment.latency.FromTimedelta(timedelta(seconds=time.perf_counter() - started))
 
         async with self.database.transaction() as session:
+            counterparty = (known_counterparties, {"customer_id": uuid.UUID(t.customer_id), "counterparty_key": key,
+                                                   "first_seen": now})  # fmt: skip
             stored = await store.insert_once(session, fraud_assessments, FA.FraudAssessment, "payment_id", {
                 "id": uuid.UUID(assessment.fraud_assessment_id), "payment_id": uuid.UUID(t.payment_id),
                 "customer_id": uuid.UUID(t.customer_id), "decision": decision, "evaluate_time": now,
                 "body": assessment.SerializeToString(),
-            })  # fmt: skip
+            }, along=counterparty if key is not None else None)  # fmt: skip
             if stored is not None:  # a concurrent call for the same payment won: its assessment stands
                 return pb.EvaluateTransactionFraudResponse(fraud_assessment=stored)
-            if key is not None:
-                await session.execute(
-                    insert(known_counterparties)
-                    .values(customer_id=uuid.UUID(t.customer_id), counterparty_key=key, first_seen=now)
-                    .on_conflict_do_nothing()
-                )
             event = events_pb2.FraudEvaluated(
                 fraud_assessment_id=assessment.fraud_assessment_id, payment_id=t.payment_id, customer_id=t.customer_id,
                 fraud_score=assessment.fraud_score, decision=decision,
@@ -214,23 +212,22 @@ class FraudDetection(fraud_detection_service_pb2_grpc.FraudDetectionServiceServi
         return pb.RetrieveFraudAssessmentResponse(fraud_assessment=stored)
 
     async def ListFraudAssessments(self, request, context):
-        table = fraud_assessments
-        query = select(table.c.id, table.c.evaluate_time, table.c.body)
+        row = FraudAssessmentRow
+        query = select(row)
         if request.decision:
-            query = query.where(table.c.decision == request.decision)
+            query = query.where(row.decision == request.decision)
         if request.customer_id:
-            query = query.where(table.c.customer_id == uuid.UUID(request.customer_id))
+            query = query.where(row.customer_id == uuid.UUID(request.customer_id))
         if request.payment_id:
-            query = query.where(table.c.payment_id == uuid.UUID(request.payment_id))
+            query = query.where(row.payment_id == uuid.UUID(request.payment_id))
         if request.HasField("start_time"):
-            query = query.where(table.c.evaluate_time >= request.start_time.ToDatetime(tzinfo=UTC))
+            query = query.where(row.evaluate_time >= request.start_time.ToDatetime(tzinfo=UTC))
         if request.HasField("end_time"):
-            query = query.where(table.c.evaluate_time < request.end_time.ToDatetime(tzinfo=UTC))
-        size = request.page_size or 50
-        query = store.after_token(query, table, "evaluate_time", request.page_token).limit(size + 1)
-        async with self.database.session() as session:
-            rows = (await session.execute(query)).all()
+            query = query.where(row.evaluate_time < request.end_time.ToDatetime(tzinfo=UTC))
+        rows, token = await page(
+            self.database, query, (row.evaluate_time, row.id), request, context, self.settings, self.page_key,
+            descending=True,
+        )  # fmt: skip
         return pb.ListFraudAssessmentsResponse(
-            fraud_assessments=[FA.FraudAssessment.FromString(row.body) for row in rows[:size]],
-            next_page_token=store.next_token(rows, size, "evaluate_time"),
+            fraud_assessments=[FA.FraudAssessment.FromString(r.body) for r in rows], next_page_token=token
         )

@@ -100,3 +100,16 @@ audit_records = Table(
     Index("ix_audit_records_occur_time", "occur_time"),
     Index("ix_audit_records_subject", "subject"),
 )
+
+
+# ORM classes of the listed tables: the runtime's keyset pager (services.runtime.paging) pages entities.
+class FraudAssessmentRow(Base):
+    __table__ = fraud_assessments
+
+
+class RegulatoryReportRow(Base):
+    __table__ = regulatory_reports
+
+
+class AuditRecordRow(Base):
+    __table__ = audit_records
