@@ -19,12 +19,13 @@ from fintech.common.v1 import event_envelope_pb2
 from fintech.payments.v1 import events_pb2 as pev
 from fintech.payments.v1 import payment_pb2
 from google.protobuf.message import Message
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.customer import store
 from services.customer.config import CustomerKeys
-from services.customer.crypto import CorruptValue, KeyUnavailable, KeyWrapper
+from services.customer.crypto import CorruptValue, KeyRing, KeyUnavailable, KeyWrapper
 from services.customer.domain import insights, masking
 from services.customer.models import CustomerRow, PaymentActivityRow
 from services.runtime.config import Settings
@@ -36,6 +37,7 @@ log = structlog.get_logger("customer.consumer")
 GROUP_ID = "customer-behavior-models"
 REMITTANCE_FIELD = "fintech.payments.v1.PaymentInitiated.remittance_information"
 CREDITOR_FIELD = "fintech.payments.v1.PaymentInitiated.creditor_external_account"
+KEY_RINGS = "customer.consumer.key_rings"  # session.info: customer id -> its key ring (None: skip it)
 
 
 class PaymentEventsConsumer(EventConsumer):
@@ -50,18 +52,34 @@ class PaymentEventsConsumer(EventConsumer):
         if isinstance(event, pev.PaymentInitiated):
             await self._initiated(session, event)
         elif isinstance(event, pev.PaymentExecuted):
-            row = await session.get(PaymentActivityRow, uuid.UUID(event.payment_id), with_for_update=True)
-            if row is not None:
-                row.execute_time = event.execute_time.ToDatetime(insights.UTC_ZONE)
+            executed = (
+                update(PaymentActivityRow)
+                .where(PaymentActivityRow.payment_id == uuid.UUID(event.payment_id))
+                .values(execute_time=event.execute_time.ToDatetime(insights.UTC_ZONE))
+                .execution_options(synchronize_session=False)
+            )
+            await session.execute(executed)  # one statement; a payment not recorded here changes nothing
+
+    async def _key_ring(self, session: AsyncSession, customer_id: uuid.UUID) -> KeyRing | None:
+        """The keys of a known, unerased customer (None for others), looked up once per session: the
+        events of one consumed batch share it (and its transaction), so a customer's payments in a batch
+        cost one lookup. Keys that fail to unwrap raise, uncached, as before."""
+        rings = session.info.setdefault(KEY_RINGS, {})
+        if customer_id not in rings:
+            # Only whether it is erased: not the whole row with its sealed personal data.
+            erased = select(CustomerRow.erase_time).where(CustomerRow.customer_id == customer_id)
+            found = (await session.execute(erased)).first()
+            known = found is not None and found.erase_time is None
+            rings[customer_id] = await store.key_ring(session, self.wrapper, customer_id) if known else None
+        return rings[customer_id]
 
     async def _initiated(self, session: AsyncSession, event: pev.PaymentInitiated) -> None:
         customer_id = uuid.UUID(event.customer_id)
-        customer = await session.get(CustomerRow, customer_id)
-        if customer is None or customer.erase_time is not None:
-            return  # unknown or erased customer: nothing to model
         remittance, iban = "", ""
         try:
-            ring = await store.key_ring(session, self.wrapper, customer_id)
+            ring = await self._key_ring(session, customer_id)
+            if ring is None:
+                return  # unknown or erased customer: nothing to model
             if event.HasField("remittance_information"):
                 remittance = ring.open(REMITTANCE_FIELD, event.remittance_information).decode()
             if event.HasField("creditor_external_account"):

@@ -148,7 +148,7 @@ class FeaturePipeline(EventConsumer):
                     causation_id=envelope.event_id, correlation_id=envelope.correlation_id,
                 )
             )  # fmt: skip
-        await outbox.add_events(session, envelopes, registry=self.registry)
+        outbox.add_at_commit(session, envelopes, registry=self.registry)  # a batch's events: one insert
 
 
 async def delete_entity(session: AsyncSession, entity_type: int, entity_id: uuid.UUID) -> tuple[int, int]:

@@ -1,9 +1,15 @@
 """Idempotent event consumers with bounded retries and a dead-letter topic.
 
-A subclass implements `handle(session, envelope, event)`. Each event is applied inside one database
+A subclass implements `handle(session, envelope, event)`. Each event is applied inside a database
 transaction that also inserts (consumer group, event id) into `processed_events`: an event Kafka
 delivers twice (a relay retry, a rebalance) finds its id there and is skipped, so its effect is
 applied once. Offsets are committed only after that transaction commits.
+
+A poll is applied as one batch: one transaction, one insert of all its event ids, then `handle` for
+each first-time event in offset order (per partition) in that transaction's session; handlers of one
+batch share the session (and its identity map). If anything in the batch fails, it is rolled back and
+its records are applied one by one, each in a transaction of its own, as described below: a poison
+event never holds up or drops the others.
 
 An event that cannot be decoded (not an EventEnvelope, an unregistered type, a payload that is not
 what the envelope says) goes straight to `<topic>.dlq`: retrying cannot change it. A handler that
@@ -19,7 +25,7 @@ import abc
 import asyncio
 import contextlib
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import Any
 
 import structlog
@@ -27,9 +33,11 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPa
 from aiokafka.abc import ConsumerRebalanceListener
 from fintech.common.v1 import event_envelope_pb2
 from google.protobuf.message import DecodeError, Message
+from opentelemetry import context as otel_context
 from opentelemetry import trace
 from prometheus_client import Counter
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import Text, bindparam, func, literal, select
+from sqlalchemy.dialects.postgresql import ARRAY, UUID, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.runtime import kafka
@@ -61,6 +69,10 @@ HANDLER_RETRY = Backoff(initial=0.2, maximum=5.0)
 RECONNECT = Backoff(initial=0.5, maximum=10.0)
 
 UNDECODABLE = (DecodeError, EventContractError, ValueError, TypeError)
+
+Batches = dict[TopicPartition, list[ConsumerRecord]]
+# A decoded record: its envelope, its event and the span context it carries (None: none).
+Decoded = tuple[ConsumerRecord, event_envelope_pb2.EventEnvelope, Message, trace.SpanContext | None]
 
 
 class _Stopping(Exception):
@@ -101,6 +113,14 @@ class EventConsumer(abc.ABC):
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._healthy = False
+        # A batch's ids in one statement; an array parameter keeps its SQL (and prepared statement) one.
+        ids = func.unnest(bindparam("ids", type_=ARRAY(UUID(as_uuid=True))))
+        self._claim = (
+            insert(processed_events)
+            .from_select(["consumer_group", "event_id"], select(literal(group_id, Text), ids))
+            .on_conflict_do_nothing()
+            .returning(processed_events.c.event_id)
+        )
 
     @abc.abstractmethod
     async def handle(self, session: AsyncSession, envelope: event_envelope_pb2.EventEnvelope, event: Message) -> None:
@@ -132,12 +152,7 @@ class EventConsumer(abc.ABC):
                     batches = await consumer.getmany(timeout_ms=500, max_records=self.max_records)
                     self._healthy = True
                     failures = 0
-                    for tp, records in batches.items():
-                        for record in records:
-                            if tp not in consumer.assignment():
-                                break  # revoked by a rebalance: its new owner takes over from the commit
-                            await self._process(record)
-                            self._uncommitted[tp] = record.offset + 1
+                    await self._consume(consumer, batches)
                     await self._commit()
                 except _Stopping:
                     break
@@ -149,6 +164,85 @@ class EventConsumer(abc.ABC):
                     await self._sleep(delay)
         finally:
             await self._close()
+
+    async def _consume(self, consumer: AIOKafkaConsumer, batches: Batches) -> None:
+        """Apply a poll as one batch; if any of it fails, record by record (retries, dead letters)."""
+        batches = {tp: records for tp, records in batches.items() if records and tp in consumer.assignment()}
+        if not batches:
+            return
+        try:
+            undecodable = await self._apply_batch(batches)
+        except Exception as exc:
+            log.warning("event batch failed, applying it record by record", group=self.group_id, error=repr(exc))
+            await self._each(consumer, batches, self._process)
+            return
+
+        async def dead_letter(record: ConsumerRecord) -> None:
+            error = undecodable.get((record.topic, record.partition, record.offset))
+            if error is not None:
+                await self._dead_letter(record, error, attempts=1)
+
+        await self._each(consumer, batches, dead_letter)
+
+    async def _each(
+        self, consumer: AIOKafkaConsumer, batches: Batches, action: Callable[[ConsumerRecord], Awaitable[None]]
+    ) -> None:
+        """`action` on each record in offset order, marking its offset done after it."""
+        for tp, records in batches.items():
+            for record in records:
+                if tp not in consumer.assignment():
+                    break  # revoked by a rebalance: its new owner takes over from the commit
+                await action(record)
+                self._uncommitted[tp] = record.offset + 1
+
+    async def _apply_batch(self, batches: Batches) -> dict[tuple[str, int, int], BaseException]:
+        """Apply the decodable records in one transaction; returns the undecodable ones' errors, by
+        (topic, partition, offset), for the dead-letter topic once the batch is committed."""
+        decoded: list[Decoded] = []
+        undecodable = {}
+        for records in batches.values():
+            for record in records:
+                try:
+                    envelope, event = self._decode(record)
+                except UNDECODABLE as exc:
+                    undecodable[(record.topic, record.partition, record.offset)] = exc
+                    continue
+                carried = trace.get_current_span(kafka.extract_context(record.headers)).get_span_context()
+                decoded.append((record, envelope, event, carried if carried.is_valid else None))
+        if not decoded:
+            return undecodable
+        outcomes: dict[tuple[str, str], int] = {}
+        with self._batch_span(decoded):
+            async with self.database.transaction() as session:
+                ids = list(dict.fromkeys(uuid.UUID(envelope.event_id) for _, envelope, _, _ in decoded))
+                first_time = set(await session.scalars(self._claim, {"ids": ids}))
+                for record, envelope, event, carried in decoded:
+                    event_id = uuid.UUID(envelope.event_id)
+                    applied = event_id in first_time
+                    if applied:
+                        first_time.discard(event_id)  # a duplicate within the batch is applied once
+                        with _within(carried):
+                            await self.handle(session, envelope, event)
+                    key = (record.topic, "applied" if applied else "duplicate")
+                    outcomes[key] = outcomes.get(key, 0) + 1
+        for (topic, outcome), count in outcomes.items():
+            EVENTS_CONSUMED.labels(self.group_id, topic, outcome).inc(count)
+        return undecodable
+
+    def _batch_span(self, decoded: list[Decoded]) -> contextlib.AbstractContextManager[trace.Span]:
+        """One span per batch, linked to the traces its records carry."""
+        topics = sorted({record.topic for record, *_ in decoded})
+        return tracer.start_as_current_span(
+            f"{' '.join(topics)} process",
+            kind=trace.SpanKind.CONSUMER,
+            links=[trace.Link(carried) for *_, carried in decoded if carried is not None],
+            attributes={
+                "messaging.system": "kafka",
+                "messaging.destination.name": topics[0] if len(topics) == 1 else topics,
+                "messaging.consumer.group.name": self.group_id,
+                "messaging.batch.message_count": len(decoded),
+            },
+        )
 
     async def _process(self, record: ConsumerRecord) -> None:
         try:
@@ -199,12 +293,7 @@ class EventConsumer(abc.ABC):
             },
         ):
             async with self.database.transaction() as session:
-                first_time = await session.scalar(
-                    insert(processed_events)
-                    .values(consumer_group=self.group_id, event_id=uuid.UUID(envelope.event_id))
-                    .on_conflict_do_nothing()
-                    .returning(processed_events.c.event_id)
-                )
+                first_time = await session.scalar(self._claim, {"ids": [uuid.UUID(envelope.event_id)]})
                 if first_time is not None:
                     await self.handle(session, envelope, event)
         EVENTS_CONSUMED.labels(self.group_id, record.topic, "applied" if first_time else "duplicate").inc()
@@ -291,6 +380,20 @@ class EventConsumer(abc.ABC):
         if producer is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(producer.stop(), 10)
+
+
+@contextlib.contextmanager
+def _within(carried: trace.SpanContext | None) -> Iterator[None]:
+    """A batched record's handler runs in the trace the record carries, so what it writes (outbox
+    events) continues that trace; no span of its own, to keep batches cheap."""
+    if carried is None:
+        yield
+        return
+    token = otel_context.attach(trace.set_span_in_context(trace.NonRecordingSpan(carried)))
+    try:
+        yield
+    finally:
+        otel_context.detach(token)
 
 
 class _CommitOnRevoke(ConsumerRebalanceListener):

@@ -20,13 +20,16 @@ from typing import Any
 from fintech.common.v1 import event_envelope_pb2
 from google.protobuf.message import Message
 from sqlalchemy import delete, func, insert, select
+from sqlalchemy import event as sql_event
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from services.runtime import kafka
 from services.runtime.db import outbox_events
 from services.runtime.event_registry import EventContractError, EventRegistry
 
 _INSERT = insert(outbox_events)  # built once: the values come with each execution
+_QUEUED = "outbox.queued"  # the session.info key of the rows add_at_commit queued
 
 
 @lru_cache(maxsize=1)
@@ -68,8 +71,46 @@ async def add_events(
     registry: EventRegistry | None = None,
     topic: str | None = None,
 ) -> None:
-    """`add_event` for several events in one statement (one round trip), in their order."""
-    registry = registry or default_registry()
+    """`add_event` for several events in one statement (one round trip), in their order; events the
+    session queued with `add_at_commit` go first, so the outbox keeps the order they were written in."""
+    rows = session.info.pop(_QUEUED, []) + _rows(envelopes, registry or default_registry(), topic)
+    if rows:
+        await session.execute(_INSERT, rows)
+
+
+def add_at_commit(
+    session: AsyncSession,
+    envelopes: Sequence[event_envelope_pb2.EventEnvelope],
+    *,
+    registry: EventRegistry | None = None,
+) -> None:
+    """Queue events for the outbox (checked now): the session's next `add_events` or, at the latest, its
+    commit adds them, with every other queued one in one statement. So the events of consumed events that
+    share a transaction cost one insert, not one each. A rollback drops them."""
+    rows = _rows(envelopes, registry or default_registry(), None)
+    queued = session.info.get(_QUEUED)
+    if queued is None:
+        queued = session.info[_QUEUED] = []
+        sync_session = session.sync_session
+        sql_event.listen(sync_session, "before_commit", _add_queued, once=True)
+        sql_event.listen(sync_session, "after_rollback", _drop_queued, once=True)
+    queued.extend(rows)
+
+
+def _add_queued(sync_session: Session) -> None:
+    rows = sync_session.info.pop(_QUEUED, None)
+    if rows:
+        sync_session.execute(_INSERT, rows)  # runs in the commit's greenlet, like any sync-session statement
+
+
+def _drop_queued(sync_session: Session) -> None:
+    sync_session.info.pop(_QUEUED, None)
+
+
+def _rows(
+    envelopes: Sequence[event_envelope_pb2.EventEnvelope], registry: EventRegistry, topic: str | None
+) -> list[dict[str, Any]]:
+    """Outbox rows of registered events that match their envelopes (`EventRegistry.unwrap` checks it)."""
     rows = []
     for envelope in envelopes:
         registry.unwrap(envelope)
@@ -82,8 +123,7 @@ async def add_events(
             "event_type": envelope.event_type, "payload": envelope.SerializeToString(deterministic=True),
             "headers": record_headers(envelope),
         })  # fmt: skip
-    if rows:
-        await session.execute(_INSERT, rows)
+    return rows
 
 
 def wrap(

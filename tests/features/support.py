@@ -116,6 +116,7 @@ class Counts:
     statements: list[str] = field(default_factory=list)
     begins: int = 0
     commits: int = 0
+    transactions: list[list[str]] = field(default_factory=list)  # the statements of each transaction begun
 
 
 @contextlib.contextmanager
@@ -127,9 +128,12 @@ def counting(database: Database) -> Iterator[Counts]:
 
     def statement(connection, cursor, sql, parameters, context, executemany) -> None:
         counts.statements.append(sql)
+        if counts.transactions:
+            counts.transactions[-1].append(sql)
 
     def begin(connection) -> None:
         counts.begins += 1
+        counts.transactions.append([])
 
     def commit(connection) -> None:
         counts.commits += 1

@@ -9,6 +9,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from fintech.common.v1 import event_envelope_pb2
+from fintech.customer.v1 import events_pb2 as customer_events
 from fintech.features.v1 import entity_pb2, feature_store_service_pb2, feature_store_service_pb2_grpc
 from fintech.features.v1 import events_pb2 as feature_events_pb2
 from sqlalchemy import func, select
@@ -53,7 +55,7 @@ async def test_one_payment_event_costs_two_statements_and_a_redelivery_changes_n
             assert set(await session.scalars(select(online_features.c.version))) == {1}
 
 
-async def test_events_sharing_a_transaction_each_count_in_order(settings):
+async def test_events_sharing_a_transaction_each_count_in_order_and_their_updates_cost_one_insert(settings):
     customer, account, payee = (str(uuid.uuid4()) for _ in range(3))
     base = datetime.now(UTC) - timedelta(minutes=5)
     first = payment_initiated(customer, account, 250, creditor_account_id=payee, at=base)
@@ -61,7 +63,8 @@ async def test_events_sharing_a_transaction_each_count_in_order(settings):
     third = payment_initiated(customer, str(uuid.uuid4()), 900, at=base - timedelta(minutes=1))  # late, other account
     async with service_database("features") as database:
         pipeline = FeaturePipeline(database, settings)
-        await _handle(pipeline, first, second, third)
+        with counting(database) as counts:
+            await _handle(pipeline, first, second, third)
         async with database.session() as session:
             online = {
                 (row.entity_type, str(row.entity_id)): row for row in await session.execute(select(online_features))
@@ -69,6 +72,7 @@ async def test_events_sharing_a_transaction_each_count_in_order(settings):
             history = (await session.execute(select(feature_events))).all()
             watermark = await session.scalar(select(pipeline_progress.c.watermark_time))
             outbox = (await session.execute(select(outbox_events).order_by(outbox_events.c.position))).all()
+    assert len(counts.statements) == 3 + 1  # one per event, and their nine EntityFeaturesUpdated at commit
     assert online[(CUSTOMER, customer)].version == 3 and online[(CUSTOMER, customer)].payment_count == 3
     assert online[(CUSTOMER, customer)].amount_sum == 250 + 700 + 900
     assert online[(CUSTOMER, customer)].first_occur_time == base - timedelta(minutes=1)
@@ -83,9 +87,29 @@ async def test_events_sharing_a_transaction_each_count_in_order(settings):
     assert {u.source_event_id for u in updates} == {first.event_id, second.event_id, third.event_id}
 
 
-def _envelope(payload: bytes):
-    from fintech.common.v1 import event_envelope_pb2
+async def test_an_erasure_after_payments_in_one_transaction_comes_after_their_updates_and_a_rollback_adds_none(
+    settings,
+):
+    customer, account = str(uuid.uuid4()), str(uuid.uuid4())
+    erased = REGISTRY.wrap(
+        customer_events.CustomerErased(customer_id=customer), subject=customer, sequence=9,
+        source="spiffe://cluster.local/ns/fintech/sa/customer",
+    )  # fmt: skip
+    async with service_database("features") as database:
+        pipeline = FeaturePipeline(database, settings)
+        with pytest.raises(RuntimeError):
+            async with database.transaction() as session:
+                paid = payment_initiated(customer, account, 100)
+                await pipeline.handle(session, paid, REGISTRY.unwrap(paid))
+                raise RuntimeError("the batch fails")
+        await _handle(pipeline, payment_initiated(customer, account, 300), erased)
+        async with database.session() as session:
+            outbox = (await session.execute(select(outbox_events).order_by(outbox_events.c.position))).all()
+    types = [(row.key, row.event_type.rsplit(".", 1)[-1]) for row in outbox if row.key == customer]
+    assert types == [(customer, "EntityFeaturesUpdated"), (customer, "EntityFeaturesErased")]  # none rolled back
 
+
+def _envelope(payload: bytes) -> event_envelope_pb2.EventEnvelope:
     return event_envelope_pb2.EventEnvelope.FromString(payload)
 
 

@@ -6,6 +6,7 @@ import uuid
 from collections import Counter
 
 import pytest
+from aiokafka import TopicPartition
 from fintech.common.v1 import event_envelope_pb2
 from opentelemetry import trace
 from prometheus_client import REGISTRY as METRICS
@@ -17,6 +18,7 @@ from services.runtime.backoff import Backoff
 from services.runtime.consumer import EventConsumer
 from services.runtime.db import processed_events
 from services.runtime.relay import OutboxRelay
+from tests.features.support import counting
 from tests.runtime.events_support import (
     SOURCE,
     create_topics,
@@ -76,6 +78,15 @@ async def publish(producer, topic, event, *, key: bytes | None = None):
     return await producer.send_and_wait(topic, value=value, key=key, headers=headers)
 
 
+async def run_until(recorder: EventConsumer, check) -> None:
+    """Run the consumer until `check()` holds, then stop it."""
+    await recorder.start()
+    try:
+        await wait_until(check)
+    finally:
+        await recorder.stop()
+
+
 async def entries(database, event_id: str) -> int:
     async with database.session() as session:
         return await session.scalar(
@@ -110,11 +121,7 @@ async def test_an_event_delivered_twice_is_applied_once_and_offsets_are_committe
     later = envelope(str(uuid.uuid4()))
     await publish(producer, topic, later)
     successor = Recorder(database, group_id=group, topics=[topic])
-    await successor.start()
-    try:
-        await wait_until(lambda: entries(database, later.event_id))
-    finally:
-        await successor.stop()
+    await run_until(successor, lambda: entries(database, later.event_id))
     assert successor.calls == {later.event_id: 1}
 
 
@@ -124,11 +131,7 @@ async def test_a_transient_handler_failure_is_retried_and_applied_once(database,
     event = envelope(str(uuid.uuid4()))
     await publish(producer, topic, event)
     recorder = Recorder(database, group_id=unique("retry"), topics=[topic], failures={event.subject: 2})
-    await recorder.start()
-    try:
-        await wait_until(lambda: entries(database, event.event_id))
-    finally:
-        await recorder.stop()
+    await run_until(recorder, lambda: entries(database, event.event_id))
     assert recorder.calls[event.event_id] == 3
     assert await entries(database, event.event_id) == 1
 
@@ -147,14 +150,11 @@ async def test_poison_messages_go_to_the_dead_letter_topic_and_the_consumer_move
     group = unique("poison")
     recorder = Recorder(database, group_id=group, topics=[topic], max_attempts=3, failures={failing.subject: -1})
     dead_lettered_before = _dead_lettered(group, topic)
-    await recorder.start()
-    try:
-        await wait_until(lambda: entries(database, good.event_id))
-    finally:
-        await recorder.stop()
+    await run_until(recorder, lambda: entries(database, good.event_id))
     dead = await read_topic(dlq, until=lambda records: len(records) >= 2)
 
-    assert recorder.calls[failing.event_id] == 3  # bounded retries, then given up
+    # Its batch's attempt, then bounded retries on its own, then given up.
+    assert recorder.calls[failing.event_id] == 1 + 3
     assert await entries(database, failing.event_id) == 0
     assert [record.value for record in dead] == [b"\xffnot an envelope", failing.SerializeToString()]
     undecodable, unappliable = ({name: kafka.header(r.headers, name) for name, _ in r.headers} for r in dead)
@@ -205,3 +205,88 @@ async def test_an_event_travels_from_one_service_outbox_to_another_service_once(
     assert recorder.calls == {written.event_id: 1}
     # One trace from the writing operation, through the relay's publish, into the consumer's handler.
     assert recorder.trace_ids[written.event_id] == int(TRACEPARENT.split("-")[1], 16)
+
+
+async def poll(recorder: EventConsumer, count: int) -> dict[TopicPartition, list]:
+    """The next `count` records of the recorder's topics, polled by its own consumer, as one poll (so
+    that what the test hands `_consume` is one batch, whatever Kafka's fetches returned)."""
+    consumer = await recorder._connect()
+    batches: dict[TopicPartition, list] = {}
+    for _ in range(150):
+        for tp, records in (await consumer.getmany(timeout_ms=200)).items():
+            batches.setdefault(tp, []).extend(records)
+        if sum(map(len, batches.values())) >= count:
+            break
+    assert sum(map(len, batches.values())) == count
+    return batches
+
+
+def _consumed(group: str, topic: str, outcome: str) -> float:
+    labels = {"consumer_group": group, "topic": topic, "outcome": outcome}
+    return METRICS.get_sample_value("events_consumed_total", labels) or 0.0
+
+
+async def test_a_poll_is_applied_in_one_transaction_and_each_event_once(database, producer):
+    topic = unique("consumer.batch")
+    await create_topics(topic, kafka.dlq_topic(topic))
+    group = unique("batch")
+    recorder = Recorder(database, group_id=group, topics=[topic])
+    earlier, first, second, third = (
+        envelope(str(uuid.uuid4()), trace_context=event_envelope_pb2.TraceContext(traceparent=TRACEPARENT))
+        for _ in range(4)
+    )
+    try:
+        await publish(producer, topic, earlier)
+        consumer = await recorder._connect()
+        await recorder._consume(consumer, await poll(recorder, 1))
+        await recorder._commit()
+
+        # Three new events over the partitions, one twice, the earlier one again, a record that is no event.
+        for event in (first, second, second, third, earlier, b"\xffnot an envelope"):
+            await publish(producer, topic, event, key=b"poison" if isinstance(event, bytes) else None)
+        batches = await poll(recorder, 6)
+        applied, duplicates = (_consumed(group, topic, outcome) for outcome in ("applied", "duplicate"))
+        committed = {tp: await consumer.committed(tp) for tp in batches}
+        with counting(database) as counts:
+            await recorder._consume(consumer, batches)
+        # One transaction: one insert of the batch's ids, one of the handlers' rows (flushed at commit).
+        assert (len(counts.statements), counts.begins, counts.commits) == (2, 1, 1)
+        assert recorder.calls == {e.event_id: 1 for e in (earlier, first, second, third)}
+        for event in (earlier, first, second, third):
+            assert await entries(database, event.event_id) == 1
+        assert _consumed(group, topic, "applied") - applied == 3
+        assert _consumed(group, topic, "duplicate") - duplicates == 2
+        # Each handler ran in the trace its event carried.
+        assert set(recorder.trace_ids.values()) == {int(TRACEPARENT.split("-")[1], 16)}
+        dead = await read_topic(kafka.dlq_topic(topic), until=lambda records: len(records) >= 1)
+        assert [record.value for record in dead] == [b"\xffnot an envelope"]
+
+        # Offsets are committed after the batch was applied (by the loop, after `_consume`), past all of it.
+        assert {tp: await consumer.committed(tp) for tp in batches} == committed
+        await recorder._commit()
+        assert {tp: await consumer.committed(tp) for tp in batches} == {
+            tp: records[-1].offset + 1 for tp, records in batches.items()
+        }
+    finally:
+        await recorder._close()
+
+
+async def test_a_failing_batch_is_applied_record_by_record_and_offsets_stop_before_what_failed(database, producer):
+    topic = unique("consumer.fallback")
+    await create_topics(topic, kafka.dlq_topic(topic), partitions=1)
+    before, failing, after = (envelope(str(uuid.uuid4())) for _ in range(3))
+    for event in (before, failing, after):
+        await publish(producer, topic, event)
+    group = unique("fallback")
+    recorder = Recorder(database, group_id=group, topics=[topic], max_attempts=1000, failures={failing.subject: -1})
+    # Stopped while the failing event is retried on its own. The batch was rolled back; on their own,
+    # the event before the failing one was applied, the one after it waits.
+    await run_until(recorder, lambda: recorder.calls[failing.event_id] >= 3)
+    assert recorder.calls[after.event_id] == 0
+    assert [await entries(database, e.event_id) for e in (before, failing, after)] == [1, 0, 0]
+
+    # The group's offset stops at the failing event: a successor applies it and what follows, once.
+    successor = Recorder(database, group_id=group, topics=[topic])
+    await run_until(successor, lambda: entries(database, after.event_id))
+    assert successor.calls == {failing.event_id: 1, after.event_id: 1}
+    assert [await entries(database, e.event_id) for e in (before, failing, after)] == [1, 1, 1]
