@@ -13,10 +13,10 @@ from fintech.payments.v1 import events_pb2 as ev
 from fintech.payments.v1 import position_keeping_service_pb2 as pk
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.payments.ledger import lock_accounts, source
+from services.payments.ledger import source
 from services.payments.models import AccountRow
 from services.runtime import outbox
-from services.runtime.errors import Aborted, FailedPrecondition
+from services.runtime.errors import Aborted, FailedPrecondition, NotFound
 
 # action -> (states it applies to, resulting state)
 TRANSITIONS = {
@@ -90,7 +90,9 @@ async def control_account(
     pending_payments: int = 0,
 ) -> AccountRow:
     """Freeze, unfreeze or close; a change that already took effect returns the account unchanged."""
-    row = (await lock_accounts(session, [uuid.UUID(account_id)]))[uuid.UUID(account_id)]
+    row = await session.get(AccountRow, uuid.UUID(account_id), with_for_update=True, populate_existing=True)
+    if row is None:
+        raise NotFound(f"account {account_id} not found", metadata={"account_id": account_id})
     if expected_version and row.version != expected_version:
         raise Aborted(f"account {account_id} is at version {row.version}", metadata={"account_id": account_id})
     allowed_from, target = TRANSITIONS[action]

@@ -7,7 +7,8 @@
 (FAILED_PRECONDITION, INVALID_STATE_TRANSITION), then writes, all in that one transaction: the event
 rows (unique (payment_id, version): of two writers that read the same version only one commits),
 the same envelopes to the outbox (Kafka key = payment id), the change of the debtor account's
-reservation, and the read model's row.
+reservation, and the read model's row. A `Batch` does the same for several appends to one payment
+in a transaction (screened, then executed), with one statement per table at its `flush`.
 """
 
 from __future__ import annotations
@@ -19,14 +20,14 @@ from datetime import UTC, datetime
 from fintech.common.v1.error_reason_pb2 import ErrorReason
 from fintech.common.v1.event_envelope_pb2 import EventEnvelope
 from google.protobuf.message import Message
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.payments import projection
 from services.payments.domain import Folded, InvalidTransition, apply, fold
-from services.payments.ledger import source
-from services.payments.models import AccountRow, PaymentEventRow
+from services.payments.ledger import move_reservation, source
+from services.payments.models import PaymentEventRow
 from services.runtime import outbox
 from services.runtime.errors import Aborted, FailedPrecondition, NotFound
 
@@ -55,6 +56,70 @@ def stale(payment_id: str, expected: int, actual: int) -> Aborted:
     )
 
 
+_INSERT = insert(PaymentEventRow.__table__)  # built once: the values come with each execution
+
+
+class Batch:
+    """Events appended to one payment in a transaction, written together by `flush` before it commits: one
+    INSERT for the events, one for the outbox (with `outbox`, other events of the same change such as
+    LedgerPosted), one upsert of the read model, and the reservation change the caller did not write.
+
+    `append` folds and checks at once (the refusals come before anything is written); the unique
+    (payment_id, version) key still catches, at `flush`, a writer that got in since `current` was read.
+    """
+
+    def __init__(self, payment_id: str, current: Folded) -> None:
+        self.payment_id = payment_id
+        self.stored = current
+        self.folded = current
+        self.envelopes: list[EventEnvelope] = []
+        self.outbox: list[EventEnvelope] = []
+        # The reservation change the caller wrote itself (ledger.move_reservation, ledger.post).
+        self.reservation_written = 0
+
+    def append(self, expected_version: int, events: Sequence[Message], occur_time: datetime | None = None) -> Folded:
+        if self.folded.version != expected_version:
+            raise stale(self.payment_id, expected_version, self.folded.version)
+        now = occur_time or datetime.now(UTC)
+        registry = outbox.default_registry()
+        for event in events:
+            envelope = registry.wrap(event, subject=self.payment_id, sequence=self.folded.version + 1,
+                                     source=source(), occur_time=now)  # fmt: skip
+            try:
+                self.folded = apply(self.folded, envelope)
+            except InvalidTransition as error:
+                reason = ErrorReason.ERROR_REASON_INVALID_STATE_TRANSITION
+                raise FailedPrecondition(str(error), reason=reason, metadata={"payment_id": self.payment_id}) from None
+            self.envelopes.append(envelope)
+        return self.folded
+
+    async def flush(self, session: AsyncSession) -> Folded:
+        # The debtor account's row first (its lock), then the events: every writer of a payment that moves
+        # a reservation or books takes the account lock before the event rows, so none waits in a cycle. A
+        # writer that lost a race fails on the events' unique key below (or, releasing a reservation twice,
+        # on the account's reserved >= 0 check) and its whole transaction rolls back.
+        if not self.envelopes:
+            await outbox.add_events(session, self.outbox)
+            self.outbox = []
+            return self.folded
+        version, payment_id = self.stored.version, uuid.UUID(self.payment_id)
+        change = self.folded.reserved_minor - self.stored.reserved_minor - self.reservation_written
+        rows = [{"payment_id": payment_id, "version": e.sequence, "event_id": uuid.UUID(e.event_id),
+                 "event_type": e.event_type, "envelope": e.SerializeToString(deterministic=True),
+                 "occur_time": e.occur_time.ToDatetime(UTC)} for e in self.envelopes]  # fmt: skip
+        try:
+            if change:
+                debtor = uuid.UUID(self.folded.payment.debtor_account_id)
+                await move_reservation(session, debtor, change, rows[-1]["occur_time"])
+            await session.execute(_INSERT, rows)
+        except IntegrityError:
+            raise stale(self.payment_id, version, version + 1) from None
+        await outbox.add_events(session, [*self.envelopes, *self.outbox])
+        await projection.store(session, self.folded)
+        self.stored, self.envelopes, self.outbox, self.reservation_written = self.folded, [], [], 0
+        return self.folded
+
+
 async def append(
     session: AsyncSession,
     payment_id: str,
@@ -64,53 +129,13 @@ async def append(
     occur_time: datetime | None = None,
     current: Folded | None = None,
 ) -> Folded:
-    """Append events after `expected_version` (0 for a new payment); returns the new fold.
+    """Append events after `expected_version` (0 for a new payment) and write them now; returns the new fold.
 
     `current`: the fold at `expected_version` when the caller already has it (saves a read; the
     unique key still catches a writer that got in between).
     """
     if current is None:
         current = fold(await load_events(session, payment_id))
-    if current.version != expected_version:
-        raise stale(payment_id, expected_version, current.version)
-    now = occur_time or datetime.now(UTC)
-    folded, envelopes = current, []
-    registry = outbox.default_registry()
-    for offset, event in enumerate(events, start=1):
-        envelope = registry.wrap(event, subject=payment_id, sequence=expected_version + offset, source=source(),
-                                 occur_time=now)  # fmt: skip
-        try:
-            folded = apply(folded, envelope)
-        except InvalidTransition as error:
-            reason = ErrorReason.ERROR_REASON_INVALID_STATE_TRANSITION
-            raise FailedPrecondition(str(error), reason=reason, metadata={"payment_id": payment_id}) from None
-        envelopes.append(envelope)
-    # The debtor account's row first (its lock), then the events: every writer of a payment that moves
-    # a reservation or books takes the account lock before the event rows, so none waits in a cycle. A
-    # writer that lost a race fails on the events' unique key below (or, releasing a reservation twice,
-    # on the account's reserved >= 0 check) and its whole transaction rolls back.
-    reservation_change = folded.reserved_minor - current.reserved_minor
-    if reservation_change:
-        try:
-            await session.execute(
-                update(AccountRow)
-                .where(AccountRow.account_id == uuid.UUID(folded.payment.debtor_account_id))
-                .values(reserved_minor=AccountRow.reserved_minor + reservation_change, update_time=now)
-            )
-        except IntegrityError:
-            raise stale(payment_id, expected_version, expected_version + 1) from None
-    try:
-        await session.execute(
-            insert(PaymentEventRow),
-            [
-                {"payment_id": uuid.UUID(payment_id), "version": e.sequence, "event_id": uuid.UUID(e.event_id),
-                 "event_type": e.event_type, "envelope": e.SerializeToString(deterministic=True), "occur_time": now}
-                for e in envelopes
-            ],
-        )  # fmt: skip
-    except IntegrityError:
-        raise stale(payment_id, expected_version, expected_version + 1) from None
-    for envelope in envelopes:
-        await outbox.add_event(session, envelope, registry=registry)
-    await projection.store(session, folded)
-    return folded
+    batch = Batch(payment_id, current)
+    batch.append(expected_version, events, occur_time)
+    return await batch.flush(session)

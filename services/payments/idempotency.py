@@ -17,15 +17,17 @@ import asyncio
 import hashlib
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 import grpc
 from fintech.common.v1.error_reason_pb2 import ErrorReason
 from google.protobuf.message import Message
 from google.rpc import status_pb2
 from grpc_status import rpc_status
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -40,6 +42,16 @@ POLL_SECONDS = 0.01
 # A pending claim this old belongs to a call that died; its key may be taken over.
 ABANDONED_AFTER = timedelta(seconds=60)
 WAIT_SECONDS = 10.0
+T = TypeVar("T")
+KEYS = IdempotencyRow.__table__
+# Built once (the hot path runs them per payment): the key's row, matched by the scope's parameters.
+_KEY = (
+    (KEYS.c.principal == bindparam("scope_principal"))
+    & (KEYS.c.operation == bindparam("scope_operation"))
+    & (KEYS.c.idempotency_key == bindparam("scope_key"))
+)
+_CLAIM = insert(KEYS).on_conflict_do_nothing().returning(KEYS.c.principal)
+_UPDATE = update(KEYS).where(_KEY)  # SET: the columns in the parameters
 
 
 @dataclass(frozen=True)
@@ -54,6 +66,9 @@ class Scope:
             & (IdempotencyRow.operation == self.operation)
             & (IdempotencyRow.idempotency_key == self.key)
         )
+
+    def params(self) -> dict[str, str]:
+        return {"scope_principal": self.principal, "scope_operation": self.operation, "scope_key": self.key}
 
 
 @dataclass(frozen=True)
@@ -112,28 +127,32 @@ def _reused(scope: Scope) -> FailedPrecondition:
 
 async def claim(database: Database, scope: Scope, digest: str) -> Stored | None:
     """None when this call owns the key; else the previous call's outcome (after waiting for it)."""
+    return (await claim_and_read(database, scope, digest, None))[0]
+
+
+async def claim_and_read(
+    database: Database, scope: Scope, digest: str, read: Callable[[AsyncSession], Awaitable[T]] | None
+) -> tuple[Stored | None, T | None]:
+    """`claim`, and when this call owns the key, `read(session)` in the claiming transaction (one
+    transaction fewer for a call that needs a read first). `read` must not raise what is the call's outcome:
+    the claim rolls back with it."""
     deadline = time.monotonic() + remaining_timeout(WAIT_SECONDS)
+    values = {"principal": scope.principal, "operation": scope.operation, "idempotency_key": scope.key,
+              "request_hash": digest}  # fmt: skip
     while True:
         async with database.transaction() as session:
-            inserted = await session.scalar(
-                insert(IdempotencyRow)
-                .values(principal=scope.principal, operation=scope.operation, idempotency_key=scope.key,
-                        request_hash=digest)
-                .on_conflict_do_nothing()
-                .returning(IdempotencyRow.principal)
-            )  # fmt: skip
-            if inserted is not None:
-                return None
+            if await session.scalar(_CLAIM, values) is not None:
+                return None, (await read(session) if read is not None else None)
             row = await session.scalar(select(IdempotencyRow).where(scope.where()))
             if row is None:
                 continue  # released meanwhile: try to claim again
             if row.request_hash != digest:
                 raise _reused(scope)
             if row.complete_time is not None:
-                return Stored(row.response, row.error, row.resource_id)
+                return Stored(row.response, row.error, row.resource_id), None
             abandoned = row.create_time < datetime.now(UTC) - ABANDONED_AFTER
             if abandoned and row.resource_id is not None:
-                return Stored(resource_id=row.resource_id)
+                return Stored(resource_id=row.resource_id), None
             if abandoned:
                 await session.execute(delete(IdempotencyRow).where(scope.where()))
                 continue
@@ -144,20 +163,20 @@ async def claim(database: Database, scope: Scope, digest: str) -> Stored | None:
 
 async def recorded(session: AsyncSession, scope: Scope, resource_id: uuid.UUID) -> None:
     """The call's resource exists now: from here on a retry returns it, whatever happens next."""
-    await session.execute(update(IdempotencyRow).where(scope.where()).values(resource_id=resource_id))
+    await session.execute(_UPDATE, {"resource_id": resource_id, **scope.params()})
 
 
 async def complete(
     session: AsyncSession, scope: Scope, *, response: Message | None = None, error: DomainError | None = None
 ) -> None:
     await session.execute(
-        update(IdempotencyRow)
-        .where(scope.where())
-        .values(
-            response=response.SerializeToString(deterministic=True) if response is not None else None,
-            error=error_status(error) if error is not None else None,
-            complete_time=datetime.now(UTC),
-        )
+        _UPDATE,
+        {
+            "response": response.SerializeToString(deterministic=True) if response is not None else None,
+            "error": error_status(error) if error is not None else None,
+            "complete_time": datetime.now(UTC),
+            **scope.params(),
+        },
     )
 
 

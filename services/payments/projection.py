@@ -49,16 +49,22 @@ def folded_from_row(row: PaymentHistoryRow) -> Folded:
     return Folded(p.Payment.FromString(row.payment), sealed)
 
 
+def _upsert():
+    table = PaymentHistoryRow.__table__
+    statement = insert(table)
+    return statement.on_conflict_do_update(
+        index_elements=[table.c.payment_id],
+        set_={column.name: statement.excluded[column.name] for column in table.c if column.name != "payment_id"},
+        where=table.c.version < statement.excluded.version,
+    )
+
+
+_UPSERT = _upsert()  # built once: the hot path runs it with every change of a payment
+
+
 async def store(session: AsyncSession, folded: Folded) -> None:
     """Upsert the payment's row; an older version never overwrites a newer one."""
-    values = row_values(folded)
-    statement = insert(PaymentHistoryRow).values(**values)
-    statement = statement.on_conflict_do_update(
-        index_elements=[PaymentHistoryRow.payment_id],
-        set_={name: statement.excluded[name] for name in values if name != "payment_id"},
-        where=PaymentHistoryRow.version < statement.excluded.version,
-    )
-    await session.execute(statement)
+    await session.execute(_UPSERT, row_values(folded))
 
 
 async def load(session: AsyncSession, payment_id: uuid.UUID) -> Folded | None:

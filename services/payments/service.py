@@ -1,9 +1,14 @@
 """The payments application: initiate, screen, execute, cancel and review payments.
 
-Every state change goes through `event_store.append` (events, outbox, reservation, read model in one
-transaction). Execution books the ledger posting in the same transaction as PaymentExecuted, so a
-payment is booked exactly once or not at all. The servicers (servicers.py) translate gRPC to these
-methods; the property tests drive them directly.
+Every state change goes through the event store (`event_store.append`, or a `Batch` flushed once for
+several appends: events, outbox, reservation, read model in one transaction). Execution books the
+ledger posting in the same transaction as PaymentExecuted, so a payment is booked exactly once or not
+at all. The servicers (servicers.py) translate gRPC to these methods; the property tests drive them
+directly.
+
+InitiatePayment takes three transactions: the key's claim with the accounts' read; the recording
+(reservation, which locks the debtor, and the first events); after screening, the outcome with the
+booking and the key's response. tests/payments/test_statement_counts.py pins their statements.
 """
 
 from __future__ import annotations
@@ -29,7 +34,6 @@ from services.payments.access import Principal
 from services.payments.clearing import clearing_account_id, ensure_internal_account
 from services.payments.domain import Folded
 from services.payments.idempotency import Scope, Stored
-from services.payments.models import AccountRow
 from services.payments.screening import transaction
 from services.payments.sealing import Sealer
 from services.runtime.db import Database
@@ -178,14 +182,16 @@ class Payments:
     async def initiate(self, who: Principal, request: isvc.InitiatePaymentRequest) -> isvc.InitiatePaymentResponse:
         check_request(request)
         scope = Scope(who.subject, "InitiatePayment", request.idempotency_key)
-        stored = await idempotency.claim(
-            self.database, scope, idempotency.request_hash(request, ignore=("client_fingerprint",))
-        )
+        ids = [uuid.UUID(i) for i in (request.debtor_account_id, request.creditor_account_id) if i]
+        stored, accounts = await idempotency.claim_and_read(  # the accounts come with the claim's transaction
+            self.database, scope, idempotency.request_hash(request, ignore=("client_fingerprint",)),
+            lambda session: ledger.read_accounts(session, ids),
+        )  # fmt: skip
         if stored is not None:
             return await self._replay(stored)
         recorded: list[str] = []
         try:
-            return await self._initiate(who, request, scope, recorded)
+            return await self._initiate(who, request, accounts, scope, recorded)
         except TRANSIENT:
             if not recorded:
                 await idempotency.release(self.database, scope)
@@ -205,14 +211,11 @@ class Payments:
             return isvc.InitiatePaymentResponse(payment=await self.present(session, folded))
 
     async def _initiate(
-        self, who: Principal, request: isvc.InitiatePaymentRequest, scope: Scope, recorded: list[str]
+        self, who: Principal, request: isvc.InitiatePaymentRequest, accounts: dict, scope: Scope, recorded: list[str]
     ) -> isvc.InitiatePaymentResponse:
         amount = request.amount
-        async with self.database.session() as session:
-            debtor = await self._account(session, request.debtor_account_id)
-            creditor = (
-                await self._account(session, request.creditor_account_id) if request.creditor_account_id else None
-            )
+        debtor = _account(accounts, request.debtor_account_id)
+        creditor = _account(accounts, request.creditor_account_id) if request.creditor_account_id else None
         for account in filter(None, (debtor, creditor)):
             if account.currency_code != amount.currency_code:
                 raise InvalidArgument(
@@ -231,11 +234,6 @@ class Payments:
         payment_id = str(uuid.uuid4())
         now = _now()
         async with self.database.transaction() as session:
-            locked = (await ledger.lock_accounts(session, [debtor.account_id]))[debtor.account_id]
-            ledger.require_active(locked)
-            due_today = not request.HasField("requested_execution_date") or due_date(request) <= now.date()
-            if due_today and not ledger.covers(locked, amount.amount_minor):
-                raise ledger.insufficient_funds(locked)
             data_key = await self.sealer.key(session, customer_id, create=True)
             initiated = ev.PaymentInitiated(
                 payment_id=payment_id, idempotency_key=request.idempotency_key, customer_id=customer_id,
@@ -262,8 +260,16 @@ class Payments:
             if request.HasField("requested_execution_date"):
                 initiated.requested_execution_date.CopyFrom(request.requested_execution_date)
             started = ev.PaymentScreeningStarted(payment_id=payment_id, start_time=_pb_time(now))
-            folded = await event_store.append(session, payment_id, 0, [initiated, started], occur_time=now,
-                                              current=Folded())  # fmt: skip
+            batch = event_store.Batch(payment_id, Folded())
+            folded = batch.append(0, [initiated, started], now)
+            # Reserving locks the debtor's row: the checks see the balance as it stays until the commit.
+            locked = await ledger.move_reservation(session, debtor.account_id, folded.reserved_minor, now)
+            batch.reservation_written = folded.reserved_minor
+            ledger.require_active(locked)
+            due_today = not request.HasField("requested_execution_date") or due_date(request) <= now.date()
+            if due_today and not ledger.covers(locked, 0):  # its own amount is reserved already
+                raise ledger.insufficient_funds(locked)
+            folded = await batch.flush(session)
             await idempotency.recorded(session, scope, uuid.UUID(payment_id))
         recorded.append(payment_id)
 
@@ -282,9 +288,11 @@ class Payments:
         payment_id = folded.payment.payment_id
         try:
             async with self.database.transaction() as session:
-                folded = await self.screened(session, folded, outcome)
+                batch = event_store.Batch(payment_id, folded)
+                folded = self._screen(batch, outcome)
                 if folded.state == S.PAYMENT_STATE_ACCEPTED and due(folded.payment):
-                    folded = (await self._book(session, folded)).folded
+                    await self._book(session, batch)
+                folded = await batch.flush(session)
                 if folded.payment.rejection_reason in SCREENING_REJECTIONS:
                     error = declined(folded)
                     await idempotency.complete(session, scope, error=error)
@@ -304,7 +312,13 @@ class Payments:
 
     async def screened(self, session: AsyncSession, folded: Folded, outcome: p.ScreeningOutcome) -> Folded:
         """Append PaymentScreened and, unless accepted, PaymentHeld or PaymentRejected."""
-        payment_id = folded.payment.payment_id
+        batch = event_store.Batch(folded.payment.payment_id, folded)
+        self._screen(batch, outcome)
+        return await batch.flush(session)
+
+    @staticmethod
+    def _screen(batch: event_store.Batch, outcome: p.ScreeningOutcome) -> Folded:
+        payment_id = batch.payment_id
         now = _now()
         events: list = [ev.PaymentScreened(payment_id=payment_id, screening_outcome=outcome)]
         hold, rejection = domain.screening_verdict(outcome)
@@ -313,19 +327,14 @@ class Payments:
         elif rejection:
             events.append(ev.PaymentRejected(payment_id=payment_id, rejection_reason=rejection,
                                              reject_time=_pb_time(now)))  # fmt: skip
-        return await event_store.append(session, payment_id, folded.version, events, occur_time=now, current=folded)
-
-    async def _account(self, session: AsyncSession, account_id: str) -> AccountRow:
-        row = await session.get(AccountRow, uuid.UUID(account_id))
-        if row is None:
-            raise NotFound(f"account {account_id} not found", metadata={"account_id": account_id})
-        return row
+        return batch.append(batch.folded.version, events, now)
 
     # -- execution -----------------------------------------------------------------------------------
 
-    async def _book(self, session: AsyncSession, folded: Folded) -> Execution:
-        """Post the payment's ledger entries and append PaymentExecuted, or reject it when the
-        accounts refuse (funds, frozen), all in the caller's transaction."""
+    async def _book(self, session: AsyncSession, batch: event_store.Batch) -> Execution:
+        """Post the payment's ledger entries and append PaymentExecuted to the batch, or reject it when
+        the accounts refuse (funds, frozen), all in the caller's transaction (which flushes the batch)."""
+        folded = batch.folded
         payment = folded.payment
         debtor = uuid.UUID(payment.debtor_account_id)
         amount = payment.amount
@@ -339,7 +348,7 @@ class Payments:
         try:
             posting = await ledger.post(
                 session, legs, currency_code=amount.currency_code, description=DESCRIPTION,
-                payment_id=payment.payment_id, own_reservations={debtor: amount.amount_minor},
+                payment_id=payment.payment_id, own_reservations={debtor: amount.amount_minor}, events=batch.outbox,
             )  # fmt: skip
         except FailedPrecondition as error:
             rejection = EXECUTION_REJECTIONS.get(error.reason)
@@ -347,14 +356,13 @@ class Payments:
                 raise
             rejected = ev.PaymentRejected(payment_id=payment.payment_id, rejection_reason=rejection,
                                           reject_time=_pb_time(_now()))  # fmt: skip
-            folded = await event_store.append(session, payment.payment_id, folded.version, [rejected], current=folded)
-            return Execution(folded, failure=error)
+            return Execution(batch.append(folded.version, [rejected]), failure=error)
+        batch.reservation_written -= amount.amount_minor  # the posting released it with the balance
         executed = ev.PaymentExecuted(
             payment_id=payment.payment_id, ledger_posting_id=posting.ledger_posting_id,
             ledger_entries=posting.entries, execute_time=_pb_time(posting.booking_time),
         )  # fmt: skip
-        folded = await event_store.append(session, payment.payment_id, folded.version, [executed],
-                                          occur_time=posting.booking_time, current=folded)  # fmt: skip
+        folded = batch.append(folded.version, [executed], posting.booking_time)
         return Execution(folded, posting.ledger_posting_id, posting.entries)
 
     async def execute(self, payment_id: str, expected_version: int = 0, today: date | None = None) -> Execution:
@@ -378,7 +386,9 @@ class Payments:
                     reason=ErrorReason.ERROR_REASON_INVALID_STATE_TRANSITION,
                     metadata={"payment_id": payment_id},
                 )
-            result = await self._book(session, folded)
+            batch = event_store.Batch(payment_id, folded)
+            result = await self._book(session, batch)
+            await batch.flush(session)
         if result.failure is not None:  # the rejection is committed; the caller learns why
             raise result.failure
         return result
@@ -432,11 +442,18 @@ class Payments:
                 event = ev.PaymentRejected(payment_id=payment_id, reviewed_by=who.subject, reject_time=_pb_time(now),
                                            rejection_reason=p.PAYMENT_REJECTION_REASON_REVIEW_REJECTED)  # fmt: skip
                 event.note.CopyFrom(self.sealer.seal(data_key, domain.REJECT_NOTE, note.encode()))
-            folded = await event_store.append(session, payment_id, folded.version, [event], occur_time=now,
-                                              current=folded)  # fmt: skip
+            batch = event_store.Batch(payment_id, folded)
+            folded = batch.append(folded.version, [event], now)
             if folded.state == S.PAYMENT_STATE_ACCEPTED and due(folded.payment):
-                folded = (await self._book(session, folded)).folded
-            return await self.present(session, folded)
+                await self._book(session, batch)
+            return await self.present(session, await batch.flush(session))
+
+
+def _account(accounts: dict, account_id: str):
+    row = accounts.get(uuid.UUID(account_id))
+    if row is None:
+        raise NotFound(f"account {account_id} not found", metadata={"account_id": account_id})
+    return row
 
 
 def due_date(request: isvc.InitiatePaymentRequest) -> date:

@@ -44,6 +44,14 @@ async def funding_account(database: Database, currency: str = "EUR") -> uuid.UUI
     return row.account_id
 
 
+async def payer_and_payee(database: Database, funds: int) -> tuple[uuid.UUID, uuid.UUID]:
+    """Two accounts of one new customer, the first funded with `funds` from a new funding account."""
+    bank = await funding_account(database)
+    payer, payee = await open_accounts(database, 2)
+    await fund(database, bank, payer, funds)
+    return payer, payee
+
+
 async def fund(database: Database, source: uuid.UUID, target: uuid.UUID, amount: int, currency: str = "EUR") -> None:
     async with database.transaction() as session:
         await ledger.post(

@@ -17,7 +17,7 @@ from services.payments.config import load_keys
 from services.payments.recovery import StrandedScreenings
 from services.payments.sealing import Sealer
 from services.payments.service import Payments
-from tests.payments.support import fund, funding_account, open_accounts, payments_database
+from tests.payments.support import payer_and_payee, payments_database
 
 pytestmark = pytest.mark.mesh("postgres", "kafka")
 TELLER = Principal("recovery-teller", frozenset({"teller"}))
@@ -33,9 +33,7 @@ class DiesWhileScreening:
 async def test_a_payment_stranded_in_screening_is_held_for_review_and_its_retry_answers_with_it(settings):
     database = await payments_database(settings)
     try:
-        bank = await funding_account(database)
-        payer, payee = await open_accounts(database, 2)
-        await fund(database, bank, payer, 10_000)
+        payer, payee = await payer_and_payee(database, 10_000)
         app = Payments(database, Sealer(load_keys(settings)), DiesWhileScreening(), verification=None)
         request = isvc.InitiatePaymentRequest(
             idempotency_key=str(uuid.uuid4()), debtor_account_id=str(payer), creditor_account_id=str(payee),
