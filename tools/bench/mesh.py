@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import statistics
 import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import grpc
@@ -56,7 +58,8 @@ RETRIEVE = "fintech.payments.v1.PaymentInitiationService/RetrievePayment"
 DEFINITIONS = "fintech.features.v1.FeatureStoreService/ListFeatureDefinitions"
 MTLS, EDGE = "mTLS (ghz)", "edge (wrk)"
 AMOUNT = 1_000  # minor units: above the fraud rules' small-payment mark (a burst of small ones is card testing)
-CUSTOMERS = 40  # two accounts each: the load spreads over 80 debtors, as many clients would
+PAYMENTS_PER_CUSTOMER = 6  # in a whole bench; see Crowd
+EDGE_PAYMENTS = 40  # payments/s through the edge at most, for sizing the crowd (wrk runs for a time)
 EDGE_LIMIT = 100  # the edge's default requests per client per minute (mesh.toml [edge])
 
 
@@ -72,42 +75,71 @@ class Scenario:
 # -- the payment fixtures: verified customers with accounts ---------------------------------------------
 
 
-def _accounts(settings: Settings) -> list[str]:
-    """Accounts of KYC-verified customers (registered by a teller through the edge), with an overdraft."""
-    edge = RestClient(f"http://127.0.0.1:{settings.envoy.rest_port}")
-    teller = mint(settings, "teller", branch_id=BRANCH, subject=f"bench-teller-{uuid.uuid4().hex[:6]}")
-    accounts = []
-    with grpc.secure_channel(settings.service("payments").address, channel_credentials("cli", settings)) as channel:
+def _accounts(settings: Settings, customers: int) -> list[str]:
+    """Accounts of `customers` KYC-verified customers (registered by tellers through the edge), two each,
+    with an overdraft so that no payment fails for funds."""
+    with (
+        grpc.secure_channel(settings.service("payments").address, channel_credentials("cli", settings)) as channel,
+        ThreadPoolExecutor(max_workers=8) as pool,
+    ):
         stub = positions_grpc.PositionKeepingServiceStub(channel)
-        for _ in range(CUSTOMERS):
-            record = ALICE.customer(uuid.uuid4().hex[:8])
-            record.family_name = f"Bench{uuid.uuid4().hex[:8]}"
-            registered = edge.call(
-                REGISTER, directory.RegisterCustomerRequest(customer=record, request_id=str(uuid.uuid4())), token=teller
-            ).customer
-            check = edge.call(
-                KYC_CHECK,
-                onboarding.InitiateKycCheckRequest(
-                    customer_id=registered.customer_id,
-                    trigger=kyc.KYC_CHECK_TRIGGER_ONBOARDING,
-                    request_id=str(uuid.uuid4()),
-                ),
-                token=teller,
-            ).kyc_check
-            if check.state != kyc.KYC_CHECK_STATE_VERIFIED:
-                continue
-            for _ in range(2):
-                request = positions.OpenAccountRequest(
-                    idempotency_key=str(uuid.uuid4()),
-                    customer_id=registered.customer_id,
-                    currency_code="EUR",
-                    account_type=account_pb2.ACCOUNT_TYPE_CURRENT,
-                    overdraft_limit=Money(amount_minor=10**12, currency_code="EUR"),  # no payment fails for funds
-                )
-                accounts.append(stub.OpenAccount(request, timeout=20).account.account_id)
+        opened = list(pool.map(lambda _: _customer_accounts(settings, stub), range(customers)))
+    accounts = [account for pair in opened for account in pair]
     if len(accounts) < 2:
         raise RuntimeError("no KYC-verified customer to pay with")
     return accounts
+
+
+def _customer_accounts(settings: Settings, stub: positions_grpc.PositionKeepingServiceStub) -> list[str]:
+    """A new customer's two accounts (none when KYC does not verify it). A teller of its own: the edge limits
+    requests per client."""
+    edge = RestClient(f"http://127.0.0.1:{settings.envoy.rest_port}")
+    teller = mint(settings, "teller", branch_id=BRANCH, subject=f"bench-teller-{uuid.uuid4().hex[:8]}")
+    record = ALICE.customer(uuid.uuid4().hex[:8])
+    record.family_name = f"Bench{uuid.uuid4().hex[:8]}"
+    registered = edge.call(
+        REGISTER, directory.RegisterCustomerRequest(customer=record, request_id=str(uuid.uuid4())), token=teller
+    ).customer
+    check = edge.call(
+        KYC_CHECK,
+        onboarding.InitiateKycCheckRequest(
+            customer_id=registered.customer_id, trigger=kyc.KYC_CHECK_TRIGGER_ONBOARDING, request_id=str(uuid.uuid4())
+        ),
+        token=teller,
+    ).kyc_check
+    if check.state != kyc.KYC_CHECK_STATE_VERIFIED:
+        return []
+    return [
+        stub.OpenAccount(
+            positions.OpenAccountRequest(
+                idempotency_key=str(uuid.uuid4()), customer_id=registered.customer_id, currency_code="EUR",
+                account_type=account_pb2.ACCOUNT_TYPE_CURRENT,
+                overdraft_limit=Money(amount_minor=10**12, currency_code="EUR"),
+            ),
+            timeout=20,
+        ).account.account_id
+        for _ in range(2)
+    ]  # fmt: skip
+
+
+class Crowd:
+    """Payment templates of a crowd of verified customers, handed out so that none pays more than
+    PAYMENTS_PER_CUSTOMER times in a bench: the fraud rules' velocity marks (8 payments a minute, 10 an
+    hour per customer) then see a crowd as a bank of that volume has, and decline or hold none of the
+    bench's own payments for velocity. Sized up front for every run the bench makes."""
+
+    def __init__(self, settings: Settings, payments: int) -> None:
+        # A few more than the payments need: each run rounds its share up to whole accounts.
+        self.templates = _payment_data(_accounts(settings, math.ceil(payments / PAYMENTS_PER_CUSTOMER) + 8))
+        self.taken = 0
+
+    def take(self, payments: int) -> list[dict]:
+        """Templates for a run of up to `payments` payments (ghz and wrk use them round robin)."""
+        count = min(len(self.templates), math.ceil(payments / (PAYMENTS_PER_CUSTOMER // 2)))  # two accounts each
+        if self.taken + count > len(self.templates):
+            self.taken = 0  # more than planned: reuse from the start (velocity declines will show)
+        self.taken += count
+        return self.templates[self.taken - count : self.taken]
 
 
 def _payment_data(accounts: list[str]) -> list[dict]:
@@ -124,15 +156,16 @@ def _payment_data(accounts: list[str]) -> list[dict]:
     ]
 
 
-def _some_payments(settings: Settings, accounts: list[str], count: int = 50) -> list[str]:
+def _some_payments(settings: Settings, templates: list[dict], count: int = 50) -> list[str]:
     with grpc.secure_channel(settings.service("payments").address, channel_credentials("cli", settings)) as channel:
         stub = initiation_grpc.PaymentInitiationServiceStub(channel)
         ids = []
         for index in range(count):
+            template = templates[index % len(templates)]
             request = initiation.InitiatePaymentRequest(
                 idempotency_key=f"bench-{uuid.uuid4()}",
-                debtor_account_id=accounts[index % len(accounts)],
-                creditor_account_id=accounts[(index + 1) % len(accounts)],
+                debtor_account_id=template["debtor_account_id"],
+                creditor_account_id=template["creditor_account_id"],
                 amount=Money(amount_minor=AMOUNT, currency_code="EUR"),
                 channel=payment_pb2.PAYMENT_CHANNEL_WEB,
             )
@@ -231,18 +264,25 @@ def _measure(settings: Settings, supervisor: Supervisor, scenario: Scenario) -> 
     return measurement
 
 
-def scenarios(settings: Settings, seconds: int, payments: bool) -> list[Scenario]:
+def _templates(data: Crowd | list[dict] | dict, payments: int) -> list[dict] | dict:
+    """A run's request data: fresh customers' templates from a crowd, else `data` itself."""
+    return data.take(payments) if isinstance(data, Crowd) else data
+
+
+def scenarios(settings: Settings, seconds: int, payments: bool, runs: int) -> list[Scenario]:
     def closed(call: str, service: str, data, callers: int = 50, total: int = 1000 * seconds):
         # `total` is about `seconds` of work at the expected rate: ghz's --total avoids cutting calls at the end.
-        return lambda: ghz(settings, service, call, data, requests=total, concurrency=callers)
+        return lambda: ghz(settings, service, call, _templates(data, total), requests=total, concurrency=callers)
 
     def open_loop(call: str, service: str, data, rate: int):
-        return lambda: ghz(settings, service, call, data, requests=rate * seconds, concurrency=50, rps=rate)
+        return lambda: ghz(settings, service, call, _templates(data, rate * seconds), requests=rate * seconds,
+                           concurrency=50, rps=rate)  # fmt: skip
 
-    def edge(path: str, method: str = "GET", bodies: list[dict] = (), connections: int = 50):
+    def edge(path: str, method: str = "GET", bodies: Crowd | list[dict] = (), connections: int = 50):
         # Enough clients that none reaches the edge's per-client limit at a few thousand requests per second.
         return lambda: wrk(
-            settings, path, seconds=seconds, connections=connections, method=method, bodies=bodies,
+            settings, path, seconds=seconds, connections=connections, method=method,
+            bodies=[b | {"idempotency_key": "bench-{{KEY}}"} for b in _templates(bodies, EDGE_PAYMENTS * seconds)],
             tokens=edge_tokens(settings, max(50, seconds * 4000 // EDGE_LIMIT)),
         )  # fmt: skip
 
@@ -257,17 +297,15 @@ def scenarios(settings: Settings, seconds: int, payments: bool) -> list[Scenario
     ]
     if not payments:
         return ceiling
-    accounts = _accounts(settings)
-    data = _payment_data(accounts)
-    paid = _some_payments(settings, accounts)
+    crowd = Crowd(settings, 50 + runs * (20 + 10 + EDGE_PAYMENTS) * seconds)
+    paid = _some_payments(settings, crowd.take(50))
     reads = [{"payment_id": payment_id} for payment_id in paid]
-    bodies = [item | {"idempotency_key": "bench-{{KEY}}"} for item in data]
     return ceiling + [
         Scenario(
-            "InitiatePayment", MTLS, "closed, 16 callers", closed(INITIATE, "payments", data, 16, 20 * seconds), True
+            "InitiatePayment", MTLS, "closed, 16 callers", closed(INITIATE, "payments", crowd, 16, 20 * seconds), True
         ),
-        Scenario("InitiatePayment", MTLS, "open, 10/s", open_loop(INITIATE, "payments", data, 10), True),
-        Scenario("POST /v1/payments", EDGE, "closed, 16 connections", edge("/v1/payments", "POST", bodies, 16), True),
+        Scenario("InitiatePayment", MTLS, "open, 10/s", open_loop(INITIATE, "payments", crowd, 10), True),
+        Scenario("POST /v1/payments", EDGE, "closed, 16 connections", edge("/v1/payments", "POST", crowd, 16), True),
         Scenario("RetrievePayment", MTLS, "closed, 50 callers", closed(RETRIEVE, "payments", reads, 50, 250 * seconds)),
         Scenario("GET /v1/payments/{id}", EDGE, "closed, 50 connections", edge(f"/v1/payments/{paid[0]}")),
     ]
@@ -315,7 +353,7 @@ def main(argv: list[str] | None = None) -> None:
     settings = get_settings()
     supervisor = Supervisor(settings)
     results = []
-    for scenario in scenarios(settings, args.seconds, not args.no_payments):
+    for scenario in scenarios(settings, args.seconds, not args.no_payments, args.runs):
         samples = [_measure(settings, supervisor, scenario) for _ in range(args.runs)]
         results.append({
             "scenario": scenario.name, "path": scenario.path, "loop": scenario.loop,

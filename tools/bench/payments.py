@@ -8,9 +8,10 @@ model on Triton), the ledger posting with the event store, read model and outbox
 the relay to Kafka. Closed loop with ghz over mTLS at 1, 8 and 32 callers (latency alone, then the
 ceiling), then open loop: `--rate` payments/s for `--seconds` (the issue's sustained run; latency at
 that load). Every scenario runs `--runs` times and the table holds the medians. The accounts and
-payment templates are the mesh bench's (40 KYC-verified customers, two accounts each), so velocity
-declines are as in a real crowd of that size: they are recorded payments (FAILED_PRECONDITION,
-PAYMENT_DECLINED), counted apart. The payments topic tells how the run's payments ended: executed,
+payment templates come from the mesh bench's `Crowd`: enough KYC-verified customers (two accounts
+each) that none pays more than a few times in the whole bench, as in a bank's crowd at that volume, so the
+fraud rules' velocity marks decline none of it; a declined payment is recorded (FAILED_PRECONDITION,
+PAYMENT_DECLINED) and counted apart. The payments topic tells how the run's payments ended: executed,
 declined, held for review, held because screening did not answer in time (the API answered, but the
 payment waits for a person), and screened by rules alone (the fraud model did not answer in time).
 Results: var/bench/payments.json and var/bench/payments.md.
@@ -23,7 +24,7 @@ import argparse
 from services.runtime.config import get_settings
 from tools.bench import results as results_file
 from tools.bench.load import ghz
-from tools.bench.mesh import INITIATE, MTLS, Scenario, _accounts, _measure, _median, _payment_data, table
+from tools.bench.mesh import INITIATE, MTLS, Crowd, Scenario, _measure, _median, table
 from tools.mesh.supervisor import Supervisor
 
 CALLERS = (1, 8, 32)
@@ -38,17 +39,18 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     settings = get_settings()
     supervisor = Supervisor(settings)
-    data = _payment_data(_accounts(settings))
+    totals = [max(50, args.requests * callers // max(CALLERS)) for callers in CALLERS]
+    crowd = Crowd(settings, args.runs * (sum(totals) + args.rate * args.seconds))
 
-    def closed(callers: int):
-        total = max(50, args.requests * callers // max(CALLERS))
-        return lambda: ghz(settings, "payments", INITIATE, data, requests=total, concurrency=callers)
+    def closed(callers: int, total: int):
+        return lambda: ghz(settings, "payments", INITIATE, crowd.take(total), requests=total, concurrency=callers)
 
     def open_loop(rate: int, seconds: int):
-        return lambda: ghz(settings, "payments", INITIATE, data, requests=rate * seconds, concurrency=200, rps=rate)
+        total = rate * seconds
+        return lambda: ghz(settings, "payments", INITIATE, crowd.take(total), requests=total, concurrency=200, rps=rate)
 
-    scenarios = [Scenario("InitiatePayment", MTLS, f"closed, {callers} callers", closed(callers), payments=True)
-                 for callers in CALLERS]  # fmt: skip
+    scenarios = [Scenario("InitiatePayment", MTLS, f"closed, {callers} callers", closed(callers, total), payments=True)
+                 for callers, total in zip(CALLERS, totals, strict=True)]  # fmt: skip
     scenarios.append(Scenario("InitiatePayment", MTLS, f"open, {args.rate}/s for {args.seconds} s",
                               open_loop(args.rate, args.seconds), payments=True))  # fmt: skip
     results = []
