@@ -125,8 +125,10 @@ class Database:
             max_overflow=max_overflow,
             pool_timeout=pool_timeout,
             pool_recycle=pool_recycle,
-            # A connection the server dropped (restart, failover) is replaced, not handed out.
-            pool_pre_ping=True,
+            # No ping per checkout (a round trip per transaction): a connection the server dropped (restart,
+            # failover) fails its statement, which SQLAlchemy sees as a disconnect and so replaces every
+            # pooled connection older than it; the call answers UNAVAILABLE (call_pipeline) and is retried.
+            pool_pre_ping=False,
             echo=echo,
             connect_args={"timeout": connect_timeout, "server_settings": server_settings},
             **engine_options,
@@ -137,6 +139,8 @@ class Database:
     def for_service(cls, service: str, settings: Settings | None = None, **options: Any) -> Database:
         settings = settings or get_settings()
         options.setdefault("application_name", service)
+        options.setdefault("pool_size", settings.postgres.pool_size)
+        options.setdefault("max_overflow", settings.postgres.max_overflow)
         return cls(settings.postgres.url(service), **options)
 
     @asynccontextmanager

@@ -50,6 +50,8 @@ class Postgres(Component):
                 str(BIN / "postgres"),
                 *("-D", str(self.data_dir), "-p", str(pg.port), "-k", str(self.socket_dir)),
                 *("-c", f"listen_addresses={pg.host}", "-c", "unix_socket_permissions=0700"),
+                # Each service keeps up to pool_size + max_overflow connections; tests and tools add theirs.
+                *("-c", "max_connections=300"),
             ],
             # SIGINT is PostgreSQL's fast shutdown: roll back open transactions, exit in milliseconds.
             stopsignal="INT",

@@ -25,12 +25,12 @@ from fintech.payments.v1 import payment_pb2 as p
 from fintech.payments.v1 import webhook_pb2 as w
 from google.protobuf import json_format
 from google.protobuf.message import Message
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.payments import accounts, domain, event_store
-from services.payments.models import AccountRow
+from services.payments.models import AccountRow, PaymentHistoryRow
 from services.payments.webhooks.models import WebhookDeliveryRow, WebhookEndpointRow
 from services.runtime.config import Settings
 from services.runtime.consumer import EventConsumer
@@ -85,6 +85,32 @@ def notification_body(delivery_id: str, envelope: event_envelope_pb2.EventEnvelo
     return json_format.MessageToJson(notification, indent=None).encode()
 
 
+_ENDPOINTS = WebhookEndpointRow.__table__
+_HISTORY = PaymentHistoryRow.__table__
+# The payment's customer's active endpoints for the event type; one row with no endpoint id when none,
+# no row when the read model does not hold the payment (then the event store decides).
+_SUBSCRIBERS = (
+    select(_ENDPOINTS.c.webhook_endpoint_id)
+    .select_from(
+        _HISTORY.outerjoin(
+            _ENDPOINTS,
+            (_ENDPOINTS.c.customer_id == _HISTORY.c.customer_id)
+            & (_ENDPOINTS.c.state == w.WEBHOOK_ENDPOINT_STATE_ACTIVE)
+            & _ENDPOINTS.c.event_types.contains(bindparam("event_types")),
+        )
+    )
+    .where(_HISTORY.c.payment_id == bindparam("payment_id"))
+)
+
+
+async def _may_have_subscribers(session: AsyncSession, envelope: event_envelope_pb2.EventEnvelope) -> bool:
+    """False only when the read model knows the payment and its customer has no active endpoint for the
+    event type (its customer never changes, and its row is written with the payment's first event)."""
+    params = {"payment_id": uuid.UUID(envelope.subject), "event_types": [envelope.event_type]}
+    found = (await session.execute(_SUBSCRIBERS, params)).scalars().all()
+    return not found or any(endpoint is not None for endpoint in found)
+
+
 class WebhookMatcher(EventConsumer):
     def __init__(self, database: Database, settings: Settings | None = None, **options) -> None:
         options.setdefault("topics", [TOPIC])
@@ -97,6 +123,8 @@ class WebhookMatcher(EventConsumer):
         except ValueError:
             return  # no payment or account of this service
         if envelope.aggregate_type == "payment":
+            if not await _may_have_subscribers(session, envelope):
+                return  # most payments: nobody to notify, so no fold of their events
             resource = await payment_after(session, envelope)
         elif envelope.aggregate_type == "account":
             resource = await account_after(session, envelope, event)
