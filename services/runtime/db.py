@@ -96,6 +96,9 @@ def declarative_base(*, runtime_tables: bool = True) -> type[DeclarativeBase]:
     return type("Base", (DeclarativeBase,), {"metadata": metadata, "__abstract__": True})
 
 
+OUTBOX_WRITTEN = "outbox.written"  # session.info: the transaction added outbox rows (see Database.transaction)
+
+
 class Database:
     """One service's database: a pooled asyncpg engine and its sessions."""
 
@@ -134,6 +137,9 @@ class Database:
             **engine_options,
         )
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
+        # Set when a `transaction()` that wrote outbox rows has committed: wakes this process's relay at
+        # once instead of at its next poll (rows committed elsewhere wait for the poll).
+        self.outbox_committed = asyncio.Event()
 
     @classmethod
     def for_service(cls, service: str, settings: Settings | None = None, **options: Any) -> Database:
@@ -154,6 +160,8 @@ class Database:
         """A session inside one transaction: committed on success, rolled back on an exception."""
         async with self.sessionmaker.begin() as session:
             yield session
+        if session.info.pop(OUTBOX_WRITTEN, False):
+            self.outbox_committed.set()
 
     async def ready(self, timeout: float = 1.0) -> bool:
         """Whether the database answers a trivial query within `timeout` seconds (for health checks)."""

@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from services.runtime import kafka
-from services.runtime.db import outbox_events
+from services.runtime.db import OUTBOX_WRITTEN, outbox_events
 from services.runtime.event_registry import EventContractError, EventRegistry
 
 _INSERT = insert(outbox_events)  # built once: the values come with each execution
@@ -76,6 +76,7 @@ async def add_events(
     rows = session.info.pop(_QUEUED, []) + _rows(envelopes, registry or default_registry(), topic)
     if rows:
         await session.execute(_INSERT, rows)
+        session.info[OUTBOX_WRITTEN] = True
 
 
 def add_at_commit(
@@ -101,6 +102,7 @@ def _add_queued(sync_session: Session) -> None:
     rows = sync_session.info.pop(_QUEUED, None)
     if rows:
         sync_session.execute(_INSERT, rows)  # runs in the commit's greenlet, like any sync-session statement
+        sync_session.info[OUTBOX_WRITTEN] = True
 
 
 def _drop_queued(sync_session: Session) -> None:

@@ -233,3 +233,23 @@ async def test_purge_deletes_only_rows_published_before_the_retention(database):
     async with database.session() as session:
         left = set((await session.scalars(select(outbox_events.c.id))).all())
     assert left == {uuid.UUID(recent.event_id), uuid.UUID(waiting.event_id)}
+
+
+async def test_a_commit_wakes_the_relay_of_its_process_long_before_its_next_poll(database):
+    topic = unique("outbox.wake")
+    await create_topics(topic)
+    relay = relay_for(database, poll_interval=60.0)
+    await relay.start()
+    try:
+        await wait_until(lambda: relay.healthy)
+        await asyncio.sleep(0.5)  # its first cycle found nothing: it waits for the next poll
+        written = envelope(str(uuid.uuid4()))
+        async with database.transaction() as session:
+            await outbox.add_event(session, written, topic=topic)
+        started = asyncio.get_running_loop().time()
+        records = await read_topic(topic, until=lambda records: written.event_id in event_ids(records))
+        waited = asyncio.get_running_loop().time() - started
+    finally:
+        await relay.stop()
+    assert event_ids(records) == [written.event_id]
+    assert waited < 30.0  # published on the commit's signal, not after the 60 s poll
