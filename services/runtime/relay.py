@@ -8,7 +8,7 @@ broker acknowledged them. Rows are never dropped: a failed publish leaves them u
 
 When idle it waits for its process to commit outbox rows (`Database.outbox_committed`), polling every
 `poll_interval` for rows other processes wrote; a busy service's commits are gathered for
-`gather_interval` so they share a cycle.
+`gather_interval` (50 ms: at 10 ms, cycles of a row or two doubled Kafka's CPU per payment) so they share a cycle.
 
 Ordering: the rows of one aggregate are sent one after another, each after the previous one's ack,
 and a row is held back while an earlier row of its aggregate is unpublished and not ours (another
@@ -72,7 +72,7 @@ class OutboxRelay:
         settings: Settings | None = None,
         batch_size: int = 100,
         poll_interval: float = 0.2,
-        gather_interval: float = 0.01,
+        gather_interval: float = 0.05,
         publish_timeout: float = 15.0,
         backoff: Backoff = RETRY,
         probe_interval: float = 5.0,
