@@ -27,6 +27,7 @@ from fintech.payments.v1 import payment_initiation_service_pb2 as isvc
 from fintech.payments.v1 import payment_pb2 as p
 from fintech.risk.v1 import transaction_pb2 as t
 from google.protobuf.timestamp_pb2 import Timestamp
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.payments import domain, event_store, idempotency, ledger, projection
@@ -211,7 +212,12 @@ class Payments:
             return isvc.InitiatePaymentResponse(payment=await self.present(session, folded))
 
     async def _initiate(
-        self, who: Principal, request: isvc.InitiatePaymentRequest, accounts: dict, scope: Scope, recorded: list[str]
+        self,
+        who: Principal,
+        request: isvc.InitiatePaymentRequest,
+        accounts: dict[uuid.UUID, Row],
+        scope: Scope,
+        recorded: list[str],
     ) -> isvc.InitiatePaymentResponse:
         amount = request.amount
         debtor = _account(accounts, request.debtor_account_id)
@@ -449,7 +455,8 @@ class Payments:
             return await self.present(session, await batch.flush(session))
 
 
-def _account(accounts: dict, account_id: str):
+def _account(accounts: dict[uuid.UUID, Row], account_id: str) -> Row:
+    """The account read with the idempotency claim (`ledger.read_accounts`); NOT_FOUND when it does not exist."""
     row = accounts.get(uuid.UUID(account_id))
     if row is None:
         raise NotFound(f"account {account_id} not found", metadata={"account_id": account_id})

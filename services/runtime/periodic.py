@@ -2,8 +2,9 @@
 before the database closes (pass it among `domain_service(..., consumers=[...])`).
 
 A subclass implements `tick()`, one round of work; it runs again at once while it reports more work,
-else after `interval` seconds. A round that raises (the database is away) is logged and retried after
-a growing backoff: the loop never dies of it.
+else after `idle()` (by default `interval` seconds). A round that raises (the database is away) goes to
+`failed()` (by default logged) and is retried after a growing backoff: the loop never dies of it.
+`closing()` runs when the loop ends. The outbox relay is one (it idles until a commit wakes it).
 """
 
 from __future__ import annotations
@@ -44,17 +45,35 @@ class PeriodicTask(abc.ABC):
             await self._task
             self._task = None
 
+    async def idle(self) -> None:
+        """Between rounds when the last one found no more work: `interval` seconds (or until stopped)."""
+        await self.pause(self.interval)
+
+    async def failed(self, error: Exception) -> None:
+        """After a round raised `error`, before the backoff; logs it."""
+        log.warning("periodic task failed", task=self.name, error=repr(error))
+
+    async def closing(self) -> None:  # noqa: B027 (a hook: nothing to release by default)
+        """When the loop ends: release what the rounds held."""
+
+    async def pause(self, seconds: float) -> None:
+        """Sleep `seconds`, or less when stop is asked for."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), seconds)
+
     async def run(self) -> None:
         failures = 0
-        while not self._stopping.is_set():
-            try:
-                busy = await self.tick()
-                failures = 0
-            except Exception as error:
-                failures += 1
-                busy = False
-                log.warning("periodic task failed", task=self.name, error=repr(error))
-            if not busy:
-                delay = self.failure_backoff.delay(failures) if failures else self.interval
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stopping.wait(), delay)
+        try:
+            while not self._stopping.is_set():
+                try:
+                    busy = await self.tick()
+                    failures = 0
+                except Exception as error:
+                    failures += 1
+                    await self.failed(error)
+                    await self.pause(self.failure_backoff.delay(failures))
+                    continue
+                if not busy:
+                    await self.idle()
+        finally:
+            await self.closing()

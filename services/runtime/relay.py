@@ -39,6 +39,7 @@ from services.runtime import kafka, outbox
 from services.runtime.backoff import Backoff
 from services.runtime.config import Settings
 from services.runtime.db import Database, outbox_events
+from services.runtime.periodic import PeriodicTask
 
 log = structlog.get_logger(__name__)
 tracer = trace.get_tracer(__name__)
@@ -62,7 +63,7 @@ class PublishError(Exception):
     """Some claimed rows could not be published; they stay in the outbox."""
 
 
-class OutboxRelay:
+class OutboxRelay(PeriodicTask):
     def __init__(
         self,
         database: Database,
@@ -79,21 +80,17 @@ class OutboxRelay:
         metrics_interval: float = 5.0,
         retention: timedelta | None = timedelta(days=7),
     ) -> None:
+        super().__init__(name, poll_interval, backoff)
         self.database = database
-        self.name = name
         self._producer_factory = producer_factory or (lambda: kafka.make_producer(name, settings=settings))
         self.batch_size = batch_size
-        self.poll_interval = poll_interval
         self.gather_interval = gather_interval
         self.publish_timeout = publish_timeout
-        self.backoff = backoff
         self.probe_interval = probe_interval
         self.metrics_interval = metrics_interval
         self.retention = retention
         self._producer: AIOKafkaProducer | None = None
         self._healthy = False
-        self._stopping = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
         self._last_probe = self._last_metrics = self._last_purge = 0.0
 
     @property
@@ -101,39 +98,30 @@ class OutboxRelay:
         """True while the relay runs with a producer connected to Kafka (for the health service)."""
         return self._healthy and self._task is not None and not self._task.done()
 
-    async def start(self) -> None:
-        if self._task is None or self._task.done():
-            self._stopping.clear()
-            self._task = asyncio.create_task(self.run(), name=self.name)
+    async def tick(self) -> bool:
+        await self._connect()
+        published = await self.publish_batch()
+        await self._housekeeping(idle=published == 0)
+        return published >= self.batch_size  # a full batch: more may be waiting
 
-    async def stop(self) -> None:
-        """Finish the batch in hand, then close the producer."""
-        self._stopping.set()
-        if self._task is not None:
-            await self._task
-            self._task = None
+    async def idle(self) -> None:
+        """Until this process commits outbox rows (or `interval` passes, for rows committed elsewhere),
+        then `gather_interval` more: a busy service's commits share a cycle instead of one cycle each."""
+        committed = self.database.outbox_committed
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(self.interval):
+                await _first(committed.wait(), self._stopping.wait())
+        committed.clear()  # before the claim: a commit from now on wakes the next cycle
+        await self.pause(self.gather_interval)
 
-    async def run(self) -> None:
-        failures = 0
-        try:
-            while not self._stopping.is_set():
-                try:
-                    await self._connect()
-                    published = await self.publish_batch()
-                    await self._housekeeping(idle=published == 0)
-                    failures = 0
-                    if published < self.batch_size:
-                        await self._await_rows()
-                except Exception as exc:
-                    failures += 1
-                    delay = self.backoff.delay(failures)
-                    log.warning("outbox relay failed", relay=self.name, error=repr(exc), retry_in=delay)
-                    if not isinstance(exc, SQLAlchemyError):  # the database's trouble is not Kafka's
-                        self._healthy = False
-                        await self._discard_producer()
-                    await self._sleep(delay)
-        finally:
-            await self._close_producer()
+    async def failed(self, error: Exception) -> None:
+        log.warning("outbox relay failed", relay=self.name, error=repr(error))
+        if not isinstance(error, SQLAlchemyError):  # the database's trouble is not Kafka's
+            self._healthy = False
+            await self._discard_producer()
+
+    async def closing(self) -> None:
+        await self._close_producer()
 
     async def publish_batch(self) -> int:
         """One cycle: claim, publish and mark a batch; returns how many rows were published."""
@@ -284,20 +272,6 @@ class OutboxRelay:
         OUTBOX_PENDING.set(count)
         OUTBOX_OLDEST_AGE.set(float(age))
         return count, float(age)
-
-    async def _await_rows(self) -> None:
-        """Until this process commits outbox rows (or `poll_interval` passes, for rows committed elsewhere),
-        then `gather_interval` more: a busy service's commits share a cycle instead of one cycle each."""
-        committed = self.database.outbox_committed
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(self.poll_interval):
-                await _first(committed.wait(), self._stopping.wait())
-        committed.clear()  # before the claim: a commit from now on wakes the next cycle
-        await self._sleep(self.gather_interval)
-
-    async def _sleep(self, seconds: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._stopping.wait(), seconds)
 
     async def _discard_producer(self) -> None:
         producer, self._producer = self._producer, None
