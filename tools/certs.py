@@ -48,18 +48,24 @@ def ensure_certs(settings: Settings | None = None) -> Path:
         ca_cert, _ = _ensure_ca(certs_dir, settings.mesh.trust_domain)
         for workload in WORKLOADS:
             spiffe_id = settings.spiffe_id(workload)
-            if not _leaf_is_current(certs_dir, workload, ca_cert, spiffe_id):
-                issue_certificate(workload, certs_dir, spiffe_id=spiffe_id)
+            host = settings.workload_host(workload)
+            if not _leaf_is_current(certs_dir, workload, ca_cert, spiffe_id, host):
+                issue_certificate(workload, certs_dir, spiffe_id=spiffe_id, host=host)
     return certs_dir
 
 
-def issue_certificate(workload: str, certs_dir: Path, *, spiffe_id: str | None = None) -> tuple[Path, Path]:
+def issue_certificate(
+    workload: str, certs_dir: Path, *, spiffe_id: str | None = None, host: str | None = None
+) -> tuple[Path, Path]:
     """Issue `<workload>.pem` and `<workload>-key.pem` signed by the CA in certs_dir.
 
     spiffe_id defaults to the workload's id in the configured trust domain and namespace; tests pass
-    another one to mint identities that no policy knows.
+    another one to mint identities that no policy knows. host (the workload's DNS name, which its
+    clients check) defaults to `Settings.workload_host`. localhost and 127.0.0.1 are in every
+    certificate, for grpcurl and the load tools.
     """
     spiffe_id = spiffe_id or get_settings().spiffe_id(workload)
+    host = host or get_settings().workload_host(workload)
     ca_cert, ca_key = _load_ca(certs_dir)
     key = ec.generate_private_key(ec.SECP256R1())
     now = datetime.now(UTC)
@@ -67,6 +73,7 @@ def issue_certificate(workload: str, certs_dir: Path, *, spiffe_id: str | None =
     san = x509.SubjectAlternativeName(
         [
             x509.UniformResourceIdentifier(spiffe_id),
+            x509.DNSName(host),
             x509.DNSName("localhost"),
             x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
         ]
@@ -144,7 +151,7 @@ def _ca_is_current(cert: x509.Certificate, key: ec.EllipticCurvePrivateKey) -> b
     return constraints.ca and _same_key(cert, key) and _valid_for(cert, CA_RENEW_BEFORE) and cert.subject == cert.issuer
 
 
-def _leaf_is_current(certs_dir: Path, workload: str, ca_cert: x509.Certificate, spiffe_id: str) -> bool:
+def _leaf_is_current(certs_dir: Path, workload: str, ca_cert: x509.Certificate, spiffe_id: str, host: str) -> bool:
     try:
         cert = x509.load_pem_x509_certificate((certs_dir / f"{workload}.pem").read_bytes())
         key = serialization.load_pem_private_key((certs_dir / f"{workload}-key.pem").read_bytes(), password=None)
@@ -156,6 +163,7 @@ def _leaf_is_current(certs_dir: Path, workload: str, ca_cert: x509.Certificate, 
         _same_key(cert, key)
         and _valid_for(cert, LEAF_RENEW_BEFORE)
         and uris.get_values_for_type(x509.UniformResourceIdentifier) == [spiffe_id]
+        and host in uris.get_values_for_type(x509.DNSName)
     )
 
 

@@ -25,7 +25,7 @@ from services.runtime.call_pipeline import REQUEST_ID_HEADER, remaining_timeout,
 from services.runtime.config import Settings, get_settings
 from services.runtime.contracts import service_modules
 from services.runtime.errors import DeadlineExceeded, Unavailable
-from services.runtime.tls import channel_credentials
+from services.runtime.tls import channel_credentials, server_identity_options
 
 DEFAULT_TIMEOUT = 2.0
 # Failures that mean "the dependency is in trouble"; business errors (INVALID_ARGUMENT, ...) do not count.
@@ -84,6 +84,7 @@ class ServiceClient:
         interceptors = aio_client_interceptors()
         if settings.mesh.mode == "local":
             credentials = channel_credentials(caller, settings)
+            options += server_identity_options(target, settings)  # the server must be `target`
             self.channel = grpc.aio.secure_channel(address, credentials, options, interceptors=interceptors)
         else:
             self.channel = grpc.aio.insecure_channel(address, options, interceptors=interceptors)

@@ -170,6 +170,11 @@ class Settings(BaseSettings):
         """The SPIFFE id of a workload: spiffe://<trust domain>/ns/<namespace>/sa/<workload>."""
         return f"spiffe://{self.mesh.trust_domain}/ns/{self.mesh.namespace}/sa/{workload}"
 
+    def workload_host(self, workload: str) -> str:
+        """The workload's DNS name as Kubernetes gives its service (<workload>.<namespace>.svc.<trust
+        domain>): in its certificate, and what a client of it checks the server's certificate against."""
+        return f"{workload}.{self.mesh.namespace}.svc.{self.mesh.trust_domain}"
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

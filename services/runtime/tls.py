@@ -56,6 +56,13 @@ def channel_credentials(workload: str, settings: Settings | None = None) -> grpc
     return grpc.ssl_channel_credentials(root_certificates=ca, private_key=key, certificate_chain=cert)
 
 
+def server_identity_options(target: str, settings: Settings | None = None) -> list[tuple[str, str]]:
+    """Channel options that make the TLS handshake check the server is `target`: its certificate must
+    carry the target's DNS name (`Settings.workload_host`), which only the target's certificate has.
+    Without them any workload's certificate from the CA would pass for any server on 127.0.0.1."""
+    return [("grpc.ssl_target_name_override", (settings or get_settings()).workload_host(target))]
+
+
 def _read(workload: str, settings: Settings | None) -> tuple[bytes, bytes, bytes]:
     directory = certs_dir(settings)
     paths = (directory / "ca.pem", directory / f"{workload}-key.pem", directory / f"{workload}.pem")

@@ -60,7 +60,8 @@ def test_workload_certificate_is_an_svid(settings: Settings, workload: str):
     assert san.value.get_values_for_type(x509.UniformResourceIdentifier) == [
         f"spiffe://cluster.local/ns/fintech/sa/{workload}"
     ]
-    assert san.value.get_values_for_type(x509.DNSName) == ["localhost"]
+    # The service's DNS name, which its clients check the server against; localhost for the tools.
+    assert san.value.get_values_for_type(x509.DNSName) == [f"{workload}.fintech.svc.cluster.local", "localhost"]
     assert san.value.get_values_for_type(x509.IPAddress) == [ipaddress.ip_address("127.0.0.1")]
 
     eku = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
@@ -104,6 +105,14 @@ def test_a_missing_certificate_is_issued_again(settings: Settings):
     assert {k: v for k, v in after.items() if not k.startswith("risk")} == {
         k: v for k, v in before.items() if not k.startswith("risk")
     }
+
+
+def test_a_certificate_without_its_service_host_is_issued_again(settings: Settings):
+    certs_dir = certs.ensure_certs(settings)
+    certs.issue_certificate("risk", certs_dir, spiffe_id=settings.spiffe_id("risk"), host="localhost")  # as before
+    certs.ensure_certs(settings)
+    names = load(certs_dir / "risk.pem").extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    assert "risk.fintech.svc.cluster.local" in names.get_values_for_type(x509.DNSName)
 
 
 def test_a_certificate_close_to_expiry_is_issued_again(settings: Settings, monkeypatch):

@@ -388,3 +388,21 @@ async def test_cluster_mode_without_xfcc(cluster_server: str):
         assert (code, info.reason) == (grpc.StatusCode.UNAUTHENTICATED, "UNAUTHENTICATED")
         # ... except the kubelet's health probe, which Istio's agent sends from inside the pod.
         assert await ch.unary_unary(HEALTH)(b"", timeout=5) == b""
+
+
+def expecting(address: str, server: str, settings: Settings) -> grpc.aio.Channel:
+    """A payments client channel that, as the runtime's ServiceClient does, checks the server is `server`."""
+    options = tls.server_identity_options(server, settings)
+    return grpc.aio.secure_channel(address, tls.channel_credentials("payments", settings), options)
+
+
+async def test_a_client_accepts_only_the_server_it_calls(local_server: str, settings: Settings):
+    # The server on this port holds risk's certificate: the one that calls risk gets through...
+    async with expecting(local_server, "risk", settings) as ch:
+        assert await ch.unary_unary(FRAUD)(b"tx", timeout=5) == b"tx"
+    # ... one that meant to call customer refuses it in the handshake: another workload's valid
+    # certificate does not pass for customer (no request is sent).
+    async with expecting(local_server, "customer", settings) as ch:
+        with pytest.raises(grpc.aio.AioRpcError) as refused:
+            await ch.unary_unary(FRAUD)(b"tx", timeout=5)
+    assert refused.value.code() == grpc.StatusCode.UNAVAILABLE
