@@ -281,3 +281,19 @@ def _answers(url: str) -> bool:
             return response.status == 200
     except OSError:
         return False
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_each_database_takes_the_connections_of_its_service_at_most_replicas(
+    rendered: dict[str, Resources], overlay: str
+) -> None:
+    postgres = Settings().postgres
+    per_replica = postgres.pool_size + postgres.max_overflow
+    databases = {r["metadata"]["name"]: r for r in of_kind(rendered[overlay], "Cluster")}
+    for autoscaler in of_kind(rendered[overlay], "HorizontalPodAutoscaler"):
+        name = autoscaler["spec"]["scaleTargetRef"]["name"]
+        if f"{name}-db" not in databases:
+            continue  # no database of its own (the edge)
+        allowed = int(databases[f"{name}-db"]["spec"]["postgresql"]["parameters"]["max_connections"])
+        # Headroom for migrations, the operator, monitoring and superuser-reserved slots.
+        assert autoscaler["spec"]["maxReplicas"] * per_replica + 30 <= allowed, (overlay, name)

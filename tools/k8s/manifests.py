@@ -126,6 +126,9 @@ def service_resources(settings: Settings, name: str, callers: list[str]) -> list
     ]
 
 
+MAX_CONNECTIONS = 300  # of each service's PostgreSQL; tests/k8s checks it against every overlay's replicas
+
+
 def _database(name: str) -> Resource:
     """A CloudNativePG cluster per service; its `<name>-db-app` Secret holds the owner's credentials."""
     return {
@@ -138,6 +141,9 @@ def _database(name: str) -> Resource:
             "bootstrap": {"initdb": {"database": name, "owner": name}},
             "enableSuperuserAccess": False,
             "storage": {"size": "1Gi"},
+            # Each replica of the service keeps up to pool_size + max_overflow connections (20): room for
+            # the prod overlay's 12 replicas, migrations and the operator's own (CNPG's default is 100).
+            "postgresql": {"parameters": {"max_connections": str(MAX_CONNECTIONS)}},
             "resources": _resources("100m", "1", "256Mi", "512Mi"),
             # Not in the mesh: clients reach PostgreSQL over its own TLS (CNPG's certificates).
             "inheritedMetadata": {"annotations": {"sidecar.istio.io/inject": "false"}},
