@@ -19,7 +19,7 @@ from fintech.common.v1 import event_envelope_pb2
 from fintech.payments.v1 import events_pb2 as pev
 from fintech.payments.v1 import payment_pb2
 from google.protobuf.message import Message
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,7 +27,7 @@ from services.customer import store
 from services.customer.config import CustomerKeys
 from services.customer.crypto import CorruptValue, KeyRing, KeyUnavailable, KeyWrapper
 from services.customer.domain import insights, masking
-from services.customer.models import CustomerRow, PaymentActivityRow
+from services.customer.models import CustomerRow, DataKeyRow, PaymentActivityRow
 from services.runtime.config import Settings
 from services.runtime.consumer import EventConsumer
 from services.runtime.db import Database
@@ -38,6 +38,19 @@ GROUP_ID = "customer-behavior-models"
 REMITTANCE_FIELD = "fintech.payments.v1.PaymentInitiated.remittance_information"
 CREDITOR_FIELD = "fintech.payments.v1.PaymentInitiated.creditor_external_account"
 KEY_RINGS = "customer.consumer.key_rings"  # session.info: customer id -> its key ring (None: skip it)
+
+
+# Built once (they run with every payment event); the values come with each execution.
+_ACTIVITY, _CUSTOMERS, _DATA_KEYS = PaymentActivityRow.__table__, CustomerRow.__table__, DataKeyRow.__table__
+_RECORD = insert(_ACTIVITY).on_conflict_do_nothing()
+_EXECUTED = update(_ACTIVITY).where(_ACTIVITY.c.payment_id == bindparam("id")).values(execute_time=bindparam("at"))
+# Whether the customer is known and unerased (not the row with its sealed personal data) and its data
+# keys, in one statement: no row for an unknown customer, one row without a key for one with none.
+_KEYS = (
+    select(_CUSTOMERS.c.erase_time, _DATA_KEYS.c.version, _DATA_KEYS.c.kek_id, _DATA_KEYS.c.wrapped_key)
+    .select_from(_CUSTOMERS.outerjoin(_DATA_KEYS, _DATA_KEYS.c.customer_id == _CUSTOMERS.c.customer_id))
+    .where(_CUSTOMERS.c.customer_id == bindparam("id"))
+)
 
 
 class PaymentEventsConsumer(EventConsumer):
@@ -52,13 +65,9 @@ class PaymentEventsConsumer(EventConsumer):
         if isinstance(event, pev.PaymentInitiated):
             await self._initiated(session, event)
         elif isinstance(event, pev.PaymentExecuted):
-            executed = (
-                update(PaymentActivityRow)
-                .where(PaymentActivityRow.payment_id == uuid.UUID(event.payment_id))
-                .values(execute_time=event.execute_time.ToDatetime(insights.UTC_ZONE))
-                .execution_options(synchronize_session=False)
-            )
-            await session.execute(executed)  # one statement; a payment not recorded here changes nothing
+            # One statement; a payment not recorded here changes nothing.
+            executed = {"id": uuid.UUID(event.payment_id), "at": event.execute_time.ToDatetime(insights.UTC_ZONE)}
+            await session.execute(_EXECUTED, executed)
 
     async def _key_ring(self, session: AsyncSession, customer_id: uuid.UUID) -> KeyRing | None:
         """The keys of a known, unerased customer (None for others), looked up once per session: the
@@ -66,11 +75,10 @@ class PaymentEventsConsumer(EventConsumer):
         cost one lookup. Keys that fail to unwrap raise, uncached, as before."""
         rings = session.info.setdefault(KEY_RINGS, {})
         if customer_id not in rings:
-            # Only whether it is erased: not the whole row with its sealed personal data.
-            erased = select(CustomerRow.erase_time).where(CustomerRow.customer_id == customer_id)
-            found = (await session.execute(erased)).first()
-            known = found is not None and found.erase_time is None
-            rings[customer_id] = await store.key_ring(session, self.wrapper, customer_id) if known else None
+            rows = (await session.execute(_KEYS, {"id": customer_id})).all()
+            known = bool(rows) and rows[0].erase_time is None
+            keys = [row for row in rows if row.version is not None]
+            rings[customer_id] = store.ring_of(self.wrapper, customer_id, keys) if known else None
         return rings[customer_id]
 
     async def _initiated(self, session: AsyncSession, event: pev.PaymentInitiated) -> None:
@@ -103,4 +111,4 @@ class PaymentEventsConsumer(EventConsumer):
             "masked_account_identifier": masking.mask_iban(iban) if iban else "",
             "initiate_time": event.create_time.ToDatetime(insights.UTC_ZONE),
         }
-        await session.execute(insert(PaymentActivityRow).values(**values).on_conflict_do_nothing())
+        await session.execute(_RECORD, values)

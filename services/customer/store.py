@@ -40,6 +40,11 @@ async def create_data_key(session: AsyncSession, wrapper: KeyWrapper, customer_i
 
 async def key_ring(session: AsyncSession, wrapper: KeyWrapper, customer_id: uuid.UUID) -> KeyRing:
     rows = (await session.scalars(select(DataKeyRow).where(DataKeyRow.customer_id == customer_id))).all()
+    return ring_of(wrapper, customer_id, rows)
+
+
+def ring_of(wrapper: KeyWrapper, customer_id: uuid.UUID, rows) -> KeyRing:
+    """The key ring of a customer's data key rows (anything with version, kek_id and wrapped_key)."""
     keys = {}
     for row in rows:
         wrapped = WrappedKey(key_id(str(customer_id), row.version), row.kek_id, row.wrapped_key)
