@@ -29,7 +29,7 @@ from services.customer.crypto import CorruptValue, KeyRing, KeyUnavailable, KeyW
 from services.customer.domain import insights, masking
 from services.customer.models import CustomerRow, DataKeyRow, PaymentActivityRow
 from services.runtime.config import Settings
-from services.runtime.consumer import EventConsumer
+from services.runtime.consumer import EventConsumer, event_types
 from services.runtime.db import Database
 from services.runtime.event_registry import topic_for
 
@@ -54,6 +54,8 @@ _KEYS = (
 
 
 class PaymentEventsConsumer(EventConsumer):
+    handles = event_types(pev.PaymentInitiated, pev.PaymentExecuted)
+
     def __init__(self, database: Database, keys: CustomerKeys, settings: Settings | None = None, **options) -> None:
         super().__init__(
             database, group_id=GROUP_ID, topics=[topic_for("fintech.payments.v1")], settings=settings, **options

@@ -25,7 +25,7 @@ from services.features.models import feature_events, online_features
 from services.features.store import PIPELINE
 from services.runtime import outbox
 from services.runtime.config import Settings, get_settings
-from services.runtime.consumer import EventConsumer
+from services.runtime.consumer import EventConsumer, event_types
 from services.runtime.db import Database
 
 log = structlog.get_logger(__name__)
@@ -79,6 +79,8 @@ def _uuid(value: str) -> uuid.UUID | None:
 
 
 class FeaturePipeline(EventConsumer):
+    handles = event_types(payment_events.PaymentInitiated, customer_events.CustomerErased)
+
     def __init__(self, database: Database, settings: Settings | None = None, **options) -> None:
         settings = settings or get_settings()
         super().__init__(database, group_id=GROUP_ID, topics=TOPICS, settings=settings, **options)

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.payments.models import DataKeyRow
 from services.payments.sealing import Sealer
 from services.runtime.config import Settings
-from services.runtime.consumer import EventConsumer
+from services.runtime.consumer import EventConsumer, event_types
 from services.runtime.db import Database
 from services.runtime.event_registry import topic_for
 
@@ -30,6 +30,8 @@ log = structlog.get_logger("payments.erasure")
 
 
 class PaymentDataErasure(EventConsumer):
+    handles = event_types(customer_events.CustomerErased)
+
     def __init__(self, database: Database, sealer: Sealer, settings: Settings, **options) -> None:
         super().__init__(database, group_id=GROUP_ID, topics=[topic_for("fintech.customer.v1")], settings=settings,
                          **options)  # fmt: skip

@@ -52,7 +52,7 @@ tracer = trace.get_tracer(__name__)
 
 EVENTS_CONSUMED = Counter(
     "events_consumed_total",
-    "Records handled by event consumers, by outcome (applied, duplicate, dead_lettered).",
+    "Records handled by event consumers, by outcome (applied, duplicate, ignored, dead_lettered).",
     ["consumer_group", "topic", "outcome"],
 )
 
@@ -73,6 +73,11 @@ UNDECODABLE = (DecodeError, EventContractError, ValueError, TypeError)
 Batches = dict[TopicPartition, list[ConsumerRecord]]
 # A decoded record: its envelope, its event and the span context it carries (None: none).
 Decoded = tuple[ConsumerRecord, event_envelope_pb2.EventEnvelope, Message, trace.SpanContext | None]
+
+
+def event_types(*messages: type[Message]) -> frozenset[str]:
+    """The full names of event messages, for `EventConsumer.handles`."""
+    return frozenset(message.DESCRIPTOR.full_name for message in messages)
 
 
 class _Stopping(Exception):
@@ -121,6 +126,10 @@ class EventConsumer(abc.ABC):
             .on_conflict_do_nothing()
             .returning(processed_events.c.event_id)
         )
+
+    # The event types (full names) `handle` acts on; None: every type. Events of other types are skipped
+    # before the transaction, so they cost no processed-id row.
+    handles: frozenset[str] | None = None
 
     @abc.abstractmethod
     async def handle(self, session: AsyncSession, envelope: event_envelope_pb2.EventEnvelope, event: Message) -> None:
@@ -207,6 +216,8 @@ class EventConsumer(abc.ABC):
                 except UNDECODABLE as exc:
                     undecodable[(record.topic, record.partition, record.offset)] = exc
                     continue
+                if not self._wanted(record, envelope):
+                    continue
                 carried = trace.get_current_span(kafka.extract_context(record.headers)).get_span_context()
                 decoded.append((record, envelope, event, carried if carried.is_valid else None))
         if not decoded:
@@ -250,6 +261,8 @@ class EventConsumer(abc.ABC):
         except UNDECODABLE as exc:
             await self._dead_letter(record, exc, attempts=1)
             return
+        if not self._wanted(record, envelope):
+            return
         attempts = outages = 0
         while True:
             try:
@@ -273,6 +286,14 @@ class EventConsumer(abc.ABC):
                     await self._dead_letter(record, exc, attempts=attempts)
                     return
                 await self._sleep(self.retry_backoff.delay(attempts))
+
+    def _wanted(self, record: ConsumerRecord, envelope: event_envelope_pb2.EventEnvelope) -> bool:
+        """Whether `handle` acts on the event's type; the others are passed over without a processed-id row
+        (there is nothing to apply twice)."""
+        if self.handles is None or envelope.event_type in self.handles:
+            return True
+        EVENTS_CONSUMED.labels(self.group_id, record.topic, "ignored").inc()
+        return False
 
     def _decode(self, record: ConsumerRecord) -> tuple[event_envelope_pb2.EventEnvelope, Message]:
         envelope = event_envelope_pb2.EventEnvelope.FromString(record.value)

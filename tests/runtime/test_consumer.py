@@ -8,6 +8,7 @@ from collections import Counter
 import pytest
 from aiokafka import TopicPartition
 from fintech.common.v1 import event_envelope_pb2
+from fintech.payments.v1 import events_pb2
 from opentelemetry import trace
 from prometheus_client import REGISTRY as METRICS
 from sqlalchemy import func, select
@@ -15,11 +16,12 @@ from sqlalchemy import func, select
 from services.runtime import consumer as consumer_module
 from services.runtime import kafka, outbox
 from services.runtime.backoff import Backoff
-from services.runtime.consumer import EventConsumer
+from services.runtime.consumer import EventConsumer, event_types
 from services.runtime.db import processed_events
 from services.runtime.relay import OutboxRelay
 from tests.features.support import counting
 from tests.runtime.events_support import (
+    REGISTRY,
     SOURCE,
     create_topics,
     envelope,
@@ -290,3 +292,30 @@ async def test_a_failing_batch_is_applied_record_by_record_and_offsets_stop_befo
     await run_until(successor, lambda: entries(database, after.event_id))
     assert successor.calls == {failing.event_id: 1, after.event_id: 1}
     assert [await entries(database, e.event_id) for e in (before, failing, after)] == [1, 1, 1]
+
+
+class InitiationsOnly(Recorder):
+    handles = event_types(events_pb2.PaymentInitiated)
+
+
+async def test_events_of_types_the_consumer_does_not_handle_cost_no_processed_id(database, producer):
+    topic = unique("consumer.handles")
+    await create_topics(topic, kafka.dlq_topic(topic))
+    group = unique("handles")
+    recorder = InitiationsOnly(database, group_id=group, topics=[topic])
+    initiated = envelope(str(uuid.uuid4()))
+    screened = REGISTRY.wrap(events_pb2.PaymentScreened(payment_id=initiated.subject), subject=initiated.subject,
+                             sequence=2, source=SOURCE)  # fmt: skip
+    try:
+        for event in (initiated, screened):
+            await publish(producer, topic, event)
+        consumer = await recorder._connect()
+        ignored = _consumed(group, topic, "ignored")
+        await recorder._consume(consumer, await poll(recorder, 2))
+        assert recorder.calls == {initiated.event_id: 1}
+        assert _consumed(group, topic, "ignored") - ignored == 1
+        async with database.session() as session:
+            claimed = set(await session.scalars(select(processed_events.c.event_id)))
+        assert claimed == {uuid.UUID(initiated.event_id)}
+    finally:
+        await recorder._close()

@@ -32,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.payments import accounts, domain, event_store
 from services.payments.models import AccountRow, PaymentHistoryRow
 from services.payments.webhooks.models import WebhookDeliveryRow, WebhookEndpointRow
+from services.payments.webhooks.servicer import subscribable_event_types
 from services.runtime.config import Settings
 from services.runtime.consumer import EventConsumer
 from services.runtime.db import Database
@@ -116,6 +117,7 @@ class WebhookMatcher(EventConsumer):
         options.setdefault("topics", [TOPIC])
         options.setdefault("group_id", GROUP_ID)
         super().__init__(database, settings=settings, **options)
+        self.handles = subscribable_event_types()  # not ledger postings or settlement batches
 
     async def handle(self, session: AsyncSession, envelope: event_envelope_pb2.EventEnvelope, event: Message) -> None:
         try:
