@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from functools import lru_cache
 
@@ -76,8 +77,11 @@ class ServiceClient:
         settings = settings or get_settings()
         self.target = target
         self._timeout = timeout
+        # A call cancelled because its caller went away (a client disconnecting mid-call cancels the whole
+        # chain) says nothing of the dependency: without excluding it, a load tool's connections closing
+        # at once opened the breaker and held every payment for 5 s (purgatory counts it as an ended call).
         self._breakers = breakers or AsyncCircuitBreakerFactory(
-            default_threshold=5, default_ttl=5.0, exclude=[_BusinessError]
+            default_threshold=5, default_ttl=5.0, exclude=[_BusinessError, asyncio.CancelledError]
         )
         address = settings.service(target).address
         options = [("grpc.enable_retries", 1), ("grpc.service_config", retry_service_config(target))]

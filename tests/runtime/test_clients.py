@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import time
@@ -15,6 +16,7 @@ from services.runtime.call_pipeline import inbound_deadline
 from services.runtime.clients import ServiceClient, retry_service_config
 from services.runtime.config import Settings
 from services.runtime.errors import DeadlineExceeded, Unavailable
+from services.runtime.tls import server_credentials
 from tools.certs import ensure_certs
 
 
@@ -69,3 +71,39 @@ async def test_no_call_is_made_once_the_inbound_deadline_has_passed(unreachable_
     finally:
         inbound_deadline.reset(token)
     await unreachable_risk.close()
+
+
+async def test_calls_cancelled_by_their_callers_do_not_open_the_breaker(settings: Settings):
+    """A client that disconnects cancels the calls its request made; the dependency did nothing wrong."""
+    ensure_certs(settings)
+    stalled = asyncio.Event()
+
+    async def never_answers(request: bytes, context) -> bytes:
+        stalled.set()
+        await asyncio.Event().wait()
+        return b""
+
+    server = grpc.aio.server()
+    server.add_generic_rpc_handlers([grpc.method_handlers_generic_handler(
+        "fintech.risk.v1.FraudDetectionService",
+        {"EvaluateTransactionFraud": grpc.unary_unary_rpc_method_handler(never_answers)},
+    )])  # fmt: skip
+    port = server.add_secure_port("127.0.0.1:0", server_credentials("risk", settings))
+    await server.start()
+    services = {**settings.services, "risk": settings.services["risk"].model_copy(update={"port": port})}
+    risk = ServiceClient("payments", "risk", settings=settings.model_copy(update={"services": services}), timeout=5)
+    stub = risk.stub(fraud_grpc.FraudDetectionServiceStub)
+    request = fraud.EvaluateTransactionFraudRequest()
+    try:
+        calls = [asyncio.create_task(risk.call(stub.EvaluateTransactionFraud, request)) for _ in range(8)]
+        await asyncio.wait_for(stalled.wait(), 5)
+        for call in calls:
+            call.cancel()
+        await asyncio.gather(*calls, return_exceptions=True)
+        # Still closed: the next call reaches the server (and times out there) instead of failing fast.
+        with pytest.raises(grpc.aio.AioRpcError) as caught:
+            await risk.call(stub.EvaluateTransactionFraud, request, timeout=0.3)
+        assert caught.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+    finally:
+        await risk.close()
+        await server.stop(None)
