@@ -51,7 +51,9 @@ _KEY = (
     & (KEYS.c.idempotency_key == bindparam("scope_key"))
 )
 _CLAIM = insert(KEYS).on_conflict_do_nothing().returning(KEYS.c.principal)
+_READ = select(IdempotencyRow).where(_KEY)
 _UPDATE = update(KEYS).where(_KEY)  # SET: the columns in the parameters
+_DELETE = delete(KEYS).where(_KEY)
 
 
 @dataclass(frozen=True)
@@ -59,13 +61,6 @@ class Scope:
     principal: str
     operation: str
     key: str
-
-    def where(self):
-        return (
-            (IdempotencyRow.principal == self.principal)
-            & (IdempotencyRow.operation == self.operation)
-            & (IdempotencyRow.idempotency_key == self.key)
-        )
 
     def params(self) -> dict[str, str]:
         return {"scope_principal": self.principal, "scope_operation": self.operation, "scope_key": self.key}
@@ -143,7 +138,7 @@ async def claim_and_read(
         async with database.transaction() as session:
             if await session.scalar(_CLAIM, values) is not None:
                 return None, (await read(session) if read is not None else None)
-            row = await session.scalar(select(IdempotencyRow).where(scope.where()))
+            row = await session.scalar(_READ, scope.params())
             if row is None:
                 continue  # released meanwhile: try to claim again
             if row.request_hash != digest:
@@ -154,7 +149,7 @@ async def claim_and_read(
             if abandoned and row.resource_id is not None:
                 return Stored(resource_id=row.resource_id), None
             if abandoned:
-                await session.execute(delete(IdempotencyRow).where(scope.where()))
+                await session.execute(_DELETE, scope.params())
                 continue
         if time.monotonic() >= deadline:
             raise DeadlineExceeded("the first call with this idempotency key is still running; retry later")
@@ -192,7 +187,5 @@ async def complete_unfinished(session: AsyncSession, resource_id: uuid.UUID, res
 async def release(database: Database, scope: Scope) -> None:
     """Forget a pending claim whose call failed before recording anything (its retry starts afresh)."""
     async with database.transaction() as session:
-        await session.execute(
-            delete(IdempotencyRow).where(scope.where(), IdempotencyRow.complete_time.is_(None),
-                                         IdempotencyRow.resource_id.is_(None))
-        )  # fmt: skip
+        unfinished = _DELETE.where(KEYS.c.complete_time.is_(None), KEYS.c.resource_id.is_(None))
+        await session.execute(unfinished, scope.params())

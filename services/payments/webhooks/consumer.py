@@ -104,12 +104,15 @@ _SUBSCRIBERS = (
 )
 
 
-async def _may_have_subscribers(session: AsyncSession, envelope: event_envelope_pb2.EventEnvelope) -> bool:
-    """False only when the read model knows the payment and its customer has no active endpoint for the
-    event type (its customer never changes, and its row is written with the payment's first event)."""
+async def _payment_subscribers(
+    session: AsyncSession, envelope: event_envelope_pb2.EventEnvelope
+) -> list[uuid.UUID] | None:
+    """The active endpoints of the payment's customer for the event type, from the read model (a payment's
+    customer never changes, and its row is written with its first event); None when the read model does
+    not hold the payment."""
     params = {"payment_id": uuid.UUID(envelope.subject), "event_types": [envelope.event_type]}
     found = (await session.execute(_SUBSCRIBERS, params)).scalars().all()
-    return not found or any(endpoint is not None for endpoint in found)
+    return [endpoint for endpoint in found if endpoint is not None] if found else None
 
 
 class WebhookMatcher(EventConsumer):
@@ -124,8 +127,10 @@ class WebhookMatcher(EventConsumer):
             uuid.UUID(envelope.subject)
         except ValueError:
             return  # no payment or account of this service
+        endpoint_ids = None  # not known yet: the resource's customer tells
         if envelope.aggregate_type == "payment":
-            if not await _may_have_subscribers(session, envelope):
+            endpoint_ids = await _payment_subscribers(session, envelope)
+            if endpoint_ids == []:
                 return  # most payments: nobody to notify, so no fold of their events
             resource = await payment_after(session, envelope)
         elif envelope.aggregate_type == "account":
@@ -135,20 +140,21 @@ class WebhookMatcher(EventConsumer):
         if resource is None:
             log.info("webhook.unknown_subject", event_id=envelope.event_id, subject=envelope.subject)
             return
-        endpoints = await session.scalars(
-            select(WebhookEndpointRow)
-            .where(WebhookEndpointRow.customer_id == uuid.UUID(resource.customer_id))
-            .where(WebhookEndpointRow.state == w.WEBHOOK_ENDPOINT_STATE_ACTIVE)
-            .where(WebhookEndpointRow.event_types.contains([envelope.event_type]))
-        )
+        if endpoint_ids is None:
+            endpoint_ids = await session.scalars(
+                select(WebhookEndpointRow.webhook_endpoint_id)
+                .where(WebhookEndpointRow.customer_id == uuid.UUID(resource.customer_id))
+                .where(WebhookEndpointRow.state == w.WEBHOOK_ENDPOINT_STATE_ACTIVE)
+                .where(WebhookEndpointRow.event_types.contains([envelope.event_type]))
+            )
         now = datetime.now(UTC)
-        for endpoint in endpoints:
+        for endpoint_id in endpoint_ids:
             delivery_id = str(uuid.uuid4())
             await session.execute(
                 insert(WebhookDeliveryRow)
                 .values(
                     webhook_delivery_id=uuid.UUID(delivery_id),
-                    webhook_endpoint_id=endpoint.webhook_endpoint_id,
+                    webhook_endpoint_id=endpoint_id,
                     event_id=uuid.UUID(envelope.event_id),
                     event_type=envelope.event_type,
                     subject_id=uuid.UUID(envelope.subject),
