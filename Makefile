@@ -19,7 +19,7 @@ BASE ?= main
 COMPONENTS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup gen check-gen lint format breaking test check clean certs up down status models bench token policy k8s demo
+.PHONY: help setup proto-deps gen check-gen lint format breaking test check clean certs up down status models bench token policy k8s demo
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -59,14 +59,18 @@ $(KAFKA_LIBS)/.ready: pom.xml
 	mvn -q -B dependency:copy-dependencies -DoutputDirectory=$(KAFKA_LIBS)
 	touch $@
 
-gen: setup ## regenerate gen/ from proto/ (stubs, SDK, descriptor set, OpenAPI)
+# The contracts' third-party imports (google/api, google/type, validate) under build/proto-deps, for buf and
+# protoc. Every target that runs either depends on this, so each works first in a fresh clone.
+proto-deps: $(VENV)/.ready
+	$(BIN)/python -m tools.proto_deps
+
+gen: setup proto-deps ## regenerate gen/ from proto/ (stubs, SDK, descriptor set, OpenAPI)
 	$(BIN)/python -m tools.gen
 
-check-gen: setup ## fail when gen/ is not what `make gen` would write
+check-gen: setup proto-deps ## fail when gen/ is not what `make gen` would write
 	$(BIN)/python -m tools.gen --check
 
-lint: setup ## buf lint (STANDARD), buf format and ruff
-	$(BIN)/python -m tools.proto_deps
+lint: setup proto-deps ## buf lint (STANDARD), buf format and ruff
 	$(BIN)/buf lint
 	$(BIN)/buf format --diff --exit-code proto
 	$(BIN)/ruff check tools tests services models
@@ -74,14 +78,14 @@ lint: setup ## buf lint (STANDARD), buf format and ruff
 	$(BIN)/python -m tools.policy check
 	$(BIN)/python -m tools.k8s --check
 
-format: setup ## format the contracts and the Python code
+format: setup proto-deps ## format the contracts and the Python code
 	$(BIN)/buf format -w proto
 	$(BIN)/ruff format tools tests services models
 
-breaking: setup ## buf breaking (WIRE_JSON) against BASE's committed descriptor set (BASE=main)
+breaking: setup proto-deps ## buf breaking (WIRE_JSON) against BASE's committed descriptor set (BASE=main)
 	$(BIN)/python -m tools.breaking $(BASE)
 
-test: setup ## run the test suite
+test: setup proto-deps ## run the test suite
 	$(BIN)/pytest
 
 check: lint check-gen breaking test ## everything CI runs
