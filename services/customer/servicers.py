@@ -1,6 +1,6 @@
 """The customer service's API edge: the four gRPC services of `fintech.customer.v1`.
 
-Handlers check who is calling (services.runtime.caller + domain.access), run the domain rules, and
+Handlers check who is calling (services.runtime.access + domain.access), run the domain rules, and
 change state and record events in one transaction. Logs carry ids only, never personal data.
 """
 
@@ -40,11 +40,12 @@ from services.customer import store
 from services.customer.config import CustomerKeys
 from services.customer.crypto import KeyRing, KeyWrapper, key_family
 from services.customer.domain import access, insights, kyc, masking, paging
-from services.customer.domain.access import Action, Principal
+from services.customer.domain.access import Action
 from services.customer.domain.normalise import document_index, name_birth_index
 from services.customer.models import CustomerRow, IdempotencyRow, KycCheckRow, PaymentActivityRow
+from services.runtime import access as runtime_access
 from services.runtime import paging as runtime_paging
-from services.runtime.caller import InvalidClaims, caller_workload, end_user
+from services.runtime.access import Principal
 from services.runtime.clients import ServiceClient
 from services.runtime.config import Settings
 from services.runtime.db import Database
@@ -56,7 +57,6 @@ from services.runtime.errors import (
     InvalidArgument,
     NotFound,
     PermissionDenied,
-    Unauthenticated,
 )
 from services.runtime.validation import Violation
 
@@ -147,17 +147,8 @@ class CustomerContext:
         self.source = self.settings.spiffe_id("customer")
 
     def principal(self, context: grpc.aio.ServicerContext) -> Principal:
-        """The person behind a public call; UNAUTHENTICATED when there is none."""
-        try:
-            user = end_user(context, self.settings)
-        except InvalidClaims:
-            raise Unauthenticated("the forwarded token claims cannot be read") from None
-        if user is not None:
-            return Principal(user.subject, user.roles, user.customer_id, user.branch_id)
-        workload = caller_workload(context, self.settings)
-        if workload == "cli":
-            return Principal("cli", frozenset(), operator=True)
-        raise Unauthenticated("this call needs an end user's token (through the edge)")
+        """The person behind a public call (bound by the runtime's AccessControl, which refused anyone else)."""
+        return runtime_access.caller()
 
     async def load(self, session: AsyncSession, customer_id: str, *, lock: bool = False) -> CustomerRow:
         query = select(CustomerRow).where(CustomerRow.customer_id == _uuid(customer_id))
@@ -165,7 +156,10 @@ class CustomerContext:
             query = query.with_for_update()
         row = await session.scalar(query)
         if row is None or row.state == c.CUSTOMER_STATE_ERASED:
-            raise NotFound(f"customer {customer_id} not found", metadata={"customer_id": customer_id})
+            # To a caller who reaches only their own customers, unknown reads as forbidden (AIP-211).
+            raise runtime_access.unknown(
+                NotFound(f"customer {customer_id} not found", metadata={"customer_id": customer_id})
+            )
         return row
 
     async def open_record(
@@ -179,6 +173,8 @@ class CustomerContext:
     def authorise(self, principal: Principal, action: Action, row: CustomerRow | None = None, **attrs: str) -> None:
         if row is not None:
             attrs = {"customer_id": str(row.customer_id), "branch_id": str(row.branch_id)} | attrs
+            # Ownership first, through the runtime's one helper (a customer's own, a teller's branch).
+            runtime_access.require_owner(attrs["customer_id"], attrs["branch_id"])
         decision = access.decide(principal, action, **attrs)
         if not decision.allowed:
             raise PermissionDenied(f"access denied: {decision.why}")
@@ -463,7 +459,9 @@ class CustomerDirectory(_Servicer, dsvc_grpc.CustomerDirectoryServiceServicer):
         ctx = self.ctx
         principal = ctx.principal(context)
         branch_id = request.branch_id
-        if principal.has(access.TELLER) and not principal.roles & {access.ADMIN, access.RISK_OFFICER}:
+        if principal.has(access.TELLER) and not principal.has(
+            access.ADMIN, access.RISK_OFFICER, access.COMPLIANCE_OFFICER
+        ):
             if branch_id and branch_id != principal.branch_id:
                 raise PermissionDenied("a teller lists only customers of their own branch")
             branch_id = principal.branch_id

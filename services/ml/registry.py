@@ -31,11 +31,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.ml import governance
 from services.ml.models import bias_reports, drift_reports, model_versions, served_feature_bins
-from services.runtime import outbox
+from services.runtime import access, outbox
 from services.runtime.config import ROOT, Settings
 from services.runtime.db import Database
-from services.runtime.errors import Aborted, AlreadyExists, FailedPrecondition, InvalidArgument, NotFound, Unavailable
-from services.runtime.identity import peer_identity
+from services.runtime.errors import (
+    Aborted,
+    AlreadyExists,
+    FailedPrecondition,
+    InvalidArgument,
+    NotFound,
+    PermissionDenied,
+    Unavailable,
+)
 from services.runtime.validation import Violation
 
 log = structlog.get_logger("ml.registry")
@@ -252,6 +259,8 @@ class Registry:
             version = stored.version
             if request.etag and request.etag != version.etag:
                 raise Aborted(f"version {version.version} changed since it was read", metadata={"etag": version.etag})
+            if version.created_by == promoted_by:
+                raise PermissionDenied("four eyes: the person who registered a version may not promote it")
             previous = version.stage
             if previous == target and target != S.MODEL_STAGE_CANARY:
                 raise FailedPrecondition(
@@ -441,7 +450,7 @@ class ModelRegistry(model_registry_service_pb2_grpc.ModelRegistryServiceServicer
         self.registry = registry
 
     def _caller(self, context) -> str:
-        return peer_identity(context, self.registry.settings.mesh.mode) or "unknown"
+        return access.actor(context, self.registry.settings)
 
     async def RegisterModelVersion(self, request, context):
         version = await self.registry.register(request.model_name, request.model_version, self._caller(context))

@@ -31,12 +31,13 @@ from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.payments import domain, event_store, idempotency, ledger, projection
-from services.payments.access import Principal
 from services.payments.clearing import clearing_account_id, ensure_internal_account
 from services.payments.domain import Folded
 from services.payments.idempotency import Scope, Stored
 from services.payments.screening import transaction
 from services.payments.sealing import Sealer
+from services.runtime import access
+from services.runtime.access import Principal
 from services.runtime.db import Database
 from services.runtime.errors import (
     Aborted,
@@ -220,7 +221,10 @@ class Payments:
         recorded: list[str],
     ) -> isvc.InitiatePaymentResponse:
         amount = request.amount
-        debtor = _account(accounts, request.debtor_account_id)
+        try:
+            debtor = _account(accounts, request.debtor_account_id)
+        except NotFound as error:  # to a customer, an unknown account reads as another's
+            raise access.unknown(error) from None
         creditor = _account(accounts, request.creditor_account_id) if request.creditor_account_id else None
         for account in filter(None, (debtor, creditor)):
             if account.currency_code != amount.currency_code:
@@ -232,8 +236,10 @@ class Payments:
             ledger.require_active(account)
         customer_id = str(debtor.customer_id)
         internal = debtor.account_type == a.ACCOUNT_TYPE_INTERNAL
-        if not (who.back_office if internal else who.acts_for(customer_id)):
-            raise PermissionDenied("the caller may not pay from this account")
+        if internal and not who.has(access.ADMIN):
+            raise PermissionDenied("only the back office pays from the bank's internal accounts")
+        if not internal:
+            access.require_owner(customer_id)
         if not internal and self.verification is not None:
             await self.verification.require_verified(customer_id)
 
@@ -403,9 +409,11 @@ class Payments:
 
     async def cancel(self, who: Principal, payment_id: str, reason: str, expected_version: int = 0) -> p.Payment:
         async with self.database.transaction() as session:
-            folded = await event_store.load(session, payment_id)
-            if not (who.back_office or who.acts_for(folded.payment.customer_id)):
-                raise PermissionDenied("the caller may not cancel this payment")
+            try:
+                folded = await event_store.load(session, payment_id)
+            except NotFound as error:
+                raise access.unknown(error) from None
+            access.require_owner(folded.payment.customer_id)
             if folded.state == S.PAYMENT_STATE_CANCELLED:
                 return await self.present(session, folded)
             if expected_version and folded.version != expected_version:
@@ -422,8 +430,6 @@ class Payments:
     async def control(
         self, who: Principal, payment_id: str, decision: int, note: str, expected_version: int = 0
     ) -> p.Payment:
-        if not who.reviewer:
-            raise PermissionDenied("only a reviewer (risk_officer) may release or reject a held payment")
         async with self.database.transaction() as session:
             folded = await event_store.load(session, payment_id)
             if folded.payment.initiated_by == who.subject:

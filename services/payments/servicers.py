@@ -1,6 +1,6 @@
 """The payments service's API edge: PositionKeeping, PaymentInitiation and PaymentExecution.
 
-Handlers find out who is calling (services.runtime.caller + access), then hand over to the
+Handlers find out who is calling (services.runtime.access), then hand over to the
 application (service.py) or the ledger. Logs carry ids only, never personal data.
 """
 
@@ -24,21 +24,19 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.payments import accounts, domain, idempotency, projection
-from services.payments.access import OPERATOR, Principal
 from services.payments.config import PaymentsKeys
 from services.payments.idempotency import Scope
 from services.payments.ledger import entry_message
 from services.payments.models import AccountRow, LedgerEntryRow, PaymentHistoryRow
 from services.payments.service import TRANSIENT, Payments
-from services.runtime import paging
-from services.runtime.caller import InvalidClaims, caller_workload, end_user
+from services.runtime import access, paging
+from services.runtime.access import Principal
 from services.runtime.config import Settings
 from services.runtime.errors import (
     DomainError,
     InvalidArgument,
     NotFound,
     PermissionDenied,
-    Unauthenticated,
 )
 from services.runtime.validation import Violation
 
@@ -59,23 +57,15 @@ class PaymentsContext:
         return self.payments.database
 
     def principal(self, context: grpc.aio.ServicerContext) -> Principal:
-        """The person behind a public call (edge claims) or the operator's tool; else UNAUTHENTICATED."""
-        try:
-            user = end_user(context, self.settings)
-        except InvalidClaims:
-            raise Unauthenticated("the forwarded token claims cannot be read") from None
-        if user is not None:
-            return Principal(user.subject, user.roles, user.customer_id)
-        if caller_workload(context, self.settings) == "cli":
-            return OPERATOR
-        raise Unauthenticated("this call needs an end user's token (through the edge)")
+        """The caller of a public call (bound by the runtime's AccessControl, which refused anyone else)."""
+        return access.caller()
 
-    async def account(self, session: AsyncSession, who: Principal, account_id: str) -> AccountRow:
+    async def account(self, session: AsyncSession, account_id: str) -> AccountRow:
+        """The account if the caller may reach it; unknown and another's are refused alike (AIP-211)."""
         row = await session.get(AccountRow, uuid.UUID(account_id))
         if row is None:
-            raise NotFound(f"account {account_id} not found", metadata={"account_id": account_id})
-        if not who.reads(str(row.customer_id)):
-            raise PermissionDenied("access denied: not the caller's account")
+            raise access.unknown(NotFound(f"account {account_id} not found", metadata={"account_id": account_id}))
+        access.require_owner(str(row.customer_id))
         return row
 
     async def page(
@@ -102,11 +92,11 @@ class PositionKeeping(pk_grpc.PositionKeepingServiceServicer):
             raise InvalidArgument("invalid request: overdraft_limit.amount_minor", violations=[
                 Violation("overdraft_limit.amount_minor", "must not be negative")])  # fmt: skip
         internal = request.account_type == a.ACCOUNT_TYPE_INTERNAL
-        if internal and not who.back_office:
+        if internal and not who.has(access.ADMIN):
             raise PermissionDenied("internal accounts are opened only by the back office",
                                    reason=ErrorReason.ERROR_REASON_CALLER_NOT_ALLOWED)  # fmt: skip
-        if not internal and not who.acts_for(request.customer_id):
-            raise PermissionDenied("access denied: not the caller's customer record")
+        if not internal:
+            access.require_owner(request.customer_id)
         scope = Scope(who.subject, "OpenAccount", request.idempotency_key)
         stored = await idempotency.claim(ctx.database, scope, idempotency.request_hash(request))
         if stored is not None:
@@ -128,15 +118,13 @@ class PositionKeeping(pk_grpc.PositionKeepingServiceServicer):
             raise
 
     async def RetrieveAccount(self, request, context) -> pk.RetrieveAccountResponse:
-        who = self.ctx.principal(context)
         async with self.ctx.database.session() as session:
-            row = await self.ctx.account(session, who, request.account_id)
+            row = await self.ctx.account(session, request.account_id)
             return pk.RetrieveAccountResponse(account=accounts.account_message(row))
 
     async def ListAccounts(self, request, context) -> pk.ListAccountsResponse:
         who = self.ctx.principal(context)
-        if not who.reads(request.customer_id):
-            raise PermissionDenied("access denied: not the caller's customer record")
+        access.require_owner(request.customer_id)
         query = select(AccountRow).where(AccountRow.customer_id == uuid.UUID(request.customer_id))
         if request.states:
             query = query.where(AccountRow.state.in_(list(request.states)))
@@ -150,14 +138,12 @@ class PositionKeeping(pk_grpc.PositionKeepingServiceServicer):
 
     async def ControlAccount(self, request, context) -> pk.ControlAccountResponse:
         ctx, who = self.ctx, self.ctx.principal(context)
-        if not (who.back_office or who.reviewer):
-            raise PermissionDenied("only the back office or a risk officer controls accounts")
         if request.reason == a.ACCOUNT_STATUS_REASON_OTHER and not request.note:
             raise InvalidArgument("invalid request: note", violations=[
                 Violation("note", "is required when the reason is OTHER")])  # fmt: skip
         account_id = uuid.UUID(request.account_id)
         async with ctx.database.transaction() as session:
-            holder = await ctx.account(session, who, request.account_id)
+            holder = await ctx.account(session, request.account_id)
             note = None
             if request.note:
                 data_key = await ctx.payments.sealer.key(session, str(holder.customer_id), create=True)
@@ -187,7 +173,7 @@ class PositionKeeping(pk_grpc.PositionKeepingServiceServicer):
         times = (request.start_time.ToJsonString(), request.end_time.ToJsonString())
         fingerprint = paging.fingerprint("entries", request.account_id, times, who.subject)
         async with self.ctx.database.session() as session:
-            await self.ctx.account(session, who, request.account_id)
+            await self.ctx.account(session, request.account_id)
             rows, token = await self.ctx.page(
                 session, query, (LedgerEntryRow.booking_time, LedgerEntryRow.entry_sequence), request, fingerprint,
                 descending=False, default_size=DEFAULT_ENTRY_PAGE_SIZE, after_id=int,
@@ -222,20 +208,22 @@ class PaymentInitiation(isvc_grpc.PaymentInitiationServiceServicer):
         return await self.ctx.payments.initiate(self.ctx.principal(context), request)
 
     async def RetrievePayment(self, request, context) -> isvc.RetrievePaymentResponse:
-        who = self.ctx.principal(context)
         payments = self.ctx.payments
         async with self.ctx.database.session() as session:
-            folded = await payments.read(session, request.payment_id)
-            await self._may_read(session, who, folded)
+            try:
+                folded = await payments.read(session, request.payment_id)
+            except NotFound as error:
+                raise access.unknown(error) from None
+            await self._may_read(session, folded)
             return isvc.RetrievePaymentResponse(payment=await payments.present(session, folded))
 
-    async def _may_read(self, session: AsyncSession, who: Principal, folded: domain.Folded) -> None:
+    async def _may_read(self, session: AsyncSession, folded: domain.Folded) -> None:
+        """A payment is its payer's and, when on us, its payee's too."""
         customers = [folded.payment.customer_id]
-        if folded.payment.creditor_account_id and not who.reads(*customers):
+        if folded.payment.creditor_account_id and access.scoped_customer() not in (None, *customers):
             creditor = await session.get(AccountRow, uuid.UUID(folded.payment.creditor_account_id))
             customers.append(str(creditor.customer_id) if creditor else "")
-        if not who.reads(*customers):
-            raise PermissionDenied("access denied: not the caller's payment")
+        access.require_owner_of_any(customers)
 
     async def ListPayments(self, request, context) -> isvc.ListPaymentsResponse:
         who = self.ctx.principal(context)
@@ -243,12 +231,12 @@ class PaymentInitiation(isvc_grpc.PaymentInitiationServiceServicer):
         query = select(PaymentHistoryRow)
         async with self.ctx.database.session() as session:
             if request.account_id:
-                await self.ctx.account(session, who, request.account_id)
+                await self.ctx.account(session, request.account_id)
                 account_id = uuid.UUID(request.account_id)
                 query = query.where(or_(PaymentHistoryRow.debtor_account_id == account_id,
                                         PaymentHistoryRow.creditor_account_id == account_id))  # fmt: skip
-            elif not who.reads(request.customer_id) or (not who.staff and not request.customer_id):
-                raise PermissionDenied("access denied: list by your own customer id or account")
+            else:  # a customer lists by their own customer id (or account): never everyone's
+                access.require_owner(request.customer_id)
             if request.customer_id:
                 query = query.where(PaymentHistoryRow.customer_id == uuid.UUID(request.customer_id))
             if request.states:

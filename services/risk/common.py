@@ -12,12 +12,11 @@ from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.risk import audit
-from services.runtime import paging
+from services.runtime import access, paging
 from services.runtime.call_pipeline import request_id
 from services.runtime.config import Settings
 from services.runtime.db import Database
 from services.runtime.errors import DeadlineExceeded, InvalidArgument, Unavailable
-from services.runtime.identity import peer_identity
 from services.runtime.validation import Violation
 
 # What a failed ml call may answer when the model cannot score now: the dependency is down, slow, or not
@@ -34,7 +33,7 @@ def model_down(error: Exception) -> bool:
 
 
 def caller(context: grpc.aio.ServicerContext, settings: Settings) -> str:
-    return peer_identity(context, settings.mesh.mode) or "unknown"
+    return access.actor(context, settings)
 
 
 def trace_id() -> str:

@@ -23,11 +23,11 @@ from services.ml.features import Applicant, applicant_features
 from services.risk import rules, store
 from services.risk.common import model_down, record_audit
 from services.risk.models import credit_assessments
-from services.runtime import outbox
+from services.runtime import access, outbox
 from services.runtime.clients import ServiceClient
 from services.runtime.config import Settings
 from services.runtime.db import Database
-from services.runtime.errors import FailedPrecondition, Unavailable
+from services.runtime.errors import FailedPrecondition, NotFound, Unavailable
 
 log = structlog.get_logger(__name__)
 ACTION = "/fintech.risk.v1.CreditRiskAssessmentService/EvaluateCreditRisk"
@@ -73,6 +73,7 @@ class CreditRiskAssessment(credit_risk_assessment_service_pb2_grpc.CreditRiskAss
         self.source = settings.spiffe_id("risk")
 
     async def EvaluateCreditRisk(self, request, context: grpc.aio.ServicerContext):
+        access.require_owner(request.application.customer_id)  # a customer applies for themselves only
         request_id = uuid.UUID(request.request_id)
         fingerprint = hashlib.sha256(request.application.SerializeToString(deterministic=True)).hexdigest()
         async with self.database.session() as session:
@@ -151,7 +152,11 @@ class CreditRiskAssessment(credit_risk_assessment_service_pb2_grpc.CreditRiskAss
         return pb.EvaluateCreditRiskResponse(credit_assessment=assessment)
 
     async def RetrieveCreditAssessment(self, request, context):
-        stored = await store.retrieve(
-            self.database, credit_assessments, C.CreditAssessment, "credit assessment", request.credit_assessment_id
-        )
+        try:
+            stored = await store.retrieve(
+                self.database, credit_assessments, C.CreditAssessment, "credit assessment", request.credit_assessment_id
+            )
+        except NotFound as error:
+            raise access.unknown(error) from None
+        access.require_owner(stored.customer_id)
         return pb.RetrieveCreditAssessmentResponse(credit_assessment=stored)

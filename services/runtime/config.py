@@ -87,6 +87,9 @@ class EdgeSettings(BaseModel):
     rate_limit_requests: int = 100
     rate_limit_window_seconds: int = 60
     clients: dict[str, EdgeClientSettings] = {}
+    # The issuer's public keys, which services check an operator's bearer token against (access.py);
+    # empty: the dev issuer's file, <state_dir>/edge/jwks.json.
+    jwks_file: str = ""
 
 
 class SupervisorSettings(BaseModel):

@@ -25,6 +25,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from opentelemetry.instrumentation.grpc import aio_server_interceptor
 
+from services.runtime.access import AccessControl
 from services.runtime.admission import AdmissionControl
 from services.runtime.authz import AuthorizationInterceptor, PolicySet
 from services.runtime.call_pipeline import CallPipeline, RequestValidation
@@ -77,6 +78,7 @@ def build_server(service: Service, settings: Settings, health: HealthReporter) -
             aio_server_interceptor(),
             CallPipeline(service.name),
             AuthorizationInterceptor(policies, service.name, settings.mesh.mode),
+            AccessControl(settings),
             RequestValidation(),
             AdmissionControl(settings.service(service.name).admission),
         ],

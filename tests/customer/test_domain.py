@@ -18,7 +18,7 @@ from services.customer.config import CustomerKeys
 from services.customer.domain import access, insights, kyc, masking, paging
 from services.customer.domain.access import Action, Principal
 from services.customer.domain.normalise import document_index, name_birth_index, normalise_name
-from services.runtime.caller import InvalidClaims, decode_claims
+from services.runtime.access import InvalidClaims, Kind, decode_claims
 
 TODAY = date(2026, 11, 25)
 P, ID, DL, RP = kyc.PASSPORT, kyc.NATIONAL_ID, kyc.DRIVING_LICENCE, kyc.RESIDENCE_PERMIT
@@ -177,7 +177,7 @@ def test_access_rules():
     teller = Principal("t1", frozenset({access.TELLER}), branch_id="b1")
     officer = Principal("o1", frozenset({access.RISK_OFFICER}))
     admin = Principal("a1", frozenset({access.ADMIN}))
-    cli = Principal("cli", frozenset(), operator=True)
+    cli = Principal("cli", kind=Kind.OPERATOR)
     assert access.decide(me, Action.READ, customer_id="c1", branch_id="b9").allowed
     assert not access.decide(me, Action.READ, customer_id="c2", branch_id="b9").allowed
     assert not access.decide(me, Action.LIST).allowed

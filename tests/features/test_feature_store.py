@@ -105,7 +105,7 @@ async def test_historical_reads_are_point_in_time(settings: Settings):
     ):
         row = request.entity_rows.add(entity=_key(CUSTOMER, customer), row_key=key)
         row.read_time.FromDatetime(at)
-    async with channel(settings, "features", "cli") as ch:
+    async with channel(settings, "features", "cli", "model_risk") as ch:
         response = await feature_store_service_pb2_grpc.FeatureStoreServiceStub(ch).RetrieveHistoricalFeatures(
             request, timeout=10
         )
@@ -175,7 +175,7 @@ async def test_historical_reads_equal_what_training_computes_from_the_same_event
         for entity, entity_id in keys.items():
             row = request.entity_rows.add(entity=_key(entity, entity_id), row_key=f"{i}:{entity}")
             row.read_time.FromDatetime(read_time)
-    async with channel(settings, "features", "cli") as ch:
+    async with channel(settings, "features", "cli", "model_risk") as ch:
         response = await feature_store_service_pb2_grpc.FeatureStoreServiceStub(ch).RetrieveHistoricalFeatures(
             request, timeout=10
         )

@@ -22,12 +22,18 @@ from services.ml.features import FEATURES
 from services.runtime.config import Settings
 from services.runtime.tls import channel_credentials
 from tests.ml.support import local_scores, sample_rows
+from tools.edge.tokens import issue_token
 
 pytestmark = pytest.mark.mesh("postgres", "kafka", "triton", "ml")
 
 
-def _channel(settings: Settings, workload: str) -> grpc.Channel:
-    return grpc.secure_channel(settings.service("ml").address, channel_credentials(workload, settings))
+def _channel(settings: Settings, workload: str, role: str | None = None) -> grpc.Channel:
+    """A channel as `workload`; with `role`, its calls carry a person's token of that role (`cli` + bearer)."""
+    credentials = channel_credentials(workload, settings)
+    if role is not None:
+        token = issue_token(settings, f"{role}-tests", roles=[role])
+        credentials = grpc.composite_channel_credentials(credentials, grpc.access_token_call_credentials(token))
+    return grpc.secure_channel(settings.service("ml").address, credentials)
 
 
 def _value(value_type: str, number: float) -> tuple[fv.FeatureValue, float]:
@@ -155,7 +161,7 @@ def _weak_version(version: str) -> mv.ModelVersion:
 
 def test_promotion_below_the_thresholds_is_refused_with_a_violation_per_metric(settings: Settings):
     name = f"weak_{uuid.uuid4().hex[:8]}"
-    with _channel(settings, "cli") as channel:
+    with _channel(settings, "cli", "model_risk") as channel:
         stub = reg_grpc.ModelRegistryServiceStub(channel)
         registered = stub.RegisterModelVersion(
             reg.RegisterModelVersionRequest(model_name=name, model_version=_weak_version("1"))
@@ -190,7 +196,7 @@ def test_governance_reports_of_the_repository_models(settings: Settings):
         srv_grpc.ModelServingServiceStub(channel).Predict(
             srv.PredictRequest(model_name="fraud", instances=instances, request_id=str(uuid.uuid4())), timeout=10
         )
-    with _channel(settings, "cli") as channel:
+    with _channel(settings, "cli", "model_risk") as channel:
         stub = reg_grpc.ModelRegistryServiceStub(channel)
         listed = stub.ListModelVersions(reg.ListModelVersionsRequest(model_name="credit"))
         assert [v.stage for v in listed.model_versions] == [mv.MODEL_STAGE_PRODUCTION]

@@ -36,7 +36,7 @@ async def _fails(call, request) -> list[str]:
 async def test_fraud_assessments_page_newest_first_and_foreign_tokens_are_invalid_argument(settings: Settings):
     customer, account = str(uuid.uuid4()), str(uuid.uuid4())
     made = [(await _fraud(settings, _transaction(customer, account, 1_000 + n))).fraud_assessment_id for n in range(3)]
-    async with channel(settings, "risk", "cli") as ch:
+    async with channel(settings, "risk", "cli", "risk_officer compliance_officer") as ch:
         stub = fraud_grpc.FraudDetectionServiceStub(ch)
         audit = rc_grpc.RegulatoryComplianceServiceStub(ch)
         listed, tokens = [], [""]
@@ -65,7 +65,7 @@ async def test_fraud_assessments_page_newest_first_and_foreign_tokens_are_invali
 async def test_the_audit_trail_pages_oldest_first(settings: Settings):
     customer, account = str(uuid.uuid4()), str(uuid.uuid4())
     made = [(await _fraud(settings, _transaction(customer, account, 1_000 + n))).fraud_assessment_id for n in range(3)]
-    async with channel(settings, "risk", "cli") as ch:
+    async with channel(settings, "risk", "cli", "risk_officer compliance_officer") as ch:
         stub = rc_grpc.RegulatoryComplianceServiceStub(ch)
         subjects, token = [], ""
         while True:

@@ -109,7 +109,7 @@ async def test_a_card_testing_burst_raises_the_model_score_through_the_online_fe
     # Idempotent per payment: the stored assessment comes back.
     again = await _fraud(settings, payment)
     assert again.fraud_assessment_id == after.fraud_assessment_id
-    async with channel(settings, "risk", "cli") as ch:
+    async with channel(settings, "risk", "cli", "risk_officer compliance_officer") as ch:
         listed = await fraud_grpc.FraudDetectionServiceStub(ch).ListFraudAssessments(
             fraud_pb.ListFraudAssessmentsRequest(customer_id=customer)
         )
@@ -135,7 +135,7 @@ def _application(customer: str, income: int, debt: int, requested: int, **applic
 
 
 async def _credit(settings: Settings, application: credit.CreditApplication) -> credit.CreditAssessment:
-    async with channel(settings, "risk", "cli") as ch:
+    async with channel(settings, "risk", "cli", "risk_officer compliance_officer") as ch:
         response = await credit_grpc.CreditRiskAssessmentServiceStub(ch).EvaluateCreditRisk(
             credit_pb.EvaluateCreditRiskRequest(application=application, request_id=str(uuid.uuid4())), timeout=5
         )
@@ -221,7 +221,7 @@ async def test_aml_alerts_feed_the_report_and_the_audit_trail_detects_tampering(
     )  # fmt: skip
     for field in (request.period.start_date, request.period.end_date):
         field.year, field.month, field.day = today.year, today.month, today.day
-    async with channel(settings, "risk", "cli") as ch:
+    async with channel(settings, "risk", "cli", "risk_officer compliance_officer") as ch:
         stub = rc_grpc.RegulatoryComplianceServiceStub(ch)
         pending = (await stub.GenerateRegulatoryReport(request)).regulatory_report
         assert pending.state == report_pb.REGULATORY_REPORT_STATE_PENDING

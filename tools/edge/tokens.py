@@ -26,11 +26,12 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
+from services.runtime import access
 from services.runtime.config import Settings
 
 ALGORITHM = "RS256"
 KEY_BITS = 2048
-ROLES = ("customer", "teller", "risk_officer", "admin")
+ROLES = tuple(sorted(access.ROLES))
 
 
 def edge_dir(settings: Settings) -> Path:

@@ -332,6 +332,8 @@ ERROR_RATE_THRESHOLD = 0.01
 # Codes that mean the service failed, not the caller (availability); INVALID_ARGUMENT, NOT_FOUND and the
 # like are correct answers.
 SERVER_ERROR_CODES = ("UNKNOWN", "INTERNAL", "UNAVAILABLE", "DEADLINE_EXCEEDED", "DATA_LOSS", "UNIMPLEMENTED")
+# Refusals of one principal within 5 minutes that page security (services/runtime/access.py counts them).
+ACCESS_DENIED_BURST = 20
 # Multi-window burn-rate alerts (Google SRE workbook): (severity, long window, short window, burn rate).
 BURN_RATES = (("critical", "1h", "5m", 14.4), ("critical", "6h", "30m", 6), ("warning", "3d", "6h", 1))
 
@@ -390,6 +392,15 @@ def slo_rules(settings: Settings) -> Resource:
             "labels": {"severity": "warning", "slo": "errors"},
             "annotations": {
                 "summary": f"{{{{ $labels.job }}}} fails over {ERROR_RATE_THRESHOLD:.0%} of its calls for 10 minutes"
+            },
+        },
+        # A security event, not an SLO: one principal refused again and again is probing ids or roles.
+        {
+            "alert": "AccessDeniedBurst",
+            "expr": f"sum by (principal) (increase(fintech_access_denied_total[5m])) > {ACCESS_DENIED_BURST}",
+            "labels": {"severity": "critical", "category": "security"},
+            "annotations": {
+                "summary": f"{{{{ $labels.principal }}}} refused over {ACCESS_DENIED_BURST} times in 5 minutes"
             },
         },
     ]

@@ -1,4 +1,7 @@
-"""`python -m tools.policy check|graph [--istio DIR] [--descriptors FILE]` (make policy)."""
+"""`python -m tools.policy check|graph|matrix [--write] [--istio DIR] [--descriptors FILE]` (make policy).
+
+`matrix` prints the role x operation table of the contracts' access rules; `--write` puts it into README.md.
+"""
 
 from __future__ import annotations
 
@@ -10,19 +13,28 @@ from rich.console import Console
 from rich.table import Table
 
 from tools.policy import __doc__ as summary
+from tools.policy import access
 from tools.policy.check import ISTIO, Policies
 from tools.policy.contracts import DESCRIPTOR_SET
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.policy", description=summary.splitlines()[0])
-    parser.add_argument("command", choices=("check", "graph"))
+    parser.add_argument("command", choices=("check", "graph", "matrix"))
+    parser.add_argument("--write", action="store_true", help="matrix: write the table into README.md")
     parser.add_argument("--istio", type=Path, default=ISTIO, help="directory of the policies (default: istio/)")
     parser.add_argument("--descriptors", type=Path, default=DESCRIPTOR_SET, help="descriptor set of the contracts")
     args = parser.parse_args(argv)
     policies = Policies(args.istio, args.descriptors)
     if args.command == "graph":
         print_graph(policies)
+        return 0
+    if args.command == "matrix":
+        table = access.matrix(policies.rpcs)
+        if args.write:
+            access.README.write_text(access.readme_with(table, access.README.read_text()))
+        else:
+            print(table)
         return 0
     problems = policies.problems()
     for problem in problems:

@@ -17,6 +17,7 @@ import yaml
 from services.runtime.authz import Policy, PolicySet
 from services.runtime.config import ROOT, SERVICES, Settings, get_settings
 from tools.certs import WORKLOADS
+from tools.policy import access
 from tools.policy.contracts import DESCRIPTOR_SET, HEALTH, REFLECTION, Rpc, served_rpcs
 
 ISTIO = ROOT / "istio"
@@ -87,7 +88,7 @@ class Policies:
     def problems(self) -> list[str]:
         """Everything wrong, one line each; empty when the policies are sound."""
         problems = [problem for file in self.files for problem in self._file_problems(file)]
-        return problems + self._reachability_problems()
+        return problems + self._reachability_problems() + access.problems(self.rpcs)
 
     def _file_problems(self, file: PolicyFile) -> Iterable[str]:
         known = {self.principal(workload): workload for workload in WORKLOADS}

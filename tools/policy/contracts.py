@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from fintech.common.v1 import access_pb2
 from google.api import annotations_pb2, visibility_pb2
 from google.protobuf import descriptor_pb2
 
+from services.runtime.access import Rule
 from services.runtime.config import ROOT
 
 DESCRIPTOR_SET = ROOT / "gen" / "descriptors" / "fintech.binpb"
@@ -25,6 +27,8 @@ class Rpc:
     workload: str | None  # the service that serves it; None for health and reflection (every service)
     public: bool  # has a google.api.http rule: the REST edge exposes it
     internal: bool  # (google.api.method_visibility).restriction INTERNAL
+    access: Rule | None = None  # (fintech.common.v1.access): the end-user roles that may call it
+    read_only: bool = False  # idempotency_level NO_SIDE_EFFECTS
 
     @property
     def label(self) -> str:
@@ -50,6 +54,10 @@ def contract_rpcs(descriptor_set: Path = DESCRIPTOR_SET) -> list[Rpc]:
                         workload=file.package.split(".")[1],
                         public=options.HasExtension(annotations_pb2.http),
                         internal="INTERNAL" in {part.strip() for part in visibility.split(",")},
+                        access=Rule.from_proto(options.Extensions[access_pb2.access])
+                        if options.HasExtension(access_pb2.access)
+                        else None,
+                        read_only=options.idempotency_level == descriptor_pb2.MethodOptions.NO_SIDE_EFFECTS,
                     )
                 )
     return rpcs

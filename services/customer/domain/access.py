@@ -7,8 +7,8 @@ public RPCs, the person behind the call decides the rest:
 - `teller`: customers of their own branch (`branch_id` claim), full PII (identity is checked in
   person at the counter); may register, update and start KYC checks there. Moving a customer to
   another branch needs `admin`.
-- `risk_officer` (the compliance officer): every customer, full PII, screening details, and the only
-  role that resolves KYC checks in manual review (four eyes: not on customers they registered or
+- `risk_officer` and `compliance_officer`: every customer, full PII, screening details, and the only
+  roles that resolve KYC checks in manual review (four eyes: not on customers they registered or
   last changed).
 - `admin` (back office): every customer, every write including erasure, PII masked (administration
   needs no personal data).
@@ -23,7 +23,7 @@ from enum import Enum
 
 from fintech.customer.v1 import customer_pb2 as c
 
-CUSTOMER, TELLER, RISK_OFFICER, ADMIN = "customer", "teller", "risk_officer", "admin"
+from services.runtime.access import ADMIN, COMPLIANCE_OFFICER, CUSTOMER, RISK_OFFICER, TELLER, Principal
 
 
 class Action(Enum):
@@ -36,20 +36,6 @@ class Action(Enum):
     RESOLVE_KYC = "resolve_kyc"
     LIST_ALL_KYC = "list_all_kyc"
     UPDATE_PROFILE = "update_profile"
-
-
-@dataclass(frozen=True)
-class Principal:
-    """The person (or operator) behind a call, as the access rules see it."""
-
-    subject: str
-    roles: frozenset[str]
-    customer_id: str = ""
-    branch_id: str = ""
-    operator: bool = False  # the cli workload without a JWT
-
-    def has(self, role: str) -> bool:
-        return role in self.roles
 
 
 @dataclass(frozen=True)
@@ -67,14 +53,15 @@ def decide(principal: Principal, action: Action, *, customer_id: str = "", branc
         reads = {Action.READ, Action.LIST, Action.LIST_ALL_KYC}
         return ALLOW if action in reads else Decision(False, "operators (cli) have read-only access")
     if action is Action.RESOLVE_KYC:
-        return ALLOW if principal.has(RISK_OFFICER) else Decision(False, "needs the risk_officer role")
+        allowed = principal.has(RISK_OFFICER, COMPLIANCE_OFFICER)
+        return ALLOW if allowed else Decision(False, "needs the risk_officer or compliance_officer role")
     if action is Action.ERASE:
         return ALLOW if principal.has(ADMIN) else Decision(False, "erasure needs the admin role")
     if action is Action.LIST_ALL_KYC:
-        allowed = principal.has(RISK_OFFICER) or principal.has(ADMIN)
+        allowed = principal.has(RISK_OFFICER, COMPLIANCE_OFFICER, ADMIN)
         return ALLOW if allowed else Decision(False, "needs a compliance role")
     if principal.has(ADMIN) or (
-        principal.has(RISK_OFFICER) and action in {Action.READ, Action.LIST, Action.INITIATE_KYC}
+        principal.has(RISK_OFFICER, COMPLIANCE_OFFICER) and action in {Action.READ, Action.LIST, Action.INITIATE_KYC}
     ):
         return ALLOW
     if principal.has(TELLER):
@@ -97,7 +84,7 @@ def decide(principal: Principal, action: Action, *, customer_id: str = "", branc
 def full_pii_allowed(principal: Principal, customer_id: str) -> bool:
     if principal.operator:
         return False
-    if principal.has(RISK_OFFICER) or principal.has(TELLER):
+    if principal.has(RISK_OFFICER, COMPLIANCE_OFFICER, TELLER):
         return True  # branch scoping is enforced by `decide` before any read
     return principal.has(CUSTOMER) and bool(principal.customer_id) and principal.customer_id == customer_id
 
@@ -109,4 +96,4 @@ def pii_view(principal: Principal, customer_id: str, requested: int) -> int:
 
 
 def sees_compliance_details(principal: Principal) -> bool:
-    return not principal.operator and principal.has(RISK_OFFICER)
+    return not principal.operator and principal.has(RISK_OFFICER, COMPLIANCE_OFFICER)

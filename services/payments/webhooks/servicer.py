@@ -15,10 +15,10 @@ from sqlalchemy import Select, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.payments.config import PaymentsKeys
-from services.payments.webhooks import access, destinations, sealing, signing
+from services.payments.webhooks import destinations, sealing, signing
 from services.payments.webhooks.config import WebhookSettings
 from services.payments.webhooks.models import WebhookDeliveryRow, WebhookEndpointRow
-from services.runtime import paging
+from services.runtime import access, paging
 from services.runtime.config import Settings
 from services.runtime.db import Database
 from services.runtime.errors import InvalidArgument, NotFound
@@ -97,7 +97,7 @@ class PaymentNotifications(nsvc_grpc.PaymentNotificationServiceServicer):
 
     async def RegisterWebhookEndpoint(self, request: nsvc.RegisterWebhookEndpointRequest, context):  # noqa: N802
         ctx = self.ctx
-        access.authorise(access.principal(context, ctx.settings), request.customer_id, write=True)
+        access.require_owner(request.customer_id)
         violations = [
             Violation(f"event_types[{i}]", f"{name} is not a payment or account event of fintech.payments.v1")
             for i, name in enumerate(request.event_types)
@@ -131,12 +131,12 @@ class PaymentNotifications(nsvc_grpc.PaymentNotificationServiceServicer):
 
     async def RetrieveWebhookEndpoint(self, request: nsvc.RetrieveWebhookEndpointRequest, context):  # noqa: N802
         async with self.ctx.database.session() as session:
-            row = await self._endpoint(session, request.webhook_endpoint_id, context, write=False)
+            row = await self._endpoint(session, request.webhook_endpoint_id)
         return nsvc.RetrieveWebhookEndpointResponse(webhook_endpoint=endpoint_message(row))
 
     async def ListWebhookEndpoints(self, request: nsvc.ListWebhookEndpointsRequest, context):  # noqa: N802
-        who = access.principal(context, self.ctx.settings)
-        access.authorise(who, request.customer_id, write=False)
+        who = access.caller()
+        access.require_owner(request.customer_id)
         query = select(WebhookEndpointRow).where(WebhookEndpointRow.customer_id == uuid.UUID(request.customer_id))
         order = (WebhookEndpointRow.create_time, WebhookEndpointRow.webhook_endpoint_id)
         rows, token = await self._page(query, order, request, who, ascending=True)
@@ -146,7 +146,7 @@ class PaymentNotifications(nsvc_grpc.PaymentNotificationServiceServicer):
 
     async def DeleteWebhookEndpoint(self, request: nsvc.DeleteWebhookEndpointRequest, context):  # noqa: N802
         async with self.ctx.database.transaction() as session:
-            row = await self._endpoint(session, request.webhook_endpoint_id, context, write=True)
+            row = await self._endpoint(session, request.webhook_endpoint_id, lock=True)
             # Its deliveries go with it (ON DELETE CASCADE): pending ones are dropped.
             await session.execute(
                 delete(WebhookEndpointRow).where(WebhookEndpointRow.webhook_endpoint_id == row.webhook_endpoint_id)
@@ -156,20 +156,19 @@ class PaymentNotifications(nsvc_grpc.PaymentNotificationServiceServicer):
 
     async def ListWebhookDeliveries(self, request: nsvc.ListWebhookDeliveriesRequest, context):  # noqa: N802
         async with self.ctx.database.session() as session:
-            endpoint = await self._endpoint(session, request.webhook_endpoint_id, context, write=False)
+            endpoint = await self._endpoint(session, request.webhook_endpoint_id)
         query = select(WebhookDeliveryRow).where(WebhookDeliveryRow.webhook_endpoint_id == endpoint.webhook_endpoint_id)
         if request.states:
             query = query.where(WebhookDeliveryRow.state.in_(list(request.states)))
         order = (WebhookDeliveryRow.create_time, WebhookDeliveryRow.webhook_delivery_id)
-        who = access.principal(context, self.ctx.settings)
-        rows, token = await self._page(query, order, request, who, ascending=False)
+        rows, token = await self._page(query, order, request, access.caller(), ascending=False)
         return nsvc.ListWebhookDeliveriesResponse(
             webhook_deliveries=[delivery_message(row) for row in rows], next_page_token=token
         )
 
     async def RetrieveWebhookDelivery(self, request: nsvc.RetrieveWebhookDeliveryRequest, context):  # noqa: N802
         async with self.ctx.database.session() as session:
-            endpoint = await self._endpoint(session, request.webhook_endpoint_id, context, write=False)
+            endpoint = await self._endpoint(session, request.webhook_endpoint_id)
             row = await session.get(WebhookDeliveryRow, uuid.UUID(request.webhook_delivery_id))
         if row is None or row.webhook_endpoint_id != endpoint.webhook_endpoint_id:
             raise NotFound(
@@ -178,12 +177,13 @@ class PaymentNotifications(nsvc_grpc.PaymentNotificationServiceServicer):
             )
         return nsvc.RetrieveWebhookDeliveryResponse(webhook_delivery=delivery_message(row))
 
-    async def _endpoint(self, session: AsyncSession, endpoint_id: str, context, *, write: bool) -> WebhookEndpointRow:
-        who = access.principal(context, self.ctx.settings)
-        row = await session.get(WebhookEndpointRow, uuid.UUID(endpoint_id), with_for_update=write)
+    async def _endpoint(self, session: AsyncSession, endpoint_id: str, *, lock: bool = False) -> WebhookEndpointRow:
+        """The endpoint if the caller may reach it; unknown and another's are refused alike (AIP-211)."""
+        row = await session.get(WebhookEndpointRow, uuid.UUID(endpoint_id), with_for_update=lock)
         if row is None:
-            raise NotFound(f"webhook endpoint {endpoint_id} not found", metadata={"webhook_endpoint_id": endpoint_id})
-        access.authorise(who, str(row.customer_id), write=write)
+            error = NotFound(f"webhook endpoint {endpoint_id} not found", metadata={"webhook_endpoint_id": endpoint_id})
+            raise access.unknown(error)
+        access.require_owner(str(row.customer_id))
         return row
 
     async def _page(self, query: Select, order: tuple, request: Message, who: access.Principal, *, ascending: bool):

@@ -22,6 +22,7 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from fintech.common.v1 import access_pb2 as fintech_dot_common_dot_v1_dot_access__pb2
 from fintech.customer.v1 import customer_pb2 as fintech_dot_customer_dot_v1_dot_customer__pb2
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
@@ -30,7 +31,7 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from validate import validate_pb2 as validate_dot_validate__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n4fintech/customer/v1/customer_directory_service.proto\x12\x13\x66intech.customer.v1\x1a\"fintech/customer/v1/customer.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17validate/validate.proto\"z\n\x17RegisterCustomerRequest\x12=\n\x08\x63ustomer\x18\x01 \x01(\x0b\x32\x1d.fintech.customer.v1.CustomerB\x0c\xe2\x41\x01\x02\xfa\x42\x05\x8a\x01\x02\x10\x01\x12 \n\nrequest_id\x18\x02 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\"K\n\x18RegisterCustomerResponse\x12/\n\x08\x63ustomer\x18\x01 \x01(\x0b\x32\x1d.fintech.customer.v1.Customer\"v\n\x17RetrieveCustomerRequest\x12!\n\x0b\x63ustomer_id\x18\x01 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\x12\x38\n\x08pii_view\x18\x02 \x01(\x0e\x32\x1c.fintech.customer.v1.PiiViewB\x08\xfa\x42\x05\x82\x01\x02\x10\x01\"K\n\x18RetrieveCustomerResponse\x12/\n\x08\x63ustomer\x18\x01 \x01(\x0b\x32\x1d.fintech.customer.v1.Customer\"\xb8\x01\n\x15UpdateCustomerRequest\x12=\n\x08\x63ustomer\x18\x01 \x01(\x0b\x32\x1d.fintech.customer.v1.CustomerB\x0c\xe2\x41\x01\x02\xfa\x42\x05\x8a\x01\x02\x10\x01\x12=\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskB\x0c\xe2\x41\x01\x02\xfa\x42\x05\x8a\x01\x02\x10\x01\x12!\n\x0b\x63ustomer_id\x18\x03 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\"I\n\x16UpdateCustomerResponse\x12/\n\x08\x63ustomer\x18\x01 \x01(\x0b\x32\x1d.fintech.customer.v1.Customer\"\xe2\x02\n\x14ListCustomersRequest\x12\x1d\n\tpage_size\x18\x01 \x01(\x05\x42\n\xfa\x42\x07\x1a\x05\x18\xe8\x07(\x00\x12\x1c\n\npage_token\x18\x02 \x01(\tB\x08\xfa\x42\x05r\x03\x18\x80\x10\x12I\n\x06states\x18\x03 \x03(\x0e\x32\".fintech.customer.v1.CustomerStateB\x15\xfa\x42\x12\x92\x01\x0f\x10\x05\x18\x01\"\t\x82\x01\x06\x10\x01 \x00 \x05\x12\x1e\n\tbranch_id\x18\x04 \x01(\tB\x0b\xfa\x42\x08r\x06\xb0\x01\x01\xd0\x01\x01\x12\x33\n\x0fmin_create_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x33\n\x0fmax_create_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x38\n\x08pii_view\x18\x07 \x01(\x0e\x32\x1c.fintech.customer.v1.PiiViewB\x08\xfa\x42\x05\x82\x01\x02\x10\x01\"b\n\x15ListCustomersResponse\x12\x30\n\tcustomers\x18\x01 \x03(\x0b\x32\x1d.fintech.customer.v1.Customer\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\xcf\x01\n\x14\x45raseCustomerRequest\x12!\n\x0b\x63ustomer_id\x18\x01 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\x12\x42\n\x06reason\x18\x02 \x01(\x0e\x32\".fintech.customer.v1.ErasureReasonB\x0e\xe2\x41\x01\x02\xfa\x42\x07\x82\x01\x04\x10\x01 \x00\x12\x16\n\x04note\x18\x03 \x01(\tB\x08\xfa\x42\x05r\x03\x18\xe8\x07\x12\x16\n\x04\x65tag\x18\x04 \x01(\tB\x08\xfa\x42\x05r\x03\x18\x80\x01\x12 \n\nrequest_id\x18\x05 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\"\x8f\x01\n\x15\x45raseCustomerResponse\x12\x13\n\x0b\x63ustomer_id\x18\x01 \x01(\t\x12\x31\n\x05state\x18\x02 \x01(\x0e\x32\".fintech.customer.v1.CustomerState\x12.\n\nerase_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp2\xfc\x05\n\x18\x43ustomerDirectoryService\x12\x90\x01\n\x10RegisterCustomer\x12,.fintech.customer.v1.RegisterCustomerRequest\x1a-.fintech.customer.v1.RegisterCustomerResponse\"\x1f\x82\xd3\xe4\x93\x02\x19\"\r/v1/customers:\x08\x63ustomer\x12\x97\x01\n\x10RetrieveCustomer\x12,.fintech.customer.v1.RetrieveCustomerRequest\x1a-.fintech.customer.v1.RetrieveCustomerResponse\"&\x90\x02\x01\x82\xd3\xe4\x93\x02\x1d\x12\x1b/v1/customers/{customer_id}\x12\x98\x01\n\x0eUpdateCustomer\x12*.fintech.customer.v1.UpdateCustomerRequest\x1a+.fintech.customer.v1.UpdateCustomerResponse\"-\x82\xd3\xe4\x93\x02\'2\x1b/v1/customers/{customer_id}:\x08\x63ustomer\x12\x80\x01\n\rListCustomers\x12).fintech.customer.v1.ListCustomersRequest\x1a*.fintech.customer.v1.ListCustomersResponse\"\x18\x90\x02\x01\x82\xd3\xe4\x93\x02\x0f\x12\r/v1/customers\x12\x94\x01\n\rEraseCustomer\x12).fintech.customer.v1.EraseCustomerRequest\x1a*.fintech.customer.v1.EraseCustomerResponse\",\x82\xd3\xe4\x93\x02&\"!/v1/customers/{customer_id}:erase:\x01*b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n4fintech/customer/v1/customer_directory_service.proto\x12\x13\x66intech.customer.v1\x1a\x1e\x66intech/common/v1/access.proto\x1a\"fintech/customer/v1/customer.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17validate/validate.proto\"z\n\x17RegisterCustomerRequest\x12=\n\x08\x63ustomer\x18\x01 \x01(\x0b\x32\x1d.fintech.customer.v1.CustomerB\x0c\xe2\x41\x01\x02\xfa\x42\x05\x8a\x01\x02\x10\x01\x12 \n\nrequest_id\x18\x02 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\"K\n\x18RegisterCustomerResponse\x12/\n\x08\x63ustomer\x18\x01 \x01(\x0b\x32\x1d.fintech.customer.v1.Customer\"v\n\x17RetrieveCustomerRequest\x12!\n\x0b\x63ustomer_id\x18\x01 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\x12\x38\n\x08pii_view\x18\x02 \x01(\x0e\x32\x1c.fintech.customer.v1.PiiViewB\x08\xfa\x42\x05\x82\x01\x02\x10\x01\"K\n\x18RetrieveCustomerResponse\x12/\n\x08\x63ustomer\x18\x01 \x01(\x0b\x32\x1d.fintech.customer.v1.Customer\"\xb8\x01\n\x15UpdateCustomerRequest\x12=\n\x08\x63ustomer\x18\x01 \x01(\x0b\x32\x1d.fintech.customer.v1.CustomerB\x0c\xe2\x41\x01\x02\xfa\x42\x05\x8a\x01\x02\x10\x01\x12=\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskB\x0c\xe2\x41\x01\x02\xfa\x42\x05\x8a\x01\x02\x10\x01\x12!\n\x0b\x63ustomer_id\x18\x03 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\"I\n\x16UpdateCustomerResponse\x12/\n\x08\x63ustomer\x18\x01 \x01(\x0b\x32\x1d.fintech.customer.v1.Customer\"\xe2\x02\n\x14ListCustomersRequest\x12\x1d\n\tpage_size\x18\x01 \x01(\x05\x42\n\xfa\x42\x07\x1a\x05\x18\xe8\x07(\x00\x12\x1c\n\npage_token\x18\x02 \x01(\tB\x08\xfa\x42\x05r\x03\x18\x80\x10\x12I\n\x06states\x18\x03 \x03(\x0e\x32\".fintech.customer.v1.CustomerStateB\x15\xfa\x42\x12\x92\x01\x0f\x10\x05\x18\x01\"\t\x82\x01\x06\x10\x01 \x00 \x05\x12\x1e\n\tbranch_id\x18\x04 \x01(\tB\x0b\xfa\x42\x08r\x06\xb0\x01\x01\xd0\x01\x01\x12\x33\n\x0fmin_create_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x33\n\x0fmax_create_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x38\n\x08pii_view\x18\x07 \x01(\x0e\x32\x1c.fintech.customer.v1.PiiViewB\x08\xfa\x42\x05\x82\x01\x02\x10\x01\"b\n\x15ListCustomersResponse\x12\x30\n\tcustomers\x18\x01 \x03(\x0b\x32\x1d.fintech.customer.v1.Customer\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\xcf\x01\n\x14\x45raseCustomerRequest\x12!\n\x0b\x63ustomer_id\x18\x01 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\x12\x42\n\x06reason\x18\x02 \x01(\x0e\x32\".fintech.customer.v1.ErasureReasonB\x0e\xe2\x41\x01\x02\xfa\x42\x07\x82\x01\x04\x10\x01 \x00\x12\x16\n\x04note\x18\x03 \x01(\tB\x08\xfa\x42\x05r\x03\x18\xe8\x07\x12\x16\n\x04\x65tag\x18\x04 \x01(\tB\x08\xfa\x42\x05r\x03\x18\x80\x01\x12 \n\nrequest_id\x18\x05 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\"\x8f\x01\n\x15\x45raseCustomerResponse\x12\x13\n\x0b\x63ustomer_id\x18\x01 \x01(\t\x12\x31\n\x05state\x18\x02 \x01(\x0e\x32\".fintech.customer.v1.CustomerState\x12.\n\nerase_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp2\xbd\x06\n\x18\x43ustomerDirectoryService\x12\x9d\x01\n\x10RegisterCustomer\x12,.fintech.customer.v1.RegisterCustomerRequest\x1a-.fintech.customer.v1.RegisterCustomerResponse\",\xd2\xf3\x18\t\n\x03\x01\x02\x06\x12\x02\x01\x02\x82\xd3\xe4\x93\x02\x19\"\r/v1/customers:\x08\x63ustomer\x12\xa8\x01\n\x10RetrieveCustomer\x12,.fintech.customer.v1.RetrieveCustomerRequest\x1a-.fintech.customer.v1.RetrieveCustomerResponse\"7\x90\x02\x01\xd2\xf3\x18\r\n\x05\x01\x02\x03\x04\x06\x12\x02\x01\x02\x18\x01\x82\xd3\xe4\x93\x02\x1d\x12\x1b/v1/customers/{customer_id}\x12\xa5\x01\n\x0eUpdateCustomer\x12*.fintech.customer.v1.UpdateCustomerRequest\x1a+.fintech.customer.v1.UpdateCustomerResponse\":\xd2\xf3\x18\t\n\x03\x01\x02\x06\x12\x02\x01\x02\x82\xd3\xe4\x93\x02\'2\x1b/v1/customers/{customer_id}:\x08\x63ustomer\x12\x8f\x01\n\rListCustomers\x12).fintech.customer.v1.ListCustomersRequest\x1a*.fintech.customer.v1.ListCustomersResponse\"\'\x90\x02\x01\xd2\xf3\x18\x0b\n\x04\x02\x03\x04\x06\x12\x01\x02\x18\x01\x82\xd3\xe4\x93\x02\x0f\x12\r/v1/customers\x12\x9b\x01\n\rEraseCustomer\x12).fintech.customer.v1.EraseCustomerRequest\x1a*.fintech.customer.v1.EraseCustomerResponse\"3\xd2\xf3\x18\x03\n\x01\x06\x82\xd3\xe4\x93\x02&\"!/v1/customers/{customer_id}:erase:\x01*b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -72,35 +73,35 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_ERASECUSTOMERREQUEST'].fields_by_name['request_id']._loaded_options = None
   _globals['_ERASECUSTOMERREQUEST'].fields_by_name['request_id']._serialized_options = b'\342A\001\002\372B\005r\003\260\001\001'
   _globals['_CUSTOMERDIRECTORYSERVICE'].methods_by_name['RegisterCustomer']._loaded_options = None
-  _globals['_CUSTOMERDIRECTORYSERVICE'].methods_by_name['RegisterCustomer']._serialized_options = b'\202\323\344\223\002\031\"\r/v1/customers:\010customer'
+  _globals['_CUSTOMERDIRECTORYSERVICE'].methods_by_name['RegisterCustomer']._serialized_options = b'\322\363\030\t\n\003\001\002\006\022\002\001\002\202\323\344\223\002\031\"\r/v1/customers:\010customer'
   _globals['_CUSTOMERDIRECTORYSERVICE'].methods_by_name['RetrieveCustomer']._loaded_options = None
-  _globals['_CUSTOMERDIRECTORYSERVICE'].methods_by_name['RetrieveCustomer']._serialized_options = b'\220\002\001\202\323\344\223\002\035\022\033/v1/customers/{customer_id}'
+  _globals['_CUSTOMERDIRECTORYSERVICE'].methods_by_name['RetrieveCustomer']._serialized_options = b'\220\002\001\322\363\030\r\n\005\001\002\003\004\006\022\002\001\002\030\001\202\323\344\223\002\035\022\033/v1/customers/{customer_id}'
   _globals['_CUSTOMERDIRECTORYSERVICE'].methods_by_name['UpdateCustomer']._loaded_options = None
-  _globals['_CUSTOMERDIRECTORYSERVICE'].methods_by_name['UpdateCustomer']._serialized_options = b'\202\323\344\223\002\'2\033/v1/customers/{customer_id}:\010customer'
+  _globals['_CUSTOMERDIRECTORYSERVICE'].methods_by_name['UpdateCustomer']._serialized_options = b'\322\363\030\t\n\003\001\002\006\022\002\001\002\202\323\344\223\002\'2\033/v1/customers/{customer_id}:\010customer'
   _globals['_CUSTOMERDIRECTORYSERVICE'].methods_by_name['ListCustomers']._loaded_options = None
-  _globals['_CUSTOMERDIRECTORYSERVICE'].methods_by_name['ListCustomers']._serialized_options = b'\220\002\001\202\323\344\223\002\017\022\r/v1/customers'
+  _globals['_CUSTOMERDIRECTORYSERVICE'].methods_by_name['ListCustomers']._serialized_options = b'\220\002\001\322\363\030\013\n\004\002\003\004\006\022\001\002\030\001\202\323\344\223\002\017\022\r/v1/customers'
   _globals['_CUSTOMERDIRECTORYSERVICE'].methods_by_name['EraseCustomer']._loaded_options = None
-  _globals['_CUSTOMERDIRECTORYSERVICE'].methods_by_name['EraseCustomer']._serialized_options = b'\202\323\344\223\002&\"!/v1/customers/{customer_id}:erase:\001*'
-  _globals['_REGISTERCUSTOMERREQUEST']._serialized_start=268
-  _globals['_REGISTERCUSTOMERREQUEST']._serialized_end=390
-  _globals['_REGISTERCUSTOMERRESPONSE']._serialized_start=392
-  _globals['_REGISTERCUSTOMERRESPONSE']._serialized_end=467
-  _globals['_RETRIEVECUSTOMERREQUEST']._serialized_start=469
-  _globals['_RETRIEVECUSTOMERREQUEST']._serialized_end=587
-  _globals['_RETRIEVECUSTOMERRESPONSE']._serialized_start=589
-  _globals['_RETRIEVECUSTOMERRESPONSE']._serialized_end=664
-  _globals['_UPDATECUSTOMERREQUEST']._serialized_start=667
-  _globals['_UPDATECUSTOMERREQUEST']._serialized_end=851
-  _globals['_UPDATECUSTOMERRESPONSE']._serialized_start=853
-  _globals['_UPDATECUSTOMERRESPONSE']._serialized_end=926
-  _globals['_LISTCUSTOMERSREQUEST']._serialized_start=929
-  _globals['_LISTCUSTOMERSREQUEST']._serialized_end=1283
-  _globals['_LISTCUSTOMERSRESPONSE']._serialized_start=1285
-  _globals['_LISTCUSTOMERSRESPONSE']._serialized_end=1383
-  _globals['_ERASECUSTOMERREQUEST']._serialized_start=1386
-  _globals['_ERASECUSTOMERREQUEST']._serialized_end=1593
-  _globals['_ERASECUSTOMERRESPONSE']._serialized_start=1596
-  _globals['_ERASECUSTOMERRESPONSE']._serialized_end=1739
-  _globals['_CUSTOMERDIRECTORYSERVICE']._serialized_start=1742
-  _globals['_CUSTOMERDIRECTORYSERVICE']._serialized_end=2506
+  _globals['_CUSTOMERDIRECTORYSERVICE'].methods_by_name['EraseCustomer']._serialized_options = b'\322\363\030\003\n\001\006\202\323\344\223\002&\"!/v1/customers/{customer_id}:erase:\001*'
+  _globals['_REGISTERCUSTOMERREQUEST']._serialized_start=300
+  _globals['_REGISTERCUSTOMERREQUEST']._serialized_end=422
+  _globals['_REGISTERCUSTOMERRESPONSE']._serialized_start=424
+  _globals['_REGISTERCUSTOMERRESPONSE']._serialized_end=499
+  _globals['_RETRIEVECUSTOMERREQUEST']._serialized_start=501
+  _globals['_RETRIEVECUSTOMERREQUEST']._serialized_end=619
+  _globals['_RETRIEVECUSTOMERRESPONSE']._serialized_start=621
+  _globals['_RETRIEVECUSTOMERRESPONSE']._serialized_end=696
+  _globals['_UPDATECUSTOMERREQUEST']._serialized_start=699
+  _globals['_UPDATECUSTOMERREQUEST']._serialized_end=883
+  _globals['_UPDATECUSTOMERRESPONSE']._serialized_start=885
+  _globals['_UPDATECUSTOMERRESPONSE']._serialized_end=958
+  _globals['_LISTCUSTOMERSREQUEST']._serialized_start=961
+  _globals['_LISTCUSTOMERSREQUEST']._serialized_end=1315
+  _globals['_LISTCUSTOMERSRESPONSE']._serialized_start=1317
+  _globals['_LISTCUSTOMERSRESPONSE']._serialized_end=1415
+  _globals['_ERASECUSTOMERREQUEST']._serialized_start=1418
+  _globals['_ERASECUSTOMERREQUEST']._serialized_end=1625
+  _globals['_ERASECUSTOMERRESPONSE']._serialized_start=1628
+  _globals['_ERASECUSTOMERRESPONSE']._serialized_end=1771
+  _globals['_CUSTOMERDIRECTORYSERVICE']._serialized_start=1774
+  _globals['_CUSTOMERDIRECTORYSERVICE']._serialized_end=2603
 # @@protoc_insertion_point(module_scope)

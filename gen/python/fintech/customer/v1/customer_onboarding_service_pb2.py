@@ -22,6 +22,7 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from fintech.common.v1 import access_pb2 as fintech_dot_common_dot_v1_dot_access__pb2
 from fintech.customer.v1 import customer_pb2 as fintech_dot_customer_dot_v1_dot_customer__pb2
 from fintech.customer.v1 import kyc_check_pb2 as fintech_dot_customer_dot_v1_dot_kyc__check__pb2
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
@@ -31,7 +32,7 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from validate import validate_pb2 as validate_dot_validate__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n5fintech/customer/v1/customer_onboarding_service.proto\x12\x13\x66intech.customer.v1\x1a\"fintech/customer/v1/customer.proto\x1a#fintech/customer/v1/kyc_check.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1bgoogle/api/visibility.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17validate/validate.proto\"\xc6\x01\n\x17InitiateKycCheckRequest\x12!\n\x0b\x63ustomer_id\x18\x01 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\x12\x45\n\x07trigger\x18\x02 \x01(\x0e\x32$.fintech.customer.v1.KycCheckTriggerB\x0e\xe2\x41\x01\x02\xfa\x42\x07\x82\x01\x04\x10\x01 \x00\x12\x1f\n\rcustomer_etag\x18\x03 \x01(\tB\x08\xfa\x42\x05r\x03\x18\x80\x01\x12 \n\nrequest_id\x18\x04 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\"L\n\x18InitiateKycCheckResponse\x12\x30\n\tkyc_check\x18\x01 \x01(\x0b\x32\x1d.fintech.customer.v1.KycCheck\"`\n\x17RetrieveKycCheckRequest\x12!\n\x0b\x63ustomer_id\x18\x01 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\x12\"\n\x0ckyc_check_id\x18\x02 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\"L\n\x18RetrieveKycCheckResponse\x12\x30\n\tkyc_check\x18\x01 \x01(\x0b\x32\x1d.fintech.customer.v1.KycCheck\"\x8f\x02\n\x14ListKycChecksRequest\x12q\n\x0b\x63ustomer_id\x18\x01 \x01(\tB\\\xe2\x41\x01\x02\xfa\x42UrS2Q^(-|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$\x12\x1d\n\tpage_size\x18\x02 \x01(\x05\x42\n\xfa\x42\x07\x1a\x05\x18\xe8\x07(\x00\x12\x1c\n\npage_token\x18\x03 \x01(\tB\x08\xfa\x42\x05r\x03\x18\x80\x10\x12G\n\x06states\x18\x04 \x03(\x0e\x32\".fintech.customer.v1.KycCheckStateB\x13\xfa\x42\x10\x92\x01\r\x10\x05\x18\x01\"\x07\x82\x01\x04\x10\x01 \x00\"c\n\x15ListKycChecksResponse\x12\x31\n\nkyc_checks\x18\x01 \x03(\x0b\x32\x1d.fintech.customer.v1.KycCheck\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\xd3\x02\n\x16\x43ontrolKycCheckRequest\x12!\n\x0b\x63ustomer_id\x18\x01 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\x12\"\n\x0ckyc_check_id\x18\x02 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\x12K\n\x08\x64\x65\x63ision\x18\x03 \x01(\x0e\x32).fintech.customer.v1.ManualReviewDecisionB\x0e\xe2\x41\x01\x02\xfa\x42\x07\x82\x01\x04\x10\x01 \x00\x12\x1c\n\x04note\x18\x04 \x01(\tB\x0e\xe2\x41\x01\x02\xfa\x42\x07r\x05\x10\x01\x18\xa0\x1f\x12M\n\x0creason_codes\x18\x05 \x03(\x0e\x32\".fintech.customer.v1.KycReasonCodeB\x13\xfa\x42\x10\x92\x01\r\x10\n\x18\x01\"\x07\x82\x01\x04\x10\x01 \x00\x12\x16\n\x04\x65tag\x18\x06 \x01(\tB\x08\xfa\x42\x05r\x03\x18\x80\x01\x12 \n\nrequest_id\x18\x07 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\"K\n\x17\x43ontrolKycCheckResponse\x12\x30\n\tkyc_check\x18\x01 \x01(\x0b\x32\x1d.fintech.customer.v1.KycCheck\"H\n#RetrieveCustomerVerificationRequest\x12!\n\x0b\x63ustomer_id\x18\x01 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\"\xa6\x02\n$RetrieveCustomerVerificationResponse\x12\x13\n\x0b\x63ustomer_id\x18\x01 \x01(\t\x12\x0e\n\x06\x65xists\x18\x02 \x01(\x08\x12\x0e\n\x06\x65rased\x18\x03 \x01(\x08\x12\x31\n\x05state\x18\x04 \x01(\x0e\x32\".fintech.customer.v1.CustomerState\x12\x18\n\x10payments_allowed\x18\x05 \x01(\x08\x12\x14\n\x0ckyc_check_id\x18\x06 \x01(\t\x12/\n\x0bverify_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x35\n\x11state_change_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp2\xf0\x06\n\x19\x43ustomerOnboardingService\x12\xa1\x01\n\x10InitiateKycCheck\x12,.fintech.customer.v1.InitiateKycCheckRequest\x1a-.fintech.customer.v1.InitiateKycCheckResponse\"0\x82\xd3\xe4\x93\x02*\"%/v1/customers/{customer_id}/kycChecks:\x01*\x12\xb0\x01\n\x10RetrieveKycCheck\x12,.fintech.customer.v1.RetrieveKycCheckRequest\x1a-.fintech.customer.v1.RetrieveKycCheckResponse\"?\x90\x02\x01\x82\xd3\xe4\x93\x02\x36\x12\x34/v1/customers/{customer_id}/kycChecks/{kyc_check_id}\x12\x98\x01\n\rListKycChecks\x12).fintech.customer.v1.ListKycChecksRequest\x1a*.fintech.customer.v1.ListKycChecksResponse\"0\x90\x02\x01\x82\xd3\xe4\x93\x02\'\x12%/v1/customers/{customer_id}/kycChecks\x12\xb5\x01\n\x0f\x43ontrolKycCheck\x12+.fintech.customer.v1.ControlKycCheckRequest\x1a,.fintech.customer.v1.ControlKycCheckResponse\"G\x82\xd3\xe4\x93\x02\x41\"</v1/customers/{customer_id}/kycChecks/{kyc_check_id}:control:\x01*\x12\xa8\x01\n\x1cRetrieveCustomerVerification\x12\x38.fintech.customer.v1.RetrieveCustomerVerificationRequest\x1a\x39.fintech.customer.v1.RetrieveCustomerVerificationResponse\"\x13\x90\x02\x01\xfa\xd2\xe4\x93\x02\n\x12\x08INTERNALb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n5fintech/customer/v1/customer_onboarding_service.proto\x12\x13\x66intech.customer.v1\x1a\x1e\x66intech/common/v1/access.proto\x1a\"fintech/customer/v1/customer.proto\x1a#fintech/customer/v1/kyc_check.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1bgoogle/api/visibility.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17validate/validate.proto\"\xc6\x01\n\x17InitiateKycCheckRequest\x12!\n\x0b\x63ustomer_id\x18\x01 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\x12\x45\n\x07trigger\x18\x02 \x01(\x0e\x32$.fintech.customer.v1.KycCheckTriggerB\x0e\xe2\x41\x01\x02\xfa\x42\x07\x82\x01\x04\x10\x01 \x00\x12\x1f\n\rcustomer_etag\x18\x03 \x01(\tB\x08\xfa\x42\x05r\x03\x18\x80\x01\x12 \n\nrequest_id\x18\x04 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\"L\n\x18InitiateKycCheckResponse\x12\x30\n\tkyc_check\x18\x01 \x01(\x0b\x32\x1d.fintech.customer.v1.KycCheck\"`\n\x17RetrieveKycCheckRequest\x12!\n\x0b\x63ustomer_id\x18\x01 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\x12\"\n\x0ckyc_check_id\x18\x02 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\"L\n\x18RetrieveKycCheckResponse\x12\x30\n\tkyc_check\x18\x01 \x01(\x0b\x32\x1d.fintech.customer.v1.KycCheck\"\x8f\x02\n\x14ListKycChecksRequest\x12q\n\x0b\x63ustomer_id\x18\x01 \x01(\tB\\\xe2\x41\x01\x02\xfa\x42UrS2Q^(-|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$\x12\x1d\n\tpage_size\x18\x02 \x01(\x05\x42\n\xfa\x42\x07\x1a\x05\x18\xe8\x07(\x00\x12\x1c\n\npage_token\x18\x03 \x01(\tB\x08\xfa\x42\x05r\x03\x18\x80\x10\x12G\n\x06states\x18\x04 \x03(\x0e\x32\".fintech.customer.v1.KycCheckStateB\x13\xfa\x42\x10\x92\x01\r\x10\x05\x18\x01\"\x07\x82\x01\x04\x10\x01 \x00\"c\n\x15ListKycChecksResponse\x12\x31\n\nkyc_checks\x18\x01 \x03(\x0b\x32\x1d.fintech.customer.v1.KycCheck\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\xd3\x02\n\x16\x43ontrolKycCheckRequest\x12!\n\x0b\x63ustomer_id\x18\x01 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\x12\"\n\x0ckyc_check_id\x18\x02 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\x12K\n\x08\x64\x65\x63ision\x18\x03 \x01(\x0e\x32).fintech.customer.v1.ManualReviewDecisionB\x0e\xe2\x41\x01\x02\xfa\x42\x07\x82\x01\x04\x10\x01 \x00\x12\x1c\n\x04note\x18\x04 \x01(\tB\x0e\xe2\x41\x01\x02\xfa\x42\x07r\x05\x10\x01\x18\xa0\x1f\x12M\n\x0creason_codes\x18\x05 \x03(\x0e\x32\".fintech.customer.v1.KycReasonCodeB\x13\xfa\x42\x10\x92\x01\r\x10\n\x18\x01\"\x07\x82\x01\x04\x10\x01 \x00\x12\x16\n\x04\x65tag\x18\x06 \x01(\tB\x08\xfa\x42\x05r\x03\x18\x80\x01\x12 \n\nrequest_id\x18\x07 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\"K\n\x17\x43ontrolKycCheckResponse\x12\x30\n\tkyc_check\x18\x01 \x01(\x0b\x32\x1d.fintech.customer.v1.KycCheck\"H\n#RetrieveCustomerVerificationRequest\x12!\n\x0b\x63ustomer_id\x18\x01 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\"\xa6\x02\n$RetrieveCustomerVerificationResponse\x12\x13\n\x0b\x63ustomer_id\x18\x01 \x01(\t\x12\x0e\n\x06\x65xists\x18\x02 \x01(\x08\x12\x0e\n\x06\x65rased\x18\x03 \x01(\x08\x12\x31\n\x05state\x18\x04 \x01(\x0e\x32\".fintech.customer.v1.CustomerState\x12\x18\n\x10payments_allowed\x18\x05 \x01(\x08\x12\x14\n\x0ckyc_check_id\x18\x06 \x01(\t\x12/\n\x0bverify_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x35\n\x11state_change_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp2\xa9\x07\n\x19\x43ustomerOnboardingService\x12\xb0\x01\n\x10InitiateKycCheck\x12,.fintech.customer.v1.InitiateKycCheckRequest\x1a-.fintech.customer.v1.InitiateKycCheckResponse\"?\xd2\xf3\x18\x0b\n\x05\x01\x02\x03\x04\x06\x12\x02\x01\x02\x82\xd3\xe4\x93\x02*\"%/v1/customers/{customer_id}/kycChecks:\x01*\x12\xc1\x01\n\x10RetrieveKycCheck\x12,.fintech.customer.v1.RetrieveKycCheckRequest\x1a-.fintech.customer.v1.RetrieveKycCheckResponse\"P\x90\x02\x01\xd2\xf3\x18\r\n\x05\x01\x02\x03\x04\x06\x12\x02\x01\x02\x18\x01\x82\xd3\xe4\x93\x02\x36\x12\x34/v1/customers/{customer_id}/kycChecks/{kyc_check_id}\x12\xa9\x01\n\rListKycChecks\x12).fintech.customer.v1.ListKycChecksRequest\x1a*.fintech.customer.v1.ListKycChecksResponse\"A\x90\x02\x01\xd2\xf3\x18\r\n\x05\x01\x02\x03\x04\x06\x12\x02\x01\x02\x18\x01\x82\xd3\xe4\x93\x02\'\x12%/v1/customers/{customer_id}/kycChecks\x12\xbd\x01\n\x0f\x43ontrolKycCheck\x12+.fintech.customer.v1.ControlKycCheckRequest\x1a,.fintech.customer.v1.ControlKycCheckResponse\"O\xd2\xf3\x18\x04\n\x02\x03\x04\x82\xd3\xe4\x93\x02\x41\"</v1/customers/{customer_id}/kycChecks/{kyc_check_id}:control:\x01*\x12\xa8\x01\n\x1cRetrieveCustomerVerification\x12\x38.fintech.customer.v1.RetrieveCustomerVerificationRequest\x1a\x39.fintech.customer.v1.RetrieveCustomerVerificationResponse\"\x13\x90\x02\x01\xfa\xd2\xe4\x93\x02\n\x12\x08INTERNALb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -75,35 +76,35 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_RETRIEVECUSTOMERVERIFICATIONREQUEST'].fields_by_name['customer_id']._loaded_options = None
   _globals['_RETRIEVECUSTOMERVERIFICATIONREQUEST'].fields_by_name['customer_id']._serialized_options = b'\342A\001\002\372B\005r\003\260\001\001'
   _globals['_CUSTOMERONBOARDINGSERVICE'].methods_by_name['InitiateKycCheck']._loaded_options = None
-  _globals['_CUSTOMERONBOARDINGSERVICE'].methods_by_name['InitiateKycCheck']._serialized_options = b'\202\323\344\223\002*\"%/v1/customers/{customer_id}/kycChecks:\001*'
+  _globals['_CUSTOMERONBOARDINGSERVICE'].methods_by_name['InitiateKycCheck']._serialized_options = b'\322\363\030\013\n\005\001\002\003\004\006\022\002\001\002\202\323\344\223\002*\"%/v1/customers/{customer_id}/kycChecks:\001*'
   _globals['_CUSTOMERONBOARDINGSERVICE'].methods_by_name['RetrieveKycCheck']._loaded_options = None
-  _globals['_CUSTOMERONBOARDINGSERVICE'].methods_by_name['RetrieveKycCheck']._serialized_options = b'\220\002\001\202\323\344\223\0026\0224/v1/customers/{customer_id}/kycChecks/{kyc_check_id}'
+  _globals['_CUSTOMERONBOARDINGSERVICE'].methods_by_name['RetrieveKycCheck']._serialized_options = b'\220\002\001\322\363\030\r\n\005\001\002\003\004\006\022\002\001\002\030\001\202\323\344\223\0026\0224/v1/customers/{customer_id}/kycChecks/{kyc_check_id}'
   _globals['_CUSTOMERONBOARDINGSERVICE'].methods_by_name['ListKycChecks']._loaded_options = None
-  _globals['_CUSTOMERONBOARDINGSERVICE'].methods_by_name['ListKycChecks']._serialized_options = b'\220\002\001\202\323\344\223\002\'\022%/v1/customers/{customer_id}/kycChecks'
+  _globals['_CUSTOMERONBOARDINGSERVICE'].methods_by_name['ListKycChecks']._serialized_options = b'\220\002\001\322\363\030\r\n\005\001\002\003\004\006\022\002\001\002\030\001\202\323\344\223\002\'\022%/v1/customers/{customer_id}/kycChecks'
   _globals['_CUSTOMERONBOARDINGSERVICE'].methods_by_name['ControlKycCheck']._loaded_options = None
-  _globals['_CUSTOMERONBOARDINGSERVICE'].methods_by_name['ControlKycCheck']._serialized_options = b'\202\323\344\223\002A\"</v1/customers/{customer_id}/kycChecks/{kyc_check_id}:control:\001*'
+  _globals['_CUSTOMERONBOARDINGSERVICE'].methods_by_name['ControlKycCheck']._serialized_options = b'\322\363\030\004\n\002\003\004\202\323\344\223\002A\"</v1/customers/{customer_id}/kycChecks/{kyc_check_id}:control:\001*'
   _globals['_CUSTOMERONBOARDINGSERVICE'].methods_by_name['RetrieveCustomerVerification']._loaded_options = None
   _globals['_CUSTOMERONBOARDINGSERVICE'].methods_by_name['RetrieveCustomerVerification']._serialized_options = b'\220\002\001\372\322\344\223\002\n\022\010INTERNAL'
-  _globals['_INITIATEKYCCHECKREQUEST']._serialized_start=302
-  _globals['_INITIATEKYCCHECKREQUEST']._serialized_end=500
-  _globals['_INITIATEKYCCHECKRESPONSE']._serialized_start=502
-  _globals['_INITIATEKYCCHECKRESPONSE']._serialized_end=578
-  _globals['_RETRIEVEKYCCHECKREQUEST']._serialized_start=580
-  _globals['_RETRIEVEKYCCHECKREQUEST']._serialized_end=676
-  _globals['_RETRIEVEKYCCHECKRESPONSE']._serialized_start=678
-  _globals['_RETRIEVEKYCCHECKRESPONSE']._serialized_end=754
-  _globals['_LISTKYCCHECKSREQUEST']._serialized_start=757
-  _globals['_LISTKYCCHECKSREQUEST']._serialized_end=1028
-  _globals['_LISTKYCCHECKSRESPONSE']._serialized_start=1030
-  _globals['_LISTKYCCHECKSRESPONSE']._serialized_end=1129
-  _globals['_CONTROLKYCCHECKREQUEST']._serialized_start=1132
-  _globals['_CONTROLKYCCHECKREQUEST']._serialized_end=1471
-  _globals['_CONTROLKYCCHECKRESPONSE']._serialized_start=1473
-  _globals['_CONTROLKYCCHECKRESPONSE']._serialized_end=1548
-  _globals['_RETRIEVECUSTOMERVERIFICATIONREQUEST']._serialized_start=1550
-  _globals['_RETRIEVECUSTOMERVERIFICATIONREQUEST']._serialized_end=1622
-  _globals['_RETRIEVECUSTOMERVERIFICATIONRESPONSE']._serialized_start=1625
-  _globals['_RETRIEVECUSTOMERVERIFICATIONRESPONSE']._serialized_end=1919
-  _globals['_CUSTOMERONBOARDINGSERVICE']._serialized_start=1922
-  _globals['_CUSTOMERONBOARDINGSERVICE']._serialized_end=2802
+  _globals['_INITIATEKYCCHECKREQUEST']._serialized_start=334
+  _globals['_INITIATEKYCCHECKREQUEST']._serialized_end=532
+  _globals['_INITIATEKYCCHECKRESPONSE']._serialized_start=534
+  _globals['_INITIATEKYCCHECKRESPONSE']._serialized_end=610
+  _globals['_RETRIEVEKYCCHECKREQUEST']._serialized_start=612
+  _globals['_RETRIEVEKYCCHECKREQUEST']._serialized_end=708
+  _globals['_RETRIEVEKYCCHECKRESPONSE']._serialized_start=710
+  _globals['_RETRIEVEKYCCHECKRESPONSE']._serialized_end=786
+  _globals['_LISTKYCCHECKSREQUEST']._serialized_start=789
+  _globals['_LISTKYCCHECKSREQUEST']._serialized_end=1060
+  _globals['_LISTKYCCHECKSRESPONSE']._serialized_start=1062
+  _globals['_LISTKYCCHECKSRESPONSE']._serialized_end=1161
+  _globals['_CONTROLKYCCHECKREQUEST']._serialized_start=1164
+  _globals['_CONTROLKYCCHECKREQUEST']._serialized_end=1503
+  _globals['_CONTROLKYCCHECKRESPONSE']._serialized_start=1505
+  _globals['_CONTROLKYCCHECKRESPONSE']._serialized_end=1580
+  _globals['_RETRIEVECUSTOMERVERIFICATIONREQUEST']._serialized_start=1582
+  _globals['_RETRIEVECUSTOMERVERIFICATIONREQUEST']._serialized_end=1654
+  _globals['_RETRIEVECUSTOMERVERIFICATIONRESPONSE']._serialized_start=1657
+  _globals['_RETRIEVECUSTOMERVERIFICATIONRESPONSE']._serialized_end=1951
+  _globals['_CUSTOMERONBOARDINGSERVICE']._serialized_start=1954
+  _globals['_CUSTOMERONBOARDINGSERVICE']._serialized_end=2891
 # @@protoc_insertion_point(module_scope)

@@ -22,6 +22,7 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from fintech.common.v1 import access_pb2 as fintech_dot_common_dot_v1_dot_access__pb2
 from fintech.customer.v1 import customer_pb2 as fintech_dot_customer_dot_v1_dot_customer__pb2
 from fintech.customer.v1 import customer_profile_pb2 as fintech_dot_customer_dot_v1_dot_customer__profile__pb2
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
@@ -30,7 +31,7 @@ from google.protobuf import field_mask_pb2 as google_dot_protobuf_dot_field__mas
 from validate import validate_pb2 as validate_dot_validate__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n2fintech/customer/v1/customer_profile_service.proto\x12\x13\x66intech.customer.v1\x1a\"fintech/customer/v1/customer.proto\x1a*fintech/customer/v1/customer_profile.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a google/protobuf/field_mask.proto\x1a\x17validate/validate.proto\"}\n\x1eRetrieveCustomerProfileRequest\x12!\n\x0b\x63ustomer_id\x18\x01 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\x12\x38\n\x08pii_view\x18\x02 \x01(\x0e\x32\x1c.fintech.customer.v1.PiiViewB\x08\xfa\x42\x05\x82\x01\x02\x10\x01\"X\n\x1fRetrieveCustomerProfileResponse\x12\x35\n\x07profile\x18\x01 \x01(\x0b\x32$.fintech.customer.v1.CustomerProfile\"\xc5\x01\n\x1cUpdateCustomerProfileRequest\x12\x43\n\x07profile\x18\x01 \x01(\x0b\x32$.fintech.customer.v1.CustomerProfileB\x0c\xe2\x41\x01\x02\xfa\x42\x05\x8a\x01\x02\x10\x01\x12=\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskB\x0c\xe2\x41\x01\x02\xfa\x42\x05\x8a\x01\x02\x10\x01\x12!\n\x0b\x63ustomer_id\x18\x03 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\"V\n\x1dUpdateCustomerProfileResponse\x12\x35\n\x07profile\x18\x01 \x01(\x0b\x32$.fintech.customer.v1.CustomerProfile2\x86\x03\n\x16\x43ustomerProfileService\x12\xb4\x01\n\x17RetrieveCustomerProfile\x12\x33.fintech.customer.v1.RetrieveCustomerProfileRequest\x1a\x34.fintech.customer.v1.RetrieveCustomerProfileResponse\".\x90\x02\x01\x82\xd3\xe4\x93\x02%\x12#/v1/customers/{customer_id}/profile\x12\xb4\x01\n\x15UpdateCustomerProfile\x12\x31.fintech.customer.v1.UpdateCustomerProfileRequest\x1a\x32.fintech.customer.v1.UpdateCustomerProfileResponse\"4\x82\xd3\xe4\x93\x02.2#/v1/customers/{customer_id}/profile:\x07profileb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n2fintech/customer/v1/customer_profile_service.proto\x12\x13\x66intech.customer.v1\x1a\x1e\x66intech/common/v1/access.proto\x1a\"fintech/customer/v1/customer.proto\x1a*fintech/customer/v1/customer_profile.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a google/protobuf/field_mask.proto\x1a\x17validate/validate.proto\"}\n\x1eRetrieveCustomerProfileRequest\x12!\n\x0b\x63ustomer_id\x18\x01 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\x12\x38\n\x08pii_view\x18\x02 \x01(\x0e\x32\x1c.fintech.customer.v1.PiiViewB\x08\xfa\x42\x05\x82\x01\x02\x10\x01\"X\n\x1fRetrieveCustomerProfileResponse\x12\x35\n\x07profile\x18\x01 \x01(\x0b\x32$.fintech.customer.v1.CustomerProfile\"\xc5\x01\n\x1cUpdateCustomerProfileRequest\x12\x43\n\x07profile\x18\x01 \x01(\x0b\x32$.fintech.customer.v1.CustomerProfileB\x0c\xe2\x41\x01\x02\xfa\x42\x05\x8a\x01\x02\x10\x01\x12=\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskB\x0c\xe2\x41\x01\x02\xfa\x42\x05\x8a\x01\x02\x10\x01\x12!\n\x0b\x63ustomer_id\x18\x03 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\"V\n\x1dUpdateCustomerProfileResponse\x12\x35\n\x07profile\x18\x01 \x01(\x0b\x32$.fintech.customer.v1.CustomerProfile2\xa3\x03\n\x16\x43ustomerProfileService\x12\xc4\x01\n\x17RetrieveCustomerProfile\x12\x33.fintech.customer.v1.RetrieveCustomerProfileRequest\x1a\x34.fintech.customer.v1.RetrieveCustomerProfileResponse\">\x90\x02\x01\xd2\xf3\x18\x0c\n\x04\x01\x02\x03\x06\x12\x02\x01\x02\x18\x01\x82\xd3\xe4\x93\x02%\x12#/v1/customers/{customer_id}/profile\x12\xc1\x01\n\x15UpdateCustomerProfile\x12\x31.fintech.customer.v1.UpdateCustomerProfileRequest\x1a\x32.fintech.customer.v1.UpdateCustomerProfileResponse\"A\xd2\xf3\x18\t\n\x03\x01\x02\x06\x12\x02\x01\x02\x82\xd3\xe4\x93\x02.2#/v1/customers/{customer_id}/profile:\x07profileb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -48,17 +49,17 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_UPDATECUSTOMERPROFILEREQUEST'].fields_by_name['customer_id']._loaded_options = None
   _globals['_UPDATECUSTOMERPROFILEREQUEST'].fields_by_name['customer_id']._serialized_options = b'\342A\001\002\372B\005r\003\260\001\001'
   _globals['_CUSTOMERPROFILESERVICE'].methods_by_name['RetrieveCustomerProfile']._loaded_options = None
-  _globals['_CUSTOMERPROFILESERVICE'].methods_by_name['RetrieveCustomerProfile']._serialized_options = b'\220\002\001\202\323\344\223\002%\022#/v1/customers/{customer_id}/profile'
+  _globals['_CUSTOMERPROFILESERVICE'].methods_by_name['RetrieveCustomerProfile']._serialized_options = b'\220\002\001\322\363\030\014\n\004\001\002\003\006\022\002\001\002\030\001\202\323\344\223\002%\022#/v1/customers/{customer_id}/profile'
   _globals['_CUSTOMERPROFILESERVICE'].methods_by_name['UpdateCustomerProfile']._loaded_options = None
-  _globals['_CUSTOMERPROFILESERVICE'].methods_by_name['UpdateCustomerProfile']._serialized_options = b'\202\323\344\223\002.2#/v1/customers/{customer_id}/profile:\007profile'
-  _globals['_RETRIEVECUSTOMERPROFILEREQUEST']._serialized_start=277
-  _globals['_RETRIEVECUSTOMERPROFILEREQUEST']._serialized_end=402
-  _globals['_RETRIEVECUSTOMERPROFILERESPONSE']._serialized_start=404
-  _globals['_RETRIEVECUSTOMERPROFILERESPONSE']._serialized_end=492
-  _globals['_UPDATECUSTOMERPROFILEREQUEST']._serialized_start=495
-  _globals['_UPDATECUSTOMERPROFILEREQUEST']._serialized_end=692
-  _globals['_UPDATECUSTOMERPROFILERESPONSE']._serialized_start=694
-  _globals['_UPDATECUSTOMERPROFILERESPONSE']._serialized_end=780
-  _globals['_CUSTOMERPROFILESERVICE']._serialized_start=783
-  _globals['_CUSTOMERPROFILESERVICE']._serialized_end=1173
+  _globals['_CUSTOMERPROFILESERVICE'].methods_by_name['UpdateCustomerProfile']._serialized_options = b'\322\363\030\t\n\003\001\002\006\022\002\001\002\202\323\344\223\002.2#/v1/customers/{customer_id}/profile:\007profile'
+  _globals['_RETRIEVECUSTOMERPROFILEREQUEST']._serialized_start=309
+  _globals['_RETRIEVECUSTOMERPROFILEREQUEST']._serialized_end=434
+  _globals['_RETRIEVECUSTOMERPROFILERESPONSE']._serialized_start=436
+  _globals['_RETRIEVECUSTOMERPROFILERESPONSE']._serialized_end=524
+  _globals['_UPDATECUSTOMERPROFILEREQUEST']._serialized_start=527
+  _globals['_UPDATECUSTOMERPROFILEREQUEST']._serialized_end=724
+  _globals['_UPDATECUSTOMERPROFILERESPONSE']._serialized_start=726
+  _globals['_UPDATECUSTOMERPROFILERESPONSE']._serialized_end=812
+  _globals['_CUSTOMERPROFILESERVICE']._serialized_start=815
+  _globals['_CUSTOMERPROFILESERVICE']._serialized_end=1234
 # @@protoc_insertion_point(module_scope)

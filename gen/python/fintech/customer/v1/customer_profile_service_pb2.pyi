@@ -1,3 +1,4 @@
+from fintech.common.v1 import access_pb2 as _access_pb2
 from fintech.customer.v1 import customer_pb2 as _customer_pb2
 from fintech.customer.v1 import customer_profile_pb2 as _customer_profile_pb2
 from google.api import annotations_pb2 as _annotations_pb2

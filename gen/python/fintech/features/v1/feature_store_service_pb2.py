@@ -22,6 +22,7 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from fintech.common.v1 import access_pb2 as fintech_dot_common_dot_v1_dot_access__pb2
 from fintech.features.v1 import entity_pb2 as fintech_dot_features_dot_v1_dot_entity__pb2
 from fintech.features.v1 import feature_definition_pb2 as fintech_dot_features_dot_v1_dot_feature__definition__pb2
 from fintech.features.v1 import feature_value_pb2 as fintech_dot_features_dot_v1_dot_feature__value__pb2
@@ -33,7 +34,7 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from validate import validate_pb2 as validate_dot_validate__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n/fintech/features/v1/feature_store_service.proto\x12\x13\x66intech.features.v1\x1a fintech/features/v1/entity.proto\x1a,fintech/features/v1/feature_definition.proto\x1a\'fintech/features/v1/feature_value.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1bgoogle/api/visibility.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17validate/validate.proto\"W\n\x0f\x46\x65\x61tureNameList\x12\x44\n\rfeature_names\x18\x01 \x03(\tB-\xe2\x41\x01\x02\xfa\x42&\x92\x01#\x08\x01\x10\xf4\x03\x18\x01\"\x1ar\x18\x10\x01\x18\x80\x01\x32\x11^[a-z][a-z0-9_]*$\"\xa0\x02\n\x1dRetrieveOnlineFeaturesRequest\x12@\n\x08\x65ntities\x18\x01 \x03(\x0b\x32\x1e.fintech.features.v1.EntityKeyB\x0e\xe2\x41\x01\x02\xfa\x42\x07\x92\x01\x04\x08\x01\x10\x64\x12\x38\n\x08\x66\x65\x61tures\x18\x02 \x01(\x0b\x32$.fintech.features.v1.FeatureNameListH\x00\x12\x35\n\x0c\x66\x65\x61ture_view\x18\x03 \x01(\tB\x1d\xfa\x42\x1ar\x18\x10\x01\x18\x80\x01\x32\x11^[a-z][a-z0-9_]*$H\x00\x12:\n\rmax_staleness\x18\x04 \x01(\x0b\x32\x19.google.protobuf.DurationB\x08\xfa\x42\x05\xaa\x01\x02*\x00\x42\x10\n\tselection\x12\x03\xf8\x42\x01\"\x92\x01\n\x1eRetrieveOnlineFeaturesResponse\x12;\n\x08\x65ntities\x18\x01 \x03(\x0b\x32#.fintech.features.v1.EntityFeaturesB\x04\xe2\x41\x01\x03\x12\x33\n\tread_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\"\x83\x01\n\x0e\x45ntityFeatures\x12\x34\n\x06\x65ntity\x18\x01 \x01(\x0b\x32\x1e.fintech.features.v1.EntityKeyB\x04\xe2\x41\x01\x03\x12;\n\x08readings\x18\x02 \x03(\x0b\x32#.fintech.features.v1.FeatureReadingB\x04\xe2\x41\x01\x03\"\xec\x01\n!RetrieveHistoricalFeaturesRequest\x12\x44\n\x0b\x65ntity_rows\x18\x01 \x03(\x0b\x32\x1e.fintech.features.v1.EntityRowB\x0f\xe2\x41\x01\x02\xfa\x42\x08\x92\x01\x05\x08\x01\x10\x90N\x12\x38\n\x08\x66\x65\x61tures\x18\x02 \x01(\x0b\x32$.fintech.features.v1.FeatureNameListH\x00\x12\x35\n\x0c\x66\x65\x61ture_view\x18\x03 \x01(\tB\x1d\xfa\x42\x1ar\x18\x10\x01\x18\x80\x01\x32\x11^[a-z][a-z0-9_]*$H\x00\x42\x10\n\tselection\x12\x03\xf8\x42\x01\"\xa3\x01\n\tEntityRow\x12<\n\x06\x65ntity\x18\x01 \x01(\x0b\x32\x1e.fintech.features.v1.EntityKeyB\x0c\xe2\x41\x01\x02\xfa\x42\x05\x8a\x01\x02\x10\x01\x12=\n\tread_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x0e\xe2\x41\x01\x02\xfa\x42\x07\xb2\x01\x04\x08\x01\x38\x01\x12\x19\n\x07row_key\x18\x03 \x01(\tB\x08\xfa\x42\x05r\x03\x18\x80\x01\"c\n\"RetrieveHistoricalFeaturesResponse\x12=\n\x04rows\x18\x01 \x03(\x0b\x32).fintech.features.v1.HistoricalFeatureRowB\x04\xe2\x41\x01\x03\"\xd5\x01\n\x14HistoricalFeatureRow\x12\x15\n\x07row_key\x18\x01 \x01(\tB\x04\xe2\x41\x01\x03\x12\x34\n\x06\x65ntity\x18\x02 \x01(\x0b\x32\x1e.fintech.features.v1.EntityKeyB\x04\xe2\x41\x01\x03\x12\x33\n\tread_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12;\n\x08readings\x18\x04 \x03(\x0b\x32#.fintech.features.v1.FeatureReadingB\x04\xe2\x41\x01\x03\"\xd2\x01\n\x1dListFeatureDefinitionsRequest\x12>\n\x0b\x65ntity_type\x18\x01 \x01(\x0e\x32\x1f.fintech.features.v1.EntityTypeB\x08\xfa\x42\x05\x82\x01\x02\x10\x01\x12\x34\n\x0c\x66\x65\x61ture_view\x18\x02 \x01(\tB\x1e\xfa\x42\x1br\x19\x18\x80\x01\x32\x11^[a-z][a-z0-9_]*$\xd0\x01\x01\x12\x1d\n\tpage_size\x18\x03 \x01(\x05\x42\n\xfa\x42\x07\x1a\x05\x18\xe8\x07(\x00\x12\x1c\n\npage_token\x18\x04 \x01(\tB\x08\xfa\x42\x05r\x03\x18\x80\x10\"\x8a\x01\n\x1eListFeatureDefinitionsResponse\x12I\n\x13\x66\x65\x61ture_definitions\x18\x01 \x03(\x0b\x32&.fintech.features.v1.FeatureDefinitionB\x04\xe2\x41\x01\x03\x12\x1d\n\x0fnext_page_token\x18\x02 \x01(\tB\x04\xe2\x41\x01\x03\"\x88\x01\n\x1a\x45raseEntityFeaturesRequest\x12@\n\x08\x65ntities\x18\x01 \x03(\x0b\x32\x1e.fintech.features.v1.EntityKeyB\x0e\xe2\x41\x01\x02\xfa\x42\x07\x92\x01\x04\x08\x01\x10\x64\x12(\n\x12\x65rasure_request_id\x18\x02 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\"\x8f\x01\n\x1b\x45raseEntityFeaturesResponse\x12:\n\x08\x65rasures\x18\x01 \x03(\x0b\x32\".fintech.features.v1.EntityErasureB\x04\xe2\x41\x01\x03\x12\x34\n\nerase_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\"\x8a\x01\n\rEntityErasure\x12\x34\n\x06\x65ntity\x18\x01 \x01(\x0b\x32\x1e.fintech.features.v1.EntityKeyB\x04\xe2\x41\x01\x03\x12 \n\x12online_value_count\x18\x02 \x01(\x03\x42\x04\xe2\x41\x01\x03\x12!\n\x13history_value_count\x18\x03 \x01(\x03\x42\x04\xe2\x41\x01\x03\x32\xa4\x05\n\x13\x46\x65\x61tureStoreService\x12\x96\x01\n\x16RetrieveOnlineFeatures\x12\x32.fintech.features.v1.RetrieveOnlineFeaturesRequest\x1a\x33.fintech.features.v1.RetrieveOnlineFeaturesResponse\"\x13\x90\x02\x01\xfa\xd2\xe4\x93\x02\n\x12\x08INTERNAL\x12\xbc\x01\n\x1aRetrieveHistoricalFeatures\x12\x36.fintech.features.v1.RetrieveHistoricalFeaturesRequest\x1a\x37.fintech.features.v1.RetrieveHistoricalFeaturesResponse\"-\x90\x02\x01\x82\xd3\xe4\x93\x02$\"\x1f/v1/features:retrieveHistorical:\x01*\x12\xa4\x01\n\x16ListFeatureDefinitions\x12\x32.fintech.features.v1.ListFeatureDefinitionsRequest\x1a\x33.fintech.features.v1.ListFeatureDefinitionsResponse\"!\x90\x02\x01\x82\xd3\xe4\x93\x02\x18\x12\x16/v1/featureDefinitions\x12\x8d\x01\n\x13\x45raseEntityFeatures\x12/.fintech.features.v1.EraseEntityFeaturesRequest\x1a\x30.fintech.features.v1.EraseEntityFeaturesResponse\"\x13\x90\x02\x02\xfa\xd2\xe4\x93\x02\n\x12\x08INTERNALb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n/fintech/features/v1/feature_store_service.proto\x12\x13\x66intech.features.v1\x1a\x1e\x66intech/common/v1/access.proto\x1a fintech/features/v1/entity.proto\x1a,fintech/features/v1/feature_definition.proto\x1a\'fintech/features/v1/feature_value.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1bgoogle/api/visibility.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17validate/validate.proto\"W\n\x0f\x46\x65\x61tureNameList\x12\x44\n\rfeature_names\x18\x01 \x03(\tB-\xe2\x41\x01\x02\xfa\x42&\x92\x01#\x08\x01\x10\xf4\x03\x18\x01\"\x1ar\x18\x10\x01\x18\x80\x01\x32\x11^[a-z][a-z0-9_]*$\"\xa0\x02\n\x1dRetrieveOnlineFeaturesRequest\x12@\n\x08\x65ntities\x18\x01 \x03(\x0b\x32\x1e.fintech.features.v1.EntityKeyB\x0e\xe2\x41\x01\x02\xfa\x42\x07\x92\x01\x04\x08\x01\x10\x64\x12\x38\n\x08\x66\x65\x61tures\x18\x02 \x01(\x0b\x32$.fintech.features.v1.FeatureNameListH\x00\x12\x35\n\x0c\x66\x65\x61ture_view\x18\x03 \x01(\tB\x1d\xfa\x42\x1ar\x18\x10\x01\x18\x80\x01\x32\x11^[a-z][a-z0-9_]*$H\x00\x12:\n\rmax_staleness\x18\x04 \x01(\x0b\x32\x19.google.protobuf.DurationB\x08\xfa\x42\x05\xaa\x01\x02*\x00\x42\x10\n\tselection\x12\x03\xf8\x42\x01\"\x92\x01\n\x1eRetrieveOnlineFeaturesResponse\x12;\n\x08\x65ntities\x18\x01 \x03(\x0b\x32#.fintech.features.v1.EntityFeaturesB\x04\xe2\x41\x01\x03\x12\x33\n\tread_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\"\x83\x01\n\x0e\x45ntityFeatures\x12\x34\n\x06\x65ntity\x18\x01 \x01(\x0b\x32\x1e.fintech.features.v1.EntityKeyB\x04\xe2\x41\x01\x03\x12;\n\x08readings\x18\x02 \x03(\x0b\x32#.fintech.features.v1.FeatureReadingB\x04\xe2\x41\x01\x03\"\xec\x01\n!RetrieveHistoricalFeaturesRequest\x12\x44\n\x0b\x65ntity_rows\x18\x01 \x03(\x0b\x32\x1e.fintech.features.v1.EntityRowB\x0f\xe2\x41\x01\x02\xfa\x42\x08\x92\x01\x05\x08\x01\x10\x90N\x12\x38\n\x08\x66\x65\x61tures\x18\x02 \x01(\x0b\x32$.fintech.features.v1.FeatureNameListH\x00\x12\x35\n\x0c\x66\x65\x61ture_view\x18\x03 \x01(\tB\x1d\xfa\x42\x1ar\x18\x10\x01\x18\x80\x01\x32\x11^[a-z][a-z0-9_]*$H\x00\x42\x10\n\tselection\x12\x03\xf8\x42\x01\"\xa3\x01\n\tEntityRow\x12<\n\x06\x65ntity\x18\x01 \x01(\x0b\x32\x1e.fintech.features.v1.EntityKeyB\x0c\xe2\x41\x01\x02\xfa\x42\x05\x8a\x01\x02\x10\x01\x12=\n\tread_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x0e\xe2\x41\x01\x02\xfa\x42\x07\xb2\x01\x04\x08\x01\x38\x01\x12\x19\n\x07row_key\x18\x03 \x01(\tB\x08\xfa\x42\x05r\x03\x18\x80\x01\"c\n\"RetrieveHistoricalFeaturesResponse\x12=\n\x04rows\x18\x01 \x03(\x0b\x32).fintech.features.v1.HistoricalFeatureRowB\x04\xe2\x41\x01\x03\"\xd5\x01\n\x14HistoricalFeatureRow\x12\x15\n\x07row_key\x18\x01 \x01(\tB\x04\xe2\x41\x01\x03\x12\x34\n\x06\x65ntity\x18\x02 \x01(\x0b\x32\x1e.fintech.features.v1.EntityKeyB\x04\xe2\x41\x01\x03\x12\x33\n\tread_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12;\n\x08readings\x18\x04 \x03(\x0b\x32#.fintech.features.v1.FeatureReadingB\x04\xe2\x41\x01\x03\"\xd2\x01\n\x1dListFeatureDefinitionsRequest\x12>\n\x0b\x65ntity_type\x18\x01 \x01(\x0e\x32\x1f.fintech.features.v1.EntityTypeB\x08\xfa\x42\x05\x82\x01\x02\x10\x01\x12\x34\n\x0c\x66\x65\x61ture_view\x18\x02 \x01(\tB\x1e\xfa\x42\x1br\x19\x18\x80\x01\x32\x11^[a-z][a-z0-9_]*$\xd0\x01\x01\x12\x1d\n\tpage_size\x18\x03 \x01(\x05\x42\n\xfa\x42\x07\x1a\x05\x18\xe8\x07(\x00\x12\x1c\n\npage_token\x18\x04 \x01(\tB\x08\xfa\x42\x05r\x03\x18\x80\x10\"\x8a\x01\n\x1eListFeatureDefinitionsResponse\x12I\n\x13\x66\x65\x61ture_definitions\x18\x01 \x03(\x0b\x32&.fintech.features.v1.FeatureDefinitionB\x04\xe2\x41\x01\x03\x12\x1d\n\x0fnext_page_token\x18\x02 \x01(\tB\x04\xe2\x41\x01\x03\"\x88\x01\n\x1a\x45raseEntityFeaturesRequest\x12@\n\x08\x65ntities\x18\x01 \x03(\x0b\x32\x1e.fintech.features.v1.EntityKeyB\x0e\xe2\x41\x01\x02\xfa\x42\x07\x92\x01\x04\x08\x01\x10\x64\x12(\n\x12\x65rasure_request_id\x18\x02 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\"\x8f\x01\n\x1b\x45raseEntityFeaturesResponse\x12:\n\x08\x65rasures\x18\x01 \x03(\x0b\x32\".fintech.features.v1.EntityErasureB\x04\xe2\x41\x01\x03\x12\x34\n\nerase_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\"\x8a\x01\n\rEntityErasure\x12\x34\n\x06\x65ntity\x18\x01 \x01(\x0b\x32\x1e.fintech.features.v1.EntityKeyB\x04\xe2\x41\x01\x03\x12 \n\x12online_value_count\x18\x02 \x01(\x03\x42\x04\xe2\x41\x01\x03\x12!\n\x13history_value_count\x18\x03 \x01(\x03\x42\x04\xe2\x41\x01\x03\x32\xb6\x05\n\x13\x46\x65\x61tureStoreService\x12\x96\x01\n\x16RetrieveOnlineFeatures\x12\x32.fintech.features.v1.RetrieveOnlineFeaturesRequest\x1a\x33.fintech.features.v1.RetrieveOnlineFeaturesResponse\"\x13\x90\x02\x01\xfa\xd2\xe4\x93\x02\n\x12\x08INTERNAL\x12\xc3\x01\n\x1aRetrieveHistoricalFeatures\x12\x36.fintech.features.v1.RetrieveHistoricalFeaturesRequest\x1a\x37.fintech.features.v1.RetrieveHistoricalFeaturesResponse\"4\x90\x02\x01\xd2\xf3\x18\x03\n\x01\x05\x82\xd3\xe4\x93\x02$\"\x1f/v1/features:retrieveHistorical:\x01*\x12\xaf\x01\n\x16ListFeatureDefinitions\x12\x32.fintech.features.v1.ListFeatureDefinitionsRequest\x1a\x33.fintech.features.v1.ListFeatureDefinitionsResponse\",\x90\x02\x01\xd2\xf3\x18\x07\n\x03\x05\x03\x06\x18\x01\x82\xd3\xe4\x93\x02\x18\x12\x16/v1/featureDefinitions\x12\x8d\x01\n\x13\x45raseEntityFeatures\x12/.fintech.features.v1.EraseEntityFeaturesRequest\x1a\x30.fintech.features.v1.EraseEntityFeaturesResponse\"\x13\x90\x02\x02\xfa\xd2\xe4\x93\x02\n\x12\x08INTERNALb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -109,37 +110,37 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_FEATURESTORESERVICE'].methods_by_name['RetrieveOnlineFeatures']._loaded_options = None
   _globals['_FEATURESTORESERVICE'].methods_by_name['RetrieveOnlineFeatures']._serialized_options = b'\220\002\001\372\322\344\223\002\n\022\010INTERNAL'
   _globals['_FEATURESTORESERVICE'].methods_by_name['RetrieveHistoricalFeatures']._loaded_options = None
-  _globals['_FEATURESTORESERVICE'].methods_by_name['RetrieveHistoricalFeatures']._serialized_options = b'\220\002\001\202\323\344\223\002$\"\037/v1/features:retrieveHistorical:\001*'
+  _globals['_FEATURESTORESERVICE'].methods_by_name['RetrieveHistoricalFeatures']._serialized_options = b'\220\002\001\322\363\030\003\n\001\005\202\323\344\223\002$\"\037/v1/features:retrieveHistorical:\001*'
   _globals['_FEATURESTORESERVICE'].methods_by_name['ListFeatureDefinitions']._loaded_options = None
-  _globals['_FEATURESTORESERVICE'].methods_by_name['ListFeatureDefinitions']._serialized_options = b'\220\002\001\202\323\344\223\002\030\022\026/v1/featureDefinitions'
+  _globals['_FEATURESTORESERVICE'].methods_by_name['ListFeatureDefinitions']._serialized_options = b'\220\002\001\322\363\030\007\n\003\005\003\006\030\001\202\323\344\223\002\030\022\026/v1/featureDefinitions'
   _globals['_FEATURESTORESERVICE'].methods_by_name['EraseEntityFeatures']._loaded_options = None
   _globals['_FEATURESTORESERVICE'].methods_by_name['EraseEntityFeatures']._serialized_options = b'\220\002\002\372\322\344\223\002\n\022\010INTERNAL'
-  _globals['_FEATURENAMELIST']._serialized_start=375
-  _globals['_FEATURENAMELIST']._serialized_end=462
-  _globals['_RETRIEVEONLINEFEATURESREQUEST']._serialized_start=465
-  _globals['_RETRIEVEONLINEFEATURESREQUEST']._serialized_end=753
-  _globals['_RETRIEVEONLINEFEATURESRESPONSE']._serialized_start=756
-  _globals['_RETRIEVEONLINEFEATURESRESPONSE']._serialized_end=902
-  _globals['_ENTITYFEATURES']._serialized_start=905
-  _globals['_ENTITYFEATURES']._serialized_end=1036
-  _globals['_RETRIEVEHISTORICALFEATURESREQUEST']._serialized_start=1039
-  _globals['_RETRIEVEHISTORICALFEATURESREQUEST']._serialized_end=1275
-  _globals['_ENTITYROW']._serialized_start=1278
-  _globals['_ENTITYROW']._serialized_end=1441
-  _globals['_RETRIEVEHISTORICALFEATURESRESPONSE']._serialized_start=1443
-  _globals['_RETRIEVEHISTORICALFEATURESRESPONSE']._serialized_end=1542
-  _globals['_HISTORICALFEATUREROW']._serialized_start=1545
-  _globals['_HISTORICALFEATUREROW']._serialized_end=1758
-  _globals['_LISTFEATUREDEFINITIONSREQUEST']._serialized_start=1761
-  _globals['_LISTFEATUREDEFINITIONSREQUEST']._serialized_end=1971
-  _globals['_LISTFEATUREDEFINITIONSRESPONSE']._serialized_start=1974
-  _globals['_LISTFEATUREDEFINITIONSRESPONSE']._serialized_end=2112
-  _globals['_ERASEENTITYFEATURESREQUEST']._serialized_start=2115
-  _globals['_ERASEENTITYFEATURESREQUEST']._serialized_end=2251
-  _globals['_ERASEENTITYFEATURESRESPONSE']._serialized_start=2254
-  _globals['_ERASEENTITYFEATURESRESPONSE']._serialized_end=2397
-  _globals['_ENTITYERASURE']._serialized_start=2400
-  _globals['_ENTITYERASURE']._serialized_end=2538
-  _globals['_FEATURESTORESERVICE']._serialized_start=2541
-  _globals['_FEATURESTORESERVICE']._serialized_end=3217
+  _globals['_FEATURENAMELIST']._serialized_start=407
+  _globals['_FEATURENAMELIST']._serialized_end=494
+  _globals['_RETRIEVEONLINEFEATURESREQUEST']._serialized_start=497
+  _globals['_RETRIEVEONLINEFEATURESREQUEST']._serialized_end=785
+  _globals['_RETRIEVEONLINEFEATURESRESPONSE']._serialized_start=788
+  _globals['_RETRIEVEONLINEFEATURESRESPONSE']._serialized_end=934
+  _globals['_ENTITYFEATURES']._serialized_start=937
+  _globals['_ENTITYFEATURES']._serialized_end=1068
+  _globals['_RETRIEVEHISTORICALFEATURESREQUEST']._serialized_start=1071
+  _globals['_RETRIEVEHISTORICALFEATURESREQUEST']._serialized_end=1307
+  _globals['_ENTITYROW']._serialized_start=1310
+  _globals['_ENTITYROW']._serialized_end=1473
+  _globals['_RETRIEVEHISTORICALFEATURESRESPONSE']._serialized_start=1475
+  _globals['_RETRIEVEHISTORICALFEATURESRESPONSE']._serialized_end=1574
+  _globals['_HISTORICALFEATUREROW']._serialized_start=1577
+  _globals['_HISTORICALFEATUREROW']._serialized_end=1790
+  _globals['_LISTFEATUREDEFINITIONSREQUEST']._serialized_start=1793
+  _globals['_LISTFEATUREDEFINITIONSREQUEST']._serialized_end=2003
+  _globals['_LISTFEATUREDEFINITIONSRESPONSE']._serialized_start=2006
+  _globals['_LISTFEATUREDEFINITIONSRESPONSE']._serialized_end=2144
+  _globals['_ERASEENTITYFEATURESREQUEST']._serialized_start=2147
+  _globals['_ERASEENTITYFEATURESREQUEST']._serialized_end=2283
+  _globals['_ERASEENTITYFEATURESRESPONSE']._serialized_start=2286
+  _globals['_ERASEENTITYFEATURESRESPONSE']._serialized_end=2429
+  _globals['_ENTITYERASURE']._serialized_start=2432
+  _globals['_ENTITYERASURE']._serialized_end=2570
+  _globals['_FEATURESTORESERVICE']._serialized_start=2573
+  _globals['_FEATURESTORESERVICE']._serialized_end=3267
 # @@protoc_insertion_point(module_scope)

@@ -1,5 +1,6 @@
 import datetime
 
+from fintech.common.v1 import access_pb2 as _access_pb2
 from fintech.features.v1 import entity_pb2 as _entity_pb2
 from fintech.features.v1 import feature_definition_pb2 as _feature_definition_pb2
 from fintech.features.v1 import feature_value_pb2 as _feature_value_pb2

@@ -22,6 +22,7 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from fintech.common.v1 import access_pb2 as fintech_dot_common_dot_v1_dot_access__pb2
 from fintech.ml.v1 import bias_report_pb2 as fintech_dot_ml_dot_v1_dot_bias__report__pb2
 from fintech.ml.v1 import drift_report_pb2 as fintech_dot_ml_dot_v1_dot_drift__report__pb2
 from fintech.ml.v1 import model_version_pb2 as fintech_dot_ml_dot_v1_dot_model__version__pb2
@@ -30,7 +31,7 @@ from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior_
 from validate import validate_pb2 as validate_dot_validate__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n*fintech/ml/v1/model_registry_service.proto\x12\rfintech.ml.v1\x1a\x1f\x66intech/ml/v1/bias_report.proto\x1a fintech/ml/v1/drift_report.proto\x1a!fintech/ml/v1/model_version.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x17validate/validate.proto\"\x96\x01\n\x1bRegisterModelVersionRequest\x12\x35\n\nmodel_name\x18\x01 \x01(\tB!\xe2\x41\x01\x02\xfa\x42\x1ar\x18\x10\x01\x18\x80\x01\x32\x11^[a-z][a-z0-9_]*$\x12@\n\rmodel_version\x18\x02 \x01(\x0b\x32\x1b.fintech.ml.v1.ModelVersionB\x0c\xe2\x41\x01\x02\xfa\x42\x05\x8a\x01\x02\x10\x01\"X\n\x1cRegisterModelVersionResponse\x12\x38\n\rmodel_version\x18\x01 \x01(\x0b\x32\x1b.fintech.ml.v1.ModelVersionB\x04\xe2\x41\x01\x03\"\x89\x01\n\x1bRetrieveModelVersionRequest\x12\x35\n\nmodel_name\x18\x01 \x01(\tB!\xe2\x41\x01\x02\xfa\x42\x1ar\x18\x10\x01\x18\x80\x01\x32\x11^[a-z][a-z0-9_]*$\x12\x33\n\rmodel_version\x18\x02 \x01(\tB\x1c\xe2\x41\x01\x02\xfa\x42\x15r\x13\x32\x11^[1-9][0-9]{0,9}$\"X\n\x1cRetrieveModelVersionResponse\x12\x38\n\rmodel_version\x18\x01 \x01(\x0b\x32\x1b.fintech.ml.v1.ModelVersionB\x04\xe2\x41\x01\x03\"\xc2\x01\n\x18ListModelVersionsRequest\x12\x35\n\nmodel_name\x18\x01 \x01(\tB!\xe2\x41\x01\x02\xfa\x42\x1ar\x18\x10\x01\x18\x80\x01\x32\x11^[a-z][a-z0-9_]*$\x12\x32\n\x05stage\x18\x02 \x01(\x0e\x32\x19.fintech.ml.v1.ModelStageB\x08\xfa\x42\x05\x82\x01\x02\x10\x01\x12\x1d\n\tpage_size\x18\x03 \x01(\x05\x42\n\xfa\x42\x07\x1a\x05\x18\xe8\x07(\x00\x12\x1c\n\npage_token\x18\x04 \x01(\tB\x08\xfa\x42\x05r\x03\x18\x80\x10\"u\n\x19ListModelVersionsResponse\x12\x39\n\x0emodel_versions\x18\x01 \x03(\x0b\x32\x1b.fintech.ml.v1.ModelVersionB\x04\xe2\x41\x01\x03\x12\x1d\n\x0fnext_page_token\x18\x02 \x01(\tB\x04\xe2\x41\x01\x03\"\xb2\x02\n\x1aPromoteModelVersionRequest\x12\x35\n\nmodel_name\x18\x01 \x01(\tB!\xe2\x41\x01\x02\xfa\x42\x1ar\x18\x10\x01\x18\x80\x01\x32\x11^[a-z][a-z0-9_]*$\x12\x33\n\rmodel_version\x18\x02 \x01(\tB\x1c\xe2\x41\x01\x02\xfa\x42\x15r\x13\x32\x11^[1-9][0-9]{0,9}$\x12\x45\n\x0ctarget_stage\x18\x03 \x01(\x0e\x32\x19.fintech.ml.v1.ModelStageB\x14\xe2\x41\x01\x02\xfa\x42\r\x82\x01\n\x10\x01\x18\x02\x18\x03\x18\x04\x18\x05\x12)\n\x16\x63\x61nary_traffic_percent\x18\x04 \x01(\x05\x42\t\xfa\x42\x06\x1a\x04\x18\x63(\x00\x12\x1e\n\x06reason\x18\x05 \x01(\tB\x0e\xe2\x41\x01\x02\xfa\x42\x07r\x05\x10\x01\x18\x80\x10\x12\x16\n\x04\x65tag\x18\x06 \x01(\tB\x08\xfa\x42\x05r\x03\x18\x80\x01\"\xef\x01\n\x1bPromoteModelVersionResponse\x12\x38\n\rmodel_version\x18\x01 \x01(\x0b\x32\x1b.fintech.ml.v1.ModelVersionB\x04\xe2\x41\x01\x03\x12\x37\n\x0eprevious_stage\x18\x02 \x01(\x0e\x32\x19.fintech.ml.v1.ModelStageB\x04\xe2\x41\x01\x03\x12\x37\n\rmetric_checks\x18\x03 \x03(\x0b\x32\x1a.fintech.ml.v1.MetricCheckB\x04\xe2\x41\x01\x03\x12$\n\x16replaced_model_version\x18\x04 \x01(\tB\x04\xe2\x41\x01\x03\"\xac\x01\n\x19RetrieveBiasReportRequest\x12\x35\n\nmodel_name\x18\x01 \x01(\tB!\xe2\x41\x01\x02\xfa\x42\x1ar\x18\x10\x01\x18\x80\x01\x32\x11^[a-z][a-z0-9_]*$\x12\x33\n\rmodel_version\x18\x02 \x01(\tB\x1c\xe2\x41\x01\x02\xfa\x42\x15r\x13\x32\x11^[1-9][0-9]{0,9}$\x12#\n\x0e\x62ias_report_id\x18\x03 \x01(\tB\x0b\xfa\x42\x08r\x06\xb0\x01\x01\xd0\x01\x01\"R\n\x1aRetrieveBiasReportResponse\x12\x34\n\x0b\x62ias_report\x18\x01 \x01(\x0b\x32\x19.fintech.ml.v1.BiasReportB\x04\xe2\x41\x01\x03\"\xae\x01\n\x1aRetrieveDriftReportRequest\x12\x35\n\nmodel_name\x18\x01 \x01(\tB!\xe2\x41\x01\x02\xfa\x42\x1ar\x18\x10\x01\x18\x80\x01\x32\x11^[a-z][a-z0-9_]*$\x12\x33\n\rmodel_version\x18\x02 \x01(\tB\x1c\xe2\x41\x01\x02\xfa\x42\x15r\x13\x32\x11^[1-9][0-9]{0,9}$\x12$\n\x0f\x64rift_report_id\x18\x03 \x01(\tB\x0b\xfa\x42\x08r\x06\xb0\x01\x01\xd0\x01\x01\"U\n\x1bRetrieveDriftReportResponse\x12\x36\n\x0c\x64rift_report\x18\x01 \x01(\x0b\x32\x1a.fintech.ml.v1.DriftReportB\x04\xe2\x41\x01\x03\x32\xa6\x08\n\x14ModelRegistryService\x12\xa8\x01\n\x14RegisterModelVersion\x12*.fintech.ml.v1.RegisterModelVersionRequest\x1a+.fintech.ml.v1.RegisterModelVersionResponse\"7\x82\xd3\xe4\x93\x02\x31\" /v1/models/{model_name}/versions:\rmodel_version\x12\xac\x01\n\x14RetrieveModelVersion\x12*.fintech.ml.v1.RetrieveModelVersionRequest\x1a+.fintech.ml.v1.RetrieveModelVersionResponse\";\x90\x02\x01\x82\xd3\xe4\x93\x02\x32\x12\x30/v1/models/{model_name}/versions/{model_version}\x12\x93\x01\n\x11ListModelVersions\x12\'.fintech.ml.v1.ListModelVersionsRequest\x1a(.fintech.ml.v1.ListModelVersionsResponse\"+\x90\x02\x01\x82\xd3\xe4\x93\x02\"\x12 /v1/models/{model_name}/versions\x12\xb1\x01\n\x13PromoteModelVersion\x12).fintech.ml.v1.PromoteModelVersionRequest\x1a*.fintech.ml.v1.PromoteModelVersionResponse\"C\x82\xd3\xe4\x93\x02=\"8/v1/models/{model_name}/versions/{model_version}:promote:\x01*\x12\xb1\x01\n\x12RetrieveBiasReport\x12(.fintech.ml.v1.RetrieveBiasReportRequest\x1a).fintech.ml.v1.RetrieveBiasReportResponse\"F\x90\x02\x01\x82\xd3\xe4\x93\x02=\x12;/v1/models/{model_name}/versions/{model_version}/biasReport\x12\xb5\x01\n\x13RetrieveDriftReport\x12).fintech.ml.v1.RetrieveDriftReportRequest\x1a*.fintech.ml.v1.RetrieveDriftReportResponse\"G\x90\x02\x01\x82\xd3\xe4\x93\x02>\x12</v1/models/{model_name}/versions/{model_version}/driftReportb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n*fintech/ml/v1/model_registry_service.proto\x12\rfintech.ml.v1\x1a\x1e\x66intech/common/v1/access.proto\x1a\x1f\x66intech/ml/v1/bias_report.proto\x1a fintech/ml/v1/drift_report.proto\x1a!fintech/ml/v1/model_version.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x17validate/validate.proto\"\x96\x01\n\x1bRegisterModelVersionRequest\x12\x35\n\nmodel_name\x18\x01 \x01(\tB!\xe2\x41\x01\x02\xfa\x42\x1ar\x18\x10\x01\x18\x80\x01\x32\x11^[a-z][a-z0-9_]*$\x12@\n\rmodel_version\x18\x02 \x01(\x0b\x32\x1b.fintech.ml.v1.ModelVersionB\x0c\xe2\x41\x01\x02\xfa\x42\x05\x8a\x01\x02\x10\x01\"X\n\x1cRegisterModelVersionResponse\x12\x38\n\rmodel_version\x18\x01 \x01(\x0b\x32\x1b.fintech.ml.v1.ModelVersionB\x04\xe2\x41\x01\x03\"\x89\x01\n\x1bRetrieveModelVersionRequest\x12\x35\n\nmodel_name\x18\x01 \x01(\tB!\xe2\x41\x01\x02\xfa\x42\x1ar\x18\x10\x01\x18\x80\x01\x32\x11^[a-z][a-z0-9_]*$\x12\x33\n\rmodel_version\x18\x02 \x01(\tB\x1c\xe2\x41\x01\x02\xfa\x42\x15r\x13\x32\x11^[1-9][0-9]{0,9}$\"X\n\x1cRetrieveModelVersionResponse\x12\x38\n\rmodel_version\x18\x01 \x01(\x0b\x32\x1b.fintech.ml.v1.ModelVersionB\x04\xe2\x41\x01\x03\"\xc2\x01\n\x18ListModelVersionsRequest\x12\x35\n\nmodel_name\x18\x01 \x01(\tB!\xe2\x41\x01\x02\xfa\x42\x1ar\x18\x10\x01\x18\x80\x01\x32\x11^[a-z][a-z0-9_]*$\x12\x32\n\x05stage\x18\x02 \x01(\x0e\x32\x19.fintech.ml.v1.ModelStageB\x08\xfa\x42\x05\x82\x01\x02\x10\x01\x12\x1d\n\tpage_size\x18\x03 \x01(\x05\x42\n\xfa\x42\x07\x1a\x05\x18\xe8\x07(\x00\x12\x1c\n\npage_token\x18\x04 \x01(\tB\x08\xfa\x42\x05r\x03\x18\x80\x10\"u\n\x19ListModelVersionsResponse\x12\x39\n\x0emodel_versions\x18\x01 \x03(\x0b\x32\x1b.fintech.ml.v1.ModelVersionB\x04\xe2\x41\x01\x03\x12\x1d\n\x0fnext_page_token\x18\x02 \x01(\tB\x04\xe2\x41\x01\x03\"\xb2\x02\n\x1aPromoteModelVersionRequest\x12\x35\n\nmodel_name\x18\x01 \x01(\tB!\xe2\x41\x01\x02\xfa\x42\x1ar\x18\x10\x01\x18\x80\x01\x32\x11^[a-z][a-z0-9_]*$\x12\x33\n\rmodel_version\x18\x02 \x01(\tB\x1c\xe2\x41\x01\x02\xfa\x42\x15r\x13\x32\x11^[1-9][0-9]{0,9}$\x12\x45\n\x0ctarget_stage\x18\x03 \x01(\x0e\x32\x19.fintech.ml.v1.ModelStageB\x14\xe2\x41\x01\x02\xfa\x42\r\x82\x01\n\x10\x01\x18\x02\x18\x03\x18\x04\x18\x05\x12)\n\x16\x63\x61nary_traffic_percent\x18\x04 \x01(\x05\x42\t\xfa\x42\x06\x1a\x04\x18\x63(\x00\x12\x1e\n\x06reason\x18\x05 \x01(\tB\x0e\xe2\x41\x01\x02\xfa\x42\x07r\x05\x10\x01\x18\x80\x10\x12\x16\n\x04\x65tag\x18\x06 \x01(\tB\x08\xfa\x42\x05r\x03\x18\x80\x01\"\xef\x01\n\x1bPromoteModelVersionResponse\x12\x38\n\rmodel_version\x18\x01 \x01(\x0b\x32\x1b.fintech.ml.v1.ModelVersionB\x04\xe2\x41\x01\x03\x12\x37\n\x0eprevious_stage\x18\x02 \x01(\x0e\x32\x19.fintech.ml.v1.ModelStageB\x04\xe2\x41\x01\x03\x12\x37\n\rmetric_checks\x18\x03 \x03(\x0b\x32\x1a.fintech.ml.v1.MetricCheckB\x04\xe2\x41\x01\x03\x12$\n\x16replaced_model_version\x18\x04 \x01(\tB\x04\xe2\x41\x01\x03\"\xac\x01\n\x19RetrieveBiasReportRequest\x12\x35\n\nmodel_name\x18\x01 \x01(\tB!\xe2\x41\x01\x02\xfa\x42\x1ar\x18\x10\x01\x18\x80\x01\x32\x11^[a-z][a-z0-9_]*$\x12\x33\n\rmodel_version\x18\x02 \x01(\tB\x1c\xe2\x41\x01\x02\xfa\x42\x15r\x13\x32\x11^[1-9][0-9]{0,9}$\x12#\n\x0e\x62ias_report_id\x18\x03 \x01(\tB\x0b\xfa\x42\x08r\x06\xb0\x01\x01\xd0\x01\x01\"R\n\x1aRetrieveBiasReportResponse\x12\x34\n\x0b\x62ias_report\x18\x01 \x01(\x0b\x32\x19.fintech.ml.v1.BiasReportB\x04\xe2\x41\x01\x03\"\xae\x01\n\x1aRetrieveDriftReportRequest\x12\x35\n\nmodel_name\x18\x01 \x01(\tB!\xe2\x41\x01\x02\xfa\x42\x1ar\x18\x10\x01\x18\x80\x01\x32\x11^[a-z][a-z0-9_]*$\x12\x33\n\rmodel_version\x18\x02 \x01(\tB\x1c\xe2\x41\x01\x02\xfa\x42\x15r\x13\x32\x11^[1-9][0-9]{0,9}$\x12$\n\x0f\x64rift_report_id\x18\x03 \x01(\tB\x0b\xfa\x42\x08r\x06\xb0\x01\x01\xd0\x01\x01\"U\n\x1bRetrieveDriftReportResponse\x12\x36\n\x0c\x64rift_report\x18\x01 \x01(\x0b\x32\x1a.fintech.ml.v1.DriftReportB\x04\xe2\x41\x01\x03\x32\xe1\x08\n\x14ModelRegistryService\x12\xb0\x01\n\x14RegisterModelVersion\x12*.fintech.ml.v1.RegisterModelVersionRequest\x1a+.fintech.ml.v1.RegisterModelVersionResponse\"?\xd2\xf3\x18\x04\n\x02\x05\x06\x82\xd3\xe4\x93\x02\x31\" /v1/models/{model_name}/versions:\rmodel_version\x12\xb7\x01\n\x14RetrieveModelVersion\x12*.fintech.ml.v1.RetrieveModelVersionRequest\x1a+.fintech.ml.v1.RetrieveModelVersionResponse\"F\x90\x02\x01\xd2\xf3\x18\x07\n\x03\x05\x03\x06\x18\x01\x82\xd3\xe4\x93\x02\x32\x12\x30/v1/models/{model_name}/versions/{model_version}\x12\x9e\x01\n\x11ListModelVersions\x12\'.fintech.ml.v1.ListModelVersionsRequest\x1a(.fintech.ml.v1.ListModelVersionsResponse\"6\x90\x02\x01\xd2\xf3\x18\x07\n\x03\x05\x03\x06\x18\x01\x82\xd3\xe4\x93\x02\"\x12 /v1/models/{model_name}/versions\x12\xb8\x01\n\x13PromoteModelVersion\x12).fintech.ml.v1.PromoteModelVersionRequest\x1a*.fintech.ml.v1.PromoteModelVersionResponse\"J\xd2\xf3\x18\x03\n\x01\x05\x82\xd3\xe4\x93\x02=\"8/v1/models/{model_name}/versions/{model_version}:promote:\x01*\x12\xbc\x01\n\x12RetrieveBiasReport\x12(.fintech.ml.v1.RetrieveBiasReportRequest\x1a).fintech.ml.v1.RetrieveBiasReportResponse\"Q\x90\x02\x01\xd2\xf3\x18\x07\n\x03\x05\x03\x04\x18\x01\x82\xd3\xe4\x93\x02=\x12;/v1/models/{model_name}/versions/{model_version}/biasReport\x12\xc0\x01\n\x13RetrieveDriftReport\x12).fintech.ml.v1.RetrieveDriftReportRequest\x1a*.fintech.ml.v1.RetrieveDriftReportResponse\"R\x90\x02\x01\xd2\xf3\x18\x07\n\x03\x05\x03\x06\x18\x01\x82\xd3\xe4\x93\x02>\x12</v1/models/{model_name}/versions/{model_version}/driftReportb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -98,41 +99,41 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_RETRIEVEDRIFTREPORTRESPONSE'].fields_by_name['drift_report']._loaded_options = None
   _globals['_RETRIEVEDRIFTREPORTRESPONSE'].fields_by_name['drift_report']._serialized_options = b'\342A\001\003'
   _globals['_MODELREGISTRYSERVICE'].methods_by_name['RegisterModelVersion']._loaded_options = None
-  _globals['_MODELREGISTRYSERVICE'].methods_by_name['RegisterModelVersion']._serialized_options = b'\202\323\344\223\0021\" /v1/models/{model_name}/versions:\rmodel_version'
+  _globals['_MODELREGISTRYSERVICE'].methods_by_name['RegisterModelVersion']._serialized_options = b'\322\363\030\004\n\002\005\006\202\323\344\223\0021\" /v1/models/{model_name}/versions:\rmodel_version'
   _globals['_MODELREGISTRYSERVICE'].methods_by_name['RetrieveModelVersion']._loaded_options = None
-  _globals['_MODELREGISTRYSERVICE'].methods_by_name['RetrieveModelVersion']._serialized_options = b'\220\002\001\202\323\344\223\0022\0220/v1/models/{model_name}/versions/{model_version}'
+  _globals['_MODELREGISTRYSERVICE'].methods_by_name['RetrieveModelVersion']._serialized_options = b'\220\002\001\322\363\030\007\n\003\005\003\006\030\001\202\323\344\223\0022\0220/v1/models/{model_name}/versions/{model_version}'
   _globals['_MODELREGISTRYSERVICE'].methods_by_name['ListModelVersions']._loaded_options = None
-  _globals['_MODELREGISTRYSERVICE'].methods_by_name['ListModelVersions']._serialized_options = b'\220\002\001\202\323\344\223\002\"\022 /v1/models/{model_name}/versions'
+  _globals['_MODELREGISTRYSERVICE'].methods_by_name['ListModelVersions']._serialized_options = b'\220\002\001\322\363\030\007\n\003\005\003\006\030\001\202\323\344\223\002\"\022 /v1/models/{model_name}/versions'
   _globals['_MODELREGISTRYSERVICE'].methods_by_name['PromoteModelVersion']._loaded_options = None
-  _globals['_MODELREGISTRYSERVICE'].methods_by_name['PromoteModelVersion']._serialized_options = b'\202\323\344\223\002=\"8/v1/models/{model_name}/versions/{model_version}:promote:\001*'
+  _globals['_MODELREGISTRYSERVICE'].methods_by_name['PromoteModelVersion']._serialized_options = b'\322\363\030\003\n\001\005\202\323\344\223\002=\"8/v1/models/{model_name}/versions/{model_version}:promote:\001*'
   _globals['_MODELREGISTRYSERVICE'].methods_by_name['RetrieveBiasReport']._loaded_options = None
-  _globals['_MODELREGISTRYSERVICE'].methods_by_name['RetrieveBiasReport']._serialized_options = b'\220\002\001\202\323\344\223\002=\022;/v1/models/{model_name}/versions/{model_version}/biasReport'
+  _globals['_MODELREGISTRYSERVICE'].methods_by_name['RetrieveBiasReport']._serialized_options = b'\220\002\001\322\363\030\007\n\003\005\003\004\030\001\202\323\344\223\002=\022;/v1/models/{model_name}/versions/{model_version}/biasReport'
   _globals['_MODELREGISTRYSERVICE'].methods_by_name['RetrieveDriftReport']._loaded_options = None
-  _globals['_MODELREGISTRYSERVICE'].methods_by_name['RetrieveDriftReport']._serialized_options = b'\220\002\001\202\323\344\223\002>\022</v1/models/{model_name}/versions/{model_version}/driftReport'
-  _globals['_REGISTERMODELVERSIONREQUEST']._serialized_start=252
-  _globals['_REGISTERMODELVERSIONREQUEST']._serialized_end=402
-  _globals['_REGISTERMODELVERSIONRESPONSE']._serialized_start=404
-  _globals['_REGISTERMODELVERSIONRESPONSE']._serialized_end=492
-  _globals['_RETRIEVEMODELVERSIONREQUEST']._serialized_start=495
-  _globals['_RETRIEVEMODELVERSIONREQUEST']._serialized_end=632
-  _globals['_RETRIEVEMODELVERSIONRESPONSE']._serialized_start=634
-  _globals['_RETRIEVEMODELVERSIONRESPONSE']._serialized_end=722
-  _globals['_LISTMODELVERSIONSREQUEST']._serialized_start=725
-  _globals['_LISTMODELVERSIONSREQUEST']._serialized_end=919
-  _globals['_LISTMODELVERSIONSRESPONSE']._serialized_start=921
-  _globals['_LISTMODELVERSIONSRESPONSE']._serialized_end=1038
-  _globals['_PROMOTEMODELVERSIONREQUEST']._serialized_start=1041
-  _globals['_PROMOTEMODELVERSIONREQUEST']._serialized_end=1347
-  _globals['_PROMOTEMODELVERSIONRESPONSE']._serialized_start=1350
-  _globals['_PROMOTEMODELVERSIONRESPONSE']._serialized_end=1589
-  _globals['_RETRIEVEBIASREPORTREQUEST']._serialized_start=1592
-  _globals['_RETRIEVEBIASREPORTREQUEST']._serialized_end=1764
-  _globals['_RETRIEVEBIASREPORTRESPONSE']._serialized_start=1766
-  _globals['_RETRIEVEBIASREPORTRESPONSE']._serialized_end=1848
-  _globals['_RETRIEVEDRIFTREPORTREQUEST']._serialized_start=1851
-  _globals['_RETRIEVEDRIFTREPORTREQUEST']._serialized_end=2025
-  _globals['_RETRIEVEDRIFTREPORTRESPONSE']._serialized_start=2027
-  _globals['_RETRIEVEDRIFTREPORTRESPONSE']._serialized_end=2112
-  _globals['_MODELREGISTRYSERVICE']._serialized_start=2115
-  _globals['_MODELREGISTRYSERVICE']._serialized_end=3177
+  _globals['_MODELREGISTRYSERVICE'].methods_by_name['RetrieveDriftReport']._serialized_options = b'\220\002\001\322\363\030\007\n\003\005\003\006\030\001\202\323\344\223\002>\022</v1/models/{model_name}/versions/{model_version}/driftReport'
+  _globals['_REGISTERMODELVERSIONREQUEST']._serialized_start=284
+  _globals['_REGISTERMODELVERSIONREQUEST']._serialized_end=434
+  _globals['_REGISTERMODELVERSIONRESPONSE']._serialized_start=436
+  _globals['_REGISTERMODELVERSIONRESPONSE']._serialized_end=524
+  _globals['_RETRIEVEMODELVERSIONREQUEST']._serialized_start=527
+  _globals['_RETRIEVEMODELVERSIONREQUEST']._serialized_end=664
+  _globals['_RETRIEVEMODELVERSIONRESPONSE']._serialized_start=666
+  _globals['_RETRIEVEMODELVERSIONRESPONSE']._serialized_end=754
+  _globals['_LISTMODELVERSIONSREQUEST']._serialized_start=757
+  _globals['_LISTMODELVERSIONSREQUEST']._serialized_end=951
+  _globals['_LISTMODELVERSIONSRESPONSE']._serialized_start=953
+  _globals['_LISTMODELVERSIONSRESPONSE']._serialized_end=1070
+  _globals['_PROMOTEMODELVERSIONREQUEST']._serialized_start=1073
+  _globals['_PROMOTEMODELVERSIONREQUEST']._serialized_end=1379
+  _globals['_PROMOTEMODELVERSIONRESPONSE']._serialized_start=1382
+  _globals['_PROMOTEMODELVERSIONRESPONSE']._serialized_end=1621
+  _globals['_RETRIEVEBIASREPORTREQUEST']._serialized_start=1624
+  _globals['_RETRIEVEBIASREPORTREQUEST']._serialized_end=1796
+  _globals['_RETRIEVEBIASREPORTRESPONSE']._serialized_start=1798
+  _globals['_RETRIEVEBIASREPORTRESPONSE']._serialized_end=1880
+  _globals['_RETRIEVEDRIFTREPORTREQUEST']._serialized_start=1883
+  _globals['_RETRIEVEDRIFTREPORTREQUEST']._serialized_end=2057
+  _globals['_RETRIEVEDRIFTREPORTRESPONSE']._serialized_start=2059
+  _globals['_RETRIEVEDRIFTREPORTRESPONSE']._serialized_end=2144
+  _globals['_MODELREGISTRYSERVICE']._serialized_start=2147
+  _globals['_MODELREGISTRYSERVICE']._serialized_end=3268
 # @@protoc_insertion_point(module_scope)

@@ -1,3 +1,4 @@
+from fintech.common.v1 import access_pb2 as _access_pb2
 from fintech.ml.v1 import bias_report_pb2 as _bias_report_pb2
 from fintech.ml.v1 import drift_report_pb2 as _drift_report_pb2
 from fintech.ml.v1 import model_version_pb2 as _model_version_pb2

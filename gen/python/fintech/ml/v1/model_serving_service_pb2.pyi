@@ -1,5 +1,6 @@
 import datetime
 
+from fintech.common.v1 import access_pb2 as _access_pb2
 from fintech.ml.v1 import feature_value_pb2 as _feature_value_pb2
 from fintech.ml.v1 import model_version_pb2 as _model_version_pb2
 from fintech.ml.v1 import prediction_pb2 as _prediction_pb2

@@ -22,6 +22,7 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from fintech.common.v1 import access_pb2 as fintech_dot_common_dot_v1_dot_access__pb2
 from fintech.common.v1 import money_pb2 as fintech_dot_common_dot_v1_dot_money__pb2
 from fintech.payments.v1 import payment_pb2 as fintech_dot_payments_dot_v1_dot_payment__pb2
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
@@ -31,7 +32,7 @@ from google.type import date_pb2 as google_dot_type_dot_date__pb2
 from validate import validate_pb2 as validate_dot_validate__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n4fintech/payments/v1/payment_initiation_service.proto\x12\x13\x66intech.payments.v1\x1a\x1d\x66intech/common/v1/money.proto\x1a!fintech/payments/v1/payment.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\x1a\x17validate/validate.proto\"\xe5\x04\n\x16InitiatePaymentRequest\x12;\n\x0fidempotency_key\x18\x01 \x01(\tB\"\xe2\x41\x01\x02\xfa\x42\x1br\x19\x10\x08\x18\x80\x01\x32\x12^[A-Za-z0-9_.:-]+$\x12\'\n\x11\x64\x65\x62tor_account_id\x18\x02 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\x12\'\n\x13\x63reditor_account_id\x18\x03 \x01(\tB\x08\xfa\x42\x05r\x03\xb0\x01\x01H\x00\x12I\n\x19\x63reditor_external_account\x18\x04 \x01(\x0b\x32$.fintech.payments.v1.ExternalAccountH\x00\x12\x36\n\x06\x61mount\x18\x05 \x01(\x0b\x32\x18.fintech.common.v1.MoneyB\x0c\xe2\x41\x01\x02\xfa\x42\x05\x8a\x01\x02\x10\x01\x12(\n\x16remittance_information\x18\x06 \x01(\tB\x08\xfa\x42\x05r\x03\x18\x8c\x01\x12\x39\n\rend_to_end_id\x18\x07 \x01(\tB\"\xfa\x42\x1fr\x1d\x18#2\x19^[A-Za-z0-9/?:().,\'+ -]*$\x12\x33\n\x18requested_execution_date\x18\x08 \x01(\x0b\x32\x11.google.type.Date\x12\x44\n\x07\x63hannel\x18\t \x01(\x0e\x32#.fintech.payments.v1.PaymentChannelB\x0e\xe2\x41\x01\x02\xfa\x42\x07\x82\x01\x04\x10\x01 \x00\x12H\n\x12\x63lient_fingerprint\x18\n \x01(\x0b\x32&.fintech.payments.v1.ClientFingerprintB\x04\xe2\x41\x01\x04\x42\x0f\n\x08\x63reditor\x12\x03\xf8\x42\x01\"H\n\x17InitiatePaymentResponse\x12-\n\x07payment\x18\x01 \x01(\x0b\x32\x1c.fintech.payments.v1.Payment\":\n\x16RetrievePaymentRequest\x12 \n\npayment_id\x18\x01 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\"H\n\x17RetrievePaymentResponse\x12-\n\x07payment\x18\x01 \x01(\x0b\x32\x1c.fintech.payments.v1.Payment\"\xe5\x02\n\x13ListPaymentsRequest\x12 \n\x0b\x63ustomer_id\x18\x01 \x01(\tB\x0b\xfa\x42\x08r\x06\xb0\x01\x01\xd0\x01\x01\x12\x1f\n\naccount_id\x18\x02 \x01(\tB\x0b\xfa\x42\x08r\x06\xb0\x01\x01\xd0\x01\x01\x12\x46\n\x06states\x18\x03 \x03(\x0e\x32!.fintech.payments.v1.PaymentStateB\x13\xfa\x42\x10\x92\x01\r\x10\x08\x18\x01\"\x07\x82\x01\x04\x10\x01 \x00\x12.\n\nstart_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12(\n\x13settlement_batch_id\x18\x06 \x01(\tB\x0b\xfa\x42\x08r\x06\xb0\x01\x01\xd0\x01\x01\x12\x1d\n\tpage_size\x18\x07 \x01(\x05\x42\n\xfa\x42\x07\x1a\x05\x18\xe8\x07(\x00\x12\x1c\n\npage_token\x18\x08 \x01(\tB\x08\xfa\x42\x05r\x03\x18\x80\x10\"_\n\x14ListPaymentsResponse\x12.\n\x08payments\x18\x01 \x03(\x0b\x32\x1c.fintech.payments.v1.Payment\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"u\n\x14\x43\x61ncelPaymentRequest\x12 \n\npayment_id\x18\x01 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\x12\x18\n\x06reason\x18\x02 \x01(\tB\x08\xfa\x42\x05r\x03\x18\xf4\x03\x12!\n\x10\x65xpected_version\x18\x03 \x01(\x03\x42\x07\xfa\x42\x04\"\x02(\x00\"F\n\x15\x43\x61ncelPaymentResponse\x12-\n\x07payment\x18\x01 \x01(\x0b\x32\x1c.fintech.payments.v1.Payment\"\xc1\x01\n\x15\x43ontrolPaymentRequest\x12 \n\npayment_id\x18\x01 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\x12\x45\n\x08\x64\x65\x63ision\x18\x02 \x01(\x0e\x32#.fintech.payments.v1.ReviewDecisionB\x0e\xe2\x41\x01\x02\xfa\x42\x07\x82\x01\x04\x10\x01 \x00\x12\x1c\n\x04note\x18\x03 \x01(\tB\x0e\xe2\x41\x01\x02\xfa\x42\x07r\x05\x10\x01\x18\xe8\x07\x12!\n\x10\x65xpected_version\x18\x04 \x01(\x03\x42\x07\xfa\x42\x04\"\x02(\x00\"G\n\x16\x43ontrolPaymentResponse\x12-\n\x07payment\x18\x01 \x01(\x0b\x32\x1c.fintech.payments.v1.Payment2\xe5\x05\n\x18PaymentInitiationService\x12\x85\x01\n\x0fInitiatePayment\x12+.fintech.payments.v1.InitiatePaymentRequest\x1a,.fintech.payments.v1.InitiatePaymentResponse\"\x17\x82\xd3\xe4\x93\x02\x11\"\x0c/v1/payments:\x01*\x12\x92\x01\n\x0fRetrievePayment\x12+.fintech.payments.v1.RetrievePaymentRequest\x1a,.fintech.payments.v1.RetrievePaymentResponse\"$\x90\x02\x01\x82\xd3\xe4\x93\x02\x1b\x12\x19/v1/payments/{payment_id}\x12|\n\x0cListPayments\x12(.fintech.payments.v1.ListPaymentsRequest\x1a).fintech.payments.v1.ListPaymentsResponse\"\x17\x90\x02\x01\x82\xd3\xe4\x93\x02\x0e\x12\x0c/v1/payments\x12\x93\x01\n\rCancelPayment\x12).fintech.payments.v1.CancelPaymentRequest\x1a*.fintech.payments.v1.CancelPaymentResponse\"+\x82\xd3\xe4\x93\x02%\" /v1/payments/{payment_id}:cancel:\x01*\x12\x97\x01\n\x0e\x43ontrolPayment\x12*.fintech.payments.v1.ControlPaymentRequest\x1a+.fintech.payments.v1.ControlPaymentResponse\",\x82\xd3\xe4\x93\x02&\"!/v1/payments/{payment_id}:control:\x01*b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n4fintech/payments/v1/payment_initiation_service.proto\x12\x13\x66intech.payments.v1\x1a\x1e\x66intech/common/v1/access.proto\x1a\x1d\x66intech/common/v1/money.proto\x1a!fintech/payments/v1/payment.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\x1a\x17validate/validate.proto\"\xe5\x04\n\x16InitiatePaymentRequest\x12;\n\x0fidempotency_key\x18\x01 \x01(\tB\"\xe2\x41\x01\x02\xfa\x42\x1br\x19\x10\x08\x18\x80\x01\x32\x12^[A-Za-z0-9_.:-]+$\x12\'\n\x11\x64\x65\x62tor_account_id\x18\x02 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\x12\'\n\x13\x63reditor_account_id\x18\x03 \x01(\tB\x08\xfa\x42\x05r\x03\xb0\x01\x01H\x00\x12I\n\x19\x63reditor_external_account\x18\x04 \x01(\x0b\x32$.fintech.payments.v1.ExternalAccountH\x00\x12\x36\n\x06\x61mount\x18\x05 \x01(\x0b\x32\x18.fintech.common.v1.MoneyB\x0c\xe2\x41\x01\x02\xfa\x42\x05\x8a\x01\x02\x10\x01\x12(\n\x16remittance_information\x18\x06 \x01(\tB\x08\xfa\x42\x05r\x03\x18\x8c\x01\x12\x39\n\rend_to_end_id\x18\x07 \x01(\tB\"\xfa\x42\x1fr\x1d\x18#2\x19^[A-Za-z0-9/?:().,\'+ -]*$\x12\x33\n\x18requested_execution_date\x18\x08 \x01(\x0b\x32\x11.google.type.Date\x12\x44\n\x07\x63hannel\x18\t \x01(\x0e\x32#.fintech.payments.v1.PaymentChannelB\x0e\xe2\x41\x01\x02\xfa\x42\x07\x82\x01\x04\x10\x01 \x00\x12H\n\x12\x63lient_fingerprint\x18\n \x01(\x0b\x32&.fintech.payments.v1.ClientFingerprintB\x04\xe2\x41\x01\x04\x42\x0f\n\x08\x63reditor\x12\x03\xf8\x42\x01\"H\n\x17InitiatePaymentResponse\x12-\n\x07payment\x18\x01 \x01(\x0b\x32\x1c.fintech.payments.v1.Payment\":\n\x16RetrievePaymentRequest\x12 \n\npayment_id\x18\x01 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\"H\n\x17RetrievePaymentResponse\x12-\n\x07payment\x18\x01 \x01(\x0b\x32\x1c.fintech.payments.v1.Payment\"\xe5\x02\n\x13ListPaymentsRequest\x12 \n\x0b\x63ustomer_id\x18\x01 \x01(\tB\x0b\xfa\x42\x08r\x06\xb0\x01\x01\xd0\x01\x01\x12\x1f\n\naccount_id\x18\x02 \x01(\tB\x0b\xfa\x42\x08r\x06\xb0\x01\x01\xd0\x01\x01\x12\x46\n\x06states\x18\x03 \x03(\x0e\x32!.fintech.payments.v1.PaymentStateB\x13\xfa\x42\x10\x92\x01\r\x10\x08\x18\x01\"\x07\x82\x01\x04\x10\x01 \x00\x12.\n\nstart_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12(\n\x13settlement_batch_id\x18\x06 \x01(\tB\x0b\xfa\x42\x08r\x06\xb0\x01\x01\xd0\x01\x01\x12\x1d\n\tpage_size\x18\x07 \x01(\x05\x42\n\xfa\x42\x07\x1a\x05\x18\xe8\x07(\x00\x12\x1c\n\npage_token\x18\x08 \x01(\tB\x08\xfa\x42\x05r\x03\x18\x80\x10\"_\n\x14ListPaymentsResponse\x12.\n\x08payments\x18\x01 \x03(\x0b\x32\x1c.fintech.payments.v1.Payment\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"u\n\x14\x43\x61ncelPaymentRequest\x12 \n\npayment_id\x18\x01 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\x12\x18\n\x06reason\x18\x02 \x01(\tB\x08\xfa\x42\x05r\x03\x18\xf4\x03\x12!\n\x10\x65xpected_version\x18\x03 \x01(\x03\x42\x07\xfa\x42\x04\"\x02(\x00\"F\n\x15\x43\x61ncelPaymentResponse\x12-\n\x07payment\x18\x01 \x01(\x0b\x32\x1c.fintech.payments.v1.Payment\"\xc1\x01\n\x15\x43ontrolPaymentRequest\x12 \n\npayment_id\x18\x01 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\x12\x45\n\x08\x64\x65\x63ision\x18\x02 \x01(\x0e\x32#.fintech.payments.v1.ReviewDecisionB\x0e\xe2\x41\x01\x02\xfa\x42\x07\x82\x01\x04\x10\x01 \x00\x12\x1c\n\x04note\x18\x03 \x01(\tB\x0e\xe2\x41\x01\x02\xfa\x42\x07r\x05\x10\x01\x18\xe8\x07\x12!\n\x10\x65xpected_version\x18\x04 \x01(\x03\x42\x07\xfa\x42\x04\"\x02(\x00\"G\n\x16\x43ontrolPaymentResponse\x12-\n\x07payment\x18\x01 \x01(\x0b\x32\x1c.fintech.payments.v1.Payment2\xa3\x06\n\x18PaymentInitiationService\x12\x91\x01\n\x0fInitiatePayment\x12+.fintech.payments.v1.InitiatePaymentRequest\x1a,.fintech.payments.v1.InitiatePaymentResponse\"#\xd2\xf3\x18\x08\n\x03\x01\x02\x06\x12\x01\x01\x82\xd3\xe4\x93\x02\x11\"\x0c/v1/payments:\x01*\x12\xa1\x01\n\x0fRetrievePayment\x12+.fintech.payments.v1.RetrievePaymentRequest\x1a,.fintech.payments.v1.RetrievePaymentResponse\"3\x90\x02\x01\xd2\xf3\x18\x0b\n\x04\x01\x02\x03\x06\x12\x01\x01\x18\x01\x82\xd3\xe4\x93\x02\x1b\x12\x19/v1/payments/{payment_id}\x12\x8b\x01\n\x0cListPayments\x12(.fintech.payments.v1.ListPaymentsRequest\x1a).fintech.payments.v1.ListPaymentsResponse\"&\x90\x02\x01\xd2\xf3\x18\x0b\n\x04\x01\x02\x03\x06\x12\x01\x01\x18\x01\x82\xd3\xe4\x93\x02\x0e\x12\x0c/v1/payments\x12\x9f\x01\n\rCancelPayment\x12).fintech.payments.v1.CancelPaymentRequest\x1a*.fintech.payments.v1.CancelPaymentResponse\"7\xd2\xf3\x18\x08\n\x03\x01\x02\x06\x12\x01\x01\x82\xd3\xe4\x93\x02%\" /v1/payments/{payment_id}:cancel:\x01*\x12\x9e\x01\n\x0e\x43ontrolPayment\x12*.fintech.payments.v1.ControlPaymentRequest\x1a+.fintech.payments.v1.ControlPaymentResponse\"3\xd2\xf3\x18\x03\n\x01\x03\x82\xd3\xe4\x93\x02&\"!/v1/payments/{payment_id}:control:\x01*b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -85,35 +86,35 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_CONTROLPAYMENTREQUEST'].fields_by_name['expected_version']._loaded_options = None
   _globals['_CONTROLPAYMENTREQUEST'].fields_by_name['expected_version']._serialized_options = b'\372B\004\"\002(\000'
   _globals['_PAYMENTINITIATIONSERVICE'].methods_by_name['InitiatePayment']._loaded_options = None
-  _globals['_PAYMENTINITIATIONSERVICE'].methods_by_name['InitiatePayment']._serialized_options = b'\202\323\344\223\002\021\"\014/v1/payments:\001*'
+  _globals['_PAYMENTINITIATIONSERVICE'].methods_by_name['InitiatePayment']._serialized_options = b'\322\363\030\010\n\003\001\002\006\022\001\001\202\323\344\223\002\021\"\014/v1/payments:\001*'
   _globals['_PAYMENTINITIATIONSERVICE'].methods_by_name['RetrievePayment']._loaded_options = None
-  _globals['_PAYMENTINITIATIONSERVICE'].methods_by_name['RetrievePayment']._serialized_options = b'\220\002\001\202\323\344\223\002\033\022\031/v1/payments/{payment_id}'
+  _globals['_PAYMENTINITIATIONSERVICE'].methods_by_name['RetrievePayment']._serialized_options = b'\220\002\001\322\363\030\013\n\004\001\002\003\006\022\001\001\030\001\202\323\344\223\002\033\022\031/v1/payments/{payment_id}'
   _globals['_PAYMENTINITIATIONSERVICE'].methods_by_name['ListPayments']._loaded_options = None
-  _globals['_PAYMENTINITIATIONSERVICE'].methods_by_name['ListPayments']._serialized_options = b'\220\002\001\202\323\344\223\002\016\022\014/v1/payments'
+  _globals['_PAYMENTINITIATIONSERVICE'].methods_by_name['ListPayments']._serialized_options = b'\220\002\001\322\363\030\013\n\004\001\002\003\006\022\001\001\030\001\202\323\344\223\002\016\022\014/v1/payments'
   _globals['_PAYMENTINITIATIONSERVICE'].methods_by_name['CancelPayment']._loaded_options = None
-  _globals['_PAYMENTINITIATIONSERVICE'].methods_by_name['CancelPayment']._serialized_options = b'\202\323\344\223\002%\" /v1/payments/{payment_id}:cancel:\001*'
+  _globals['_PAYMENTINITIATIONSERVICE'].methods_by_name['CancelPayment']._serialized_options = b'\322\363\030\010\n\003\001\002\006\022\001\001\202\323\344\223\002%\" /v1/payments/{payment_id}:cancel:\001*'
   _globals['_PAYMENTINITIATIONSERVICE'].methods_by_name['ControlPayment']._loaded_options = None
-  _globals['_PAYMENTINITIATIONSERVICE'].methods_by_name['ControlPayment']._serialized_options = b'\202\323\344\223\002&\"!/v1/payments/{payment_id}:control:\001*'
-  _globals['_INITIATEPAYMENTREQUEST']._serialized_start=289
-  _globals['_INITIATEPAYMENTREQUEST']._serialized_end=902
-  _globals['_INITIATEPAYMENTRESPONSE']._serialized_start=904
-  _globals['_INITIATEPAYMENTRESPONSE']._serialized_end=976
-  _globals['_RETRIEVEPAYMENTREQUEST']._serialized_start=978
-  _globals['_RETRIEVEPAYMENTREQUEST']._serialized_end=1036
-  _globals['_RETRIEVEPAYMENTRESPONSE']._serialized_start=1038
-  _globals['_RETRIEVEPAYMENTRESPONSE']._serialized_end=1110
-  _globals['_LISTPAYMENTSREQUEST']._serialized_start=1113
-  _globals['_LISTPAYMENTSREQUEST']._serialized_end=1470
-  _globals['_LISTPAYMENTSRESPONSE']._serialized_start=1472
-  _globals['_LISTPAYMENTSRESPONSE']._serialized_end=1567
-  _globals['_CANCELPAYMENTREQUEST']._serialized_start=1569
-  _globals['_CANCELPAYMENTREQUEST']._serialized_end=1686
-  _globals['_CANCELPAYMENTRESPONSE']._serialized_start=1688
-  _globals['_CANCELPAYMENTRESPONSE']._serialized_end=1758
-  _globals['_CONTROLPAYMENTREQUEST']._serialized_start=1761
-  _globals['_CONTROLPAYMENTREQUEST']._serialized_end=1954
-  _globals['_CONTROLPAYMENTRESPONSE']._serialized_start=1956
-  _globals['_CONTROLPAYMENTRESPONSE']._serialized_end=2027
-  _globals['_PAYMENTINITIATIONSERVICE']._serialized_start=2030
-  _globals['_PAYMENTINITIATIONSERVICE']._serialized_end=2771
+  _globals['_PAYMENTINITIATIONSERVICE'].methods_by_name['ControlPayment']._serialized_options = b'\322\363\030\003\n\001\003\202\323\344\223\002&\"!/v1/payments/{payment_id}:control:\001*'
+  _globals['_INITIATEPAYMENTREQUEST']._serialized_start=321
+  _globals['_INITIATEPAYMENTREQUEST']._serialized_end=934
+  _globals['_INITIATEPAYMENTRESPONSE']._serialized_start=936
+  _globals['_INITIATEPAYMENTRESPONSE']._serialized_end=1008
+  _globals['_RETRIEVEPAYMENTREQUEST']._serialized_start=1010
+  _globals['_RETRIEVEPAYMENTREQUEST']._serialized_end=1068
+  _globals['_RETRIEVEPAYMENTRESPONSE']._serialized_start=1070
+  _globals['_RETRIEVEPAYMENTRESPONSE']._serialized_end=1142
+  _globals['_LISTPAYMENTSREQUEST']._serialized_start=1145
+  _globals['_LISTPAYMENTSREQUEST']._serialized_end=1502
+  _globals['_LISTPAYMENTSRESPONSE']._serialized_start=1504
+  _globals['_LISTPAYMENTSRESPONSE']._serialized_end=1599
+  _globals['_CANCELPAYMENTREQUEST']._serialized_start=1601
+  _globals['_CANCELPAYMENTREQUEST']._serialized_end=1718
+  _globals['_CANCELPAYMENTRESPONSE']._serialized_start=1720
+  _globals['_CANCELPAYMENTRESPONSE']._serialized_end=1790
+  _globals['_CONTROLPAYMENTREQUEST']._serialized_start=1793
+  _globals['_CONTROLPAYMENTREQUEST']._serialized_end=1986
+  _globals['_CONTROLPAYMENTRESPONSE']._serialized_start=1988
+  _globals['_CONTROLPAYMENTRESPONSE']._serialized_end=2059
+  _globals['_PAYMENTINITIATIONSERVICE']._serialized_start=2062
+  _globals['_PAYMENTINITIATIONSERVICE']._serialized_end=2865
 # @@protoc_insertion_point(module_scope)

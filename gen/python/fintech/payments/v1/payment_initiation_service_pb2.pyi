@@ -1,5 +1,6 @@
 import datetime
 
+from fintech.common.v1 import access_pb2 as _access_pb2
 from fintech.common.v1 import money_pb2 as _money_pb2
 from fintech.payments.v1 import payment_pb2 as _payment_pb2
 from google.api import annotations_pb2 as _annotations_pb2

@@ -22,13 +22,14 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from fintech.common.v1 import access_pb2 as fintech_dot_common_dot_v1_dot_access__pb2
 from fintech.payments.v1 import webhook_pb2 as fintech_dot_payments_dot_v1_dot_webhook__pb2
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
 from validate import validate_pb2 as validate_dot_validate__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n6fintech/payments/v1/payment_notification_service.proto\x12\x13\x66intech.payments.v1\x1a!fintech/payments/v1/webhook.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x17validate/validate.proto\"\xfd\x01\n\x1eRegisterWebhookEndpointRequest\x12!\n\x0b\x63ustomer_id\x18\x01 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\x12\x39\n\x03url\x18\x02 \x01(\tB,\xe2\x41\x01\x02\xfa\x42%r#\x18\x80\x10\x32\x1e^https://[^@/?#\\s]+(/[^\\s]*)?$\x12^\n\x0b\x65vent_types\x18\x03 \x03(\tBI\xe2\x41\x01\x02\xfa\x42\x42\x92\x01?\x08\x01\x10 \x18\x01\"7r523^fintech\\.payments\\.v1\\.(Payment|Account)[A-Za-z]+$\x12\x1d\n\x0b\x64\x65scription\x18\x04 \x01(\tB\x08\xfa\x42\x05r\x03\x18\xc8\x01\"y\n\x1fRegisterWebhookEndpointResponse\x12>\n\x10webhook_endpoint\x18\x01 \x01(\x0b\x32$.fintech.payments.v1.WebhookEndpoint\x12\x16\n\x0esigning_secret\x18\x02 \x01(\t\"K\n\x1eRetrieveWebhookEndpointRequest\x12)\n\x13webhook_endpoint_id\x18\x01 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\"a\n\x1fRetrieveWebhookEndpointResponse\x12>\n\x10webhook_endpoint\x18\x01 \x01(\x0b\x32$.fintech.payments.v1.WebhookEndpoint\"}\n\x1bListWebhookEndpointsRequest\x12!\n\x0b\x63ustomer_id\x18\x01 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\x12\x1d\n\tpage_size\x18\x02 \x01(\x05\x42\n\xfa\x42\x07\x1a\x05\x18\xe8\x07(\x00\x12\x1c\n\npage_token\x18\x03 \x01(\tB\x08\xfa\x42\x05r\x03\x18\x80\x10\"x\n\x1cListWebhookEndpointsResponse\x12?\n\x11webhook_endpoints\x18\x01 \x03(\x0b\x32$.fintech.payments.v1.WebhookEndpoint\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"I\n\x1c\x44\x65leteWebhookEndpointRequest\x12)\n\x13webhook_endpoint_id\x18\x01 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\"\x1f\n\x1d\x44\x65leteWebhookEndpointResponse\"\xd6\x01\n\x1cListWebhookDeliveriesRequest\x12)\n\x13webhook_endpoint_id\x18\x01 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\x12N\n\x06states\x18\x02 \x03(\x0e\x32).fintech.payments.v1.WebhookDeliveryStateB\x13\xfa\x42\x10\x92\x01\r\x10\x03\x18\x01\"\x07\x82\x01\x04\x10\x01 \x00\x12\x1d\n\tpage_size\x18\x03 \x01(\x05\x42\n\xfa\x42\x07\x1a\x05\x18\xe8\x07(\x00\x12\x1c\n\npage_token\x18\x04 \x01(\tB\x08\xfa\x42\x05r\x03\x18\x80\x10\"z\n\x1dListWebhookDeliveriesResponse\x12@\n\x12webhook_deliveries\x18\x01 \x03(\x0b\x32$.fintech.payments.v1.WebhookDelivery\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"v\n\x1eRetrieveWebhookDeliveryRequest\x12)\n\x13webhook_endpoint_id\x18\x01 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\x12)\n\x13webhook_delivery_id\x18\x02 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\"a\n\x1fRetrieveWebhookDeliveryResponse\x12>\n\x10webhook_delivery\x18\x01 \x01(\x0b\x32$.fintech.payments.v1.WebhookDelivery2\xf8\x08\n\x1aPaymentNotificationService\x12\xa5\x01\n\x17RegisterWebhookEndpoint\x12\x33.fintech.payments.v1.RegisterWebhookEndpointRequest\x1a\x34.fintech.payments.v1.RegisterWebhookEndpointResponse\"\x1f\x82\xd3\xe4\x93\x02\x19\"\x14/v1/webhookEndpoints:\x01*\x12\xbb\x01\n\x17RetrieveWebhookEndpoint\x12\x33.fintech.payments.v1.RetrieveWebhookEndpointRequest\x1a\x34.fintech.payments.v1.RetrieveWebhookEndpointResponse\"5\x90\x02\x01\x82\xd3\xe4\x93\x02,\x12*/v1/webhookEndpoints/{webhook_endpoint_id}\x12\x9c\x01\n\x14ListWebhookEndpoints\x12\x30.fintech.payments.v1.ListWebhookEndpointsRequest\x1a\x31.fintech.payments.v1.ListWebhookEndpointsResponse\"\x1f\x90\x02\x01\x82\xd3\xe4\x93\x02\x16\x12\x14/v1/webhookEndpoints\x12\xb2\x01\n\x15\x44\x65leteWebhookEndpoint\x12\x31.fintech.payments.v1.DeleteWebhookEndpointRequest\x1a\x32.fintech.payments.v1.DeleteWebhookEndpointResponse\"2\x82\xd3\xe4\x93\x02,**/v1/webhookEndpoints/{webhook_endpoint_id}\x12\xc0\x01\n\x15ListWebhookDeliveries\x12\x31.fintech.payments.v1.ListWebhookDeliveriesRequest\x1a\x32.fintech.payments.v1.ListWebhookDeliveriesResponse\"@\x90\x02\x01\x82\xd3\xe4\x93\x02\x37\x12\x35/v1/webhookEndpoints/{webhook_endpoint_id}/deliveries\x12\xdc\x01\n\x17RetrieveWebhookDelivery\x12\x33.fintech.payments.v1.RetrieveWebhookDeliveryRequest\x1a\x34.fintech.payments.v1.RetrieveWebhookDeliveryResponse\"V\x90\x02\x01\x82\xd3\xe4\x93\x02M\x12K/v1/webhookEndpoints/{webhook_endpoint_id}/deliveries/{webhook_delivery_id}b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n6fintech/payments/v1/payment_notification_service.proto\x12\x13\x66intech.payments.v1\x1a\x1e\x66intech/common/v1/access.proto\x1a!fintech/payments/v1/webhook.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x17validate/validate.proto\"\xfd\x01\n\x1eRegisterWebhookEndpointRequest\x12!\n\x0b\x63ustomer_id\x18\x01 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\x12\x39\n\x03url\x18\x02 \x01(\tB,\xe2\x41\x01\x02\xfa\x42%r#\x18\x80\x10\x32\x1e^https://[^@/?#\\s]+(/[^\\s]*)?$\x12^\n\x0b\x65vent_types\x18\x03 \x03(\tBI\xe2\x41\x01\x02\xfa\x42\x42\x92\x01?\x08\x01\x10 \x18\x01\"7r523^fintech\\.payments\\.v1\\.(Payment|Account)[A-Za-z]+$\x12\x1d\n\x0b\x64\x65scription\x18\x04 \x01(\tB\x08\xfa\x42\x05r\x03\x18\xc8\x01\"y\n\x1fRegisterWebhookEndpointResponse\x12>\n\x10webhook_endpoint\x18\x01 \x01(\x0b\x32$.fintech.payments.v1.WebhookEndpoint\x12\x16\n\x0esigning_secret\x18\x02 \x01(\t\"K\n\x1eRetrieveWebhookEndpointRequest\x12)\n\x13webhook_endpoint_id\x18\x01 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\"a\n\x1fRetrieveWebhookEndpointResponse\x12>\n\x10webhook_endpoint\x18\x01 \x01(\x0b\x32$.fintech.payments.v1.WebhookEndpoint\"}\n\x1bListWebhookEndpointsRequest\x12!\n\x0b\x63ustomer_id\x18\x01 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\x12\x1d\n\tpage_size\x18\x02 \x01(\x05\x42\n\xfa\x42\x07\x1a\x05\x18\xe8\x07(\x00\x12\x1c\n\npage_token\x18\x03 \x01(\tB\x08\xfa\x42\x05r\x03\x18\x80\x10\"x\n\x1cListWebhookEndpointsResponse\x12?\n\x11webhook_endpoints\x18\x01 \x03(\x0b\x32$.fintech.payments.v1.WebhookEndpoint\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"I\n\x1c\x44\x65leteWebhookEndpointRequest\x12)\n\x13webhook_endpoint_id\x18\x01 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\"\x1f\n\x1d\x44\x65leteWebhookEndpointResponse\"\xd6\x01\n\x1cListWebhookDeliveriesRequest\x12)\n\x13webhook_endpoint_id\x18\x01 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\x12N\n\x06states\x18\x02 \x03(\x0e\x32).fintech.payments.v1.WebhookDeliveryStateB\x13\xfa\x42\x10\x92\x01\r\x10\x03\x18\x01\"\x07\x82\x01\x04\x10\x01 \x00\x12\x1d\n\tpage_size\x18\x03 \x01(\x05\x42\n\xfa\x42\x07\x1a\x05\x18\xe8\x07(\x00\x12\x1c\n\npage_token\x18\x04 \x01(\tB\x08\xfa\x42\x05r\x03\x18\x80\x10\"z\n\x1dListWebhookDeliveriesResponse\x12@\n\x12webhook_deliveries\x18\x01 \x03(\x0b\x32$.fintech.payments.v1.WebhookDelivery\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"v\n\x1eRetrieveWebhookDeliveryRequest\x12)\n\x13webhook_endpoint_id\x18\x01 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\x12)\n\x13webhook_delivery_id\x18\x02 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\"a\n\x1fRetrieveWebhookDeliveryResponse\x12>\n\x10webhook_delivery\x18\x01 \x01(\x0b\x32$.fintech.payments.v1.WebhookDelivery2\xc2\t\n\x1aPaymentNotificationService\x12\xb0\x01\n\x17RegisterWebhookEndpoint\x12\x33.fintech.payments.v1.RegisterWebhookEndpointRequest\x1a\x34.fintech.payments.v1.RegisterWebhookEndpointResponse\"*\xd2\xf3\x18\x07\n\x02\x01\x06\x12\x01\x01\x82\xd3\xe4\x93\x02\x19\"\x14/v1/webhookEndpoints:\x01*\x12\xc8\x01\n\x17RetrieveWebhookEndpoint\x12\x33.fintech.payments.v1.RetrieveWebhookEndpointRequest\x1a\x34.fintech.payments.v1.RetrieveWebhookEndpointResponse\"B\x90\x02\x01\xd2\xf3\x18\t\n\x02\x01\x06\x12\x01\x01\x18\x01\x82\xd3\xe4\x93\x02,\x12*/v1/webhookEndpoints/{webhook_endpoint_id}\x12\xa9\x01\n\x14ListWebhookEndpoints\x12\x30.fintech.payments.v1.ListWebhookEndpointsRequest\x1a\x31.fintech.payments.v1.ListWebhookEndpointsResponse\",\x90\x02\x01\xd2\xf3\x18\t\n\x02\x01\x06\x12\x01\x01\x18\x01\x82\xd3\xe4\x93\x02\x16\x12\x14/v1/webhookEndpoints\x12\xbd\x01\n\x15\x44\x65leteWebhookEndpoint\x12\x31.fintech.payments.v1.DeleteWebhookEndpointRequest\x1a\x32.fintech.payments.v1.DeleteWebhookEndpointResponse\"=\xd2\xf3\x18\x07\n\x02\x01\x06\x12\x01\x01\x82\xd3\xe4\x93\x02,**/v1/webhookEndpoints/{webhook_endpoint_id}\x12\xcd\x01\n\x15ListWebhookDeliveries\x12\x31.fintech.payments.v1.ListWebhookDeliveriesRequest\x1a\x32.fintech.payments.v1.ListWebhookDeliveriesResponse\"M\x90\x02\x01\xd2\xf3\x18\t\n\x02\x01\x06\x12\x01\x01\x18\x01\x82\xd3\xe4\x93\x02\x37\x12\x35/v1/webhookEndpoints/{webhook_endpoint_id}/deliveries\x12\xe9\x01\n\x17RetrieveWebhookDelivery\x12\x33.fintech.payments.v1.RetrieveWebhookDeliveryRequest\x1a\x34.fintech.payments.v1.RetrieveWebhookDeliveryResponse\"c\x90\x02\x01\xd2\xf3\x18\t\n\x02\x01\x06\x12\x01\x01\x18\x01\x82\xd3\xe4\x93\x02M\x12K/v1/webhookEndpoints/{webhook_endpoint_id}/deliveries/{webhook_delivery_id}b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -66,41 +67,41 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_RETRIEVEWEBHOOKDELIVERYREQUEST'].fields_by_name['webhook_delivery_id']._loaded_options = None
   _globals['_RETRIEVEWEBHOOKDELIVERYREQUEST'].fields_by_name['webhook_delivery_id']._serialized_options = b'\342A\001\002\372B\005r\003\260\001\001'
   _globals['_PAYMENTNOTIFICATIONSERVICE'].methods_by_name['RegisterWebhookEndpoint']._loaded_options = None
-  _globals['_PAYMENTNOTIFICATIONSERVICE'].methods_by_name['RegisterWebhookEndpoint']._serialized_options = b'\202\323\344\223\002\031\"\024/v1/webhookEndpoints:\001*'
+  _globals['_PAYMENTNOTIFICATIONSERVICE'].methods_by_name['RegisterWebhookEndpoint']._serialized_options = b'\322\363\030\007\n\002\001\006\022\001\001\202\323\344\223\002\031\"\024/v1/webhookEndpoints:\001*'
   _globals['_PAYMENTNOTIFICATIONSERVICE'].methods_by_name['RetrieveWebhookEndpoint']._loaded_options = None
-  _globals['_PAYMENTNOTIFICATIONSERVICE'].methods_by_name['RetrieveWebhookEndpoint']._serialized_options = b'\220\002\001\202\323\344\223\002,\022*/v1/webhookEndpoints/{webhook_endpoint_id}'
+  _globals['_PAYMENTNOTIFICATIONSERVICE'].methods_by_name['RetrieveWebhookEndpoint']._serialized_options = b'\220\002\001\322\363\030\t\n\002\001\006\022\001\001\030\001\202\323\344\223\002,\022*/v1/webhookEndpoints/{webhook_endpoint_id}'
   _globals['_PAYMENTNOTIFICATIONSERVICE'].methods_by_name['ListWebhookEndpoints']._loaded_options = None
-  _globals['_PAYMENTNOTIFICATIONSERVICE'].methods_by_name['ListWebhookEndpoints']._serialized_options = b'\220\002\001\202\323\344\223\002\026\022\024/v1/webhookEndpoints'
+  _globals['_PAYMENTNOTIFICATIONSERVICE'].methods_by_name['ListWebhookEndpoints']._serialized_options = b'\220\002\001\322\363\030\t\n\002\001\006\022\001\001\030\001\202\323\344\223\002\026\022\024/v1/webhookEndpoints'
   _globals['_PAYMENTNOTIFICATIONSERVICE'].methods_by_name['DeleteWebhookEndpoint']._loaded_options = None
-  _globals['_PAYMENTNOTIFICATIONSERVICE'].methods_by_name['DeleteWebhookEndpoint']._serialized_options = b'\202\323\344\223\002,**/v1/webhookEndpoints/{webhook_endpoint_id}'
+  _globals['_PAYMENTNOTIFICATIONSERVICE'].methods_by_name['DeleteWebhookEndpoint']._serialized_options = b'\322\363\030\007\n\002\001\006\022\001\001\202\323\344\223\002,**/v1/webhookEndpoints/{webhook_endpoint_id}'
   _globals['_PAYMENTNOTIFICATIONSERVICE'].methods_by_name['ListWebhookDeliveries']._loaded_options = None
-  _globals['_PAYMENTNOTIFICATIONSERVICE'].methods_by_name['ListWebhookDeliveries']._serialized_options = b'\220\002\001\202\323\344\223\0027\0225/v1/webhookEndpoints/{webhook_endpoint_id}/deliveries'
+  _globals['_PAYMENTNOTIFICATIONSERVICE'].methods_by_name['ListWebhookDeliveries']._serialized_options = b'\220\002\001\322\363\030\t\n\002\001\006\022\001\001\030\001\202\323\344\223\0027\0225/v1/webhookEndpoints/{webhook_endpoint_id}/deliveries'
   _globals['_PAYMENTNOTIFICATIONSERVICE'].methods_by_name['RetrieveWebhookDelivery']._loaded_options = None
-  _globals['_PAYMENTNOTIFICATIONSERVICE'].methods_by_name['RetrieveWebhookDelivery']._serialized_options = b'\220\002\001\202\323\344\223\002M\022K/v1/webhookEndpoints/{webhook_endpoint_id}/deliveries/{webhook_delivery_id}'
-  _globals['_REGISTERWEBHOOKENDPOINTREQUEST']._serialized_start=203
-  _globals['_REGISTERWEBHOOKENDPOINTREQUEST']._serialized_end=456
-  _globals['_REGISTERWEBHOOKENDPOINTRESPONSE']._serialized_start=458
-  _globals['_REGISTERWEBHOOKENDPOINTRESPONSE']._serialized_end=579
-  _globals['_RETRIEVEWEBHOOKENDPOINTREQUEST']._serialized_start=581
-  _globals['_RETRIEVEWEBHOOKENDPOINTREQUEST']._serialized_end=656
-  _globals['_RETRIEVEWEBHOOKENDPOINTRESPONSE']._serialized_start=658
-  _globals['_RETRIEVEWEBHOOKENDPOINTRESPONSE']._serialized_end=755
-  _globals['_LISTWEBHOOKENDPOINTSREQUEST']._serialized_start=757
-  _globals['_LISTWEBHOOKENDPOINTSREQUEST']._serialized_end=882
-  _globals['_LISTWEBHOOKENDPOINTSRESPONSE']._serialized_start=884
-  _globals['_LISTWEBHOOKENDPOINTSRESPONSE']._serialized_end=1004
-  _globals['_DELETEWEBHOOKENDPOINTREQUEST']._serialized_start=1006
-  _globals['_DELETEWEBHOOKENDPOINTREQUEST']._serialized_end=1079
-  _globals['_DELETEWEBHOOKENDPOINTRESPONSE']._serialized_start=1081
-  _globals['_DELETEWEBHOOKENDPOINTRESPONSE']._serialized_end=1112
-  _globals['_LISTWEBHOOKDELIVERIESREQUEST']._serialized_start=1115
-  _globals['_LISTWEBHOOKDELIVERIESREQUEST']._serialized_end=1329
-  _globals['_LISTWEBHOOKDELIVERIESRESPONSE']._serialized_start=1331
-  _globals['_LISTWEBHOOKDELIVERIESRESPONSE']._serialized_end=1453
-  _globals['_RETRIEVEWEBHOOKDELIVERYREQUEST']._serialized_start=1455
-  _globals['_RETRIEVEWEBHOOKDELIVERYREQUEST']._serialized_end=1573
-  _globals['_RETRIEVEWEBHOOKDELIVERYRESPONSE']._serialized_start=1575
-  _globals['_RETRIEVEWEBHOOKDELIVERYRESPONSE']._serialized_end=1672
-  _globals['_PAYMENTNOTIFICATIONSERVICE']._serialized_start=1675
-  _globals['_PAYMENTNOTIFICATIONSERVICE']._serialized_end=2819
+  _globals['_PAYMENTNOTIFICATIONSERVICE'].methods_by_name['RetrieveWebhookDelivery']._serialized_options = b'\220\002\001\322\363\030\t\n\002\001\006\022\001\001\030\001\202\323\344\223\002M\022K/v1/webhookEndpoints/{webhook_endpoint_id}/deliveries/{webhook_delivery_id}'
+  _globals['_REGISTERWEBHOOKENDPOINTREQUEST']._serialized_start=235
+  _globals['_REGISTERWEBHOOKENDPOINTREQUEST']._serialized_end=488
+  _globals['_REGISTERWEBHOOKENDPOINTRESPONSE']._serialized_start=490
+  _globals['_REGISTERWEBHOOKENDPOINTRESPONSE']._serialized_end=611
+  _globals['_RETRIEVEWEBHOOKENDPOINTREQUEST']._serialized_start=613
+  _globals['_RETRIEVEWEBHOOKENDPOINTREQUEST']._serialized_end=688
+  _globals['_RETRIEVEWEBHOOKENDPOINTRESPONSE']._serialized_start=690
+  _globals['_RETRIEVEWEBHOOKENDPOINTRESPONSE']._serialized_end=787
+  _globals['_LISTWEBHOOKENDPOINTSREQUEST']._serialized_start=789
+  _globals['_LISTWEBHOOKENDPOINTSREQUEST']._serialized_end=914
+  _globals['_LISTWEBHOOKENDPOINTSRESPONSE']._serialized_start=916
+  _globals['_LISTWEBHOOKENDPOINTSRESPONSE']._serialized_end=1036
+  _globals['_DELETEWEBHOOKENDPOINTREQUEST']._serialized_start=1038
+  _globals['_DELETEWEBHOOKENDPOINTREQUEST']._serialized_end=1111
+  _globals['_DELETEWEBHOOKENDPOINTRESPONSE']._serialized_start=1113
+  _globals['_DELETEWEBHOOKENDPOINTRESPONSE']._serialized_end=1144
+  _globals['_LISTWEBHOOKDELIVERIESREQUEST']._serialized_start=1147
+  _globals['_LISTWEBHOOKDELIVERIESREQUEST']._serialized_end=1361
+  _globals['_LISTWEBHOOKDELIVERIESRESPONSE']._serialized_start=1363
+  _globals['_LISTWEBHOOKDELIVERIESRESPONSE']._serialized_end=1485
+  _globals['_RETRIEVEWEBHOOKDELIVERYREQUEST']._serialized_start=1487
+  _globals['_RETRIEVEWEBHOOKDELIVERYREQUEST']._serialized_end=1605
+  _globals['_RETRIEVEWEBHOOKDELIVERYRESPONSE']._serialized_start=1607
+  _globals['_RETRIEVEWEBHOOKDELIVERYRESPONSE']._serialized_end=1704
+  _globals['_PAYMENTNOTIFICATIONSERVICE']._serialized_start=1707
+  _globals['_PAYMENTNOTIFICATIONSERVICE']._serialized_end=2925
 # @@protoc_insertion_point(module_scope)

@@ -1,3 +1,4 @@
+from fintech.common.v1 import access_pb2 as _access_pb2
 from fintech.payments.v1 import webhook_pb2 as _webhook_pb2
 from google.api import annotations_pb2 as _annotations_pb2
 from google.api import field_behavior_pb2 as _field_behavior_pb2

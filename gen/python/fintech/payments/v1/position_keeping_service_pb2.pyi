@@ -1,5 +1,6 @@
 import datetime
 
+from fintech.common.v1 import access_pb2 as _access_pb2
 from fintech.common.v1 import money_pb2 as _money_pb2
 from fintech.payments.v1 import account_pb2 as _account_pb2
 from fintech.payments.v1 import ledger_entry_pb2 as _ledger_entry_pb2

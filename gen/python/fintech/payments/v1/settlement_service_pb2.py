@@ -22,6 +22,7 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from fintech.common.v1 import access_pb2 as fintech_dot_common_dot_v1_dot_access__pb2
 from fintech.payments.v1 import settlement_batch_pb2 as fintech_dot_payments_dot_v1_dot_settlement__batch__pb2
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
@@ -29,7 +30,7 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from validate import validate_pb2 as validate_dot_validate__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n,fintech/payments/v1/settlement_service.proto\x12\x13\x66intech.payments.v1\x1a*fintech/payments/v1/settlement_batch.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17validate/validate.proto\"\xe3\x02\n\x1eInitiateSettlementBatchRequest\x12;\n\x0fidempotency_key\x18\x01 \x01(\tB\"\xe2\x41\x01\x02\xfa\x42\x1br\x19\x10\x08\x18\x80\x01\x32\x12^[A-Za-z0-9_.:-]+$\x12,\n\rcurrency_code\x18\x02 \x01(\tB\x15\xe2\x41\x01\x02\xfa\x42\x0er\x0c\x32\n^[A-Z]{3}$\x12\x43\n\x11window_start_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x0c\xe2\x41\x01\x02\xfa\x42\x05\xb2\x01\x02\x08\x01\x12\x41\n\x0fwindow_end_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x0c\xe2\x41\x01\x02\xfa\x42\x05\xb2\x01\x02\x08\x01\x12N\n\x0fparticipant_bic\x18\x05 \x01(\tB5\xfa\x42\x32r02+^[A-Z]{6}[A-Z2-9][A-NP-Z0-9]([A-Z0-9]{3})?$\xd0\x01\x01\"a\n\x1fInitiateSettlementBatchResponse\x12>\n\x10settlement_batch\x18\x01 \x01(\x0b\x32$.fintech.payments.v1.SettlementBatch\"K\n\x1eRetrieveSettlementBatchRequest\x12)\n\x13settlement_batch_id\x18\x01 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\"a\n\x1fRetrieveSettlementBatchResponse\x12>\n\x10settlement_batch\x18\x01 \x01(\x0b\x32$.fintech.payments.v1.SettlementBatch\"\x86\x03\n\x1cListSettlementBatchesRequest\x12N\n\x06states\x18\x01 \x03(\x0e\x32).fintech.payments.v1.SettlementBatchStateB\x13\xfa\x42\x10\x92\x01\r\x10\x05\x18\x01\"\x07\x82\x01\x04\x10\x01 \x00\x12+\n\rcurrency_code\x18\x02 \x01(\tB\x14\xfa\x42\x11r\x0f\x32\n^[A-Z]{3}$\xd0\x01\x01\x12N\n\x0fparticipant_bic\x18\x03 \x01(\tB5\xfa\x42\x32r02+^[A-Z]{6}[A-Z2-9][A-NP-Z0-9]([A-Z0-9]{3})?$\xd0\x01\x01\x12.\n\nstart_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x1d\n\tpage_size\x18\x06 \x01(\x05\x42\n\xfa\x42\x07\x1a\x05\x18\xe8\x07(\x00\x12\x1c\n\npage_token\x18\x07 \x01(\tB\x08\xfa\x42\x05r\x03\x18\x80\x10\"z\n\x1dListSettlementBatchesResponse\x12@\n\x12settlement_batches\x18\x01 \x03(\x0b\x32$.fintech.payments.v1.SettlementBatch\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"L\n\x1fRetrieveSettlementReportRequest\x12)\n\x13settlement_batch_id\x18\x01 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\"d\n RetrieveSettlementReportResponse\x12@\n\x11settlement_report\x18\x01 \x01(\x0b\x32%.fintech.payments.v1.SettlementReport\"\x82\x02\n\x1d\x43ontrolSettlementBatchRequest\x12)\n\x13settlement_batch_id\x18\x01 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\x12J\n\x06\x61\x63tion\x18\x02 \x01(\x0e\x32*.fintech.payments.v1.SettlementBatchActionB\x0e\xe2\x41\x01\x02\xfa\x42\x07\x82\x01\x04\x10\x01 \x00\x12%\n\x14settlement_reference\x18\x03 \x01(\tB\x07\xfa\x42\x04r\x02\x18@\x12 \n\x0e\x66\x61ilure_reason\x18\x04 \x01(\tB\x08\xfa\x42\x05r\x03\x18\xf4\x03\x12!\n\x10\x65xpected_version\x18\x05 \x01(\x03\x42\x07\xfa\x42\x04\"\x02(\x00\"`\n\x1e\x43ontrolSettlementBatchResponse\x12>\n\x10settlement_batch\x18\x01 \x01(\x0b\x32$.fintech.payments.v1.SettlementBatch*\xb6\x01\n\x15SettlementBatchAction\x12\'\n#SETTLEMENT_BATCH_ACTION_UNSPECIFIED\x10\x00\x12!\n\x1dSETTLEMENT_BATCH_ACTION_CLOSE\x10\x01\x12(\n$SETTLEMENT_BATCH_ACTION_MARK_SETTLED\x10\x02\x12\'\n#SETTLEMENT_BATCH_ACTION_MARK_FAILED\x10\x03\x32\xab\x07\n\x11SettlementService\x12\xa6\x01\n\x17InitiateSettlementBatch\x12\x33.fintech.payments.v1.InitiateSettlementBatchRequest\x1a\x34.fintech.payments.v1.InitiateSettlementBatchResponse\" \x82\xd3\xe4\x93\x02\x1a\"\x15/v1/settlementBatches:\x01*\x12\xbc\x01\n\x17RetrieveSettlementBatch\x12\x33.fintech.payments.v1.RetrieveSettlementBatchRequest\x1a\x34.fintech.payments.v1.RetrieveSettlementBatchResponse\"6\x90\x02\x01\x82\xd3\xe4\x93\x02-\x12+/v1/settlementBatches/{settlement_batch_id}\x12\xa0\x01\n\x15ListSettlementBatches\x12\x31.fintech.payments.v1.ListSettlementBatchesRequest\x1a\x32.fintech.payments.v1.ListSettlementBatchesResponse\" \x90\x02\x01\x82\xd3\xe4\x93\x02\x17\x12\x15/v1/settlementBatches\x12\xc6\x01\n\x18RetrieveSettlementReport\x12\x34.fintech.payments.v1.RetrieveSettlementReportRequest\x1a\x35.fintech.payments.v1.RetrieveSettlementReportResponse\"=\x90\x02\x01\x82\xd3\xe4\x93\x02\x34\x12\x32/v1/settlementBatches/{settlement_batch_id}/report\x12\xc1\x01\n\x16\x43ontrolSettlementBatch\x12\x32.fintech.payments.v1.ControlSettlementBatchRequest\x1a\x33.fintech.payments.v1.ControlSettlementBatchResponse\">\x82\xd3\xe4\x93\x02\x38\"3/v1/settlementBatches/{settlement_batch_id}:control:\x01*b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n,fintech/payments/v1/settlement_service.proto\x12\x13\x66intech.payments.v1\x1a\x1e\x66intech/common/v1/access.proto\x1a*fintech/payments/v1/settlement_batch.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17validate/validate.proto\"\xe3\x02\n\x1eInitiateSettlementBatchRequest\x12;\n\x0fidempotency_key\x18\x01 \x01(\tB\"\xe2\x41\x01\x02\xfa\x42\x1br\x19\x10\x08\x18\x80\x01\x32\x12^[A-Za-z0-9_.:-]+$\x12,\n\rcurrency_code\x18\x02 \x01(\tB\x15\xe2\x41\x01\x02\xfa\x42\x0er\x0c\x32\n^[A-Z]{3}$\x12\x43\n\x11window_start_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x0c\xe2\x41\x01\x02\xfa\x42\x05\xb2\x01\x02\x08\x01\x12\x41\n\x0fwindow_end_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x0c\xe2\x41\x01\x02\xfa\x42\x05\xb2\x01\x02\x08\x01\x12N\n\x0fparticipant_bic\x18\x05 \x01(\tB5\xfa\x42\x32r02+^[A-Z]{6}[A-Z2-9][A-NP-Z0-9]([A-Z0-9]{3})?$\xd0\x01\x01\"a\n\x1fInitiateSettlementBatchResponse\x12>\n\x10settlement_batch\x18\x01 \x01(\x0b\x32$.fintech.payments.v1.SettlementBatch\"K\n\x1eRetrieveSettlementBatchRequest\x12)\n\x13settlement_batch_id\x18\x01 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\"a\n\x1fRetrieveSettlementBatchResponse\x12>\n\x10settlement_batch\x18\x01 \x01(\x0b\x32$.fintech.payments.v1.SettlementBatch\"\x86\x03\n\x1cListSettlementBatchesRequest\x12N\n\x06states\x18\x01 \x03(\x0e\x32).fintech.payments.v1.SettlementBatchStateB\x13\xfa\x42\x10\x92\x01\r\x10\x05\x18\x01\"\x07\x82\x01\x04\x10\x01 \x00\x12+\n\rcurrency_code\x18\x02 \x01(\tB\x14\xfa\x42\x11r\x0f\x32\n^[A-Z]{3}$\xd0\x01\x01\x12N\n\x0fparticipant_bic\x18\x03 \x01(\tB5\xfa\x42\x32r02+^[A-Z]{6}[A-Z2-9][A-NP-Z0-9]([A-Z0-9]{3})?$\xd0\x01\x01\x12.\n\nstart_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x1d\n\tpage_size\x18\x06 \x01(\x05\x42\n\xfa\x42\x07\x1a\x05\x18\xe8\x07(\x00\x12\x1c\n\npage_token\x18\x07 \x01(\tB\x08\xfa\x42\x05r\x03\x18\x80\x10\"z\n\x1dListSettlementBatchesResponse\x12@\n\x12settlement_batches\x18\x01 \x03(\x0b\x32$.fintech.payments.v1.SettlementBatch\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"L\n\x1fRetrieveSettlementReportRequest\x12)\n\x13settlement_batch_id\x18\x01 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\"d\n RetrieveSettlementReportResponse\x12@\n\x11settlement_report\x18\x01 \x01(\x0b\x32%.fintech.payments.v1.SettlementReport\"\x82\x02\n\x1d\x43ontrolSettlementBatchRequest\x12)\n\x13settlement_batch_id\x18\x01 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\x12J\n\x06\x61\x63tion\x18\x02 \x01(\x0e\x32*.fintech.payments.v1.SettlementBatchActionB\x0e\xe2\x41\x01\x02\xfa\x42\x07\x82\x01\x04\x10\x01 \x00\x12%\n\x14settlement_reference\x18\x03 \x01(\tB\x07\xfa\x42\x04r\x02\x18@\x12 \n\x0e\x66\x61ilure_reason\x18\x04 \x01(\tB\x08\xfa\x42\x05r\x03\x18\xf4\x03\x12!\n\x10\x65xpected_version\x18\x05 \x01(\x03\x42\x07\xfa\x42\x04\"\x02(\x00\"`\n\x1e\x43ontrolSettlementBatchResponse\x12>\n\x10settlement_batch\x18\x01 \x01(\x0b\x32$.fintech.payments.v1.SettlementBatch*\xb6\x01\n\x15SettlementBatchAction\x12\'\n#SETTLEMENT_BATCH_ACTION_UNSPECIFIED\x10\x00\x12!\n\x1dSETTLEMENT_BATCH_ACTION_CLOSE\x10\x01\x12(\n$SETTLEMENT_BATCH_ACTION_MARK_SETTLED\x10\x02\x12\'\n#SETTLEMENT_BATCH_ACTION_MARK_FAILED\x10\x03\x32\xd7\x07\n\x11SettlementService\x12\xad\x01\n\x17InitiateSettlementBatch\x12\x33.fintech.payments.v1.InitiateSettlementBatchRequest\x1a\x34.fintech.payments.v1.InitiateSettlementBatchResponse\"\'\xd2\xf3\x18\x03\n\x01\x06\x82\xd3\xe4\x93\x02\x1a\"\x15/v1/settlementBatches:\x01*\x12\xc6\x01\n\x17RetrieveSettlementBatch\x12\x33.fintech.payments.v1.RetrieveSettlementBatchRequest\x1a\x34.fintech.payments.v1.RetrieveSettlementBatchResponse\"@\x90\x02\x01\xd2\xf3\x18\x06\n\x02\x06\x04\x18\x01\x82\xd3\xe4\x93\x02-\x12+/v1/settlementBatches/{settlement_batch_id}\x12\xaa\x01\n\x15ListSettlementBatches\x12\x31.fintech.payments.v1.ListSettlementBatchesRequest\x1a\x32.fintech.payments.v1.ListSettlementBatchesResponse\"*\x90\x02\x01\xd2\xf3\x18\x06\n\x02\x06\x04\x18\x01\x82\xd3\xe4\x93\x02\x17\x12\x15/v1/settlementBatches\x12\xd0\x01\n\x18RetrieveSettlementReport\x12\x34.fintech.payments.v1.RetrieveSettlementReportRequest\x1a\x35.fintech.payments.v1.RetrieveSettlementReportResponse\"G\x90\x02\x01\xd2\xf3\x18\x06\n\x02\x06\x04\x18\x01\x82\xd3\xe4\x93\x02\x34\x12\x32/v1/settlementBatches/{settlement_batch_id}/report\x12\xc8\x01\n\x16\x43ontrolSettlementBatch\x12\x32.fintech.payments.v1.ControlSettlementBatchRequest\x1a\x33.fintech.payments.v1.ControlSettlementBatchResponse\"E\xd2\xf3\x18\x03\n\x01\x06\x82\xd3\xe4\x93\x02\x38\"3/v1/settlementBatches/{settlement_batch_id}:control:\x01*b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -71,37 +72,37 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_CONTROLSETTLEMENTBATCHREQUEST'].fields_by_name['expected_version']._loaded_options = None
   _globals['_CONTROLSETTLEMENTBATCHREQUEST'].fields_by_name['expected_version']._serialized_options = b'\372B\004\"\002(\000'
   _globals['_SETTLEMENTSERVICE'].methods_by_name['InitiateSettlementBatch']._loaded_options = None
-  _globals['_SETTLEMENTSERVICE'].methods_by_name['InitiateSettlementBatch']._serialized_options = b'\202\323\344\223\002\032\"\025/v1/settlementBatches:\001*'
+  _globals['_SETTLEMENTSERVICE'].methods_by_name['InitiateSettlementBatch']._serialized_options = b'\322\363\030\003\n\001\006\202\323\344\223\002\032\"\025/v1/settlementBatches:\001*'
   _globals['_SETTLEMENTSERVICE'].methods_by_name['RetrieveSettlementBatch']._loaded_options = None
-  _globals['_SETTLEMENTSERVICE'].methods_by_name['RetrieveSettlementBatch']._serialized_options = b'\220\002\001\202\323\344\223\002-\022+/v1/settlementBatches/{settlement_batch_id}'
+  _globals['_SETTLEMENTSERVICE'].methods_by_name['RetrieveSettlementBatch']._serialized_options = b'\220\002\001\322\363\030\006\n\002\006\004\030\001\202\323\344\223\002-\022+/v1/settlementBatches/{settlement_batch_id}'
   _globals['_SETTLEMENTSERVICE'].methods_by_name['ListSettlementBatches']._loaded_options = None
-  _globals['_SETTLEMENTSERVICE'].methods_by_name['ListSettlementBatches']._serialized_options = b'\220\002\001\202\323\344\223\002\027\022\025/v1/settlementBatches'
+  _globals['_SETTLEMENTSERVICE'].methods_by_name['ListSettlementBatches']._serialized_options = b'\220\002\001\322\363\030\006\n\002\006\004\030\001\202\323\344\223\002\027\022\025/v1/settlementBatches'
   _globals['_SETTLEMENTSERVICE'].methods_by_name['RetrieveSettlementReport']._loaded_options = None
-  _globals['_SETTLEMENTSERVICE'].methods_by_name['RetrieveSettlementReport']._serialized_options = b'\220\002\001\202\323\344\223\0024\0222/v1/settlementBatches/{settlement_batch_id}/report'
+  _globals['_SETTLEMENTSERVICE'].methods_by_name['RetrieveSettlementReport']._serialized_options = b'\220\002\001\322\363\030\006\n\002\006\004\030\001\202\323\344\223\0024\0222/v1/settlementBatches/{settlement_batch_id}/report'
   _globals['_SETTLEMENTSERVICE'].methods_by_name['ControlSettlementBatch']._loaded_options = None
-  _globals['_SETTLEMENTSERVICE'].methods_by_name['ControlSettlementBatch']._serialized_options = b'\202\323\344\223\0028\"3/v1/settlementBatches/{settlement_batch_id}:control:\001*'
-  _globals['_SETTLEMENTBATCHACTION']._serialized_start=1924
-  _globals['_SETTLEMENTBATCHACTION']._serialized_end=2106
-  _globals['_INITIATESETTLEMENTBATCHREQUEST']._serialized_start=235
-  _globals['_INITIATESETTLEMENTBATCHREQUEST']._serialized_end=590
-  _globals['_INITIATESETTLEMENTBATCHRESPONSE']._serialized_start=592
-  _globals['_INITIATESETTLEMENTBATCHRESPONSE']._serialized_end=689
-  _globals['_RETRIEVESETTLEMENTBATCHREQUEST']._serialized_start=691
-  _globals['_RETRIEVESETTLEMENTBATCHREQUEST']._serialized_end=766
-  _globals['_RETRIEVESETTLEMENTBATCHRESPONSE']._serialized_start=768
-  _globals['_RETRIEVESETTLEMENTBATCHRESPONSE']._serialized_end=865
-  _globals['_LISTSETTLEMENTBATCHESREQUEST']._serialized_start=868
-  _globals['_LISTSETTLEMENTBATCHESREQUEST']._serialized_end=1258
-  _globals['_LISTSETTLEMENTBATCHESRESPONSE']._serialized_start=1260
-  _globals['_LISTSETTLEMENTBATCHESRESPONSE']._serialized_end=1382
-  _globals['_RETRIEVESETTLEMENTREPORTREQUEST']._serialized_start=1384
-  _globals['_RETRIEVESETTLEMENTREPORTREQUEST']._serialized_end=1460
-  _globals['_RETRIEVESETTLEMENTREPORTRESPONSE']._serialized_start=1462
-  _globals['_RETRIEVESETTLEMENTREPORTRESPONSE']._serialized_end=1562
-  _globals['_CONTROLSETTLEMENTBATCHREQUEST']._serialized_start=1565
-  _globals['_CONTROLSETTLEMENTBATCHREQUEST']._serialized_end=1823
-  _globals['_CONTROLSETTLEMENTBATCHRESPONSE']._serialized_start=1825
-  _globals['_CONTROLSETTLEMENTBATCHRESPONSE']._serialized_end=1921
-  _globals['_SETTLEMENTSERVICE']._serialized_start=2109
-  _globals['_SETTLEMENTSERVICE']._serialized_end=3048
+  _globals['_SETTLEMENTSERVICE'].methods_by_name['ControlSettlementBatch']._serialized_options = b'\322\363\030\003\n\001\006\202\323\344\223\0028\"3/v1/settlementBatches/{settlement_batch_id}:control:\001*'
+  _globals['_SETTLEMENTBATCHACTION']._serialized_start=1956
+  _globals['_SETTLEMENTBATCHACTION']._serialized_end=2138
+  _globals['_INITIATESETTLEMENTBATCHREQUEST']._serialized_start=267
+  _globals['_INITIATESETTLEMENTBATCHREQUEST']._serialized_end=622
+  _globals['_INITIATESETTLEMENTBATCHRESPONSE']._serialized_start=624
+  _globals['_INITIATESETTLEMENTBATCHRESPONSE']._serialized_end=721
+  _globals['_RETRIEVESETTLEMENTBATCHREQUEST']._serialized_start=723
+  _globals['_RETRIEVESETTLEMENTBATCHREQUEST']._serialized_end=798
+  _globals['_RETRIEVESETTLEMENTBATCHRESPONSE']._serialized_start=800
+  _globals['_RETRIEVESETTLEMENTBATCHRESPONSE']._serialized_end=897
+  _globals['_LISTSETTLEMENTBATCHESREQUEST']._serialized_start=900
+  _globals['_LISTSETTLEMENTBATCHESREQUEST']._serialized_end=1290
+  _globals['_LISTSETTLEMENTBATCHESRESPONSE']._serialized_start=1292
+  _globals['_LISTSETTLEMENTBATCHESRESPONSE']._serialized_end=1414
+  _globals['_RETRIEVESETTLEMENTREPORTREQUEST']._serialized_start=1416
+  _globals['_RETRIEVESETTLEMENTREPORTREQUEST']._serialized_end=1492
+  _globals['_RETRIEVESETTLEMENTREPORTRESPONSE']._serialized_start=1494
+  _globals['_RETRIEVESETTLEMENTREPORTRESPONSE']._serialized_end=1594
+  _globals['_CONTROLSETTLEMENTBATCHREQUEST']._serialized_start=1597
+  _globals['_CONTROLSETTLEMENTBATCHREQUEST']._serialized_end=1855
+  _globals['_CONTROLSETTLEMENTBATCHRESPONSE']._serialized_start=1857
+  _globals['_CONTROLSETTLEMENTBATCHRESPONSE']._serialized_end=1953
+  _globals['_SETTLEMENTSERVICE']._serialized_start=2141
+  _globals['_SETTLEMENTSERVICE']._serialized_end=3124
 # @@protoc_insertion_point(module_scope)

@@ -22,13 +22,14 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from fintech.common.v1 import access_pb2 as fintech_dot_common_dot_v1_dot_access__pb2
 from fintech.risk.v1 import credit_assessment_pb2 as fintech_dot_risk_dot_v1_dot_credit__assessment__pb2
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
 from validate import validate_pb2 as validate_dot_validate__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n4fintech/risk/v1/credit_risk_assessment_service.proto\x12\x0f\x66intech.risk.v1\x1a\'fintech/risk/v1/credit_assessment.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x17validate/validate.proto\"\x84\x01\n\x19\x45valuateCreditRiskRequest\x12\x45\n\x0b\x61pplication\x18\x01 \x01(\x0b\x32\".fintech.risk.v1.CreditApplicationB\x0c\xe2\x41\x01\x02\xfa\x42\x05\x8a\x01\x02\x10\x01\x12 \n\nrequest_id\x18\x02 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\"Z\n\x1a\x45valuateCreditRiskResponse\x12<\n\x11\x63redit_assessment\x18\x01 \x01(\x0b\x32!.fintech.risk.v1.CreditAssessment\"M\n\x1fRetrieveCreditAssessmentRequest\x12*\n\x14\x63redit_assessment_id\x18\x01 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\"`\n RetrieveCreditAssessmentResponse\x12<\n\x11\x63redit_assessment\x18\x01 \x01(\x0b\x32!.fintech.risk.v1.CreditAssessment2\xea\x02\n\x1b\x43reditRiskAssessmentService\x12\x8f\x01\n\x12\x45valuateCreditRisk\x12*.fintech.risk.v1.EvaluateCreditRiskRequest\x1a+.fintech.risk.v1.EvaluateCreditRiskResponse\" \x82\xd3\xe4\x93\x02\x1a\"\x15/v1/creditAssessments:\x01*\x12\xb8\x01\n\x18RetrieveCreditAssessment\x12\x30.fintech.risk.v1.RetrieveCreditAssessmentRequest\x1a\x31.fintech.risk.v1.RetrieveCreditAssessmentResponse\"7\x90\x02\x01\x82\xd3\xe4\x93\x02.\x12,/v1/creditAssessments/{credit_assessment_id}b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n4fintech/risk/v1/credit_risk_assessment_service.proto\x12\x0f\x66intech.risk.v1\x1a\x1e\x66intech/common/v1/access.proto\x1a\'fintech/risk/v1/credit_assessment.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x17validate/validate.proto\"\x84\x01\n\x19\x45valuateCreditRiskRequest\x12\x45\n\x0b\x61pplication\x18\x01 \x01(\x0b\x32\".fintech.risk.v1.CreditApplicationB\x0c\xe2\x41\x01\x02\xfa\x42\x05\x8a\x01\x02\x10\x01\x12 \n\nrequest_id\x18\x02 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\"Z\n\x1a\x45valuateCreditRiskResponse\x12<\n\x11\x63redit_assessment\x18\x01 \x01(\x0b\x32!.fintech.risk.v1.CreditAssessment\"M\n\x1fRetrieveCreditAssessmentRequest\x12*\n\x14\x63redit_assessment_id\x18\x01 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\"`\n RetrieveCreditAssessmentResponse\x12<\n\x11\x63redit_assessment\x18\x01 \x01(\x0b\x32!.fintech.risk.v1.CreditAssessment2\x84\x03\n\x1b\x43reditRiskAssessmentService\x12\x9c\x01\n\x12\x45valuateCreditRisk\x12*.fintech.risk.v1.EvaluateCreditRiskRequest\x1a+.fintech.risk.v1.EvaluateCreditRiskResponse\"-\xd2\xf3\x18\t\n\x04\x01\x02\x03\x06\x12\x01\x01\x82\xd3\xe4\x93\x02\x1a\"\x15/v1/creditAssessments:\x01*\x12\xc5\x01\n\x18RetrieveCreditAssessment\x12\x30.fintech.risk.v1.RetrieveCreditAssessmentRequest\x1a\x31.fintech.risk.v1.RetrieveCreditAssessmentResponse\"D\x90\x02\x01\xd2\xf3\x18\t\n\x04\x01\x02\x03\x06\x12\x01\x01\x82\xd3\xe4\x93\x02.\x12,/v1/creditAssessments/{credit_assessment_id}b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -42,17 +43,17 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_RETRIEVECREDITASSESSMENTREQUEST'].fields_by_name['credit_assessment_id']._loaded_options = None
   _globals['_RETRIEVECREDITASSESSMENTREQUEST'].fields_by_name['credit_assessment_id']._serialized_options = b'\342A\001\002\372B\005r\003\260\001\001'
   _globals['_CREDITRISKASSESSMENTSERVICE'].methods_by_name['EvaluateCreditRisk']._loaded_options = None
-  _globals['_CREDITRISKASSESSMENTSERVICE'].methods_by_name['EvaluateCreditRisk']._serialized_options = b'\202\323\344\223\002\032\"\025/v1/creditAssessments:\001*'
+  _globals['_CREDITRISKASSESSMENTSERVICE'].methods_by_name['EvaluateCreditRisk']._serialized_options = b'\322\363\030\t\n\004\001\002\003\006\022\001\001\202\323\344\223\002\032\"\025/v1/creditAssessments:\001*'
   _globals['_CREDITRISKASSESSMENTSERVICE'].methods_by_name['RetrieveCreditAssessment']._loaded_options = None
-  _globals['_CREDITRISKASSESSMENTSERVICE'].methods_by_name['RetrieveCreditAssessment']._serialized_options = b'\220\002\001\202\323\344\223\002.\022,/v1/creditAssessments/{credit_assessment_id}'
-  _globals['_EVALUATECREDITRISKREQUEST']._serialized_start=203
-  _globals['_EVALUATECREDITRISKREQUEST']._serialized_end=335
-  _globals['_EVALUATECREDITRISKRESPONSE']._serialized_start=337
-  _globals['_EVALUATECREDITRISKRESPONSE']._serialized_end=427
-  _globals['_RETRIEVECREDITASSESSMENTREQUEST']._serialized_start=429
-  _globals['_RETRIEVECREDITASSESSMENTREQUEST']._serialized_end=506
-  _globals['_RETRIEVECREDITASSESSMENTRESPONSE']._serialized_start=508
-  _globals['_RETRIEVECREDITASSESSMENTRESPONSE']._serialized_end=604
-  _globals['_CREDITRISKASSESSMENTSERVICE']._serialized_start=607
-  _globals['_CREDITRISKASSESSMENTSERVICE']._serialized_end=969
+  _globals['_CREDITRISKASSESSMENTSERVICE'].methods_by_name['RetrieveCreditAssessment']._serialized_options = b'\220\002\001\322\363\030\t\n\004\001\002\003\006\022\001\001\202\323\344\223\002.\022,/v1/creditAssessments/{credit_assessment_id}'
+  _globals['_EVALUATECREDITRISKREQUEST']._serialized_start=235
+  _globals['_EVALUATECREDITRISKREQUEST']._serialized_end=367
+  _globals['_EVALUATECREDITRISKRESPONSE']._serialized_start=369
+  _globals['_EVALUATECREDITRISKRESPONSE']._serialized_end=459
+  _globals['_RETRIEVECREDITASSESSMENTREQUEST']._serialized_start=461
+  _globals['_RETRIEVECREDITASSESSMENTREQUEST']._serialized_end=538
+  _globals['_RETRIEVECREDITASSESSMENTRESPONSE']._serialized_start=540
+  _globals['_RETRIEVECREDITASSESSMENTRESPONSE']._serialized_end=636
+  _globals['_CREDITRISKASSESSMENTSERVICE']._serialized_start=639
+  _globals['_CREDITRISKASSESSMENTSERVICE']._serialized_end=1027
 # @@protoc_insertion_point(module_scope)

@@ -1,3 +1,4 @@
+from fintech.common.v1 import access_pb2 as _access_pb2
 from fintech.risk.v1 import credit_assessment_pb2 as _credit_assessment_pb2
 from google.api import annotations_pb2 as _annotations_pb2
 from google.api import field_behavior_pb2 as _field_behavior_pb2

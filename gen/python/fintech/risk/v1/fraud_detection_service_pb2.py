@@ -22,6 +22,7 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from fintech.common.v1 import access_pb2 as fintech_dot_common_dot_v1_dot_access__pb2
 from fintech.risk.v1 import fraud_assessment_pb2 as fintech_dot_risk_dot_v1_dot_fraud__assessment__pb2
 from fintech.risk.v1 import transaction_pb2 as fintech_dot_risk_dot_v1_dot_transaction__pb2
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
@@ -31,7 +32,7 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from validate import validate_pb2 as validate_dot_validate__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n-fintech/risk/v1/fraud_detection_service.proto\x12\x0f\x66intech.risk.v1\x1a&fintech/risk/v1/fraud_assessment.proto\x1a!fintech/risk/v1/transaction.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1bgoogle/api/visibility.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17validate/validate.proto\"b\n\x1f\x45valuateTransactionFraudRequest\x12?\n\x0btransaction\x18\x01 \x01(\x0b\x32\x1c.fintech.risk.v1.TransactionB\x0c\xe2\x41\x01\x02\xfa\x42\x05\x8a\x01\x02\x10\x01\"^\n EvaluateTransactionFraudResponse\x12:\n\x10\x66raud_assessment\x18\x01 \x01(\x0b\x32 .fintech.risk.v1.FraudAssessment\"K\n\x1eRetrieveFraudAssessmentRequest\x12)\n\x13\x66raud_assessment_id\x18\x01 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\"]\n\x1fRetrieveFraudAssessmentResponse\x12:\n\x10\x66raud_assessment\x18\x01 \x01(\x0b\x32 .fintech.risk.v1.FraudAssessment\"\xb7\x02\n\x1bListFraudAssessmentsRequest\x12:\n\x08\x64\x65\x63ision\x18\x01 \x01(\x0e\x32\x1e.fintech.risk.v1.FraudDecisionB\x08\xfa\x42\x05\x82\x01\x02\x10\x01\x12 \n\x0b\x63ustomer_id\x18\x02 \x01(\tB\x0b\xfa\x42\x08r\x06\xb0\x01\x01\xd0\x01\x01\x12\x1f\n\npayment_id\x18\x03 \x01(\tB\x0b\xfa\x42\x08r\x06\xb0\x01\x01\xd0\x01\x01\x12.\n\nstart_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x1d\n\tpage_size\x18\x06 \x01(\x05\x42\n\xfa\x42\x07\x1a\x05\x18\xe8\x07(\x00\x12\x1c\n\npage_token\x18\x07 \x01(\tB\x08\xfa\x42\x05r\x03\x18\x80\x10\"t\n\x1cListFraudAssessmentsResponse\x12;\n\x11\x66raud_assessments\x18\x01 \x03(\x0b\x32 .fintech.risk.v1.FraudAssessment\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\xfb\x03\n\x15\x46raudDetectionService\x12\x94\x01\n\x18\x45valuateTransactionFraud\x12\x30.fintech.risk.v1.EvaluateTransactionFraudRequest\x1a\x31.fintech.risk.v1.EvaluateTransactionFraudResponse\"\x13\x90\x02\x02\xfa\xd2\xe4\x93\x02\n\x12\x08INTERNAL\x12\xb3\x01\n\x17RetrieveFraudAssessment\x12/.fintech.risk.v1.RetrieveFraudAssessmentRequest\x1a\x30.fintech.risk.v1.RetrieveFraudAssessmentResponse\"5\x90\x02\x01\x82\xd3\xe4\x93\x02,\x12*/v1/fraudAssessments/{fraud_assessment_id}\x12\x94\x01\n\x14ListFraudAssessments\x12,.fintech.risk.v1.ListFraudAssessmentsRequest\x1a-.fintech.risk.v1.ListFraudAssessmentsResponse\"\x1f\x90\x02\x01\x82\xd3\xe4\x93\x02\x16\x12\x14/v1/fraudAssessmentsb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n-fintech/risk/v1/fraud_detection_service.proto\x12\x0f\x66intech.risk.v1\x1a\x1e\x66intech/common/v1/access.proto\x1a&fintech/risk/v1/fraud_assessment.proto\x1a!fintech/risk/v1/transaction.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1bgoogle/api/visibility.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17validate/validate.proto\"b\n\x1f\x45valuateTransactionFraudRequest\x12?\n\x0btransaction\x18\x01 \x01(\x0b\x32\x1c.fintech.risk.v1.TransactionB\x0c\xe2\x41\x01\x02\xfa\x42\x05\x8a\x01\x02\x10\x01\"^\n EvaluateTransactionFraudResponse\x12:\n\x10\x66raud_assessment\x18\x01 \x01(\x0b\x32 .fintech.risk.v1.FraudAssessment\"K\n\x1eRetrieveFraudAssessmentRequest\x12)\n\x13\x66raud_assessment_id\x18\x01 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\"]\n\x1fRetrieveFraudAssessmentResponse\x12:\n\x10\x66raud_assessment\x18\x01 \x01(\x0b\x32 .fintech.risk.v1.FraudAssessment\"\xb7\x02\n\x1bListFraudAssessmentsRequest\x12:\n\x08\x64\x65\x63ision\x18\x01 \x01(\x0e\x32\x1e.fintech.risk.v1.FraudDecisionB\x08\xfa\x42\x05\x82\x01\x02\x10\x01\x12 \n\x0b\x63ustomer_id\x18\x02 \x01(\tB\x0b\xfa\x42\x08r\x06\xb0\x01\x01\xd0\x01\x01\x12\x1f\n\npayment_id\x18\x03 \x01(\tB\x0b\xfa\x42\x08r\x06\xb0\x01\x01\xd0\x01\x01\x12.\n\nstart_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x1d\n\tpage_size\x18\x06 \x01(\x05\x42\n\xfa\x42\x07\x1a\x05\x18\xe8\x07(\x00\x12\x1c\n\npage_token\x18\x07 \x01(\tB\x08\xfa\x42\x05r\x03\x18\x80\x10\"t\n\x1cListFraudAssessmentsResponse\x12;\n\x11\x66raud_assessments\x18\x01 \x03(\x0b\x32 .fintech.risk.v1.FraudAssessment\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\x8b\x04\n\x15\x46raudDetectionService\x12\x94\x01\n\x18\x45valuateTransactionFraud\x12\x30.fintech.risk.v1.EvaluateTransactionFraudRequest\x1a\x31.fintech.risk.v1.EvaluateTransactionFraudResponse\"\x13\x90\x02\x02\xfa\xd2\xe4\x93\x02\n\x12\x08INTERNAL\x12\xbb\x01\n\x17RetrieveFraudAssessment\x12/.fintech.risk.v1.RetrieveFraudAssessmentRequest\x1a\x30.fintech.risk.v1.RetrieveFraudAssessmentResponse\"=\x90\x02\x01\xd2\xf3\x18\x04\n\x02\x03\x04\x82\xd3\xe4\x93\x02,\x12*/v1/fraudAssessments/{fraud_assessment_id}\x12\x9c\x01\n\x14ListFraudAssessments\x12,.fintech.risk.v1.ListFraudAssessmentsRequest\x1a-.fintech.risk.v1.ListFraudAssessmentsResponse\"\'\x90\x02\x01\xd2\xf3\x18\x04\n\x02\x03\x04\x82\xd3\xe4\x93\x02\x16\x12\x14/v1/fraudAssessmentsb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -55,21 +56,21 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_FRAUDDETECTIONSERVICE'].methods_by_name['EvaluateTransactionFraud']._loaded_options = None
   _globals['_FRAUDDETECTIONSERVICE'].methods_by_name['EvaluateTransactionFraud']._serialized_options = b'\220\002\002\372\322\344\223\002\n\022\010INTERNAL'
   _globals['_FRAUDDETECTIONSERVICE'].methods_by_name['RetrieveFraudAssessment']._loaded_options = None
-  _globals['_FRAUDDETECTIONSERVICE'].methods_by_name['RetrieveFraudAssessment']._serialized_options = b'\220\002\001\202\323\344\223\002,\022*/v1/fraudAssessments/{fraud_assessment_id}'
+  _globals['_FRAUDDETECTIONSERVICE'].methods_by_name['RetrieveFraudAssessment']._serialized_options = b'\220\002\001\322\363\030\004\n\002\003\004\202\323\344\223\002,\022*/v1/fraudAssessments/{fraud_assessment_id}'
   _globals['_FRAUDDETECTIONSERVICE'].methods_by_name['ListFraudAssessments']._loaded_options = None
-  _globals['_FRAUDDETECTIONSERVICE'].methods_by_name['ListFraudAssessments']._serialized_options = b'\220\002\001\202\323\344\223\002\026\022\024/v1/fraudAssessments'
-  _globals['_EVALUATETRANSACTIONFRAUDREQUEST']._serialized_start=291
-  _globals['_EVALUATETRANSACTIONFRAUDREQUEST']._serialized_end=389
-  _globals['_EVALUATETRANSACTIONFRAUDRESPONSE']._serialized_start=391
-  _globals['_EVALUATETRANSACTIONFRAUDRESPONSE']._serialized_end=485
-  _globals['_RETRIEVEFRAUDASSESSMENTREQUEST']._serialized_start=487
-  _globals['_RETRIEVEFRAUDASSESSMENTREQUEST']._serialized_end=562
-  _globals['_RETRIEVEFRAUDASSESSMENTRESPONSE']._serialized_start=564
-  _globals['_RETRIEVEFRAUDASSESSMENTRESPONSE']._serialized_end=657
-  _globals['_LISTFRAUDASSESSMENTSREQUEST']._serialized_start=660
-  _globals['_LISTFRAUDASSESSMENTSREQUEST']._serialized_end=971
-  _globals['_LISTFRAUDASSESSMENTSRESPONSE']._serialized_start=973
-  _globals['_LISTFRAUDASSESSMENTSRESPONSE']._serialized_end=1089
-  _globals['_FRAUDDETECTIONSERVICE']._serialized_start=1092
-  _globals['_FRAUDDETECTIONSERVICE']._serialized_end=1599
+  _globals['_FRAUDDETECTIONSERVICE'].methods_by_name['ListFraudAssessments']._serialized_options = b'\220\002\001\322\363\030\004\n\002\003\004\202\323\344\223\002\026\022\024/v1/fraudAssessments'
+  _globals['_EVALUATETRANSACTIONFRAUDREQUEST']._serialized_start=323
+  _globals['_EVALUATETRANSACTIONFRAUDREQUEST']._serialized_end=421
+  _globals['_EVALUATETRANSACTIONFRAUDRESPONSE']._serialized_start=423
+  _globals['_EVALUATETRANSACTIONFRAUDRESPONSE']._serialized_end=517
+  _globals['_RETRIEVEFRAUDASSESSMENTREQUEST']._serialized_start=519
+  _globals['_RETRIEVEFRAUDASSESSMENTREQUEST']._serialized_end=594
+  _globals['_RETRIEVEFRAUDASSESSMENTRESPONSE']._serialized_start=596
+  _globals['_RETRIEVEFRAUDASSESSMENTRESPONSE']._serialized_end=689
+  _globals['_LISTFRAUDASSESSMENTSREQUEST']._serialized_start=692
+  _globals['_LISTFRAUDASSESSMENTSREQUEST']._serialized_end=1003
+  _globals['_LISTFRAUDASSESSMENTSRESPONSE']._serialized_start=1005
+  _globals['_LISTFRAUDASSESSMENTSRESPONSE']._serialized_end=1121
+  _globals['_FRAUDDETECTIONSERVICE']._serialized_start=1124
+  _globals['_FRAUDDETECTIONSERVICE']._serialized_end=1647
 # @@protoc_insertion_point(module_scope)

@@ -1,5 +1,6 @@
 import datetime
 
+from fintech.common.v1 import access_pb2 as _access_pb2
 from fintech.risk.v1 import fraud_assessment_pb2 as _fraud_assessment_pb2
 from fintech.risk.v1 import transaction_pb2 as _transaction_pb2
 from google.api import annotations_pb2 as _annotations_pb2

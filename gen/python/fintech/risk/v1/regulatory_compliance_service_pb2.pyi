@@ -1,5 +1,6 @@
 import datetime
 
+from fintech.common.v1 import access_pb2 as _access_pb2
 from fintech.risk.v1 import aml_assessment_pb2 as _aml_assessment_pb2
 from fintech.risk.v1 import audit_record_pb2 as _audit_record_pb2
 from fintech.risk.v1 import regulatory_report_pb2 as _regulatory_report_pb2
