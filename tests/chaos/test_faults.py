@@ -71,7 +71,7 @@ RESULTS: list[tuple[str, Verdict, float | None, list[str]]] = []
 def accounts(mesh: Mesh, settings: Settings) -> list[str]:
     """One account per KYC-verified customer, each with an overdraft: the run's money starts at zero and stays there."""
     mesh.up()  # a module fixture comes before the function-scoped one that starts the marked components
-    operator = PaymentsApi(settings, "cli")
+    operator = PaymentsApi(settings, "cli", role="admin")
     customers = [verified_customer(settings) for _ in range(CUSTOMERS)]
     return [operator.open_account(customer, overdraft=OVERDRAFT, claims=None).account_id for customer in customers]
 

@@ -23,17 +23,22 @@ from services.runtime.tls import channel_credentials
 from tests.customer.support import Api as CustomerApi
 from tests.customer.support import claims, new_customer, register, start_kyc
 from tests.payments.support import fund, payments_database
+from tools.edge.tokens import issue_token
 
 TELLER = claims("teller-7", "teller")
 OFFICER = claims("officer-7", "risk_officer")
 
 
 class PaymentsApi:
-    """Stubs of the payments service as `workload` (edge-gateway with claims, or cli without)."""
+    """Stubs of the payments service as `workload` (edge-gateway with claims, or cli with a person's `role`)."""
 
-    def __init__(self, settings: Settings, workload: str = "edge-gateway") -> None:
+    def __init__(self, settings: Settings, workload: str = "edge-gateway", role: str | None = None) -> None:
         address = settings.service("payments").address
-        self.channel = grpc.secure_channel(address, channel_credentials(workload, settings))
+        credentials = channel_credentials(workload, settings)
+        if role is not None:  # a person's token on every call, as an operator's grpcurl sends it through `cli`
+            token = issue_token(settings, f"{role}-tests", roles=[role])
+            credentials = grpc.composite_channel_credentials(credentials, grpc.access_token_call_credentials(token))
+        self.channel = grpc.secure_channel(address, credentials)
         self.accounts = pk_grpc.PositionKeepingServiceStub(self.channel)
         self.payments = isvc_grpc.PaymentInitiationServiceStub(self.channel)
         self.execution = esvc_grpc.PaymentExecutionServiceStub(self.channel)
@@ -91,7 +96,7 @@ def release_if_held(api: PaymentsApi, payment: p.Payment) -> p.Payment:
 
 
 class Bank:
-    """The bank's internal funding account (large overdraft), opened by the back office (cli).
+    """The bank's internal funding account (large overdraft), opened by the back office (cli, an admin's token).
 
     Test money is booked from it straight through the ledger (a real balanced posting), so funding
     neither goes through screening nor counts in any customer's payment velocity.
@@ -99,7 +104,7 @@ class Bank:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.cli = PaymentsApi(settings, "cli")
+        self.cli = PaymentsApi(settings, "cli", role="admin")
         self.api = PaymentsApi(settings)
         self.account = self.cli.open_account(
             str(uuid.uuid4()), overdraft=10**13, claims=None, account_type=a.ACCOUNT_TYPE_INTERNAL

@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import grpc
 import pytest
 from fintech.common.v1.event_envelope_pb2 import EventEnvelope
+from fintech.payments.v1 import account_pb2 as a
 from fintech.payments.v1 import payment_initiation_service_pb2 as isvc
 from fintech.payments.v1 import payment_pb2 as p
 from fintech.payments.v1 import position_keeping_service_pb2 as pk
@@ -219,6 +220,48 @@ def test_declined_and_held_payments_post_nothing_and_a_reviewer_decides(world, s
     released = api.call(api.payments.ControlPayment, release, OFFICER).payment
     assert released.state == S.PAYMENT_STATE_EXECUTED and released.review.reviewed_by == "officer-7"
     assert api.balance(world["a"]).account.ledger_balance.amount_minor == before.ledger_balance.amount_minor - 3_000
+
+
+def test_four_eyes_a_reviewer_never_decides_on_a_payment_they_initiated(world):
+    api = world["api"]
+    both = claims("teller-and-officer", "teller", "risk_officer")  # one person holding both duties
+    high_risk = p.ExternalAccount(iban="SY021234567890123456789012", bic="CBSYSYDAXXX", holder_name="Trader")
+    held = api.pay(world["a"], high_risk, 2_000, claims=both)
+    assert held.state == S.PAYMENT_STATE_HELD_FOR_REVIEW
+    release = isvc.ControlPaymentRequest(payment_id=held.payment_id, decision=p.REVIEW_DECISION_RELEASE, note="OK")
+    error = fails(lambda: api.call(api.payments.ControlPayment, release, both))
+    assert error.code() == grpc.StatusCode.PERMISSION_DENIED and "four eyes" in error.details()
+    assert api.call(api.payments.ControlPayment, release, OFFICER).payment.state == S.PAYMENT_STATE_EXECUTED
+
+
+def test_a_customer_reaches_only_their_own_payments_and_accounts(world):
+    """Another customer's payment or account, and an unknown one, answer alike: PERMISSION_DENIED (AIP-211)."""
+    api = world["api"]
+    payment = api.pay(world["a"], world["b"], 100)
+    alice = claims(world["alice"], "customer", customer_id=world["alice"])
+    stranger = claims("stranger", "customer", customer_id=str(uuid.uuid4()))
+    unknown_payment, unknown_account = str(uuid.uuid4()), str(uuid.uuid4())
+    for who, payment_id, account_id in ((stranger, payment.payment_id, world["a"]),
+                                        (alice, unknown_payment, unknown_account)):  # fmt: skip
+        refused = [
+            (api.payments.RetrievePayment, isvc.RetrievePaymentRequest(payment_id=payment_id)),
+            (api.payments.CancelPayment, isvc.CancelPaymentRequest(payment_id=payment_id)),
+            (api.accounts.RetrieveAccount, pk.RetrieveAccountRequest(account_id=account_id)),
+            (api.accounts.ListLedgerEntries, pk.ListLedgerEntriesRequest(account_id=account_id)),
+            (api.payments.ListPayments, isvc.ListPaymentsRequest(account_id=account_id)),
+            (api.accounts.ControlAccount, pk.ControlAccountRequest(
+                account_id=account_id, action=pk.ACCOUNT_CONTROL_ACTION_FREEZE,
+                reason=a.ACCOUNT_STATUS_REASON_SUSPECTED_FRAUD)),
+        ]  # fmt: skip
+        for method, request in refused:
+            error = fails(lambda method=method, request=request, who=who: api.call(method, request, who))
+            assert error.code() == grpc.StatusCode.PERMISSION_DENIED, (method, error.details())
+    # Alice herself reads her payment (and the payee Bob his), and the cancel rule is the state's, not access.
+    bob = claims(world["bob"], "customer", customer_id=world["bob"])
+    for who in (alice, bob):
+        read = api.call(api.payments.RetrievePayment, isvc.RetrievePaymentRequest(payment_id=payment.payment_id), who)
+        assert read.payment.payment_id == payment.payment_id
+    assert api.call(api.accounts.RetrieveAccount, pk.RetrieveAccountRequest(account_id=world["a"]), alice).account
 
 
 def test_cancel_per_contract(world):

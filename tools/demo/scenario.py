@@ -68,6 +68,7 @@ class Scenario:
         self.teller = mint(settings, "teller", branch_id=BRANCH, subject=f"teller-{self.run}")
         self.officer = mint(settings, "risk_officer", subject=f"officer-{self.run}")
         self.admin = mint(settings, "admin", subject=f"admin-{self.run}")
+        self.compliance = mint(settings, "compliance_officer", subject=f"compliance-{self.run}")
         self.customers: dict[str, Onboarded] = {}
 
     def play(self) -> None:
@@ -288,7 +289,8 @@ class Scenario:
             "name the first record that was changed.",
         )
         records = self.edge.call(
-            AUDIT_RECORDS, compliance.ListAuditRecordsRequest(start_time=self.started, page_size=8), token=self.officer
+            AUDIT_RECORDS, compliance.ListAuditRecordsRequest(start_time=self.started, page_size=8),
+            token=self.compliance,
         ).audit_records
         self.say.table(
             "Audit records of this run (the first 8)",
