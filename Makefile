@@ -106,7 +106,7 @@ certs: setup ## dev CA and one certificate per workload in var/certs
 
 # `make token ROLE=customer ARGS="--customer-id <uuid>"`: a user token for the REST edge (tools/edge/mint.py).
 ROLE ?= admin
-token: setup ## mint a development token for the REST edge (ROLE=customer|teller|risk_officer|admin, ARGS=...)
+token: setup ## mint a development token for the REST edge (ROLE=customer|teller|risk_officer|compliance_officer|model_risk|admin)
 	@$(BIN)/python -m tools.edge.mint --role $(ROLE) $(ARGS)
 
 up: setup ## start the local mesh (PostgreSQL, Kafka, Triton, services, Envoy) and wait until ready

