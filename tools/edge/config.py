@@ -128,8 +128,12 @@ class BodyRule:
     prefix: str  # the body's field path in the request message: "" for body "*", else the field's name
 
 
+# A body of this type is the raw bytes of the request, not JSON of a message's fields.
+_RAW_BODY = "google.api.HttpBody"
+
+
 def body_rules(descriptor_set: Path = DESCRIPTOR_SET) -> list[BodyRule]:
-    """Every binding of a public RPC with a message-typed body (body "*" or a message field)."""
+    """Every binding of a public RPC with a JSON message body (body "*" or a message field, not HttpBody)."""
     files = descriptor_pb2.FileDescriptorSet.FromString(descriptor_set.read_bytes()).file
     messages = _message_types(files)
     rules = []
@@ -151,12 +155,14 @@ def body_rules(descriptor_set: Path = DESCRIPTOR_SET) -> list[BodyRule]:
                         http_method, template = kind.upper(), getattr(binding, kind)
                     request = method.input_type.lstrip(".")
                     if binding.body == "*":
-                        rules.append(BodyRule(method.name, http_method, template, request, ""))
-                        continue
-                    field = next(f for f in messages[request].field if f.name == binding.body)
-                    if field.type == descriptor_pb2.FieldDescriptorProto.TYPE_MESSAGE:
-                        body_type = field.type_name.lstrip(".")
-                        rules.append(BodyRule(method.name, http_method, template, body_type, binding.body))
+                        body_type, prefix = request, ""
+                    else:
+                        field = next(f for f in messages[request].field if f.name == binding.body)
+                        if field.type != descriptor_pb2.FieldDescriptorProto.TYPE_MESSAGE:
+                            continue
+                        body_type, prefix = field.type_name.lstrip("."), binding.body
+                    if body_type != _RAW_BODY:
+                        rules.append(BodyRule(method.name, http_method, template, body_type, prefix))
     return rules
 
 
