@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -9,9 +10,19 @@ import pytest
 from google.protobuf import descriptor_pb2
 
 from services.runtime.config import Settings
+from services.runtime.server import SERVER_OPTIONS
 from tests.contracts.conftest import load_contracts
 from tools.certs import ensure_certs
-from tools.edge.config import GRPC_RESPONSE_HEADERS, build, edge_descriptor_set, public_rpcs, write
+from tools.edge.config import (
+    GRPC_RESPONSE_HEADERS,
+    MAX_REQUEST_BYTES,
+    body_rules,
+    build,
+    edge_descriptor_set,
+    public_rpcs,
+    unknown_fields_schema,
+    write,
+)
 from tools.edge.tokens import ensure_signing_key
 from tools.mesh.envoy import _find_envoy
 
@@ -88,6 +99,8 @@ def test_filters_run_in_the_order_the_edge_needs(config: dict):
         "header_mutation",
         "jwt_authn",
         "local_ratelimit",
+        "buffer",  # the whole body, at most a gRPC message: 413 beyond
+        "lua",  # unknown JSON fields: 400 (the transcoder would drop them)
         "grpc_json_transcoder",
         "router",
     ]
@@ -99,14 +112,61 @@ def test_filters_run_in_the_order_the_edge_needs(config: dict):
 
 def test_every_local_reply_is_a_json_status(config: dict):
     replies = _manager(config)["local_reply_config"]
-    codes = {
+    by_status = {
         m["filter"]["status_code_filter"]["comparison"]["value"]["default_value"]: m["body_format_override"]
         for m in replies["mappers"]
+        if "status_code_filter" in m["filter"]
     }
-    assert {400: 3, 401: 16, 403: 7, 404: 5, 429: 8, 503: 14}.items() <= {
-        status: body["json_format"]["code"] for status, body in codes.items()
+    assert {400: 3, 401: 16, 403: 7, 404: 5, 413: 3, 429: 8, 503: 14}.items() <= {
+        status: body["json_format"]["code"] for status, body in by_status.items()
     }.items()
-    assert set(replies["body_format"]["json_format"]) == {"code", "message", "details"}
+    for body in [*by_status.values(), replies["body_format"]]:
+        assert set(body["json_format"]) == {"code", "message", "details"}
+    reasons = {status: [d["reason"] for d in body["json_format"]["details"]] for status, body in by_status.items()}
+    assert reasons[401] == ["UNAUTHENTICATED"] and reasons[429] == ["RATE_LIMITED"]
+    # The unknown-field check's own Status passes through as it wrote it; only its replies carry the marker.
+    lua = replies["mappers"][0]
+    assert lua["filter"]["metadata_filter"]["match_if_key_not_found"] is False
+    assert lua["body_format_override"]["text_format_source"]["inline_string"] == "%LOCAL_REPLY_BODY%"
+
+
+def test_a_token_for_another_audience_is_401_and_only_that_403(config: dict):
+    mappers = _manager(config)["local_reply_config"]["mappers"]
+    rewritten = [m for m in mappers if "status_code" in m]
+    assert len(rewritten) == 1 and rewritten[0]["status_code"] == 401
+    conditions = rewritten[0]["filter"]["and_filter"]["filters"]
+    assert conditions[0]["status_code_filter"]["comparison"]["value"]["default_value"] == 403
+    assert "jwt_authn_access_denied" in conditions[1]["extension_filter"]["typed_config"]["expression"]
+    assert rewritten[0]["body_format_override"]["json_format"]["code"] == 16
+
+
+def test_the_body_limit_is_the_services_grpc_message_limit(config: dict):
+    assert dict(SERVER_OPTIONS)["grpc.max_receive_message_length"] == MAX_REQUEST_BYTES
+    buffer = next(f for f in _filters(config) if f["name"] == "envoy.filters.http.buffer")
+    assert buffer["typed_config"]["max_request_bytes"] == MAX_REQUEST_BYTES
+
+
+def _lua_pattern_as_regex(pattern: str) -> str:
+    # The generated patterns use ^ $ [^/]+ .* and %-escaped literals only.
+    return re.sub(r"%(.)", lambda m: re.escape(m.group(1)), pattern)
+
+
+def test_the_unknown_field_check_finds_each_bodys_rpc_from_its_path(config: dict):
+    routes, schema = unknown_fields_schema()
+    rules = body_rules()
+    assert {rule.rpc for rule in rules} >= {"RegisterCustomer", "InitiatePayment", "UpdateCustomer", "CancelPayment"}
+    for rule in rules:
+        path = re.sub(r"\{[^}]*\}", "9a7c1e52-4a3c-4d43-9a43-1b1f0a3e7d10", rule.template)
+        first = next(r for r in routes[rule.http_method] if re.search(_lua_pattern_as_regex(r["pattern"]), path))
+        assert (first["rpc"], first["type"], first["prefix"]) == (rule.rpc, rule.message_type, rule.prefix), path
+        assert rule.message_type in schema
+    initiate = schema["fintech.payments.v1.InitiatePaymentRequest"]
+    assert initiate["debtor_account_id"] is False and initiate["debtorAccountId"] is False
+    assert initiate["amount"] == ["amount", {"type": "fintech.common.v1.Money"}]
+    assert "isAdmin" not in initiate
+    lua = next(f for f in _filters(config) if f["name"] == "envoy.filters.http.lua")
+    source = lua["typed_config"]["default_source_code"]["inline_string"]
+    assert '"fintech.payments.v1.InitiatePaymentRequest"' in source and "function envoy_on_request" in source
 
 
 def test_the_edge_descriptor_set_adds_the_error_types():

@@ -23,7 +23,7 @@ from tools.edge.tokens import ensure_signing_key
 pytestmark = pytest.mark.mesh()
 PAYMENT_ID = "9a7c1e52-4a3c-4d43-9a43-1b1f0a3e7d10"
 # HTTP status -> the gRPC code the JSON body must carry (google.rpc.Code).
-GRPC_CODE = {400: 3, 401: 16, 403: 7, 404: 5, 429: 8, 501: 12}
+GRPC_CODE = {400: 3, 401: 16, 403: 7, 404: 5, 413: 3, 429: 8, 501: 12}
 
 
 def _url(settings: Settings, path: str) -> str:
@@ -86,30 +86,61 @@ def test_the_services_see_the_verified_claims_and_never_a_forged_payload(setting
     assert "x-envoy-upstream-service-time" in with_forgery.headers  # the service said no, not the edge
 
 
-def test_no_token_is_401(settings: Settings):
-    reply = request(_url(settings, f"/v1/payments/{PAYMENT_ID}"))
-    _json_status(reply, 401)
-    assert reply.headers["www-authenticate"].startswith("Bearer")
+def _resigned(settings: Settings, **changes) -> str:
+    """A valid token of this edge with some claims changed, signed again with the issuer's own key."""
+    claims = jwt.decode(_token(settings), options={"verify_signature": False}) | changes
+    key, kid = ensure_signing_key(settings)
+    return jwt.encode(claims, key, algorithm="RS256", headers={"kid": kid})
 
 
-def test_an_expired_or_forged_token_is_401(settings: Settings):
-    expired = mint(settings, "admin", subject="expired", ttl=-300)
+def _unauthenticated(reply: Reply) -> dict:
+    """401 UNAUTHENTICATED (RFC 6750: an invalid token) with the edge's ErrorInfo and the Bearer challenge."""
+    body = _json_status(reply, 401)
+    assert body["message"], body
+    assert body["details"] == [
+        {
+            "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+            "reason": "UNAUTHENTICATED",
+            "domain": "edge-gateway.fintech.svc",
+            "metadata": {},
+        }
+    ], body
+    assert reply.headers["www-authenticate"].startswith("Bearer "), reply.headers
+    assert "x-envoy-upstream-service-time" not in reply.headers, "the edge answers it, no service"
+    return body
+
+
+def test_an_invalid_token_is_401_whatever_is_wrong_with_it(settings: Settings):
     _, kid = ensure_signing_key(settings)
     claims = jwt.decode(_token(settings), options={"verify_signature": False})
     other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    forged = jwt.encode(claims, other_key, algorithm="RS256", headers={"kid": kid})
-    unsigned = jwt.encode(claims, None, algorithm="none")
-    for token in (expired, forged, unsigned, "not-a-jwt"):
-        body = _json_status(request(_url(settings, f"/v1/payments/{PAYMENT_ID}"), token=token), 401)
-        assert body["message"], token
+    tokens = {
+        "expired": mint(settings, "admin", subject="expired", ttl=-300),
+        "bad signature": jwt.encode(claims, other_key, algorithm="RS256", headers={"kid": kid}),
+        "unsigned": jwt.encode(claims, None, algorithm="none"),
+        "garbage": "not-a-jwt",
+        "wrong issuer": _resigned(settings, iss="https://issuer.elsewhere.example"),
+        # jwt_authn itself answers this one 403; the edge's local reply mapper makes it 401.
+        "wrong audience": _resigned(settings, aud="another-api"),
+    }
+    for name, token in tokens.items():
+        reply = request(_url(settings, f"/v1/payments/{PAYMENT_ID}"), token=token)
+        assert reply.status == 401, (name, reply.status, reply.body)
+        _unauthenticated(reply)
+        assert 'error="invalid_token"' in reply.headers["www-authenticate"], (name, reply.headers)
 
 
-def test_a_token_for_another_audience_is_refused(settings: Settings):
-    claims = jwt.decode(_token(settings), options={"verify_signature": False}) | {"aud": "another-api"}
-    key, kid = ensure_signing_key(settings)
-    token = jwt.encode(claims, key, algorithm="RS256", headers={"kid": kid})
-    # Envoy answers a valid token for another audience with 403 (not 401).
-    _json_status(request(_url(settings, f"/v1/payments/{PAYMENT_ID}"), token=token), 403)
+def test_a_token_for_another_audience_is_401_with_the_reason(settings: Settings):
+    reply = request(_url(settings, f"/v1/payments/{PAYMENT_ID}"), token=_resigned(settings, aud="another-api"))
+    body = _unauthenticated(reply)
+    assert "audience" in body["message"].lower(), body
+
+
+def test_no_token_is_401_with_a_challenge_and_no_error_code(settings: Settings):
+    # RFC 6750 3.1: a request without credentials gets the challenge, without an error code.
+    reply = request(_url(settings, f"/v1/payments/{PAYMENT_ID}"))
+    _unauthenticated(reply)
+    assert "error=" not in reply.headers["www-authenticate"], reply.headers
 
 
 def test_malformed_json_is_400(settings: Settings):

@@ -12,17 +12,26 @@ One listener on 127.0.0.1:<envoy.rest_port>, its HTTP filters in this order:
 4. jwt_authn: RS256 bearer token from the dev issuer (issuer, audience, JWKS in <state_dir>/edge/jwks.json);
    the verified claims go upstream as x-jwt-payload (base64url JSON), `sub` as x-jwt-sub.
 5. local_ratelimit: one token bucket per client (x-jwt-sub), with x-ratelimit-* headers.
-6. grpc_json_transcoder: the `google.api.http` rules of every service with public RPCs, over the contracts'
+6. buffer: the whole request body, at most the services' gRPC max receive message size; a larger one is
+   413 before any service sees it (else the service refuses it as RESOURCE_EXHAUSTED, which is 429 and retried).
+7. lua (envoy/unknown_fields.lua): a JSON body field its message does not define is 400 naming it (the
+   transcoder would drop it silently), as is a body that is not strict JSON.
+8. grpc_json_transcoder: the `google.api.http` rules of every service with public RPCs, over the contracts'
    descriptor set plus google.rpc.Status and its details (so gRPC errors become JSON; see edge_descriptor_set).
-7. router: one exact route per public RPC (internal RPCs have none) to one cluster per service, mTLS as
+9. router: one exact route per public RPC (internal RPCs have none) to one cluster per service, mTLS as
    edge-gateway, TLS 1.3 only, the upstream's SPIFFE id checked.
-Every reply the edge makes itself is JSON shaped like a transcoded gRPC error: {"code", "message", "details"}.
+Every reply the edge makes itself is JSON shaped like a transcoded gRPC error: {"code", "message", "details"},
+with a google.rpc.ErrorInfo (domain edge-gateway.<namespace>.svc) where the reason is one of the contracts'.
+An invalid token is 401 UNAUTHENTICATED whatever is wrong with it, a token for another audience too (RFC 6750;
+jwt_authn itself answers that one 403).
 """
 
 from __future__ import annotations
 
 import argparse
 import ipaddress
+import json
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,9 +43,16 @@ from google.protobuf import descriptor_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 
 from services.runtime.config import ROOT, Settings, get_settings
+from services.runtime.server import SERVER_OPTIONS
 from tools.edge.tokens import jwks_path
 
 DESCRIPTOR_SET = ROOT / "gen" / "descriptors" / "fintech.binpb"
+UNKNOWN_FIELDS_LUA = ROOT / "envoy" / "unknown_fields.lua"
+# The largest request body the edge accepts (413 beyond): what every service accepts as one gRPC message.
+# A message's JSON is (short of contrived maps) larger than its protobuf encoding, so a body within the
+# limit is not refused upstream for its size, and the limit is on what the edge buffers and parses.
+MAX_REQUEST_BYTES = dict(SERVER_OPTIONS)["grpc.max_receive_message_length"]
+EDGE_WORKLOAD = "edge-gateway"
 PROVIDER = "fintech-issuer"
 PAYLOAD_HEADER = "x-jwt-payload"
 SUBJECT_HEADER = "x-jwt-sub"
@@ -60,7 +76,7 @@ LOCAL_REPLY_CODES = {
     404: 5,  # NOT_FOUND: no such route
     405: 12,  # UNIMPLEMENTED: method not allowed
     408: 4,  # DEADLINE_EXCEEDED: request not received in time
-    413: 3,  # INVALID_ARGUMENT: body too large
+    413: 3,  # INVALID_ARGUMENT: body larger than MAX_REQUEST_BYTES (not RESOURCE_EXHAUSTED: no retry helps)
     429: 8,  # RESOURCE_EXHAUSTED: rate limit
     431: 3,  # INVALID_ARGUMENT: headers too large
     500: 13,  # INTERNAL
@@ -69,6 +85,8 @@ LOCAL_REPLY_CODES = {
     504: 4,  # DEADLINE_EXCEEDED: route timeout
 }
 UNKNOWN = 2
+# HTTP status of a local reply -> the fintech.common.v1.ErrorReason its ErrorInfo detail carries.
+LOCAL_REPLY_REASONS = {401: "UNAUTHENTICATED", 429: "RATE_LIMITED"}
 # application/grpc, application/grpc+proto, application/grpc-web...: what the listener refuses.
 _GRPC_CONTENT_TYPE = {"prefix": "application/grpc", "ignore_case": True}
 
@@ -97,6 +115,196 @@ def public_rpcs(descriptor_set: Path = DESCRIPTOR_SET) -> list[PublicRpc]:
         for method in service.method
         if method.options.HasExtension(annotations_pb2.http)
     ]
+
+
+@dataclass(frozen=True)
+class BodyRule:
+    """One HTTP binding of a public RPC that takes a JSON body: what the unknown-field check reads it as."""
+
+    rpc: str  # the method's name, for messages
+    http_method: str  # POST, PATCH...
+    template: str  # the google.api.http path template (/v1/customers/{customer_id}:erase)
+    message_type: str  # the body's message, fully qualified without the leading dot
+    prefix: str  # the body's field path in the request message: "" for body "*", else the field's name
+
+
+# A body of this type is the raw bytes of the request, not JSON of a message's fields.
+_RAW_BODY = "google.api.HttpBody"
+
+
+def body_rules(descriptor_set: Path = DESCRIPTOR_SET) -> list[BodyRule]:
+    """Every binding of a public RPC with a JSON message body (body "*" or a message field, not HttpBody)."""
+    files = descriptor_pb2.FileDescriptorSet.FromString(descriptor_set.read_bytes()).file
+    messages = _message_types(files)
+    rules = []
+    for file in files:
+        if not file.package.startswith("fintech."):
+            continue
+        for service in file.service:
+            for method in service.method:
+                if not method.options.HasExtension(annotations_pb2.http):
+                    continue
+                rule = method.options.Extensions[annotations_pb2.http]
+                for binding in (rule, *rule.additional_bindings):
+                    kind = binding.WhichOneof("pattern")
+                    if not binding.body or kind is None:
+                        continue
+                    if kind == "custom":
+                        http_method, template = binding.custom.kind.upper(), binding.custom.path
+                    else:
+                        http_method, template = kind.upper(), getattr(binding, kind)
+                    request = method.input_type.lstrip(".")
+                    if binding.body == "*":
+                        body_type, prefix = request, ""
+                    else:
+                        field = next(f for f in messages[request].field if f.name == binding.body)
+                        if field.type != descriptor_pb2.FieldDescriptorProto.TYPE_MESSAGE:
+                            continue
+                        body_type, prefix = field.type_name.lstrip("."), binding.body
+                    if body_type != _RAW_BODY:
+                        rules.append(BodyRule(method.name, http_method, template, body_type, prefix))
+    return rules
+
+
+def _message_types(files) -> dict[str, descriptor_pb2.DescriptorProto]:
+    """Every message of the descriptor set (nested ones too) by its full name."""
+    found: dict[str, descriptor_pb2.DescriptorProto] = {}
+
+    def add(prefix: str, message: descriptor_pb2.DescriptorProto) -> None:
+        name = f"{prefix}.{message.name}" if prefix else message.name
+        found[name] = message
+        for nested in message.nested_type:
+            add(name, nested)
+
+    for file in files:
+        for message in file.message_type:
+            add(file.package, message)
+    return found
+
+
+def _path_pattern(template: str) -> str:
+    """A google.api.http path template as an anchored Lua pattern: {var} is one segment, {var=a/*/**} its own."""
+
+    def literal(text: str) -> str:
+        return re.sub(r"([^\w/])", r"%\1", text)
+
+    def segments(pattern: str) -> str:
+        parts = {"*": "[^/]+", "**": ".*"}
+        return "/".join(parts.get(part, literal(part)) for part in pattern.split("/"))
+
+    out, position = [], 0
+    for variable in re.finditer(r"\{([^}=]+)(?:=([^}]*))?\}", template):
+        out.append(literal(template[position : variable.start()]))
+        out.append(segments(variable.group(2) or "*"))
+        position = variable.end()
+    out.append(literal(template[position:]))
+    return "^" + "".join(out) + "$"
+
+
+# Types whose JSON is not an object of their fields (Timestamp, Duration, FieldMask, wrappers) or takes any
+# keys (Struct, Value, Any's payload): the unknown-field check does not look inside them.
+_UNCHECKED_PACKAGE = "google.protobuf."
+
+
+def unknown_fields_schema(descriptor_set: Path = DESCRIPTOR_SET) -> tuple[dict[str, list], dict[str, dict]]:
+    """What envoy/unknown_fields.lua checks bodies against: its ROUTES and MESSAGES tables (as data).
+
+    ROUTES: HTTP method -> [{pattern, type, prefix, rpc}], the most literal templates first (as the
+    transcoder prefers them). MESSAGES: message -> {JSON name and proto name of each field -> False (a
+    scalar, enum, map of scalars or well-known type: not looked into) or [proto name, {type, map}]}.
+    """
+    files = descriptor_pb2.FileDescriptorSet.FromString(descriptor_set.read_bytes()).file
+    messages = _message_types(files)
+    rules = sorted(body_rules(descriptor_set), key=lambda r: len(re.sub(r"\{[^}]*\}", "", r.template)), reverse=True)
+    routes: dict[str, list] = {}
+    for rule in rules:
+        routes.setdefault(rule.http_method, []).append(
+            {"pattern": _path_pattern(rule.template), "type": rule.message_type, "prefix": rule.prefix, "rpc": rule.rpc}
+        )
+    schema: dict[str, dict] = {}
+    pending = [rule.message_type for rule in rules]
+    while pending:
+        name = pending.pop()
+        if name in schema or name.startswith(_UNCHECKED_PACKAGE):
+            continue
+        fields: dict[str, Any] = {}
+        for field in messages[name].field:
+            spec: Any = False
+            if field.type == descriptor_pb2.FieldDescriptorProto.TYPE_MESSAGE:
+                child = field.type_name.lstrip(".")
+                entry = messages[child]
+                is_map = entry.options.map_entry
+                if is_map:
+                    value = next(f for f in entry.field if f.number == 2)
+                    child = value.type_name.lstrip(".") if value.type == value.TYPE_MESSAGE else ""
+                if child and not child.startswith(_UNCHECKED_PACKAGE):
+                    spec = [field.name, {"type": child, "map": True} if is_map else {"type": child}]
+                    pending.append(child)
+            fields[field.name] = spec
+            fields[field.json_name or _camel(field.name)] = spec
+        schema[name] = fields
+    return routes, schema
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def _lua(value: Any) -> str:
+    """A Lua literal of JSON-like data (strings of printable ASCII only)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        if not value.isascii() or not value.isprintable():
+            raise ValueError(f"not a plain string for Lua: {value!r}")
+        return json.dumps(value)
+    if isinstance(value, list):
+        return "{" + ", ".join(_lua(item) for item in value) + "}"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"[{_lua(key)}] = {_lua(item)}" for key, item in sorted(value.items())) + "}"
+    raise TypeError(f"no Lua literal for {type(value).__name__}")
+
+
+def _lua_spec(spec: Any) -> str:
+    """A MESSAGES field entry: false, or {proto name, type = ..., map = true}."""
+    if spec is False:
+        return "false"
+    name, target = spec
+    return "{" + ", ".join([_lua(name), *(f"{key} = {_lua(value)}" for key, value in sorted(target.items()))]) + "}"
+
+
+def unknown_fields_lua(settings: Settings, descriptor_set: Path = DESCRIPTOR_SET) -> str:
+    """envoy/unknown_fields.lua with the tables it checks against, generated from the contracts."""
+    routes, schema = unknown_fields_schema(descriptor_set)
+    route_lines = [
+        f"  [{_lua(method)}] = {{\n"
+        + "".join(
+            f"    {{pattern = {_lua(r['pattern'])}, type = {_lua(r['type'])}, prefix = {_lua(r['prefix'])},"
+            f" rpc = {_lua(r['rpc'])}}},\n"
+            for r in entries
+        )
+        + "  },\n"
+        for method, entries in sorted(routes.items())
+    ]
+    message_lines = [
+        f"  [{_lua(name)}] = {{"
+        + ", ".join(f"[{_lua(key)}] = {_lua_spec(spec)}" for key, spec in sorted(fields.items()))
+        + "},\n"
+        for name, fields in sorted(schema.items())
+    ]
+    tables = (
+        "-- Generated by tools/edge/config.py from the contracts.\n"
+        f"local DOMAIN = {_lua(_edge_domain(settings))}\n"
+        "local ROUTES = {\n" + "".join(route_lines) + "}\n"
+        "local MESSAGES = {\n" + "".join(message_lines) + "}\n\n"
+    )
+    return tables + UNKNOWN_FIELDS_LUA.read_text()
+
+
+def _edge_domain(settings: Settings) -> str:
+    """The ErrorInfo domain of the edge's own errors, as the services name theirs (<workload>.fintech.svc)."""
+    return f"{EDGE_WORKLOAD}.{settings.mesh.namespace}.svc"
 
 
 def edge_descriptor_path(settings: Settings) -> Path:
@@ -128,7 +336,18 @@ def edge_descriptor_set(descriptor_set: Path = DESCRIPTOR_SET) -> bytes:
 def render(settings: Settings | None = None, descriptor_set: Path = DESCRIPTOR_SET) -> str:
     settings = settings or get_settings()
     header = "# Generated by `python -m tools.edge.config` from the contracts and mesh.toml: do not edit.\n"
-    return header + yaml.safe_dump(build(settings, descriptor_set), sort_keys=False, width=120)
+    return header + yaml.dump(build(settings, descriptor_set), Dumper=_Dumper, sort_keys=False, width=120)
+
+
+class _Dumper(yaml.SafeDumper):
+    """Multi-line strings (the Lua script) as literal blocks, so the file stays readable."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if "\n" in value else None)
+
+
+_Dumper.add_representer(str, _represent_str)
 
 
 def build(settings: Settings, descriptor_set: Path = DESCRIPTOR_SET) -> dict[str, Any]:
@@ -141,13 +360,14 @@ def build(settings: Settings, descriptor_set: Path = DESCRIPTOR_SET) -> dict[str
     return {
         "admin": {"address": _address(settings.mesh.host, settings.envoy.admin_port)},
         "static_resources": {
-            "listeners": [_listener(settings, rpcs, edge_descriptor_path(settings))],
+            "listeners": [_listener(settings, rpcs, descriptor_set)],
             "clusters": [_cluster(settings, name) for name in workloads],
         },
     }
 
 
 def _listener(settings: Settings, rpcs: list[PublicRpc], descriptor_set: Path) -> dict[str, Any]:
+    """`descriptor_set` is the contracts' (the script's tables come from it); Envoy reads the edge's set."""
     return {
         "name": "rest",
         "address": _address(settings.mesh.host, settings.envoy.rest_port),
@@ -166,6 +386,7 @@ def _listener(settings: Settings, rpcs: list[PublicRpc], descriptor_set: Path) -
 
 
 def _connection_manager(settings: Settings, rpcs: list[PublicRpc], descriptor_set: Path) -> dict[str, Any]:
+    edge_descriptor_set = edge_descriptor_path(settings)
     return {
         "stat_prefix": "rest",
         "codec_type": "AUTO",
@@ -176,7 +397,7 @@ def _connection_manager(settings: Settings, rpcs: list[PublicRpc], descriptor_se
         "common_http_protocol_options": {"headers_with_underscores_action": "REJECT_REQUEST"},
         "forward_client_cert_details": "SANITIZE",
         "access_log": [_access_log()],
-        "local_reply_config": _local_replies(),
+        "local_reply_config": _local_replies(settings),
         "route_config": _routes(rpcs),
         "http_filters": [
             _strip_grpc_headers(),
@@ -184,7 +405,9 @@ def _connection_manager(settings: Settings, rpcs: list[PublicRpc], descriptor_se
             _strip_vouched_headers(),
             _jwt_authn(settings),
             _rate_limit(settings),
-            _transcoder(rpcs, descriptor_set),
+            _buffer(),
+            _unknown_fields(settings, descriptor_set),
+            _transcoder(rpcs, edge_descriptor_set),
             {"name": "envoy.filters.http.router", "typed_config": _typed("filters.http.router.v3.Router")},
         ],
     }
@@ -318,6 +541,24 @@ def _rate_limit(settings: Settings) -> dict[str, Any]:
     }
 
 
+def _buffer() -> dict[str, Any]:
+    # The whole body before anything reads it: beyond MAX_REQUEST_BYTES Envoy answers 413 itself, before
+    # the transcoder has sent anything upstream (the cluster's upstream_rq_total does not move).
+    return {
+        "name": "envoy.filters.http.buffer",
+        "typed_config": _typed("filters.http.buffer.v3.Buffer") | {"max_request_bytes": MAX_REQUEST_BYTES},
+    }
+
+
+def _unknown_fields(settings: Settings, descriptor_set: Path) -> dict[str, Any]:
+    # Inline, tables and script: the configuration file is all Envoy reads, so a change restarts it.
+    source = unknown_fields_lua(settings, descriptor_set)
+    return {
+        "name": "envoy.filters.http.lua",
+        "typed_config": _typed("filters.http.lua.v3.Lua") | {"default_source_code": {"inline_string": source}},
+    }
+
+
 def _transcoder(rpcs: list[PublicRpc], descriptor_set: Path) -> dict[str, Any]:
     return {
         "name": "envoy.filters.http.grpc_json_transcoder",
@@ -394,25 +635,74 @@ def _cluster(settings: Settings, workload: str) -> dict[str, Any]:
     }
 
 
-def _local_replies() -> dict[str, Any]:
-    def body(code: int) -> dict[str, Any]:
-        return {"json_format": {"code": code, "message": "%LOCAL_REPLY_BODY%", "details": []}}
+def _local_replies(settings: Settings) -> dict[str, Any]:
+    """The JSON status of every reply Envoy makes itself. The first mapper that matches a reply applies."""
+    domain = _edge_domain(settings)
 
+    def body(code: int, reason: str | None = None, message: str = "%LOCAL_REPLY_BODY%") -> dict[str, Any]:
+        info = {"@type": f"{_TYPE_URL}google.rpc.ErrorInfo", "reason": reason, "domain": domain, "metadata": {}}
+        details = [info] if reason else []
+        return {"json_format": {"code": code, "message": message, "details": details}}
+
+    def status_is(status: int) -> dict[str, Any]:
+        return {
+            "status_code_filter": {
+                "comparison": {"op": "EQ", "value": {"default_value": status, "runtime_key": f"edge_reply_{status}"}}
+            }
+        }
+
+    # envoy/unknown_fields.lua writes its own google.rpc.Status (with the BadRequest naming the fields).
+    lua_reply = {
+        "filter": {
+            "metadata_filter": {
+                "matcher": {
+                    "filter": "envoy.filters.http.lua",
+                    "path": [{"key": "edge_reply"}],
+                    "value": {"string_match": {"exact": "json"}},
+                },
+                "match_if_key_not_found": False,  # else every reply without the marker would match
+            }
+        },
+        "body_format_override": {
+            "text_format_source": {"inline_string": "%LOCAL_REPLY_BODY%"},
+            "content_type": "application/json",
+        },
+    }
+    # jwt_authn answers a valid token for another audience 403; RFC 6750 makes it an invalid token: 401
+    # (its WWW-Authenticate already says error="invalid_token"). The raw-gRPC refusal stays 403.
+    wrong_audience = {
+        "filter": {
+            "and_filter": {
+                "filters": [
+                    status_is(403),
+                    {
+                        "extension_filter": {
+                            "name": "envoy.access_loggers.extension_filters.cel",
+                            "typed_config": _typed("access_loggers.filters.cel.v3.ExpressionFilter")
+                            | {"expression": "response.code_details.startsWith('jwt_authn_access_denied')"},
+                        }
+                    },
+                ]
+            }
+        },
+        "status_code": 401,
+        "body_format_override": body(LOCAL_REPLY_CODES[401], LOCAL_REPLY_REASONS[401]),
+    }
+    # The buffer filter's own words are "Payload Too Large": say what the limit is.
+    messages = {413: f"the request body is larger than the limit of {MAX_REQUEST_BYTES} bytes"}
     mappers = [
         {
-            "filter": {
-                "status_code_filter": {
-                    "comparison": {
-                        "op": "EQ",
-                        "value": {"default_value": status, "runtime_key": f"edge_reply_{status}"},
-                    }
-                }
-            },
-            "body_format_override": body(code),
+            "filter": status_is(status),
+            "body_format_override": body(
+                code, LOCAL_REPLY_REASONS.get(status), messages.get(status, "%LOCAL_REPLY_BODY%")
+            ),
         }
         for status, code in LOCAL_REPLY_CODES.items()
     ]
-    return {"mappers": mappers, "body_format": body(UNKNOWN)}
+    return {"mappers": [lua_reply, wrong_audience, *mappers], "body_format": body(UNKNOWN)}
+
+
+_TYPE_URL = "type.googleapis.com/"
 
 
 def _access_log() -> dict[str, Any]:
