@@ -198,6 +198,11 @@ class Payments:
             if not recorded:
                 await idempotency.release(self.database, scope)
             raise
+        except PermissionDenied:
+            # Not the key's outcome: a refused call leaves nothing behind, and may be made again once allowed.
+            if not recorded:
+                await idempotency.release(self.database, scope)
+            raise
         except DomainError as error:
             if not recorded:  # a refusal before anything was recorded is the key's outcome
                 async with self.database.transaction() as session:

@@ -192,8 +192,9 @@ def _check_range(request) -> None:
 
 
 async def _settle_key(ctx: PaymentsContext, scope: Scope, error: DomainError) -> None:
-    """After a failed keyed call: a transient failure frees the key, any other is its stored outcome."""
-    if isinstance(error, TRANSIENT):
+    """After a failed keyed call: a transient failure or an access refusal frees the key (a refused call leaves
+    nothing behind), any other is its stored outcome."""
+    if isinstance(error, TRANSIENT | PermissionDenied):
         await idempotency.release(ctx.database, scope)
     else:
         async with ctx.database.transaction() as session:

@@ -158,5 +158,5 @@ class CreditRiskAssessment(credit_risk_assessment_service_pb2_grpc.CreditRiskAss
             )
         except NotFound as error:
             raise access.unknown(error) from None
-        access.require_owner(stored.customer_id)
+        access.require_owner(stored.application.customer_id)
         return pb.RetrieveCreditAssessmentResponse(credit_assessment=stored)

@@ -26,6 +26,7 @@ from fintech.customer.v1 import customer_profile_pb2 as cp
 from fintech.payments.v1 import account_pb2 as a
 from fintech.payments.v1 import payment_notification_service_pb2 as nsvc
 from fintech.risk.v1 import credit_risk_assessment_service_pb2 as credit_svc
+from google.api import annotations_pb2
 from google.protobuf import descriptor_pool, symbol_database
 from google.protobuf.message import Message
 from sqlalchemy import text
@@ -50,10 +51,11 @@ from tools.demo.actors import credit_application
 from tools.edge.mint import mint
 from tools.edge.rest import RestClient, RestError
 from tools.edge.tokens import issue_token
-from tools.policy.contracts import contract_rpcs
+from tools.policy.contracts import contract_rpcs, load_generated_services
 
 pytestmark = pytest.mark.mesh()
 
+load_generated_services()
 PUBLIC = [rpc for rpc in contract_rpcs() if rpc.public and not rpc.internal]
 STAFF = ("risk_officer", "compliance_officer", "model_risk", "admin")
 
@@ -101,6 +103,7 @@ class World:
     alice_endpoint: str
     alice_credit: str
     settings: Settings
+    carol: str = "1d4c2b3a-0000-4000-8000-00000000ca01"  # a customer with nothing of Alice's
 
     def throwaway_customer(self) -> str:
         teller = claims("matrix-teller", "teller", branch_id=BRANCH)
@@ -201,13 +204,13 @@ BODIES: dict[str, Callable[[World, Case], dict]] = {
     },
     "DeleteWebhookEndpoint": lambda w, case: {"webhook_endpoint_id": w.throwaway_endpoint()},
     "UpdateCustomer": lambda w, case: {
-        "customer": c.Customer(customer_id=w.alice, email=f"{uuid.uuid4().hex[:8]}@example.com", etag='W/"1"'),
-        "update_mask": {"paths": ["email"]},
+        "customer": c.Customer(customer_id=w.alice, family_name=f"Muster{uuid.uuid4().hex[:6]}", etag='W/"1"'),
+        "update_mask": {"paths": ["family_name"]},
     },
     "InitiateKycCheck": lambda w, case: {"request": kyc_request(w.alice)},
     "UpdateCustomerProfile": lambda w, case: {
-        "profile": cp.CustomerProfile(customer_id=w.alice, etag='W/"1"'),
-        "update_mask": {"paths": ["preferences"]},
+        "profile": cp.CustomerProfile(customer_id=w.alice, email=f"{uuid.uuid4().hex[:8]}@example.com", etag='W/"1"'),
+        "update_mask": {"paths": ["email"]},
     },
     "OpenAccount": lambda w, case: {
         "idempotency_key": str(uuid.uuid4()),
@@ -238,6 +241,11 @@ def build(rpc, world: World | None, case: Case = Case("staff", "admin")) -> Mess
     for field, value in world.ids().items():
         if field in request.DESCRIPTOR.fields_by_name and request.DESCRIPTOR.fields_by_name[field].type == 9:
             setattr(request, field, value)
+    rule = method.GetOptions().Extensions[annotations_pb2.http]
+    template = getattr(rule, rule.WhichOneof("pattern"))
+    for variable in re.findall(r"\{([a-z_]+)\}", template):  # ids of things that need not exist: any will do
+        if not getattr(request, variable):
+            setattr(request, variable, str(uuid.uuid4()))
     for field in ("request_id", "idempotency_key"):
         if field in request.DESCRIPTOR.fields_by_name:
             setattr(request, field, str(uuid.uuid4()))
@@ -262,7 +270,8 @@ def token(settings: Settings, case: Case, world: World, rpc=None) -> str | None:
     if case.role == "customer" and case.own and rpc is not None and rpc.label.endswith("/RegisterCustomer"):
         return issue_token(settings, subject, roles=["customer"])  # self-onboarding: no customer id yet
     if case.role == "customer":
-        return mint(settings, "customer", customer_id=world.alice if case.own else world.bob, subject=subject)
+        # Another customer: not Bob, who as the payee of Alice's payment may read it.
+        return mint(settings, "customer", customer_id=world.alice if case.own else world.carol, subject=subject)
     if case.role == TELLER:
         return mint(settings, "teller", branch_id=BRANCH if case.own else OTHER_BRANCH, subject=subject)
     if case.role in ROLES:
@@ -314,8 +323,11 @@ async def _topic_offsets(settings: Settings) -> dict[str, int]:
     consumer = kafka.make_consumer("access-matrix-offsets", settings=settings)
     await consumer.start()
     try:
-        topics = [t for t in await consumer.topics() if t.startswith("fintech.")]
-        partitions = [TopicPartition(t, p) for t in topics for p in consumer.partitions_for_topic(t) or ()]
+        await consumer._client.force_metadata_update()  # an unsubscribed consumer knows no topics until asked
+        cluster = consumer._client.cluster
+        topics = [t for t in cluster.topics() if t.startswith("fintech.")]
+        partitions = [TopicPartition(t, p) for t in topics for p in cluster.partitions_for_topic(t) or ()]
+        assert partitions, "no fintech topics seen: the check would prove nothing"
         ends = await consumer.end_offsets(partitions)
         return {f"{tp.topic}/{tp.partition}": offset for tp, offset in ends.items()}
     finally:

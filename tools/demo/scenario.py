@@ -289,7 +289,8 @@ class Scenario:
             "name the first record that was changed.",
         )
         records = self.edge.call(
-            AUDIT_RECORDS, compliance.ListAuditRecordsRequest(start_time=self.started, page_size=8),
+            AUDIT_RECORDS,
+            compliance.ListAuditRecordsRequest(start_time=self.started, page_size=8),
             token=self.compliance,
         ).audit_records
         self.say.table(

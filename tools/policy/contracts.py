@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,6 +62,13 @@ def contract_rpcs(descriptor_set: Path = DESCRIPTOR_SET) -> list[Rpc]:
                     )
                 )
     return rpcs
+
+
+def load_generated_services() -> None:
+    """Import every generated service module, so their descriptors (and access rules) are in the default pool."""
+    generated = ROOT / "gen" / "python"
+    for module in sorted(generated.glob("fintech/*/v1/*_service_pb2.py")):
+        importlib.import_module(".".join(module.relative_to(generated).with_suffix("").parts))
 
 
 def served_rpcs(descriptor_set: Path = DESCRIPTOR_SET) -> list[Rpc]:
