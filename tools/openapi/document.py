@@ -377,14 +377,7 @@ def _error_schemas() -> dict[str, Any]:
             {
                 "field_violations": {
                     "type": "array",
-                    "items": {
-                        "type": "object",
-                        "properties": {
-                            "field": {"type": "string", "description": "The field's path (customer.email)."},
-                            "description": {"type": "string"},
-                            "reason": {"type": "string"},
-                        },
-                    },
+                    "items": {"$ref": SCHEMAS + "google.rpc.BadRequest_FieldViolation"},
                 }
             },
         ),
@@ -420,7 +413,16 @@ def _error_schemas() -> dict[str, Any]:
             },
         },
     }
-    return {**details, STATUS: status}
+    violation = {
+        "type": "object",
+        "description": "One broken rule of one field.",
+        "properties": {
+            "field": {"type": "string", "description": "The field's path (customer.email)."},
+            "description": {"type": "string", "description": "The rule it breaks, for developers."},
+            "reason": {"type": "string"},
+        },
+    }
+    return {**details, "google.rpc.BadRequest_FieldViolation": violation, STATUS: status}
 
 
 def _ordered(document: dict[str, Any]) -> dict[str, Any]:
