@@ -65,8 +65,9 @@ WIRE_TYPES: dict[str, dict[str, Any] | None] = {
     "google.protobuf.DoubleValue": None,
     "google.protobuf.FieldMask": {
         "type": "string",
-        "description": "A google.protobuf.FieldMask in proto3 JSON: the field paths separated by commas, each in"
-        " lowerCamelCase (`familyName,residentialAddress`).",
+        "description": "A google.protobuf.FieldMask: field paths separated by commas. proto3 JSON writes each in"
+        " lowerCamelCase (`familyName,residentialAddress`); as a query parameter the edge also takes the"
+        " contract's names (`family_name`).",
     },
     "google.protobuf.BytesValue": {"type": "string", "format": "byte"},
     "google.protobuf.ListValue": {"type": "array", "items": {}},
