@@ -134,8 +134,25 @@ def complete(document: dict[str, Any], descriptor_set: Path, mesh_toml: Path, se
     return _ordered(document)
 
 
+class _Dumper(yaml.SafeDumper):
+    """gnostic's layout (4 spaces, indented lists, comments as literal blocks): readable diffs."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True  # every operation spelled out, no YAML anchors
+
+
+def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if "\n" in value else None)
+
+
+_Dumper.add_representer(str, _text)
+
+
 def render(document: dict[str, Any]) -> str:
-    return HEADER + yaml.safe_dump(document, sort_keys=False, width=120, allow_unicode=True)
+    return HEADER + yaml.dump(document, Dumper=_Dumper, sort_keys=False, width=120, indent=4, allow_unicode=True)
 
 
 class _Contracts:
