@@ -229,11 +229,13 @@ def test_the_demo_flow_through_the_edge_with_the_generated_client(api: ModuleTyp
         return api.PaymentInitiationServiceApi(client).payment_initiation_service_initiate_payment(order).payment
 
     officer = api.PaymentInitiationServiceApi(bank.as_role("risk_officer"))
+    reviewed = []
 
     def released(payment: Any) -> Any:
         """A held payment released by a risk officer (four eyes: not its initiator); others as they are."""
         if payment.state != "PAYMENT_STATE_HELD_FOR_REVIEW":
             return payment
+        reviewed.append(payment.payment_id)
         return officer.payment_initiation_service_control_payment(
             payment.payment_id,
             api.FintechPaymentsV1ControlPaymentRequest(
@@ -260,6 +262,7 @@ def test_the_demo_flow_through_the_edge_with_the_generated_client(api: ModuleTyp
     merchant = api.FintechPaymentsV1ExternalAccount(iban=iban, bic=bic, holder_name=holder)
     off_us = released(pay(alice_client, alice_eur, merchant, 4_200, "PAYMENT_CHANNEL_WEB"))
     assert off_us.state == "PAYMENT_STATE_EXECUTED", off_us
+    assert deposit.payment_id in reviewed  # a new counterparty: held, then released by the officer
     settlement = api.SettlementServiceApi(bank.as_role("admin"))
     batch = settlement.settlement_service_initiate_settlement_batch(
         api.FintechPaymentsV1InitiateSettlementBatchRequest(
