@@ -166,7 +166,7 @@ class _Contracts:
         for file in files:
             comments = {tuple(loc.path): loc.leading_comments for loc in file.source_code_info.location}
             for message in file.message_type:
-                self._add_message(file.package, message, "")
+                self._add_message(file.package, message, "", "")
             for s, service in enumerate(file.service):
                 for m, method in enumerate(service.method):
                     comment = comments.get((6, s, 2, m), "")
@@ -177,13 +177,14 @@ class _Contracts:
                         code = comments.get((5, e, 2, v), "").strip().split(":", 1)[0]
                         self.reason_codes[value.name.removeprefix("ERROR_REASON_")] = code
 
-    def _add_message(self, package: str, message: descriptor_pb2.DescriptorProto, parent: str) -> None:
-        full = f"{package}.{parent}{message.name}"
+    def _add_message(self, package: str, message: descriptor_pb2.DescriptorProto, scope: str, parent: str) -> None:
+        full = f"{package}.{scope}{message.name}"
         self.messages[full] = message
-        self.schema_names[full] = f"{package}.{parent.replace('.', '_')}{message.name}"
+        # gnostic names a nested message after its immediate parent only: Outer_Inner.
+        self.schema_names[full] = f"{package}.{parent + '_' if parent else ''}{message.name}"
         for nested in message.nested_type:
             if not nested.options.map_entry:
-                self._add_message(package, nested, f"{parent}{message.name}.")
+                self._add_message(package, nested, f"{scope}{message.name}.", message.name)
 
     def fintech_messages(self) -> list[tuple[str, descriptor_pb2.DescriptorProto]]:
         return [(name, msg) for name, msg in self.messages.items() if name.startswith("fintech.")]
