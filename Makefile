@@ -14,6 +14,9 @@ KUSTOMIZE := sigs.k8s.io/kustomize/kustomize/v5@v5.8.1
 GHZ := github.com/bojand/ghz/cmd/ghz@v0.120.0
 # The local mesh's Kafka broker: pom.xml's dependencies, copied from Maven Central.
 KAFKA_LIBS := .tools/kafka/libs
+# Client generators for the OpenAPI document's tests (tests/edge/test_generated_client.py): openapi-generator's
+# CLI jar from Maven Central (tools/openapi/pom.xml) and TypeScript from npm (tools/openapi/package-lock.json).
+OPENAPI_CLIENTS := .tools/openapi
 BASE ?= main
 # `make up COMPONENTS="postgres kafka"` starts only those (and what they depend on).
 COMPONENTS ?=
@@ -24,7 +27,8 @@ COMPONENTS ?=
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-setup: $(VENV)/.ready $(TOOLS)/protoc-gen-openapi $(TOOLS)/grpcurl $(TOOLS)/kustomize $(TOOLS)/ghz wrk $(KAFKA_LIBS)/.ready ## create .venv and install every pinned tool and library
+setup: $(VENV)/.ready $(TOOLS)/protoc-gen-openapi $(TOOLS)/grpcurl $(TOOLS)/kustomize $(TOOLS)/ghz wrk $(KAFKA_LIBS)/.ready \
+		$(OPENAPI_CLIENTS)/openapi-generator-cli.jar $(OPENAPI_CLIENTS)/node_modules/.ready ## create .venv and install every pinned tool and library
 
 $(VENV)/.ready: pyproject.toml uv.lock
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +61,16 @@ wrk:
 $(KAFKA_LIBS)/.ready: pom.xml
 	rm -rf $(KAFKA_LIBS)
 	mvn -q -B dependency:copy-dependencies -DoutputDirectory=$(KAFKA_LIBS)
+	touch $@
+
+$(OPENAPI_CLIENTS)/openapi-generator-cli.jar: tools/openapi/pom.xml
+	mvn -q -B -f tools/openapi/pom.xml dependency:copy -DoutputDirectory=$(abspath $(OPENAPI_CLIENTS))
+	touch $@
+
+$(OPENAPI_CLIENTS)/node_modules/.ready: tools/openapi/package.json tools/openapi/package-lock.json
+	mkdir -p $(OPENAPI_CLIENTS)
+	cp tools/openapi/package.json tools/openapi/package-lock.json $(OPENAPI_CLIENTS)/
+	cd $(OPENAPI_CLIENTS) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
 # The contracts' third-party imports (google/api, google/type, validate) under build/proto-deps, for buf and

@@ -8,7 +8,9 @@ Outputs:
   gen/python/validate/...     the protoc-gen-validate rule messages the contracts use
   gen/python/fintech_sdk/...  typed client SDK (betterproto2 dataclasses, sync clients on grpcio)
   gen/descriptors/fintech.binpb  one FileDescriptorSet with imports and source info (Envoy, tests)
-  gen/openapi/openapi.yaml    OpenAPI 3 document of the REST surface (google.api.http rules)
+  gen/openapi/openapi.yaml    OpenAPI 3 document of the REST edge: gnostic's from the google.api.http rules,
+                              completed by tools/openapi/document.py (proto3 JSON wire types, security,
+                              servers from mesh.toml, the error shape and each operation's error statuses)
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ import tempfile
 from pathlib import Path
 
 import grpc_tools
+import yaml
 
+from tools.openapi import document as openapi_document
 from tools.proto_deps import copy_deps
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -101,10 +105,18 @@ def generate(proto_root: Path, out: Path) -> None:
         *(f"--openapi_opt=M{f}=fintech/{Path(f).parent}" for f in contracts),
         f"--openapi_out={out / 'openapi'}",
     )
+    complete_openapi(out / "openapi" / "openapi.yaml", out / "descriptors" / "fintech.binpb")
     # Packages for the generated trees, so tools and type checkers see regular packages.
     for pkg in [python / "validate", *[p for p in (python / "fintech").rglob("*") if p.is_dir()]]:
         (pkg / "__init__.py").touch()
     (python / "fintech" / "__init__.py").touch()
+
+
+def complete_openapi(path: Path, descriptor_set: Path) -> None:
+    """gnostic's document, completed so that it describes the edge's wire (tools/openapi/document.py)."""
+    document = yaml.safe_load(path.read_text())
+    completed = openapi_document.complete(document, descriptor_set, ROOT / "mesh.toml", ROOT / "services")
+    path.write_text(openapi_document.render(completed))
 
 
 def _tree(root: Path) -> set[Path]:

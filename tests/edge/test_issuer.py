@@ -100,3 +100,20 @@ def test_minted_user_tokens_carry_roles_and_ids(edge_settings: Settings):
         mint(edge_settings, "customer")
     with pytest.raises(ValueError):
         mint(edge_settings, "superuser")
+
+
+def test_openid_connect_discovery_names_the_token_endpoint_and_the_jwks(issuer: str, edge_settings: Settings):
+    reply = request(f"{issuer}/.well-known/openid-configuration")
+    assert reply.status == 200 and reply.headers["content-type"] == "application/json"
+    discovery = reply.json()
+    assert discovery["issuer"] == edge_settings.edge.issuer
+    assert discovery["token_endpoint"] == f"{issuer}/oauth2/token"
+    assert discovery["jwks_uri"] == f"{issuer}/.well-known/jwks.json"
+    assert "client_credentials" in discovery["grant_types_supported"]
+    assert discovery["scopes_supported"] == ["fintech.api", "reports.read"]
+    # The endpoints it names work: a token from there verifies with the keys from there.
+    token = client_credentials(discovery["token_endpoint"], CLIENT, SECRET).json()["access_token"]
+    key = jwt.PyJWK(request(discovery["jwks_uri"]).json()["keys"][0])
+    claims = jwt.decode(token, key, algorithms=discovery["id_token_signing_alg_values_supported"],
+                        audience=edge_settings.edge.audience, issuer=discovery["issuer"])  # fmt: skip
+    assert claims["sub"] == CLIENT

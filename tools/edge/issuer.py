@@ -3,12 +3,17 @@
     POST /oauth2/token   grant_type=client_credentials, client id and secret as HTTP Basic auth or as
                          client_id / client_secret form fields (RFC 6749 §2.3.1) -> {"access_token", ...}
     GET  /.well-known/jwks.json   the public key Envoy verifies tokens with
+    GET  /.well-known/openid-configuration   OpenID Connect discovery: the issuer, its JWKS and token endpoint
     GET  /healthz        200 once the signing key is loaded
 
 Clients and their secrets come from `[edge.clients.<id>]` in mesh.toml. Tokens are RS256, short-lived
 (edge.token_ttl_seconds) and carry iss, aud, sub (= client id), client_id, scope, iat, exp, jti. The
 standard library's HTTP server is enough for a development issuer; in a cluster an identity provider
 takes its place and Envoy only needs its issuer, audience and JWKS.
+
+Discovery names the endpoints at the address the issuer listens on; its `issuer` is the tokens' `iss`
+(edge.issuer), which in development is not that address (OpenID Connect wants them equal; a real
+identity provider serves discovery under its issuer URL).
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from services.runtime.config import Settings, get_settings
-from tools.edge.tokens import ensure_signing_key, issue_token, jwks_document, key_id
+from tools.edge.tokens import ALGORITHM, ensure_signing_key, issue_token, jwks_document, key_id
 
 log = logging.getLogger("tools.edge.issuer")
 MAX_BODY = 8 * 1024
@@ -41,6 +46,40 @@ class TokenIssuer(ThreadingHTTPServer):
         self.jwks = json.dumps(jwks_document(key.public_key(), key_id(key.public_key()))).encode()
         port = settings.edge.issuer_port if port is None else port
         super().__init__((settings.mesh.host, port), _Handler)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def discovery(self) -> dict[str, Any]:
+        """The OpenID Connect discovery document (OpenID Connect Discovery 1.0 §3, RFC 8414)."""
+        scopes = sorted({scope for client in self.settings.edge.clients.values() for scope in client.scope.split()})
+        return {
+            "issuer": self.settings.edge.issuer,
+            "jwks_uri": f"{self.base_url}/.well-known/jwks.json",
+            "token_endpoint": f"{self.base_url}/oauth2/token",
+            "grant_types_supported": ["client_credentials"],
+            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+            "response_types_supported": ["token"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": [ALGORITHM],
+            "token_endpoint_auth_signing_alg_values_supported": [ALGORITHM],
+            "scopes_supported": scopes,
+            "claims_supported": [
+                "iss",
+                "aud",
+                "sub",
+                "iat",
+                "exp",
+                "jti",
+                "client_id",
+                "scope",
+                "roles",
+                "customer_id",
+                "branch_id",
+            ],
+        }
 
     def client_token(self, client_id: str, secret: str, scope: str | None) -> dict[str, Any] | None:
         """The token response for valid client credentials, None for anything else."""
@@ -64,6 +103,8 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 (the standard library's naming)
         if self.path == "/.well-known/jwks.json":
             self._send(HTTPStatus.OK, self.server.jwks)
+        elif self.path == "/.well-known/openid-configuration":
+            self._send(HTTPStatus.OK, json.dumps(self.server.discovery()).encode())
         elif self.path == "/healthz":
             self._send(HTTPStatus.OK, b'{"status": "ok"}')
         else:
