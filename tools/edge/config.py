@@ -9,6 +9,8 @@ One listener on 127.0.0.1:<envoy.rest_port>, its HTTP filters in this order:
    First, so that it sees every request before any filter answers it.
 2. rbac: raw gRPC (content-type application/grpc*) is refused; only REST/JSON enters here.
 3. header_mutation: drops client-sent copies of the headers the edge vouches for (x-jwt-payload, x-jwt-sub).
+   lua: refuses (400) a header whose name is valid HTTP but not valid gRPC metadata (`+`, `a$b`): the
+   transcoder forwards request headers as metadata, and the service's gRPC server would fail the call (500).
 4. jwt_authn: RS256 bearer token from the dev issuer (issuer, audience, JWKS in <state_dir>/edge/jwks.json);
    the verified claims go upstream as x-jwt-payload (base64url JSON), `sub` as x-jwt-sub.
 5. local_ratelimit: one token bucket per client (x-jwt-sub), with x-ratelimit-* headers.
@@ -403,6 +405,7 @@ def _connection_manager(settings: Settings, rpcs: list[PublicRpc], descriptor_se
             _strip_grpc_headers(),
             _refuse_raw_grpc(),
             _strip_vouched_headers(),
+            _refuse_header_names_grpc_cannot_carry(),
             _jwt_authn(settings),
             _rate_limit(settings),
             _buffer(),
@@ -419,6 +422,27 @@ def _strip_vouched_headers() -> dict[str, Any]:
     return {
         "name": "envoy.filters.http.header_mutation",
         "typed_config": _typed("filters.http.header_mutation.v3.HeaderMutation") | {"mutations": mutations},
+    }
+
+
+# gRPC metadata keys are 0-9 a-z _ - . (HTTP/1 names arrive lower-cased; `:` starts a pseudo-header).
+_HEADER_NAME_CHECK = """
+function envoy_on_request(request_handle)
+  for name, _ in pairs(request_handle:headers()) do
+    if string.sub(name, 1, 1) ~= ":" and string.find(name, "^[0-9a-z_.-]+$") == nil then
+      request_handle:respond({[":status"] = "400"}, "header name not allowed: " .. name)
+      return
+    end
+  end
+end
+"""
+
+
+def _refuse_header_names_grpc_cannot_carry() -> dict[str, Any]:
+    return {
+        "name": "envoy.filters.http.lua",
+        "typed_config": _typed("filters.http.lua.v3.Lua")
+        | {"default_source_code": {"inline_string": _HEADER_NAME_CHECK.strip() + "\n"}},
     }
 
 
