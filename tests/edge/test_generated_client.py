@@ -9,8 +9,8 @@ header, a URL or a JSON body by hand.
 
 Roles: a teller (with branch_id) registers, runs KYC, assesses credit and opens customer accounts; an admin
 opens the bank's internal cash account, books the deposit, settles and reads a ledger; the customer pays with
-her own token and reads her ledger; a risk officer (never the initiator) releases held payments. Audit reads
-use `admin`: mint knows no `compliance_officer` role yet (the access option of the contracts is not there).
+her own token and reads her ledger; a risk officer (never the initiator) releases held payments; a compliance
+officer reads the audit trail (the roles of the contracts' access option, `x-fintech-access` in the document).
 Each step mints tokens with subjects of their own: the test mesh's edge allows 12 requests per client a minute.
 """
 
@@ -305,8 +305,8 @@ def test_the_demo_flow_through_the_edge_with_the_generated_client(api: ModuleTyp
     )
     assert bob_account.account.ledger_balance.amount_minor == "12550"
 
-    # 8. Audit reads (admin: see the module doc): this run's records, one of them by id.
-    compliance = api.RegulatoryComplianceServiceApi(bank.as_role("admin"))
+    # 8. Audit reads by a compliance officer: this run's records, one of them by id.
+    compliance = api.RegulatoryComplianceServiceApi(bank.as_role("compliance_officer"))
     records = compliance.regulatory_compliance_service_list_audit_records(
         start_time=started, page_size=20
     ).audit_records
@@ -329,7 +329,11 @@ def test_client_credentials_from_the_issuers_discovery_and_the_error_answers(
         body=f"grant_type=client_credentials&client_id={client_id}&client_secret={client.secret}".encode(),
         headers={"content-type": "application/x-www-form-urlencoded"},
     ).json()["access_token"]
-    features = api.FeatureStoreServiceApi(bank.client(token)).feature_store_service_list_feature_definitions()
+    # A client's own token names no person with a role: 403 PERMISSION_DENIED, typed like every error.
+    with pytest.raises(api.ApiException) as refused:
+        api.FeatureStoreServiceApi(bank.client(token)).feature_store_service_list_feature_definitions()
+    assert refused.value.status == 403 and refused.value.data.code == 7
+    features = api.FeatureStoreServiceApi(bank.as_role("model_risk")).feature_store_service_list_feature_definitions()
     assert features.feature_definitions, "the feature store defines features"
 
     # No token: 401 from the edge itself, in the same shape.

@@ -24,10 +24,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from fintech.common.v1 import access_pb2
 from google.api import field_behavior_pb2
 from google.protobuf import descriptor_pb2
 from google.protobuf.unknown_fields import UnknownFieldSet
 
+from services.runtime.access import Rule
 from tools.openapi.errors import (
     OperationFacts,
     documented_codes,
@@ -346,7 +348,10 @@ def _add_errors(document: dict[str, Any], contracts: _Contracts, services: Path)
                 validated=any(_has_rules(f) for f in request.field),
                 service_codes=workload_codes[workload],
                 documented_codes=documented_codes(comment, contracts.reason_codes),
+                roles=tuple(sorted(rule.roles)) if (rule := _access_rule(method)) else None,
             )
+            if rule is not None:
+                _describe_access(operation, rule)
             responses = operation["responses"]
             default = responses.pop("default", None)
             for status in error_statuses(facts):
@@ -359,6 +364,24 @@ def _add_errors(document: dict[str, Any], contracts: _Contracts, services: Path)
                 "Any other error in the same shape: INTERNAL (500, a RequestInfo with the request id to quote),"
                 " DEADLINE_EXCEEDED (504), ..."
             )
+
+
+def _access_rule(method: descriptor_pb2.MethodDescriptorProto) -> Rule | None:
+    if not method.options.HasExtension(access_pb2.access):
+        return None
+    return Rule.from_proto(method.options.Extensions[access_pb2.access])
+
+
+def _describe_access(operation: dict[str, Any], rule: Rule) -> None:
+    """The contracts' access rule, as a vendor extension for tools and a sentence for people."""
+    operation["x-fintech-access"] = {
+        "roles": sorted(rule.roles),
+        "ownerScoped": sorted(rule.owner_scoped),
+        "operatorRead": rule.operator_read,
+    }
+    roles = ", ".join(f"`{role}`" + (" (own)" if role in rule.owner_scoped else "") for role in sorted(rule.roles))
+    note = f"Who may call it: {roles}; any other token is refused with 403 before the request is read."
+    operation["description"] = f"{operation.get('description', '').rstrip()}\n\n{note}".lstrip()
 
 
 def _has_rules(fld: descriptor_pb2.FieldDescriptorProto) -> bool:

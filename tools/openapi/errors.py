@@ -2,8 +2,8 @@
 
 One function, `error_statuses(facts)`, decides; `OperationFacts` holds what it decides from:
 - every public operation needs a token (the edge's jwt_authn): 401 when it is missing or bad; 403 when the
-  caller may not call the method or see the resource (`roles` will carry the contracts' access option, once
-  there, to say which end-user roles may; until then any operation may refuse any caller);
+  caller's roles are not among the contracts' access option's (`roles`; the document shows them per operation
+  as `x-fintech-access`), or the resource is not theirs;
 - 400 when the request carries input at all (fields with validation rules, or any field: malformed JSON and
   FAILED_PRECONDITION answer 400 too);
 - 404 for reads of one resource (Retrieve/Get) and for operations that address existing resources (a path
@@ -60,7 +60,7 @@ class OperationFacts:
     validated: bool  # some request field has validate.rules or field_behavior REQUIRED
     service_codes: frozenset[str]  # gRPC codes the workload's code raises
     documented_codes: frozenset[str] = frozenset()  # codes the method's comment names (itself or by reason)
-    roles: tuple[str, ...] | None = field(default=None)  # the access option's end-user roles, once contracts have it
+    roles: tuple[str, ...] | None = field(default=None)  # the end-user roles of the access option
 
 
 def error_statuses(facts: OperationFacts) -> list[int]:
