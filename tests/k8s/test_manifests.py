@@ -20,6 +20,7 @@ import jsonschema
 import kubernetes_validate
 import pytest
 
+from services.runtime.access import ACCESS_DENIED
 from services.runtime.config import ROOT, SERVICES, Settings
 from services.runtime.observability import RPC_HANDLED, RPC_LATENCY
 from tests.k8s.conftest import OVERLAYS, render
@@ -168,7 +169,16 @@ def test_slo_rules_use_the_metrics_the_runtime_exports(rendered: dict[str, Resou
     labels = {label for expr in expressions for label in re.findall(r"\b(grpc_\w+)(?:=~|!~|=)", expr)}
     assert labels <= {*RPC_HANDLED._labelnames}
     alerts = {rule["alert"] for group in rules["spec"]["groups"] for rule in group["rules"] if "alert" in rule}
-    assert alerts == {"FintechAvailabilityBudgetBurn", "FintechLatencyP95High", "FintechErrorRateHigh"}
+    assert alerts == {"FintechAvailabilityBudgetBurn", "FintechLatencyP95High", "FintechErrorRateHigh",
+                      "AccessDeniedBurst"}  # fmt: skip
+    # The security alert counts what the runtime exports, by the label it has.
+    burst = [r["expr"] for g in rules["spec"]["groups"] for r in g["rules"] if r.get("alert") == "AccessDeniedBurst"]
+    denied = ACCESS_DENIED.describe()[0].name + "_total"
+    assert (
+        f"increase({denied}[5m])" in burst[0]
+        and "by (principal)" in burst[0]
+        and "principal" in ACCESS_DENIED._labelnames
+    )
 
 
 def test_the_cluster_edge_configuration_is_valid_envoy(tmp_path: Path) -> None:
