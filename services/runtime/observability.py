@@ -77,11 +77,13 @@ def _details(error: BaseException) -> str:
 
 
 def _where(error: BaseException) -> str:
-    """The innermost frame the error was raised in: path relative to the repository, line, function."""
+    """The innermost frame of the project's own code the error went through (else the innermost frame):
+    path relative to the repository, line, function."""
     frames = traceback.extract_tb(error.__traceback__) if error.__traceback__ else []
+    ours = [f for f in frames if f.filename.startswith(_ROOT) and "site-packages" not in f.filename]
     if not frames:
         return ""
-    frame = frames[-1]
+    frame = (ours or frames)[-1]
     return f" at {frame.filename.removeprefix(_ROOT)}:{frame.lineno} in {frame.name}"
 
 
