@@ -82,3 +82,18 @@ def execute(settings: Settings, database: str, sql: str, **params) -> None:
             await engine.dispose()
 
     asyncio.run(run())
+
+
+def table_of(settings: Settings, path: str) -> str:
+    """`database.table` (the table whose heap or TOAST a file under base/ is), or the path when it is no table's."""
+    parts = Path(path).parts
+    if "base" not in parts or len(parts) < parts.index("base") + 3:
+        return path
+    oid, node = parts[parts.index("base") + 1], parts[parts.index("base") + 2].split("_")[0].split(".")[0]
+    database = superuser(settings, f"SELECT datname FROM pg_database WHERE oid = {int(oid)}")
+    if not database:
+        return path
+    name = database[0]["datname"]
+    rows = superuser(settings, "SELECT coalesce((SELECT c.relname FROM pg_class c WHERE c.reltoastrelid = r.oid), "
+                     f"r.relname) AS relname FROM pg_class r WHERE r.relfilenode = {int(node)}", name)  # fmt: skip
+    return f"{name}.{rows[0]['relname']}" if rows else f"{name}:{node}"
