@@ -30,6 +30,7 @@ from services.runtime.config import Settings
 from services.runtime.consumer import EventConsumer, event_types
 from services.runtime.db import Database
 from services.runtime.event_registry import topic_for
+from services.runtime.observability import safe_error
 from services.runtime.periodic import PeriodicTask
 
 GROUP_ID = "risk-erasure"
@@ -85,3 +86,6 @@ class DataRetention(PeriodicTask):
         if sealed:
             log.info("risk.legacy_screenings_sealed", screenings=sealed)
         return len(shredded) >= self.batch or sealed >= self.batch
+
+    async def failed(self, error: Exception) -> None:
+        log.warning("risk.data_retention_failed", error=safe_error(error))  # never the message: it may quote data
