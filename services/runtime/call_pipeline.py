@@ -120,7 +120,7 @@ class CallPipeline(grpc.aio.ServerInterceptor):
                             "rpc.failed",
                             method=handler_call_details.method,
                             error=safe_error(error),
-                            stack=safe_stack(error),
+                            frames=safe_stack(error),
                         )
                         await context.abort_with_status(internal_status(rid))
                 finally:

@@ -127,7 +127,7 @@ def _safe_exc_info(_, __, event: dict) -> dict:
         error = None
     if error is not None:
         event.setdefault("error", safe_error(error))
-        event["stack"] = safe_stack(error)
+        event["frames"] = safe_stack(error)  # not "stack": structlog renders that key as text
     return event
 
 

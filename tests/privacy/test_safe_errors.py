@@ -60,7 +60,7 @@ def test_log_exception_renders_the_stack_without_messages(capsys):
     assert "Hannelore" not in line
     entry = json.loads(line)
     assert entry["error"].startswith("ValueError at tests/privacy/test_safe_errors.py:")
-    assert any(frame.startswith("KeyError at ") for frame in entry["stack"])
+    assert any(frame.startswith("KeyError at ") for frame in entry["frames"])
 
 
 def test_standard_library_log_lines_render_exceptions_without_messages():
