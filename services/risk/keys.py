@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import structlog
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -92,6 +93,8 @@ def load_keys(settings: Settings) -> RiskKeys:
     if configured is not None:
         kek_id = os.environ.get("FINTECH_RISK__KEK_ID", "").strip() or "kek-1"
         return RiskKeys(kek_id, {kek_id: configured})
+    if settings.mesh.mode == "cluster":  # each pod would make its own: replicas could not open each other's keys
+        structlog.get_logger("risk.keys").warning("risk.kek_generated_locally", hint="set FINTECH_RISK__KEK")
     return RiskKeys("local-kek-1", {"local-kek-1": _local(settings.state_dir / "keys" / "risk-kek.key")})
 
 
