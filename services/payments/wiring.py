@@ -12,7 +12,7 @@ from fintech.payments.v1 import position_keeping_service_pb2_grpc as pk_grpc
 
 from services.payments.config import PaymentsKeys
 from services.payments.customers import CustomerVerification
-from services.payments.erasure import PaymentDataErasure
+from services.payments.erasure import KeyEviction, PaymentDataErasure
 from services.payments.recovery import StrandedScreenings
 from services.payments.scheduler import DueExecutions
 from services.payments.screening import RiskScreening
@@ -53,5 +53,6 @@ def parts(database: Database, settings: Settings, keys: PaymentsKeys) -> tuple[l
         (esvc_grpc.add_PaymentExecutionServiceServicer_to_server, PaymentExecution(ctx)),
     ]
     workers = [Clients(payments, settings), PaymentDataErasure(database, payments.sealer, settings),
+               KeyEviction(payments.sealer, database, settings),  # in every process: drops erased customers' keys
                StrandedScreenings(payments), DueExecutions(payments)]  # fmt: skip
     return servicers, workers

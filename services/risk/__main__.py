@@ -7,7 +7,9 @@ from fintech.risk.v1.regulatory_compliance_service_pb2_grpc import add_Regulator
 from services.risk.common import LazyClient
 from services.risk.compliance import RegulatoryCompliance
 from services.risk.credit import CreditRiskAssessment
+from services.risk.erasure import DataRetention, RiskDataErasure
 from services.risk.fraud import FraudDetection
+from services.risk.keys import DataKeys, load_keys
 from services.runtime.app import domain_service
 from services.runtime.config import get_settings
 from services.runtime.db import Database
@@ -27,5 +29,9 @@ run(
         ],
         settings,
         database=database,
+        consumers=[
+            RiskDataErasure(database, settings),
+            DataRetention(database, DataKeys(load_keys(settings)), settings.risk.data_retention_interval_seconds),
+        ],
     )
 )

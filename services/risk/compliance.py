@@ -25,7 +25,7 @@ from sqlalchemy import and_, bindparam, literal, select, update
 from services.risk import audit, rules, screening, store
 from services.risk.common import caller, page, record_audit
 from services.risk.fraud import amount_minor
-from services.risk.keys import page_token_key
+from services.risk.keys import DataKeys, load_keys, page_token_key
 from services.risk.models import (
     AuditRecordRow,
     RegulatoryReportRow,
@@ -71,13 +71,15 @@ class RegulatoryCompliance(regulatory_compliance_service_pb2_grpc.RegulatoryComp
         self.settings = settings
         self.source = settings.spiffe_id("risk")
         self.page_key = page_token_key(settings)
+        self.data_keys = DataKeys(load_keys(settings))  # seal a screened party under the customer's key
         self._tasks: set[asyncio.Task] = set()
 
     # -- sanctions ------------------------------------------------------------------------------------
 
     async def ScreenParty(self, request, context: grpc.aio.ServicerContext):
         request_id = uuid.UUID(request.request_id)
-        stored = await store.find(self.database, screenings, S.SanctionsScreening, "request_id", request_id)
+        async with self.database.session() as session:  # the party is sealed: opened with the customer's key
+            stored = await screening.stored(session, self.data_keys, request_id)
         if stored is not None:
             return pb.ScreenPartyResponse(screening=stored)
         party = request.party
@@ -103,13 +105,14 @@ class RegulatoryCompliance(regulatory_compliance_service_pb2_grpc.RegulatoryComp
         now = datetime.now(UTC)
         result.screen_time.FromDatetime(now)
         async with self.database.transaction() as session:
-            stored = await store.insert_once(session, screenings, S.SanctionsScreening, "request_id", {
+            data_key = await self.data_keys.key(session, uuid.UUID(party.party_id), create=True)
+            inserted = await store.insert_once(session, screenings, S.SanctionsScreening, "request_id", {
                 "id": uuid.UUID(result.screening_id), "request_id": request_id,
                 "customer_id": uuid.UUID(party.party_id), "decision": status, "evaluate_time": now,
-                "body": result.SerializeToString(),
+                **screening.sealed_columns(data_key, result),
             })  # fmt: skip
-            if stored is not None:
-                return pb.ScreenPartyResponse(screening=stored)
+            if inserted is not None:  # a concurrent request stored it first: its screening, party opened
+                return pb.ScreenPartyResponse(screening=await screening.stored(session, self.data_keys, request_id))
             event = events_pb2.SanctionsScreeningCompleted(
                 screening_id=result.screening_id, party_id=party.party_id, party_type=party.party_type,
                 trigger=request.trigger, match_status=status, match_count=len(matches),

@@ -1,7 +1,9 @@
 """The risk service's database schema (one database per service; the runtime's tables included).
 
 Assessments, screenings and reports are stored as their contract message (`body`, serialized protobuf)
-beside the columns they are looked up and filtered by. `audit_records` is the hash-chained audit trail.
+beside the columns they are looked up and filtered by; a screening's party (a person's name, aliases, birth
+date, nationality) is sealed under the customer's data key (`risk_data_keys`). `audit_records` is the
+hash-chained audit trail.
 """
 
 from sqlalchemy import (
@@ -15,6 +17,8 @@ from sqlalchemy import (
     SmallInteger,
     Table,
     Text,
+    func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
@@ -42,7 +46,24 @@ def _assessment(name: str, key: str, *extra) -> Table:
 fraud_assessments = _assessment("fraud_assessments", "payment_id")
 aml_assessments = _assessment("aml_assessments", "payment_id")
 credit_assessments = _assessment("credit_assessments", "request_id", Column("fingerprint", Text, nullable=False))
-screenings = _assessment("screenings", "request_id")  # decision: the match status
+# decision: the match status. `body` holds the screening without the party's personal data (only its id and
+# type): the party is in `sealed_party`, a SealedValue under the customer's risk data key (services/risk/keys.py).
+screenings = _assessment("screenings", "request_id", Column("sealed_party", LargeBinary, nullable=True))
+
+# A customer's data key (AES-256, wrapped by the risk KEK). `erase_time`: when the customer's erasure arrived;
+# `shred_after`: when the AML retention lets the key be destroyed (KeyShredder deletes the row then).
+risk_data_keys = Table(
+    "risk_data_keys",
+    metadata,
+    Column("customer_id", UUID(as_uuid=True), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("kek_id", Text, nullable=False),
+    Column("wrapped_key", LargeBinary, nullable=False),
+    Column("create_time", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("erase_time", DateTime(timezone=True), nullable=True),
+    Column("shred_after", DateTime(timezone=True), nullable=True),
+    Index("ix_risk_data_keys_shred_after", "shred_after", postgresql_where=text("shred_after IS NOT NULL")),
+)
 
 known_counterparties = Table(
     "known_counterparties",

@@ -23,7 +23,7 @@ import structlog
 from sqlalchemy import exc as sql_errors
 
 from services.runtime.errors import DomainError, InvalidArgument, Unavailable, internal_status
-from services.runtime.observability import RPC_HANDLED, RPC_LATENCY, split_method
+from services.runtime.observability import RPC_HANDLED, RPC_LATENCY, safe_error, safe_stack, split_method
 from services.runtime.validation import validate
 
 log = structlog.get_logger("rpc")
@@ -109,11 +109,19 @@ class CallPipeline(grpc.aio.ServerInterceptor):
                 except Exception as error:
                     if unreachable(error):  # a dependency down (database restarting): the caller retries
                         code = grpc.StatusCode.UNAVAILABLE
-                        log.warning("rpc.dependency_unreachable", method=handler_call_details.method, error=repr(error))
+                        log.warning(
+                            "rpc.dependency_unreachable", method=handler_call_details.method, error=safe_error(error)
+                        )
                         await context.abort_with_status(DEPENDENCY_DOWN.to_status(self._domain))
                     else:
                         code = grpc.StatusCode.INTERNAL
-                        log.exception("rpc.failed", method=handler_call_details.method)
+                        # The stack without messages: an error's text may quote the request's personal data.
+                        log.error(
+                            "rpc.failed",
+                            method=handler_call_details.method,
+                            error=safe_error(error),
+                            frames=safe_stack(error),
+                        )
                         await context.abort_with_status(internal_status(rid))
                 finally:
                     elapsed = time.perf_counter() - started

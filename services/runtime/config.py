@@ -133,6 +133,11 @@ class RiskSettings(BaseModel):
     aml_high_risk_countries: list[str] = ["IR", "KP", "MM", "SY", "AF", "YE"]
     aml_blocked_countries: list[str] = ["KP", "IR"]
     reporting_currency: str = "EUR"
+    # How long after a customer's erasure risk keeps the personal data of its AML records (screenings) readable
+    # before it destroys the customer's data key (services/risk/erasure.py); 0: at once, as the erasure arrives.
+    aml_retention_days: int = Field(default=1825, ge=0)
+    # How often risk destroys the data keys whose retention has ended.
+    data_retention_interval_seconds: float = Field(default=60.0, gt=0)
 
 
 class Settings(BaseSettings):

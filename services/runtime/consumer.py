@@ -45,6 +45,7 @@ from services.runtime.backoff import Backoff
 from services.runtime.config import Settings
 from services.runtime.db import Database, processed_events
 from services.runtime.event_registry import EventContractError, EventRegistry
+from services.runtime.observability import safe_error
 from services.runtime.outbox import default_registry
 
 log = structlog.get_logger(__name__)
@@ -169,7 +170,7 @@ class EventConsumer(abc.ABC):
                     failures += 1
                     self._healthy = False
                     delay = self.reconnect_backoff.delay(failures)
-                    log.warning("event consumer failed", group=self.group_id, error=repr(exc), retry_in=delay)
+                    log.warning("event consumer failed", group=self.group_id, error=safe_error(exc), retry_in=delay)
                     await self._sleep(delay)
         finally:
             await self._close()
@@ -182,7 +183,7 @@ class EventConsumer(abc.ABC):
         try:
             undecodable = await self._apply_batch(batches)
         except Exception as exc:
-            log.warning("event batch failed, applying it record by record", group=self.group_id, error=repr(exc))
+            log.warning("event batch failed, applying it record by record", group=self.group_id, error=safe_error(exc))
             await self._each(consumer, batches, self._process)
             return
 
@@ -271,7 +272,7 @@ class EventConsumer(abc.ABC):
             except Exception as exc:
                 if not await self.database.ready():
                     outages += 1
-                    log.warning("database unreachable, retrying", group=self.group_id, error=repr(exc))
+                    log.warning("database unreachable, retrying", group=self.group_id, error=safe_error(exc))
                     await self._sleep(self.reconnect_backoff.delay(outages))
                     continue
                 attempts += 1
@@ -280,7 +281,7 @@ class EventConsumer(abc.ABC):
                     group=self.group_id,
                     event_id=envelope.event_id,
                     attempt=attempts,
-                    error=repr(exc),
+                    error=safe_error(exc),
                 )
                 if attempts >= self.max_attempts:
                     await self._dead_letter(record, exc, attempts=attempts)
@@ -330,7 +331,8 @@ class EventConsumer(abc.ABC):
                     DLQ_ORIGINAL_OFFSET: str(record.offset),
                     DLQ_CONSUMER_GROUP: self.group_id,
                     DLQ_ERROR_CLASS: f"{type(error).__module__}.{type(error).__qualname__}",
-                    DLQ_ERROR_MESSAGE: str(error)[:1000] or "-",
+                    # Never the message: it can quote the event's data (safe_error).
+                    DLQ_ERROR_MESSAGE: safe_error(error)[:1000],
                     DLQ_ATTEMPTS: str(attempts),
                 }
             ),
@@ -346,7 +348,7 @@ class EventConsumer(abc.ABC):
                 break
             except Exception as exc:
                 failures += 1
-                log.warning("dead-letter publish failed", topic=topic, error=repr(exc))
+                log.warning("dead-letter publish failed", topic=topic, error=safe_error(exc))
                 producer, self._dlq_producer = self._dlq_producer, None
                 if producer is not None:
                     with contextlib.suppress(Exception):
@@ -358,7 +360,7 @@ class EventConsumer(abc.ABC):
             topic=record.topic,
             partition=record.partition,
             offset=record.offset,
-            error=repr(error),
+            error=safe_error(error),
         )
         EVENTS_CONSUMED.labels(self.group_id, record.topic, "dead_lettered").inc()
 

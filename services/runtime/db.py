@@ -132,6 +132,8 @@ class Database:
             # failover) fails its statement, which SQLAlchemy sees as a disconnect and so replaces every
             # pooled connection older than it; the call answers UNAVAILABLE (call_pipeline) and is retried.
             pool_pre_ping=False,
+            # An error's text never carries a statement's bound values (personal data) into logs and headers.
+            hide_parameters=True,
             echo=echo,
             connect_args={"timeout": connect_timeout, "server_settings": server_settings},
             **engine_options,

@@ -83,7 +83,7 @@ async def _with_connection(
     url: str, schema: str | None, work: Callable[[Connection], Any], *, lock: str | None = None
 ) -> Any:
     connect_args = {"server_settings": {"search_path": schema}} if schema else {}
-    engine = create_async_engine(url, poolclass=NullPool, connect_args=connect_args)
+    engine = create_async_engine(url, poolclass=NullPool, connect_args=connect_args, hide_parameters=True)
     try:
         async with engine.begin() as connection:
             if lock:

@@ -39,6 +39,7 @@ from services.runtime import kafka, outbox
 from services.runtime.backoff import Backoff
 from services.runtime.config import Settings
 from services.runtime.db import Database, outbox_events
+from services.runtime.observability import safe_error
 from services.runtime.periodic import PeriodicTask
 
 log = structlog.get_logger(__name__)
@@ -115,7 +116,7 @@ class OutboxRelay(PeriodicTask):
         await self.pause(self.gather_interval)
 
     async def failed(self, error: Exception) -> None:
-        log.warning("outbox relay failed", relay=self.name, error=repr(error))
+        log.warning("outbox relay failed", relay=self.name, error=safe_error(error))
         if not isinstance(error, SQLAlchemyError):  # the database's trouble is not Kafka's
             self._healthy = False
             await self._discard_producer()
@@ -194,7 +195,7 @@ class OutboxRelay(PeriodicTask):
                     await self._send(producer, row)
                 except Exception as exc:
                     del in_flight[key]
-                    failed[row.id] = f"{type(exc).__name__}: {exc}"
+                    failed[row.id] = safe_error(exc)
                     return  # the aggregate's later rows wait for this one
                 del in_flight[key]
                 published.append(row.id)

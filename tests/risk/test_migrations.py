@@ -19,7 +19,7 @@ async def test_upgrade_head_on_an_empty_database_has_no_autogenerate_diff_agains
         await upgrade_async("risk", url)
         diff, tables, version = await schema_diff(url, Base.metadata)
         assert diff == []
-        assert version == "0002" and tables == {*Base.metadata.tables, "alembic_version"}
+        assert version == "0003" and tables == {*Base.metadata.tables, "alembic_version"}
 
         await run_command("risk", url, lambda config: command.downgrade(config, "base"))
         _, tables, _ = await schema_diff(url, Base.metadata)
