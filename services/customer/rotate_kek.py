@@ -34,6 +34,7 @@ from services.customer.models import DataKeyRow
 from services.runtime.config import get_settings
 from services.runtime.db import Database
 from services.runtime.envelope_encryption import CorruptValue, KeyUnavailable, KeyWrapper, WrappedKey
+from services.runtime.observability import safe_error
 
 log = structlog.get_logger("customer.rotate_kek")
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.split("\n")[0])
@@ -70,7 +71,7 @@ async def rewrap_data_keys(
                     rewrapped = wrapper.rewrap(wrapped)
                 except (KeyUnavailable, CorruptValue) as error:
                     report.failed.append(wrapped.key_id)
-                    log.error("kek.rewrap_failed", key_id=wrapped.key_id, kek_id=row.kek_id, error=str(error))
+                    log.error("kek.rewrap_failed", key_id=wrapped.key_id, kek_id=row.kek_id, error=safe_error(error))
                     continue
                 row.kek_id, row.wrapped_key, row.rewrap_time = rewrapped.kek_id, rewrapped.blob, now
                 report.rewrapped += 1

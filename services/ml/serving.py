@@ -40,6 +40,7 @@ from services.runtime.call_pipeline import inbound_deadline
 from services.runtime.config import Settings
 from services.runtime.errors import DeadlineExceeded, FailedPrecondition, InvalidArgument, NotFound, Unavailable
 from services.runtime.identity import peer_identity
+from services.runtime.observability import safe_error
 from services.runtime.validation import Violation
 
 log = structlog.get_logger("ml.serving")
@@ -249,7 +250,7 @@ class ModelServing(model_serving_service_pb2_grpc.ModelServingServiceServicer):
             try:
                 shadow_results.append((shadow, await task, time.perf_counter() - started))
             except Exception as error:  # a shadow never fails the call
-                log.warning("shadow.failed", model=request.model_name, version=shadow.version, error=str(error))
+                log.warning("shadow.failed", model=request.model_name, version=shadow.version, error=safe_error(error))
         labels = version.signature.class_labels
         threshold = version.decision_threshold
         response = srv.PredictResponse(

@@ -28,6 +28,7 @@ from services.runtime.clients import ServiceClient
 from services.runtime.config import Settings
 from services.runtime.db import Database
 from services.runtime.errors import FailedPrecondition, NotFound, Unavailable
+from services.runtime.observability import safe_error
 
 log = structlog.get_logger(__name__)
 ACTION = "/fintech.risk.v1.CreditRiskAssessmentService/EvaluateCreditRisk"
@@ -103,9 +104,9 @@ class CreditRiskAssessment(credit_risk_assessment_service_pb2_grpc.CreditRiskAss
             response = await self.ml.call(stub.Predict, predict)
         except Exception as error:
             if not model_down(error):  # e.g. INVALID_ARGUMENT: the inputs do not match the model: a bug
-                log.error("the ml service refused the credit model call", error=repr(error)[:500])
+                log.error("the ml service refused the credit model call", error=safe_error(error))
                 raise
-            log.warning("credit model unavailable", error=repr(error)[:300])
+            log.warning("credit model unavailable", error=safe_error(error))
             raise Unavailable("the credit model is unavailable; no credit decision without it",
                               metadata={"dependency": "ml", "model": "credit"}) from None  # fmt: skip
         prediction = response.predictions[0]

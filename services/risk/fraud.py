@@ -32,6 +32,7 @@ from services.runtime import outbox
 from services.runtime.clients import ServiceClient
 from services.runtime.config import Settings
 from services.runtime.db import Database
+from services.runtime.observability import safe_error
 
 log = structlog.get_logger(__name__)
 pb = fraud_detection_service_pb2
@@ -91,7 +92,7 @@ class FraudDetection(fraud_detection_service_pb2_grpc.FraudDetectionServiceServi
         try:
             response = await self.features.call(stub.RetrieveOnlineFeatures, request, timeout=0.5)
         except (grpc.aio.AioRpcError, Exception) as error:  # noqa: BLE001 - any failure: the rules say REVIEW
-            log.warning("features unavailable", error=repr(error))
+            log.warning("features unavailable", error=safe_error(error))
             return None
         return {r.feature_name: reading_number(r) for entity in response.entities for r in entity.readings}
 
@@ -113,9 +114,9 @@ class FraudDetection(fraud_detection_service_pb2_grpc.FraudDetectionServiceServi
             raise
         except Exception as error:
             if not model_down(error):  # e.g. INVALID_ARGUMENT: the inputs do not match the model: a bug
-                log.error("the ml service refused the fraud model call", error=repr(error)[:500])
+                log.error("the ml service refused the fraud model call", error=safe_error(error))
                 raise
-            log.warning("fraud model unavailable, rules decide alone", error=repr(error)[:300])
+            log.warning("fraud model unavailable, rules decide alone", error=safe_error(error))
             return None
         latency = time.perf_counter() - started
         prediction = response.predictions[0]

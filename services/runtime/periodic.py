@@ -16,6 +16,7 @@ import contextlib
 import structlog
 
 from services.runtime.backoff import Backoff
+from services.runtime.observability import safe_error
 
 log = structlog.get_logger(__name__)
 FAILURE_BACKOFF = Backoff(initial=0.5, maximum=10.0)
@@ -51,7 +52,7 @@ class PeriodicTask(abc.ABC):
 
     async def failed(self, error: Exception) -> None:
         """After a round raised `error`, before the backoff; logs it."""
-        log.warning("periodic task failed", task=self.name, error=repr(error))
+        log.warning("periodic task failed", task=self.name, error=safe_error(error))
 
     async def closing(self) -> None:  # noqa: B027 (a hook: nothing to release by default)
         """When the loop ends: release what the rounds held."""

@@ -110,12 +110,24 @@ def _check_message(message: Message, prefix: str, *, enforce_required: bool, dep
             if broken:  # rules on a time outside its type's range cannot be evaluated (nor converted)
                 yield from broken
                 continue
+        if present and field.type == field.TYPE_STRING:
+            yield from _check_text(message, field, path)
         rules = _field_rules(field)
         if rules is not None:
             yield from _check_field(message, field, rules, path, present)
         if field.message_type is not None and present and not _skips_nested(rules):
             nested_required = enforce_required and field.name not in partial
             yield from _check_nested(message, field, path, nested_required, depth)
+
+
+def _check_text(message: Message, field: FieldDescriptor, path: str) -> Iterator[Violation]:
+    """Every string, rules or not: no NUL character, which no text column can store (PostgreSQL refuses it
+    with SQLSTATE 22021, which would otherwise surface as INTERNAL)."""
+    values = getattr(message, field.name) if field.is_repeated else [getattr(message, field.name)]
+    for index, value in enumerate(values):
+        if "\x00" in value:
+            where = f"{path}[{index}]" if field.is_repeated else path
+            yield Violation(where, "must not contain NUL characters")
 
 
 # What google/protobuf/timestamp.proto and duration.proto allow: 0001-01-01 to 9999-12-31, +-10,000 years.

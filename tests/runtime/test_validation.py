@@ -76,3 +76,10 @@ def test_a_time_outside_its_types_range_is_a_violation_not_a_crash():
     assert _fields(request) == {"max_create_time": "is not a valid timestamp"}
     request.max_create_time.nanos = 999_999_999
     assert validate(request) == []
+
+
+def test_a_nul_character_is_refused_in_any_string_with_rules_or_without():
+    request = initiation.ListPaymentsRequest(customer_id="\x00", states=[])
+    assert ("customer_id", "must not contain NUL characters") in [(v.field, v.description) for v in validate(request)]
+    cancel = initiation.CancelPaymentRequest(payment_id="7b1c1e8e-2f0a-4c4e-9d55-0a8f6f3e5a11", reason="no\x00pe")
+    assert [(v.field, v.description) for v in validate(cancel)] == [("reason", "must not contain NUL characters")]
