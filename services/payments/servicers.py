@@ -194,7 +194,7 @@ def _check_range(request) -> None:
 async def _settle_key(ctx: PaymentsContext, scope: Scope, error: DomainError) -> None:
     """After a failed keyed call: a transient failure or an access refusal frees the key (a refused call leaves
     nothing behind), any other is its stored outcome."""
-    if isinstance(error, TRANSIENT | PermissionDenied):
+    if isinstance(error, (*TRANSIENT, PermissionDenied)):
         await idempotency.release(ctx.database, scope)
     else:
         async with ctx.database.transaction() as session:

@@ -336,8 +336,13 @@ async def test_registration_rules_access_paging_and_deletion(api, receiver, sett
         (api.stub.RetrieveWebhookEndpoint, nsvc.RetrieveWebhookEndpointRequest(webhook_endpoint_id=endpoint_id)),
         (api.stub.ListWebhookDeliveries, nsvc.ListWebhookDeliveriesRequest(webhook_endpoint_id=endpoint_id)),
     ]:
+        # Gone, to its owner as to anyone who reaches only their own: refused like another's (AIP-211) ...
         with pytest.raises(grpc.aio.AioRpcError) as caught:
             await call(request, metadata=as_customer(customer), timeout=15)
+        assert caught.value.code() == grpc.StatusCode.PERMISSION_DENIED
+        # ... while the back office, which reaches every endpoint, learns it does not exist.
+        with pytest.raises(grpc.aio.AioRpcError) as caught:
+            await call(request, metadata=(("x-jwt-payload", claims("admin-9", "admin")),), timeout=15)
         assert caught.value.code() == grpc.StatusCode.NOT_FOUND
 
 
