@@ -22,7 +22,7 @@ from fintech.payments.v1 import payment_initiation_service_pb2_grpc as isvc_grpc
 from fintech.payments.v1 import payment_pb2 as p
 
 from services.runtime.config import Settings
-from services.runtime.tls import channel_credentials
+from tests.people import person_credentials
 
 # Worth a retry with the same key: the call may not have reached the service, or its outcome was lost.
 TRANSIENT = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.ABORTED,
@@ -72,7 +72,7 @@ class PaymentLoad:
 
     async def run(self, until: asyncio.Future) -> None:
         """Send until `until` is done, then finish every key that is still being retried."""
-        credentials = channel_credentials("cli", self.settings)
+        credentials = person_credentials(self.settings, "teller")  # the bank's staff, paying for customers
         async with grpc.aio.secure_channel(self.settings.service("payments").address, credentials) as channel:
             stub = isvc_grpc.PaymentInitiationServiceStub(channel)
             senders = [asyncio.create_task(self._send(stub)) for _ in range(self.workers)]
@@ -117,7 +117,7 @@ class PaymentLoad:
         """Send already answered requests again with their keys: each must give back the same payment."""
         answered = [r for r in self.requests if r.final == "OK"]
         mismatches = []
-        credentials = channel_credentials("cli", self.settings)
+        credentials = person_credentials(self.settings, "teller")  # the same person: keys are per caller
         async with grpc.aio.secure_channel(self.settings.service("payments").address, credentials) as channel:
             stub = isvc_grpc.PaymentInitiationServiceStub(channel)
             for request in self._random.sample(answered, min(sample, len(answered))):

@@ -22,7 +22,7 @@ from services.runtime.db import Database
 from services.runtime.event_registry import EventRegistry
 from services.runtime.migrations import upgrade_async
 from services.runtime.tls import certs_dir
-from tools.edge.tokens import issue_token
+from tests.people import person_credentials
 
 REGISTRY = EventRegistry.discover()
 PAYMENTS_TOPIC = "fintech.payments.events.v1"
@@ -33,15 +33,14 @@ T = TypeVar("T")
 def channel(settings: Settings, service: str, workload: str, role: str | None = None) -> grpc.aio.Channel:
     """A channel as `workload`; with `role` (one, or several separated by spaces), every call also carries a
     person's token with those roles (`authorization: Bearer`, as an operator's grpcurl sends it through `cli`)."""
+    if role is not None:
+        return grpc.aio.secure_channel(settings.service(service).address, person_credentials(settings, role, workload))
     certs = certs_dir(settings)
     credentials = grpc.ssl_channel_credentials(
         (certs / "ca.pem").read_bytes(),
         (certs / f"{workload}-key.pem").read_bytes(),
         (certs / f"{workload}.pem").read_bytes(),
     )
-    if role is not None:
-        token = issue_token(settings, f"{role.replace(' ', '-')}-tests", roles=role.split())
-        credentials = grpc.composite_channel_credentials(credentials, grpc.access_token_call_credentials(token))
     return grpc.aio.secure_channel(settings.service(service).address, credentials)
 
 

@@ -22,17 +22,14 @@ from services.ml.features import FEATURES
 from services.runtime.config import Settings
 from services.runtime.tls import channel_credentials
 from tests.ml.support import local_scores, sample_rows
-from tools.edge.tokens import issue_token
+from tests.people import person_credentials
 
 pytestmark = pytest.mark.mesh("postgres", "kafka", "triton", "ml")
 
 
 def _channel(settings: Settings, workload: str, role: str | None = None) -> grpc.Channel:
     """A channel as `workload`; with `role`, its calls carry a person's token of that role (`cli` + bearer)."""
-    credentials = channel_credentials(workload, settings)
-    if role is not None:
-        token = issue_token(settings, f"{role}-tests", roles=[role])
-        credentials = grpc.composite_channel_credentials(credentials, grpc.access_token_call_credentials(token))
+    credentials = channel_credentials(workload, settings) if role is None else person_credentials(settings, role)
     return grpc.secure_channel(settings.service("ml").address, credentials)
 
 

@@ -23,7 +23,7 @@ from services.runtime.tls import channel_credentials
 from tests.customer.support import Api as CustomerApi
 from tests.customer.support import claims, new_customer, register, start_kyc
 from tests.payments.support import fund, payments_database
-from tools.edge.tokens import issue_token
+from tests.people import person_credentials
 
 TELLER = claims("teller-7", "teller")
 OFFICER = claims("officer-7", "risk_officer")
@@ -34,10 +34,8 @@ class PaymentsApi:
 
     def __init__(self, settings: Settings, workload: str = "edge-gateway", role: str | None = None) -> None:
         address = settings.service("payments").address
-        credentials = channel_credentials(workload, settings)
-        if role is not None:  # a person's token on every call, as an operator's grpcurl sends it through `cli`
-            token = issue_token(settings, f"{role}-tests", roles=[role])
-            credentials = grpc.composite_channel_credentials(credentials, grpc.access_token_call_credentials(token))
+        # With `role`, a person's token on every call, as an operator's grpcurl sends it through `cli`.
+        credentials = channel_credentials(workload, settings) if role is None else person_credentials(settings, role)
         self.channel = grpc.secure_channel(address, credentials)
         self.accounts = pk_grpc.PositionKeepingServiceStub(self.channel)
         self.payments = isvc_grpc.PaymentInitiationServiceStub(self.channel)
