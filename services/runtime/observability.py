@@ -147,6 +147,17 @@ def _add_trace_ids(_, __, event: dict) -> dict:
     return event
 
 
+class _Stdout:
+    """Whatever sys.stdout is when a line is written: loggers cached on first use never hold on to a stream
+    that was replaced and closed since (a test's captured output, a redirected stdout)."""
+
+    def write(self, text: str) -> int:
+        return sys.stdout.write(text)
+
+    def flush(self) -> None:
+        sys.stdout.flush()
+
+
 def configure_logging(service: str, level: int = logging.INFO) -> None:
     structlog.configure(
         processors=[
@@ -158,7 +169,7 @@ def configure_logging(service: str, level: int = logging.INFO) -> None:
             structlog.processors.JSONRenderer(),
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),
-        logger_factory=structlog.PrintLoggerFactory(sys.stdout),
+        logger_factory=structlog.PrintLoggerFactory(_Stdout()),
         cache_logger_on_first_use=True,
     )
     structlog.contextvars.bind_contextvars(service=service)
