@@ -44,6 +44,9 @@ async def test_a_database_error_is_rendered_without_bound_values_or_the_refused_
     assert "sqlstate=23505" in rendered and "constraint_name=people_pkey" in rendered
     assert "tests/privacy/test_safe_errors.py" in rendered  # where it was raised
     assert not any("Hannelore" in line for line in safe_stack(error))
+    # Nor does the database server's own log quote it (log_error_verbosity=terse: no DETAIL line).
+    server_log = (settings.state_dir / "log" / "postgres.log").read_text()
+    assert "duplicate key value violates unique constraint" in server_log and "Hannelore" not in server_log
 
 
 def test_log_exception_renders_the_stack_without_messages(capsys):

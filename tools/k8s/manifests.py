@@ -145,7 +145,8 @@ def _database(name: str) -> Resource:
             "storage": {"size": "1Gi"},
             # Each replica of the service keeps up to pool_size + max_overflow connections (20): room for
             # the prod overlay's 12 replicas, migrations and the operator's own (CNPG's default is 100).
-            "postgresql": {"parameters": {"max_connections": str(MAX_CONNECTIONS)}},
+            # terse: the server log keeps no DETAIL, which quotes a refused row's (personal) values.
+            "postgresql": {"parameters": {"max_connections": str(MAX_CONNECTIONS), "log_error_verbosity": "terse"}},
             "resources": _resources("100m", "1", "256Mi", "512Mi"),
             # Not in the mesh: clients reach PostgreSQL over its own TLS (CNPG's certificates).
             "inheritedMetadata": {"annotations": {"sidecar.istio.io/inject": "false"}},

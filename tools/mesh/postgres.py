@@ -52,6 +52,8 @@ class Postgres(Component):
                 *("-c", f"listen_addresses={pg.host}", "-c", "unix_socket_permissions=0700"),
                 # Each service keeps up to pool_size + max_overflow connections; tests and tools add theirs.
                 *("-c", "max_connections=300"),
+                # A refused row's values are personal data: the server log keeps no DETAIL ("Key (...)=(...)").
+                *("-c", "log_error_verbosity=terse"),
             ],
             # SIGINT is PostgreSQL's fast shutdown: roll back open transactions, exit in milliseconds.
             stopsignal="INT",
