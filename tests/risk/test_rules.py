@@ -54,6 +54,39 @@ def test_the_score_band_and_the_rules_take_the_strictest(score, decision):
     assert rules.fraud_decision(score, burst, SETTINGS) == rules.DECLINE
 
 
+def test_every_fraud_limit_fires_at_its_value_and_not_below():
+    """Boundary values: each limit is inclusive (`>=`), so a `>` in its place fails here."""
+    decline, review = SETTINGS.fraud_decline_threshold, SETTINGS.fraud_review_threshold
+    assert rules.fraud_decision(decline, [], SETTINGS) == rules.DECLINE
+    assert rules.fraud_decision(review, [], SETTINGS) == rules.REVIEW
+    assert rules.fraud_decision(review - 1e-9, [], SETTINGS) == rules.APPROVE
+    assert rules.fraud_decision(decline - 1e-9, [], SETTINGS) == rules.REVIEW
+
+    def fired(features, amount=2_500, new_counterparty=False):
+        return _ids(rules.fraud_rules(features, amount, new_counterparty, SETTINGS))
+
+    small = SETTINGS.card_testing_small_count_10m
+    assert "card_testing.small_burst.10m" in fired({"customer_small_payment_count_10m": small})
+    assert "card_testing.small_burst.10m" not in fired({"customer_small_payment_count_10m": small - 1})
+    per_minute, per_hour = SETTINGS.velocity_decline_count_1m, SETTINGS.velocity_review_count_1h
+    assert fired({"customer_payment_count_1m": per_minute}) == {"velocity.payments.1m"}
+    assert fired({"customer_payment_count_1m": per_minute - 1}) == set()
+    assert fired({"customer_payment_count_1h": per_hour}) == {"velocity.payments.1h"}
+    assert fired({"customer_payment_count_1h": per_hour - 1}) == set()
+    large = SETTINGS.new_counterparty_review_amount_minor
+    assert fired({}, large, new_counterparty=True) == {"counterparty.new.large"}
+    assert fired({}, large - 1, new_counterparty=True) == set()
+
+
+def test_large_cash_is_reported_from_the_threshold_on():
+    threshold = SETTINGS.aml_large_cash_minor
+    cash, incoming = txn.TRANSACTION_TYPE_CASH_DEPOSIT, txn.TRANSACTION_DIRECTION_INCOMING
+    at = rules.aml_rules(threshold, cash, incoming, NOW, [], [], SETTINGS)
+    assert [h.rule_code for h in at] == [aml.AML_RULE_CODE_LARGE_CASH]
+    below = rules.aml_rules(threshold - 1, cash, incoming, NOW, [], [], SETTINGS)
+    assert aml.AML_RULE_CODE_LARGE_CASH not in [h.rule_code for h in below]
+
+
 def _past(
     amount: int, hours_ago: float, kind=txn.TRANSACTION_TYPE_CASH_DEPOSIT, direction=txn.TRANSACTION_DIRECTION_INCOMING
 ):
