@@ -67,7 +67,9 @@ def test_sdk_round_trips_the_wire_format(full_name: str):
 # betterproto2 0.10 writes a FieldMask as an object, not the comma-separated string of the
 # proto3 JSON mapping (python-betterproto2 issue 181). The wire format is unaffected; strict
 # xfail tells us when an upgrade fixes it.
-FIELD_MASK_JSON = pytest.mark.xfail(strict=True, reason="betterproto2 FieldMask JSON (issue 181)")
+# `raises=`: from_dict meets the mapping's comma-separated string where it expects an object; any other failure
+# of these messages is a defect of its own, not absorbed here.
+FIELD_MASK_JSON = pytest.mark.xfail(strict=True, raises=AttributeError, reason="betterproto2 FieldMask JSON (issue 181)")
 
 
 @pytest.mark.parametrize(

@@ -300,10 +300,13 @@ def test_each_database_takes_the_connections_of_its_service_at_most_replicas(
     postgres = Settings().postgres
     per_replica = postgres.pool_size + postgres.max_overflow
     databases = {r["metadata"]["name"]: r for r in of_kind(rendered[overlay], "Cluster")}
+    checked = set()
     for autoscaler in of_kind(rendered[overlay], "HorizontalPodAutoscaler"):
         name = autoscaler["spec"]["scaleTargetRef"]["name"]
         if f"{name}-db" not in databases:
             continue  # no database of its own (the edge)
+        checked.add(name)
         allowed = int(databases[f"{name}-db"]["spec"]["postgresql"]["parameters"]["max_connections"])
         # Headroom for migrations, the operator, monitoring and superuser-reserved slots.
         assert autoscaler["spec"]["maxReplicas"] * per_replica + 30 <= allowed, (overlay, name)
+    assert checked == set(SERVICES), f"{overlay}: autoscalers checked against their database: {sorted(checked)}"
