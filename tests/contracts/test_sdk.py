@@ -69,7 +69,9 @@ def test_sdk_round_trips_the_wire_format(full_name: str):
 # xfail tells us when an upgrade fixes it.
 # `raises=`: from_dict meets the mapping's comma-separated string where it expects an object; any other failure
 # of these messages is a defect of its own, not absorbed here.
-FIELD_MASK_JSON = pytest.mark.xfail(strict=True, raises=AttributeError, reason="betterproto2 FieldMask JSON (issue 181)")
+FIELD_MASK_JSON = pytest.mark.xfail(
+    strict=True, raises=AttributeError, reason="betterproto2 FieldMask JSON (issue 181)"
+)
 
 
 @pytest.mark.parametrize(
