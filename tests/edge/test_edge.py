@@ -56,11 +56,10 @@ def test_a_malformed_id_gets_the_services_field_violation(settings: Settings):
 
 def test_a_well_formed_call_reaches_the_service(settings: Settings):
     reply = request(_url(settings, f"/v1/payments/{PAYMENT_ID}"), token=_token(settings))
-    # UNIMPLEMENTED until payments has its domain logic; NOT_FOUND once it has (no such payment).
-    body = _json_status(reply, reply.status if reply.status in (404, 501) else 501)
+    # The back office reaches every payment: an unknown one is NOT_FOUND, from the service itself.
+    body = _json_status(reply, 404)
     assert reply.headers.get("x-envoy-upstream-service-time") is not None, "answered by the service, not the edge"
-    if reply.status == 501:
-        assert "RetrievePayment" in body["message"]
+    assert body["code"] == 5
 
 
 def test_a_success_is_plain_json_with_proto_field_names(settings: Settings):

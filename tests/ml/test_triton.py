@@ -35,12 +35,20 @@ async def test_served_scores_equal_local_onnxruntime(settings: Settings, model: 
     np.testing.assert_allclose(served[:, 0], local_scores(model, rows), rtol=0, atol=1e-6)
 
 
+async def _counts(client: triton.InferenceServerClient) -> tuple[int, int]:
+    """The fraud model's (executions, inferences) so far: cumulative, so a test reads their change."""
+    stats = (await client.get_inference_statistics("fraud", "1", as_json=True))["model_stats"][0]
+    return int(stats.get("execution_count", 0)), int(stats.get("inference_count", 0))
+
+
 async def test_concurrent_single_rows_are_batched_and_each_gets_its_own_score(settings: Settings):
     rows = sample_rows("fraud", 64, seed=11)
     async with _client(settings) as client:
+        executions, inferences = await _counts(client)
         served = await asyncio.gather(*(_infer(client, "fraud", rows[i : i + 1]) for i in range(len(rows))))
-        stats = await client.get_inference_statistics("fraud", "1", as_json=True)
+        executions_after, inferences_after = await _counts(client)
     np.testing.assert_allclose(np.concatenate(served)[:, 0], local_scores("fraud", rows), atol=1e-6)
-    model_stats = stats["model_stats"][0]
-    # the dynamic batcher ran fewer executions than it got requests
-    assert int(model_stats["execution_count"]) < int(model_stats["inference_count"])
+    # This burst alone: 64 inferences, which the dynamic batcher ran in fewer executions (earlier tests'
+    # large batches must not make it pass).
+    assert inferences_after - inferences == len(rows)
+    assert executions_after - executions < len(rows)
