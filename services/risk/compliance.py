@@ -61,8 +61,29 @@ COLUMNS = ("payment_id", "customer_id", "amount_minor", "currency", "transaction
            "decision", "alert_rule_id", "alert_severity", "alert_description")  # fmt: skip
 
 
-def _date(value) -> date:
-    return date(value.year, value.month, value.day)
+def _date(value, field: str) -> date:
+    """A google.type.Date as a date; INVALID_ARGUMENT naming `field` when it is no calendar date."""
+    try:
+        return date(value.year, value.month, value.day)
+    except ValueError:
+        violation = Violation(field, "must be a calendar date (year, month and day)")
+        raise InvalidArgument(f"invalid request: {field}", violations=[violation]) from None
+
+
+def _period(period) -> tuple[date, date]:
+    """The report period's dates; INVALID_ARGUMENT naming each that is no calendar date, or an end before the start."""
+    dates, violations = [], []
+    for name in ("start_date", "end_date"):
+        value = getattr(period, name)
+        try:
+            dates.append(date(value.year, value.month, value.day))
+        except ValueError:
+            violations.append(Violation(f"period.{name}", "must be a calendar date (year, month and day)"))
+    if not violations and dates[1] < dates[0]:
+        violations.append(Violation("period.end_date", "must not be before start_date"))
+    if violations:
+        raise InvalidArgument("invalid request: period", violations=violations)
+    return dates[0], dates[1]
 
 
 class RegulatoryCompliance(regulatory_compliance_service_pb2_grpc.RegulatoryComplianceServiceServicer):
@@ -84,7 +105,8 @@ class RegulatoryCompliance(regulatory_compliance_service_pb2_grpc.RegulatoryComp
             return pb.ScreenPartyResponse(screening=stored)
         party = request.party
         threshold = self.settings.risk.sanctions_match_threshold
-        dob = _date(party.date_of_birth) if party.HasField("date_of_birth") and party.date_of_birth.year else None
+        born = party.date_of_birth
+        dob = _date(born, "party.date_of_birth") if party.HasField("date_of_birth") and born.year else None
         matches = screening.screen([party.full_name, *party.alias_names], dob, party.country_code, threshold)
         status = max((m.status for m in matches), default=S.SANCTIONS_MATCH_STATUS_CLEAR)
         result = S.SanctionsScreening(
@@ -251,9 +273,7 @@ class RegulatoryCompliance(regulatory_compliance_service_pb2_grpc.RegulatoryComp
         stored = await store.find(self.database, regulatory_reports, R.RegulatoryReport, "request_id", request_id)
         if stored is not None:
             return pb.GenerateRegulatoryReportResponse(regulatory_report=stored)
-        if _date(request.period.end_date) < _date(request.period.start_date):
-            violation = Violation("period.end_date", "must not be before start_date")
-            raise InvalidArgument("the period ends before it starts", violations=[violation])
+        _period(request.period)
         report = R.RegulatoryReport(
             regulatory_report_id=str(uuid.uuid4()), report_type=request.report_type, period=request.period,
             jurisdiction_code=request.jurisdiction_code, format=request.format or R.REGULATORY_REPORT_FORMAT_CSV,
@@ -287,8 +307,9 @@ class RegulatoryCompliance(regulatory_compliance_service_pb2_grpc.RegulatoryComp
 
     async def _generate(self, report: R.RegulatoryReport) -> None:
         """Flagged transactions of the period (AML assessments with alerts) as a CSV document."""
-        start = datetime.combine(_date(report.period.start_date), datetime.min.time(), UTC)
-        end = datetime.combine(_date(report.period.end_date), datetime.min.time(), UTC) + timedelta(days=1)
+        first, last = _period(report.period)  # validated when the report was requested
+        start = datetime.combine(first, datetime.min.time(), UTC)
+        end = datetime.combine(last, datetime.min.time(), UTC) + timedelta(days=1)
         try:
             async with self.database.session() as session:
                 bodies = (

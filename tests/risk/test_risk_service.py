@@ -29,6 +29,9 @@ from fintech.risk.v1 import regulatory_compliance_service_pb2_grpc as rc_grpc
 from fintech.risk.v1 import regulatory_report_pb2 as report_pb
 from fintech.risk.v1 import sanctions_screening_pb2 as ss
 from fintech.risk.v1 import transaction_pb2 as txn
+from google.rpc import error_details_pb2
+from google.type import date_pb2
+from grpc_status import rpc_status
 from sqlalchemy import text
 
 from services.ml.features import applicant_features, feature_names
@@ -193,6 +196,36 @@ async def test_sanctions_screening_matches_variants_of_a_listed_name_and_clears_
     clear = await _screen(settings, "Anna Katharina Schmidt", request_id)
     assert clear.match_status == ss.SANCTIONS_MATCH_STATUS_CLEAR and not clear.matches
     assert (await _screen(settings, "Someone Else", request_id)).screening_id == clear.screening_id
+
+
+async def test_dates_that_are_no_calendar_dates_are_invalid_arguments_naming_the_field(settings: Settings):
+    """Found by the gRPC fuzzer: an empty report period or an impossible birth date was a bug (INTERNAL)."""
+    report = rc.GenerateRegulatoryReportRequest(
+        report_type=report_pb.REGULATORY_REPORT_TYPE_SUSPICIOUS_ACTIVITY, jurisdiction_code="DE",
+        request_id=str(uuid.uuid4()),
+    )  # fmt: skip
+    start, end = report.period.start_date, report.period.end_date
+    start.year, start.month, start.day = 2026, 0, 1  # set, but no day of the calendar
+    end.year, end.month, end.day = 2026, 2, 30
+    async with channel(settings, "risk", "cli", "compliance_officer") as ch:
+        with pytest.raises(grpc.aio.AioRpcError) as caught:
+            await rc_grpc.RegulatoryComplianceServiceStub(ch).GenerateRegulatoryReport(report, timeout=5)
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert _violated(caught.value) == ["period.start_date", "period.end_date"]
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await _screen(settings, "Anna Schmidt", date_of_birth=date_pb2.Date(year=1990, month=13, day=1))
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert _violated(caught.value) == ["party.date_of_birth"]
+
+
+def _violated(error: grpc.aio.AioRpcError) -> list[str]:
+    status = rpc_status.from_call(error)
+    for detail in status.details:
+        if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
+            bad = error_details_pb2.BadRequest()
+            detail.Unpack(bad)
+            return [v.field for v in bad.field_violations]
+    return []
 
 
 async def test_aml_alerts_feed_the_report_and_the_audit_trail_detects_tampering(settings: Settings):
