@@ -65,7 +65,6 @@ RISK_OFFICER = role_name(access_pb2.ROLE_RISK_OFFICER)
 COMPLIANCE_OFFICER = role_name(access_pb2.ROLE_COMPLIANCE_OFFICER)
 MODEL_RISK = role_name(access_pb2.ROLE_MODEL_RISK)
 ADMIN = role_name(access_pb2.ROLE_ADMIN)
-STAFF = ROLES - {CUSTOMER}
 
 ACCESS_DENIED = Counter(
     "fintech_access_denied_total",
@@ -93,10 +92,6 @@ class Principal:
 
     def has(self, *roles: str) -> bool:
         return any(role in self.roles for role in roles)
-
-    @property
-    def staff(self) -> bool:
-        return bool(self.roles & STAFF)
 
     @property
     def operator(self) -> bool:
@@ -248,22 +243,17 @@ def caller() -> Principal:
     return who
 
 
-def current() -> Principal | None:
-    """The caller of the RPC being handled, None outside one (a consumer, a background task)."""
-    return _caller.get()
-
-
 def actor(context: grpc.aio.ServicerContext, settings: Settings) -> str:
     """Who acted, for audit trails: the person (`user:<sub>`) when there is one, else the calling
     workload's SPIFFE id (a service acting on its own, the operator's tool reading)."""
     who = _caller.get()
-    if who is not None and who.kind is Kind.USER and who.subject != "anonymous":
+    if who is not None and who.kind is Kind.USER:
         return f"user:{who.subject}"
     return peer_identity(context, settings.mesh.mode) or "unknown"
 
 
-def bind(who: Principal, rule: Rule | None = None, method: str = "") -> None:
-    """Bind the caller outside a gRPC call (operator commands, tests of pure logic)."""
+def bind(who: Principal | None, rule: Rule | None = None, method: str = "") -> None:
+    """Bind the caller (and rule and RPC) of the call being handled: AccessControl does, before the handler."""
     _caller.set(who)
     _rule.set(rule)
     _method.set(method)
@@ -380,7 +370,7 @@ class AccessControl(grpc.aio.ServerInterceptor):
                     raise
                 if rule is not None:
                     check_role(rule, who, method)
-                bind(who or Principal("anonymous", kind=Kind.USER), rule, method)
+                bind(who, rule, method)  # None only on an RPC without a rule, which asks for no caller
                 return await behavior(request, context)
 
             return handle
