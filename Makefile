@@ -22,7 +22,7 @@ BASE ?= main
 COMPONENTS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup proto-deps gen check-gen lint format breaking test check clean certs up down status models bench token policy k8s demo
+.PHONY: help setup proto-deps gen check-gen lint format breaking test check mutation clean certs up down status models bench token policy k8s demo
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -144,5 +144,8 @@ bench: setup ## Triton inference, the mesh under load (ghz over mTLS, wrk throug
 	$(BIN)/python -m tools.bench mesh
 	$(BIN)/python -m tools.bench payments
 
+mutation: setup ## mutation testing of the pure rule modules against the unit tests (mutmut; build/mutation/report.md)
+	$(BIN)/python -m tools.mutation
+
 clean: ## remove the virtualenv, tools and build scratch
-	rm -rf $(VENV) .tools build
+	rm -rf $(VENV) .tools build mutants

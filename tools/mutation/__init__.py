@@ -1,0 +1,1 @@
+"""Mutation testing of the pure rule modules (`make mutation`): mutmut runs, this scores and reports."""
