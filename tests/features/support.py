@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TypeVar
 
 import grpc
+from aiokafka import TopicPartition
+from aiokafka.structs import RecordMetadata
 from fintech.common.v1 import event_envelope_pb2
 from fintech.payments.v1 import events_pb2, ledger_entry_pb2, payment_pb2
 from sqlalchemy import event as sql_event
@@ -89,20 +91,53 @@ def payment_executed(initiated: event_envelope_pb2.EventEnvelope) -> event_envel
     return REGISTRY.wrap(event, subject=payment.payment_id, sequence=2, source=SOURCE, occur_time=at)
 
 
-async def publish(*envelopes: event_envelope_pb2.EventEnvelope, topic: str = PAYMENTS_TOPIC) -> None:
-    """Publish enveloped events as the relay does: idempotent producer, key = subject, standard headers."""
+async def publish(*envelopes: event_envelope_pb2.EventEnvelope, topic: str = PAYMENTS_TOPIC) -> list[RecordMetadata]:
+    """Publish enveloped events as the relay does: idempotent producer, key = subject, standard headers.
+    Returns where each landed (for `processed`)."""
     from services.runtime.outbox import record_headers
 
     producer = kafka.make_producer(f"tests-{uuid.uuid4().hex[:6]}")
     await producer.start()
+    sent = []
     try:
         for envelope in envelopes:
             headers = list(kafka.encode_headers(record_headers(envelope)))
-            await producer.send_and_wait(
-                topic, value=envelope.SerializeToString(), key=envelope.subject.encode(), headers=headers
+            sent.append(
+                await producer.send_and_wait(
+                    topic, value=envelope.SerializeToString(), key=envelope.subject.encode(), headers=headers
+                )
             )
     finally:
         await producer.stop()
+    return sent
+
+
+async def processed(group_id: str, records: Sequence[RecordMetadata], timeout: float = 30.0) -> None:
+    """Until consumer group `group_id` has committed offsets past every one of `records`. A consumer commits
+    an offset after the transaction that applied its record: then all they changed is visible and nothing of
+    theirs is still to come, so a count read next is final (a late double count shows, as a poll would miss)."""
+    wanted: dict[TopicPartition, int] = {}
+    for record in records:
+        tp = TopicPartition(record.topic, record.partition)
+        wanted[tp] = max(wanted.get(tp, 0), record.offset + 1)
+    admin = kafka.make_admin(f"tests-{uuid.uuid4().hex[:6]}")
+    await admin.start()
+    try:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            committed = await admin.list_consumer_group_offsets(group_id, partitions=list(wanted))
+            behind = {
+                f"{tp.topic}:{tp.partition}": (committed[tp].offset if tp in committed else None, offset)
+                for tp, offset in wanted.items()
+                if tp not in committed or committed[tp].offset < offset
+            }
+            if not behind:
+                return
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"{group_id} has not committed past {behind} (committed, wanted) in {timeout}s")
+            await asyncio.sleep(0.1)
+    finally:
+        await admin.close()
 
 
 async def eventually(probe: Callable[[], Awaitable[T]], check: Callable[[T], bool], timeout: float = 20.0) -> T:

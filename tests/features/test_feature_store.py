@@ -16,8 +16,9 @@ from fintech.features.v1 import feature_value_pb2 as fv
 
 from services.features.compute import Event
 from services.features.definitions import FRAUD_VIEW, reading_number, view
+from services.features.pipeline import GROUP_ID
 from services.runtime.config import Settings
-from tests.features.support import REGISTRY, channel, eventually, payment_initiated, publish
+from tests.features.support import REGISTRY, channel, payment_initiated, processed, publish
 from tools.models.train import EntityHistory
 
 pytestmark = pytest.mark.mesh("postgres", "kafka", "features")
@@ -59,14 +60,12 @@ async def test_payments_become_online_features_and_redelivery_counts_once(settin
     customer, account, payee = (str(uuid.uuid4()) for _ in range(3))
     envelopes = [payment_initiated(customer, account, 250, creditor_account_id=payee) for _ in range(4)]
     envelopes.append(payment_initiated(customer, account, 12_000))
-    await publish(*envelopes, envelopes[0])  # the first one delivered twice
+    # The first one delivered twice, last: the pipeline has processed it too before anything is read.
+    await processed(GROUP_ID, await publish(*envelopes, envelopes[0]))
     names = ["customer_payment_count_1m", "customer_small_payment_count_1m", "customer_payment_amount_sum_1h",
              "customer_distinct_counterparty_count_24h", "customer_time_since_last_payment"]  # fmt: skip
 
-    response = await eventually(
-        lambda: _online(settings, _key(CUSTOMER, customer), names=names),
-        lambda r: _values(r.entities[0].readings)["customer_payment_count_1m"] == 5,
-    )
+    response = await _online(settings, _key(CUSTOMER, customer), names=names)
     values = _values(response.entities[0].readings)
     assert values["customer_payment_count_1m"] == 5
     assert values["customer_small_payment_count_1m"] == 4
@@ -87,13 +86,12 @@ async def test_historical_reads_are_point_in_time(settings: Settings):
     base = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=3)
     times = [base + timedelta(minutes=10 * i) for i in range(5)]  # t0 .. t0+40m
     # Published out of order: the late arrival of an early event still counts for reads after it occurred.
-    await publish(
+    sent = await publish(
         *(payment_initiated(customer, account, 1000 * (i + 1), at=t) for i, t in reversed(list(enumerate(times))))
     )
-    await eventually(
-        lambda: _online(settings, _key(CUSTOMER, customer), names=["customer_payment_count_24h"]),
-        lambda r: _values(r.entities[0].readings)["customer_payment_count_24h"] == 5,
-    )
+    await processed(GROUP_ID, sent)
+    online = await _online(settings, _key(CUSTOMER, customer), names=["customer_payment_count_24h"])
+    assert _values(online.entities[0].readings)["customer_payment_count_24h"] == 5
     names = ["customer_payment_count_1h", "customer_payment_amount_sum_1h", "customer_payment_amount_mean_30d",
              "customer_time_since_last_payment"]  # fmt: skip
     request = feature_store_service_pb2.RetrieveHistoricalFeaturesRequest()
@@ -129,23 +127,15 @@ async def test_definitions_are_listed_and_erasure_empties_an_entity(settings: Se
     assert names == sorted(names) and len(set(names)) == 10
 
     customer, account = str(uuid.uuid4()), str(uuid.uuid4())
-    await publish(payment_initiated(customer, account, 700))
-    await eventually(
-        lambda: _online(settings, _key(CUSTOMER, customer), names=["customer_payment_count_1m"]),
-        lambda r: _values(r.entities[0].readings)["customer_payment_count_1m"] == 1,
-    )
+    await processed(GROUP_ID, await publish(payment_initiated(customer, account, 700)))
+    online = await _online(settings, _key(CUSTOMER, customer), names=["customer_payment_count_1m"])
+    assert _values(online.entities[0].readings)["customer_payment_count_1m"] == 1
     # The customer service erases a customer by event: CustomerErased on its topic.
     erased = customer_events.CustomerErased(customer_id=customer)
     envelope = REGISTRY.wrap(
         erased, subject=customer, sequence=9, source="spiffe://cluster.local/ns/fintech/sa/customer"
     )
-    await publish(envelope, envelope, topic="fintech.customer.events.v1")
-    await eventually(
-        lambda: _online(
-            settings, _key(CUSTOMER, customer), _key(ACCOUNT, account), names=["customer_payment_count_1m"]
-        ),
-        lambda r: r.entities[0].readings[0].status == fv.FEATURE_STATUS_MISSING,
-    )
+    await processed(GROUP_ID, await publish(envelope, envelope, topic="fintech.customer.events.v1"))
     view = await _online(settings, _key(ACCOUNT, account), view="payment_fraud_v1")
     assert all(r.status == fv.FEATURE_STATUS_MISSING for r in view.entities[0].readings)  # their account too
     after = await _online(settings, _key(CUSTOMER, customer), names=["customer_payment_count_1m"])
@@ -162,11 +152,12 @@ async def test_historical_reads_equal_what_training_computes_from_the_same_event
         at += timedelta(seconds=rng.choice([3, 20, 50, 290, 2_400, 7_300]), microseconds=rng.randrange(10**6))
         creditor = merchant if i % 3 == 0 else str(uuid.uuid4())
         payments.append((at, rng.choice([100, 450, 500, 501, 2_500, 90_000]), creditor))
-    await publish(*(payment_initiated(customer, account, a, creditor_account_id=c, at=t) for t, a, c in payments))
-    await eventually(
-        lambda: _online(settings, _key(ACCOUNT, account), names=["account_payment_count_30d"]),
-        lambda r: _values(r.entities[0].readings)["account_payment_count_30d"] == len(payments),
+    sent = await publish(
+        *(payment_initiated(customer, account, a, creditor_account_id=c, at=t) for t, a, c in payments)
     )
+    await processed(GROUP_ID, sent)
+    online = await _online(settings, _key(ACCOUNT, account), names=["account_payment_count_30d"])
+    assert _values(online.entities[0].readings)["account_payment_count_30d"] == len(payments)
     read_times = [payments[0][0] - timedelta(seconds=1), *(payments[k][0] for k in (0, 7, 21, 39))]
     read_times.append(payments[39][0] + timedelta(minutes=9))
     keys = {CUSTOMER: customer, ACCOUNT: account, MERCHANT: merchant}
@@ -200,12 +191,11 @@ async def test_historical_reads_equal_what_training_computes_from_the_same_event
 
 async def test_an_operator_erases_a_merchant_by_rpc_and_no_service_may(settings: Settings):
     merchant = str(uuid.uuid4())
-    await publish(payment_initiated(str(uuid.uuid4()), str(uuid.uuid4()), 900, creditor_account_id=merchant))
+    sent = await publish(payment_initiated(str(uuid.uuid4()), str(uuid.uuid4()), 900, creditor_account_id=merchant))
+    await processed(GROUP_ID, sent)
     names = ["merchant_payment_count_1h"]
-    await eventually(
-        lambda: _online(settings, _key(MERCHANT, merchant), names=names),
-        lambda r: _values(r.entities[0].readings)["merchant_payment_count_1h"] == 1,
-    )
+    online = await _online(settings, _key(MERCHANT, merchant), names=names)
+    assert _values(online.entities[0].readings)["merchant_payment_count_1h"] == 1
     request = feature_store_service_pb2.EraseEntityFeaturesRequest(
         entities=[_key(MERCHANT, merchant)], erasure_request_id=str(uuid.uuid4())
     )

@@ -34,13 +34,14 @@ from google.type import date_pb2
 from grpc_status import rpc_status
 from sqlalchemy import text
 
+from services.features.pipeline import GROUP_ID as FEATURES_PIPELINE
 from services.ml.features import applicant_features, feature_names
 from services.risk import rules
 from services.risk.credit import applicant_of
 from services.risk.credit import inputs_of as rules_inputs
 from services.runtime.config import ROOT, Settings
 from services.runtime.db import Database
-from tests.features.support import channel, eventually, payment_executed, payment_initiated, publish
+from tests.features.support import channel, eventually, payment_executed, payment_initiated, processed, publish
 from tests.ml.support import local_scores
 
 pytestmark = pytest.mark.mesh("postgres", "kafka", "features", "risk")
@@ -97,8 +98,8 @@ async def test_a_card_testing_burst_raises_the_model_score_through_the_online_fe
 
     # Eight probes of 1 EUR within a minute, published (initiated, then executed) as the payments service does.
     probes = [payment_initiated(customer, account, 100, creditor_account_id=shop) for _ in range(8)]
-    await publish(*probes, *(payment_executed(p) for p in probes))
-    assert await eventually(lambda: _small_count(settings, customer), lambda n: n == 8, timeout=10) == 8
+    await processed(FEATURES_PIPELINE, await publish(*probes, *(payment_executed(p) for p in probes)))
+    assert await _small_count(settings, customer) == 8  # every probe and execution applied: the final count
 
     payment = _transaction(customer, account, 150, creditor_account_id=shop)
     after = await _fraud(settings, payment)

@@ -54,11 +54,11 @@ async def sample_database(**options: Any):
         await admin.dispose()
 
 
-async def create_topics(*topics: str, partitions: int = 3) -> None:
+async def create_topics(*topics: str, partitions: int = 3, configs: dict[str, str] | None = None) -> None:
     admin = kafka.make_admin("runtime-tests")
     await admin.start()
     try:
-        await kafka.ensure_topics(admin, topics, partitions=partitions)
+        await kafka.ensure_topics(admin, topics, partitions=partitions, configs=configs)
     finally:
         await admin.close()
 

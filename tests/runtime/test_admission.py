@@ -4,6 +4,7 @@ with RESOURCE_EXHAUSTED (reason OVERLOADED, a retry delay) before the handler ru
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import grpc
 import pytest
@@ -35,18 +36,27 @@ class Payments(initiation_grpc.PaymentInitiationServiceServicer):
         return initiation.ListPaymentsResponse()
 
 
-@pytest.fixture
-async def gated():
+@contextlib.asynccontextmanager
+async def _serving(max_wait_seconds: float):
+    """The servicer behind admission control (at most 2 RetrievePayment calls), a stub, and the control."""
     servicer = Payments()
-    limits = {"RetrievePayment": AdmissionLimit(max_in_flight=2, max_wait_seconds=0.3)}
-    server = grpc.aio.server(interceptors=[CallPipeline("payments"), AdmissionControl(limits)])
+    control = AdmissionControl({"RetrievePayment": AdmissionLimit(max_in_flight=2, max_wait_seconds=max_wait_seconds)})
+    server = grpc.aio.server(interceptors=[CallPipeline("payments"), control])
     initiation_grpc.add_PaymentInitiationServiceServicer_to_server(servicer, server)
     port = server.add_insecure_port("127.0.0.1:0")
     await server.start()
-    async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
-        yield servicer, initiation_grpc.PaymentInitiationServiceStub(channel)
-    servicer.release.set()
-    await server.stop(None)
+    try:
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+            yield servicer, initiation_grpc.PaymentInitiationServiceStub(channel), control
+    finally:
+        servicer.release.set()
+        await server.stop(None)
+
+
+@pytest.fixture
+async def gated():
+    async with _serving(max_wait_seconds=0.3) as (servicer, stub, _):
+        yield servicer, stub
 
 
 def _retrieve(stub, timeout: float = 5.0):
@@ -60,16 +70,23 @@ async def _until(condition) -> None:
             await asyncio.sleep(0.01)
 
 
-async def test_a_call_past_the_limit_waits_for_a_slot(gated):
-    servicer, stub = gated
-    first, second = _retrieve(stub), _retrieve(stub)
-    await _until(lambda: servicer.started == 2)
-    third = _retrieve(stub)
-    await asyncio.sleep(0.05)
-    assert servicer.started == 2  # waiting, not running
-    servicer.release.set()  # the first two finish and free their slots within the third's wait
-    await asyncio.gather(first, second, third)
-    assert servicer.started == 3
+def _queued(control: AdmissionControl, method: str) -> int:
+    """Calls waiting at a method's gate: the waiters of its semaphore (the gate keeps no count of its own)."""
+    return len(control._gates[method]._slots._waiters or ())
+
+
+async def test_a_call_past_the_limit_waits_for_a_slot():
+    # A long allowed wait: the third call still waits when the slots free, however busy the machine.
+    async with _serving(max_wait_seconds=30.0) as (servicer, stub, control):
+        first, second = _retrieve(stub, timeout=60), _retrieve(stub, timeout=60)
+        await _until(lambda: servicer.started == 2)
+        third = _retrieve(stub, timeout=60)
+        await _until(lambda: _queued(control, "RetrievePayment") == 1)  # it reached the gate and waits there
+        assert servicer.started == 2  # waiting, not running
+        servicer.release.set()  # the first two finish and free their slots
+        await asyncio.gather(first, second, third)
+        assert servicer.started == 3
+        assert _queued(control, "RetrievePayment") == 0
 
 
 async def test_no_slot_within_the_wait_is_refused_with_a_retry_delay_and_nothing_run(gated):

@@ -8,7 +8,9 @@ from collections import defaultdict
 from datetime import timedelta
 
 import pytest
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from fintech.common.v1 import event_envelope_pb2
+from fintech.payments.v1 import events_pb2
 from opentelemetry import context as otel_context
 from opentelemetry import trace
 from prometheus_client import REGISTRY as METRICS
@@ -18,8 +20,9 @@ from services.runtime import kafka, outbox
 from services.runtime.backoff import Backoff
 from services.runtime.db import outbox_events
 from services.runtime.event_registry import EventContractError
-from services.runtime.relay import OutboxRelay
+from services.runtime.relay import OutboxRelay, PublishError
 from tests.runtime.events_support import (
+    REGISTRY,
     SOURCE,
     all_published,
     create_topics,
@@ -37,6 +40,7 @@ from tests.runtime.sample_service.models import Entry
 pytestmark = pytest.mark.mesh("postgres", "kafka")
 
 TRACE_ID = 0x4BF92F3577B34DA6A3CE929D0E0E4736
+STRICT_LIMIT = 2048  # max.message.bytes of a topic that refuses one of a batch's records
 
 
 @pytest.fixture
@@ -174,6 +178,111 @@ async def test_two_relays_publish_each_row_once(database):
         for relay in relays:
             await relay.stop()
     assert sorted(event_ids(records)) == sorted(written)
+
+
+async def test_a_batch_marks_published_exactly_the_rows_kafka_acknowledged(database):
+    roomy, strict = unique("outbox.roomy"), unique("outbox.strict")
+    await create_topics(roomy)
+    # The broker refuses a record larger than its topic's max.message.bytes: one row of the batch is not
+    # acknowledged, for as long as the topic stays so, while the others are.
+    await create_topics(strict, partitions=1, configs={"max.message.bytes": str(STRICT_LIMIT)})
+    accepted = [envelope(str(uuid.uuid4())) for _ in range(3)]
+    subject = str(uuid.uuid4())
+    too_large = REGISTRY.wrap(
+        events_pb2.PaymentInitiated(payment_id=subject, initiated_by="x" * 4 * STRICT_LIMIT),
+        subject=subject,
+        sequence=1,
+        source=SOURCE,
+    )
+    behind = envelope(subject, 2)  # the same aggregate after the refused row: it waits for it
+    async with database.transaction() as session:  # the refused rows between acknowledged ones
+        await outbox.add_events(session, accepted[:2], topic=roomy)
+        await outbox.add_events(session, [too_large, behind], topic=strict)
+        await outbox.add_events(session, accepted[2:], topic=roomy)
+
+    relay = relay_for(database)
+    try:  # one cycle, the whole outbox in its batch
+        with pytest.raises(PublishError, match="MessageSizeTooLarge"):
+            await relay.publish_batch()
+    finally:
+        await relay.closing()
+    rows = await _rows(database)
+    published = {row_id for row_id, row in rows.items() if row.published_at is not None}
+    assert published == {_id(event) for event in accepted}
+    assert rows[_id(too_large)].attempts == 1 and "MessageSizeTooLarge" in rows[_id(too_large)].last_error
+    assert rows[_id(behind)].attempts == 0  # never sent while the row before it is refused
+    acknowledged = await read_topic(roomy, until=lambda records: len(records) >= len(accepted))
+    assert sorted(event_ids(acknowledged)) == sorted(event.event_id for event in accepted)
+
+    # Once the topic takes it, the relay delivers the rows it kept, in order, and the others not again.
+    await _set_max_message_bytes(strict, 1_048_588)
+    await relay.start()
+    try:
+        await wait_until(lambda: all_published(database))
+    finally:
+        await relay.stop()
+    kept = await read_topic(strict, until=lambda records: len(records) >= 2)
+    assert event_ids(kept) == [too_large.event_id, behind.event_id]
+    again = await read_topic(roomy, until=lambda records: len(records) >= len(accepted))
+    assert sorted(event_ids(again)) == sorted(event.event_id for event in accepted)  # none a second time
+
+
+async def test_rows_stay_unpublished_until_kafka_acknowledges_them(database, mesh):
+    topic = unique("outbox.unacked")
+    await create_topics(topic)
+    relay = relay_for(database, probe_interval=3600)
+    await relay.start()
+    try:
+        # A first event through: the producer knows the topic's partitions, so once Kafka is gone the next
+        # records are queued at once and only their acknowledgement is missing.
+        first = envelope(str(uuid.uuid4()))
+        async with database.transaction() as session:
+            await outbox.add_event(session, first, topic=topic)
+        await wait_until(lambda: all_published(database))
+        await asyncio.to_thread(mesh.stop, "kafka")
+        try:
+            events = [envelope(str(uuid.uuid4())) for _ in range(3)]
+            async with database.transaction() as session:
+                await outbox.add_events(session, events, topic=topic)
+            # Until the relay has dealt with every row, either way; none may then be marked published.
+            rows = await wait_until(lambda: _tried(database, events))
+            assert [row.published_at for row in rows] == [None] * len(events)
+            assert all(row.last_error for row in rows)
+        finally:
+            await asyncio.to_thread(mesh.start, "kafka")
+        await wait_until(lambda: all_published(database), timeout=60)
+        records = await read_topic(topic, until=lambda records: len(records) >= 1 + len(events), settle=2.0)
+    finally:
+        await relay.stop()
+    assert sorted(event_ids(records)) == sorted(event.event_id for event in [first, *events])
+
+
+def _id(event: event_envelope_pb2.EventEnvelope) -> uuid.UUID:
+    return uuid.UUID(event.event_id)
+
+
+async def _rows(database) -> dict:
+    async with database.session() as session:
+        return {row.id: row for row in (await session.execute(select(outbox_events))).all()}
+
+
+async def _tried(database, events) -> list | None:
+    """The rows of `events` once each is published or has a failed attempt, else None."""
+    rows = await _rows(database)
+    mine = [rows[_id(event)] for event in events]
+    return mine if all(row.published_at is not None or row.attempts >= 1 for row in mine) else None
+
+
+async def _set_max_message_bytes(topic: str, limit: int) -> None:
+    admin = kafka.make_admin("runtime-tests")
+    await admin.start()
+    try:
+        [response] = await admin.alter_configs(
+            [ConfigResource(ConfigResourceType.TOPIC, topic, configs={"max.message.bytes": str(limit)})]
+        )
+        assert all(code == 0 for code, *_ in response.resources), response
+    finally:
+        await admin.close()
 
 
 async def test_an_event_written_while_kafka_is_down_is_delivered_once_when_it_returns(database, mesh):
