@@ -34,6 +34,7 @@ from services.runtime.observability import split_method
 
 IN_FLIGHT = Gauge("grpc_server_admitted_in_flight", "Calls admitted and in progress, by method.", ["grpc_method"])
 DEADLINE_MARGIN = 0.05  # seconds: the refusal has to reach the caller before its deadline does
+WAITING = Gauge("grpc_server_admission_waiting", "Calls waiting for a slot, by method.", ["grpc_method"])
 REFUSED = Counter("grpc_server_overload_refused_total", "Calls refused for want of a slot, by method.", ["grpc_method"])
 
 
@@ -62,6 +63,8 @@ class Gate:
         self.limit = limit
         self._slots = asyncio.Semaphore(limit.max_in_flight)
         self._in_flight = IN_FLIGHT.labels(method)
+        self._waiting = WAITING.labels(method)
+        self.waiting = 0  # calls in line for a slot now
 
     async def enter(self, time_remaining: float | None) -> None:
         """Take a slot, waiting at most the allowed wait and never past the call's own deadline."""
@@ -69,11 +72,16 @@ class Gate:
             wait = self.limit.max_wait_seconds
             if time_remaining is not None:  # refuse while the caller still listens
                 wait = min(wait, time_remaining - DEADLINE_MARGIN)
+            self.waiting += 1
+            self._waiting.inc()
             try:
                 await asyncio.wait_for(self._slots.acquire(), max(wait, 0.001))
             except TimeoutError:
                 REFUSED.labels(self.method).inc()
                 raise Overloaded(self.method, self.limit.max_wait_seconds) from None
+            finally:
+                self.waiting -= 1
+                self._waiting.dec()
         else:
             await self._slots.acquire()  # free: returns at once
         self._in_flight.inc()
@@ -89,9 +97,12 @@ class AdmissionControl(grpc.aio.ServerInterceptor):
     def __init__(self, limits: Mapping[str, AdmissionLimit]) -> None:
         self._gates = {method: Gate(method, limit) for method, limit in limits.items()}
 
+    def gate(self, method: str) -> Gate | None:
+        return self._gates.get(method)
+
     async def intercept_service(self, continuation, handler_call_details):
         handler = await continuation(handler_call_details)
-        gate = self._gates.get(split_method(handler_call_details.method)[1])
+        gate = self.gate(split_method(handler_call_details.method)[1])
         if gate is None:
             return handler
 

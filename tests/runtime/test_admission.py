@@ -71,8 +71,8 @@ async def _until(condition) -> None:
 
 
 def _queued(control: AdmissionControl, method: str) -> int:
-    """Calls waiting at a method's gate: the waiters of its semaphore (the gate keeps no count of its own)."""
-    return len(control._gates[method]._slots._waiters or ())
+    """Calls waiting in line at a method's gate."""
+    return control.gate(method).waiting
 
 
 async def test_a_call_past_the_limit_waits_for_a_slot():
