@@ -117,10 +117,19 @@ ALLOWED = {
     "held": {S.PAYMENT_STATE_SCREENING: S.PAYMENT_STATE_HELD_FOR_REVIEW},
     "released": {S.PAYMENT_STATE_HELD_FOR_REVIEW: S.PAYMENT_STATE_ACCEPTED},
     "executed": {S.PAYMENT_STATE_ACCEPTED: S.PAYMENT_STATE_EXECUTED},
-    "rejected": {state: S.PAYMENT_STATE_REJECTED for state in (S.PAYMENT_STATE_SCREENING,
-                 S.PAYMENT_STATE_HELD_FOR_REVIEW, S.PAYMENT_STATE_ACCEPTED)},  # fmt: skip
-    "cancelled": {state: S.PAYMENT_STATE_CANCELLED for state in (S.PAYMENT_STATE_INITIATED,
-                  S.PAYMENT_STATE_SCREENING, S.PAYMENT_STATE_HELD_FOR_REVIEW, S.PAYMENT_STATE_ACCEPTED)},  # fmt: skip
+    "rejected": {
+        state: S.PAYMENT_STATE_REJECTED
+        for state in (S.PAYMENT_STATE_SCREENING, S.PAYMENT_STATE_HELD_FOR_REVIEW, S.PAYMENT_STATE_ACCEPTED)
+    },
+    "cancelled": {
+        state: S.PAYMENT_STATE_CANCELLED
+        for state in (
+            S.PAYMENT_STATE_INITIATED,
+            S.PAYMENT_STATE_SCREENING,
+            S.PAYMENT_STATE_HELD_FOR_REVIEW,
+            S.PAYMENT_STATE_ACCEPTED,
+        )
+    },
     "settled": {S.PAYMENT_STATE_EXECUTED: S.PAYMENT_STATE_SETTLED},
 }
 TRANSITIONS = [(name, state) for name in EVENTS for state in PATH]
@@ -256,8 +265,9 @@ def test_events_without_their_optional_sealed_fields_seal_nothing():
     assert held.sealed == {}
     released, _ = step(held, ev.PaymentReleased(payment_id=PID, reviewed_by="staff:bob", release_time=ts(4)))
     assert released.sealed == {}
-    rejected, _ = step(held, ev.PaymentRejected(payment_id=PID, reviewed_by="staff:bob",
-                                                rejection_reason=p.PAYMENT_REJECTION_REASON_REVIEW_REJECTED))  # fmt: skip
+    review_rejected = ev.PaymentRejected(payment_id=PID, reviewed_by="staff:bob",
+                                         rejection_reason=p.PAYMENT_REJECTION_REASON_REVIEW_REJECTED)  # fmt: skip
+    rejected, _ = step(held, review_rejected)
     assert rejected.sealed == {}
 
 
