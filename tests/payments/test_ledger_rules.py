@@ -202,6 +202,15 @@ def test_credits_need_no_funds_and_an_overdrawn_creditor_is_credited():
     assert refused(error) == INSUFFICIENT
 
 
+def test_an_account_beyond_its_overdraft_limit_may_still_be_credited_or_netted_to_zero():
+    beyond = account(balance=-600, overdraft=500)  # e.g. after its limit was lowered
+    check([beyond, account(CREDITOR, balance=100)], transfer(10, debtor=CREDITOR, creditor=DEBTOR))
+    check([beyond], [Leg(DEBTOR, DEBIT, 10), Leg(DEBTOR, CREDIT, 10)])
+    with pytest.raises(FailedPrecondition) as error:
+        check([beyond, account(CREDITOR)], transfer(1))
+    assert refused(error) == INSUFFICIENT
+
+
 def test_without_the_funds_check_any_debit_is_booked():
     check([account(balance=0), account(CREDITOR)], transfer(1_000_000), check_funds=False)
 

@@ -43,3 +43,9 @@ def test_bad_netting_input_is_refused_with_its_reason():
     with pytest.raises(ValueError) as refused:
         netting.net([], {"AAAADEFFXXX": 0, "BBBBFRPP": -1})
     assert str(refused.value) == "a participant's gross credit cannot be negative"
+
+
+def test_a_participant_with_a_zero_credit_and_no_payments_has_no_position():
+    result = netting.net([BatchPayment("p1", "AAAADEFFXXX", 5)], {"BBBBFRPP": 0})
+    assert [p.participant_bic for p in result.positions] == ["AAAADEFFXXX"]
+    assert (result.gross_debit_minor, result.gross_credit_minor, result.net_minor) == (5, 0, -5)
