@@ -140,6 +140,43 @@ def insufficient_funds(account: AccountRow | Row) -> FailedPrecondition:
     )
 
 
+def check_posting(
+    accounts: Mapping[uuid.UUID, AccountRow | Row],
+    legs: Sequence[Leg],
+    *,
+    currency_code: str,
+    own_reservations: Mapping[uuid.UUID, int],
+    check_funds: bool,
+    require_active_accounts: bool,
+) -> None:
+    """The ledger's rules for a balanced posting to its (locked) accounts, as `post` applies them.
+
+    Per account, in the order of `accounts`: its currency must be the posting's (CURRENCY_MISMATCH), and it
+    must be active (ACCOUNT_NOT_ACTIVE), or with `require_active_accounts=False` at least not closed. Then,
+    with `check_funds`, every account the posting takes money from (net of its legs) must keep
+    `available + own reservation + change + overdraft limit >= 0` (INSUFFICIENT_FUNDS).
+    """
+    for account in accounts.values():
+        if account.currency_code != currency_code:
+            raise InvalidArgument(
+                f"account {account.account_id} is in {account.currency_code}, not {currency_code}",
+                reason=ErrorReason.ERROR_REASON_CURRENCY_MISMATCH,
+            )
+        if require_active_accounts:
+            require_active(account)
+        elif account.state == a.ACCOUNT_STATE_CLOSED:
+            require_active(account)  # nothing is ever booked to a closed account
+    net: dict[uuid.UUID, int] = defaultdict(int)
+    for leg in legs:
+        net[leg.account_id] += net_of(leg)
+    if check_funds:
+        for account_id, change in net.items():
+            account = accounts[account_id]
+            own = own_reservations.get(account_id, 0)
+            if change < 0 and available_minor(account) + own + change + account.overdraft_limit_minor < 0:
+                raise insufficient_funds(account)
+
+
 async def post(
     session: AsyncSession,
     legs: Sequence[Leg],
@@ -169,27 +206,8 @@ async def post(
     check_balanced(legs)
     own = own_reservations or {}
     accounts = await lock_accounts(session, [leg.account_id for leg in legs])
-    for account in accounts.values():
-        if account.currency_code != currency_code:
-            raise InvalidArgument(
-                f"account {account.account_id} is in {account.currency_code}, not {currency_code}",
-                reason=ErrorReason.ERROR_REASON_CURRENCY_MISMATCH,
-            )
-        if require_active_accounts:
-            require_active(account)
-        elif account.state == a.ACCOUNT_STATE_CLOSED:
-            require_active(account)  # nothing is ever booked to a closed account
-    net: dict[uuid.UUID, int] = defaultdict(int)
-    for leg in legs:
-        net[leg.account_id] += net_of(leg)
-    if check_funds:
-        for account_id, change in net.items():
-            account = accounts[account_id]
-            if (
-                change < 0
-                and available_minor(account) + own.get(account_id, 0) + change + account.overdraft_limit_minor < 0
-            ):
-                raise insufficient_funds(account)
+    check_posting(accounts, legs, currency_code=currency_code, own_reservations=own, check_funds=check_funds,
+                  require_active_accounts=require_active_accounts)  # fmt: skip
 
     now = booking_time or datetime.now(UTC)
     posting_id = uuid.uuid4()
