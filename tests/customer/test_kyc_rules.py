@@ -110,6 +110,12 @@ def test_document_number_formats(kind: int, country: str, number: str, valid: bo
     assert kyc.document_number_valid(doc(kind, country, number)) is valid
 
 
+def test_a_document_pattern_matches_the_whole_number():
+    # The format table is built from these at import; called here so that a broken matcher shows.
+    three_digits = kyc._pattern(r"[0-9]{3}")
+    assert [three_digits(number) for number in ("123", "12", "1234", "x123", "123x")] == [True, *[False] * 4]
+
+
 @pytest.mark.parametrize(
     ("kind", "number", "valid"),
     [
