@@ -293,9 +293,9 @@ def check_address(address: c.PostalAddress) -> list[k.KycReason]:
     reasons = [
         reason(
             k.KYC_REASON_CODE_ADDRESS_INCOMPLETE,
-            k.KYC_STEP_ADDRESS,
-            v.field.removeprefix("customer."),
-            f"The address {v.field.rsplit('.', 1)[-1].replace('_', ' ')} {v.description}.",
+            step,
+            v.field,
+            f"The address {v.field.removeprefix(f'{path}.').replace('_', ' ')} {v.description}.",
         )  # fmt: skip
         for v in address_violations(address, path)
     ]
