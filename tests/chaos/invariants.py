@@ -92,8 +92,21 @@ class Verdict:
 
     @property
     def problems(self) -> list[str]:
-        return [*self.lost, *self.duplicated, *self.unclear, *self.stuck, *self.money, *self.events_missing,
-                *self.consumers]  # fmt: skip
+        return [problem for _, problems in self._rules() for problem in problems]
+
+    def summary(self, each: int = 5) -> list[str]:
+        """The problems by rule, the first `each` of a rule: one broken rule's many never hide another's."""
+        lines = []
+        for rule, problems in self._rules():
+            if problems:
+                more = f" ({len(problems) - each} more)" if len(problems) > each else ""
+                lines += [f"{rule}: {len(problems)}{more}", *(f"  {problem}" for problem in problems[:each])]
+        return lines
+
+    def _rules(self) -> list[tuple[str, list[str]]]:
+        return [("lost", self.lost), ("duplicated", self.duplicated), ("unclear", self.unclear),
+                ("stuck", self.stuck), ("money", self.money), ("events missing on Kafka", self.events_missing),
+                ("consumers not applying each event once", self.consumers)]  # fmt: skip
 
 
 @dataclass

@@ -119,7 +119,7 @@ def test_nothing_is_lost_or_done_twice(mesh: Mesh, settings: Settings, accounts:
     assert verdict.sent and verdict.succeeded, "the load never got a payment through"
     assert recovery is not None, f"no payment succeeded after {fault.name}"
     assert not replayed, f"a retry with the same key gave another payment: {replayed}"
-    assert not verdict.problems, "\n".join(verdict.problems)
+    assert not verdict.problems, "\n".join(verdict.summary())
 
 
 def _print_table() -> None:
