@@ -308,7 +308,7 @@ async def _activity(settings: Settings, ledger: Ledger, payment_ids: list[str]) 
 
 
 async def _consumers(settings: Settings, ledger: Ledger, payment_ids: list[str]) -> tuple[int, list[str]]:
-    event_ids = set().union(*(ledger.store_events.get(i, set()) for i in payment_ids))
+    event_ids = set().union(*(ledger.store_events.get(payment_id, set()) for payment_id in payment_ids))
     resent, problems = await _redeliver(settings, event_ids)
     problems += await _consumed(settings)
     if problems:  # the effects would be compared with events not all applied yet
@@ -357,7 +357,8 @@ def check(settings: Settings, requests: list[Request], accounts: list[str], expe
                 state = p.PaymentState.Name(ledger.states.get(payment_id, 0))
                 target.append(f"payment {payment_id} ({state}): {ledger.postings[payment_id]} ledger postings")
     verdict.money = asyncio.run(_money(settings, accounts, expected_total))
-    verdict.events_missing, verdict.events_redelivered = asyncio.run(_kafka_events(settings, ledger.store_events))
+    run_events = {payment_id: ledger.store_events.get(payment_id, set()) for payment_id in run_payments}
+    verdict.events_missing, verdict.events_redelivered = asyncio.run(_kafka_events(settings, run_events))
     if not verdict.events_missing:  # consumers can only be held to the events that reached them
         verdict.resent, verdict.consumers = asyncio.run(_consumers(settings, ledger, run_payments))
     return verdict
