@@ -210,6 +210,8 @@ async def _redeliver(settings: Settings, event_ids: set[str]) -> tuple[int, list
         async with database.transaction() as session:
             reset = await session.execute(update(outbox_events).where(outbox_events.c.id.in_(ids))
                                           .values(published_at=None))  # fmt: skip
+        if reset.rowcount != len(ids):  # the relay keeps published rows for days: all must be there to send again
+            return reset.rowcount, [f"only {reset.rowcount} of the run's {len(ids)} events are in the outbox"]
         unpublished = select(func.count()).where(outbox_events.c.id.in_(ids), outbox_events.c.published_at.is_(None))
         deadline = time.monotonic() + EVENTS_TIMEOUT
         while left := await _scalar(database, unpublished):
