@@ -33,10 +33,12 @@ from fintech.payments.v1 import payment_pb2 as p
 from sqlalchemy import func, select, update
 
 from services.customer.consumers import GROUP_ID as CUSTOMER_GROUP
+from services.customer.consumers import PaymentEventsConsumer
 from services.customer.models import PaymentActivityRow
 from services.features.definitions import Entity
 from services.features.models import online_features
 from services.features.pipeline import GROUP_ID as FEATURES_GROUP
+from services.features.pipeline import FeaturePipeline
 from services.payments import domain
 from services.payments.models import LedgerPostingRow, PaymentEventRow, PaymentHistoryRow
 from services.payments.recovery import STRANDED_AFTER
@@ -65,6 +67,8 @@ EXECUTED = (S.PAYMENT_STATE_EXECUTED, S.PAYMENT_STATE_SETTLED)
 # The consumer groups of the payment events, and how long they may take to read past the events sent again.
 CONSUMER_GROUPS = (FEATURES_GROUP, CUSTOMER_GROUP, WEBHOOKS_GROUP)
 CONSUMERS_TIMEOUT = 90.0
+# Sent again: the events whose effects are compared (the other types each consumer passes over unread).
+RESENT_TYPES = FeaturePipeline.handles | PaymentEventsConsumer.handles
 TRANSIENT_NAMES = {code.name for code in TRANSIENT}
 
 
@@ -115,6 +119,7 @@ class Ledger:
     payments: dict[str, p.Payment]  # the read model's payment, by id
     postings: Counter
     store_events: dict[str, set[str]]  # payment id -> its event ids in the event store
+    event_types: dict[str, str]  # event id -> its type
     initiated: list[ev.PaymentInitiated]
 
     @property
@@ -143,16 +148,18 @@ async def _read_ledger(settings: Settings, accounts: list[str]) -> Ledger:
     finally:
         await database.dispose()
     by_key: dict[str, list[str]] = {}
+    event_types: dict[str, str] = {}
     store_events: dict[str, set[str]] = {}
     initiated = []
     for row in events:
+        event_types[str(row.event_id)] = row.event_type
         store_events.setdefault(str(row.payment_id), set()).add(str(row.event_id))
         if row.event_type.endswith("PaymentInitiated"):
             event = registry.unwrap(event_envelope_pb2.EventEnvelope.FromString(row.envelope))
             by_key.setdefault(event.idempotency_key, []).append(str(row.payment_id))
             initiated.append(event)
     payments = {str(row.payment_id): p.Payment.FromString(row.payment) for row in history}
-    return Ledger(by_key, payments, Counter(map(str, posted)), store_events, initiated)
+    return Ledger(by_key, payments, Counter(map(str, posted)), store_events, event_types, initiated)
 
 
 async def _settled(settings: Settings, accounts: list[str], keys: set[str]) -> tuple[Ledger, list[str]]:
@@ -310,7 +317,8 @@ async def _activity(settings: Settings, ledger: Ledger, payment_ids: list[str]) 
 
 
 async def _consumers(settings: Settings, ledger: Ledger, payment_ids: list[str]) -> tuple[int, list[str]]:
-    event_ids = set().union(*(ledger.store_events.get(payment_id, set()) for payment_id in payment_ids))
+    event_ids = {event_id for payment_id in payment_ids for event_id in ledger.store_events.get(payment_id, ())
+                 if ledger.event_types[event_id] in RESENT_TYPES}  # fmt: skip
     resent, problems = await _redeliver(settings, event_ids)
     problems += await _consumed(settings)
     if problems:  # the effects would be compared with events not all applied yet
