@@ -3,8 +3,8 @@
 Workers send on-us payments between a set of accounts, each with its own idempotency key, at a fixed
 pace. A call that ends with a transient status (the service was down, a dependency was, the deadline
 passed) is retried with the same key and the same request, as a real client would: the outcome of the
-key is the first definitive answer. The records are what the invariant checks compare with the ledger,
-the event store and Kafka.
+key is the first definitive answer, or the last refusal once the retries gave up. The records are what
+the invariant checks compare with the ledger, the event store, Kafka and the consumers.
 """
 
 from __future__ import annotations
@@ -27,8 +27,6 @@ from tests.people import person_credentials
 # Worth a retry with the same key: the call may not have reached the service, or its outcome was lost.
 TRANSIENT = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.ABORTED,
              grpc.StatusCode.CANCELLED, grpc.StatusCode.RESOURCE_EXHAUSTED}  # fmt: skip
-# Never a clear answer: a bug in the service.
-UNCLEAR = {grpc.StatusCode.INTERNAL, grpc.StatusCode.UNKNOWN, grpc.StatusCode.DATA_LOSS}
 CALL_TIMEOUT = 10.0
 
 
@@ -43,7 +41,7 @@ class Request:
     attempts: list[str] = field(default_factory=list)  # status names, in order
     payment_id: str = ""  # from the first OK answer
     state: int = 0  # the payment's state in that answer
-    final: str = ""  # the key's outcome: OK, a definitive status, or "" while unresolved
+    final: str = ""  # the key's outcome: OK or a status name, "" while unresolved
     sent_at: float = 0.0
     done_at: float = 0.0
 
@@ -101,7 +99,7 @@ class PaymentLoad:
                 if error.code() in TRANSIENT and time.monotonic() < deadline:
                     await asyncio.sleep(0.5)
                     continue
-                request.final = error.code().name if error.code() not in TRANSIENT else ""
+                request.final = error.code().name  # a transient one: the retries gave up
             else:
                 request.attempts.append("OK")
                 if request.payment_id and request.payment_id != response.payment.payment_id:
