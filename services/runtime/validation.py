@@ -172,6 +172,8 @@ def _check_nested(message: Message, field: FieldDescriptor, path: str, required:
 
 
 def _check_field(message: Message, field: FieldDescriptor, rules, path: str, present: bool):
+    if rules.message.required and not present:  # `message` is not a member of the `type` oneof
+        yield Violation(path, "is required")
     kind = rules.WhichOneof("type")
     if kind is None:
         return
@@ -180,9 +182,6 @@ def _check_field(message: Message, field: FieldDescriptor, rules, path: str, pre
         yield from _check_map(value, rules.map, path, field.message_type)
     elif field.is_repeated:
         yield from _check_repeated(value, rules.repeated, path, field.enum_type)
-    elif kind == "message":
-        if rules.message.required and not present:
-            yield Violation(path, "is required")
     else:
         yield from _check_value(value, rules, kind, path, present, field.enum_type)
 
@@ -345,10 +344,7 @@ def _check_repeated(values, rule: validate_pb2.RepeatedRules, path: str, enum_ty
     if rule.HasField("items"):
         kind = rule.items.WhichOneof("type")
         for index, item in enumerate(values):
-            item_path = f"{path}[{index}]"
-            if kind == "message":
-                continue
-            yield from _check_value(item, rule.items, kind, item_path, True, enum_type)
+            yield from _check_value(item, rule.items, kind, f"{path}[{index}]", True, enum_type)
 
 
 def _check_map(mapping, rule: validate_pb2.MapRules, path: str, entry: Descriptor):
@@ -363,7 +359,7 @@ def _check_map(mapping, rule: validate_pb2.MapRules, path: str, entry: Descripto
     for key in mapping:
         if key_kind:
             yield from _check_value(key, rule.keys, key_kind, f"{path}[{key!r}]", True)
-        if value_kind and value_kind != "message":
+        if value_kind:
             value_enum = entry.fields_by_name["value"].enum_type
             yield from _check_value(mapping[key], rule.values, value_kind, f"{path}[{key!r}]", True, value_enum)
 
