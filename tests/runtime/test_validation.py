@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fintech.common.v1 import event_envelope_pb2, money_pb2
@@ -16,6 +17,7 @@ from google.protobuf import any_pb2, duration_pb2, field_mask_pb2, timestamp_pb2
 from hypothesis import given
 from hypothesis import strategies as st
 
+from services.runtime import validation
 from services.runtime.validation import MAX_DEPTH, validate
 from tests.runtime import validation_rulebook as rulebook
 
@@ -100,6 +102,14 @@ def test_a_nul_character_is_refused_in_any_string_with_rules_or_without():
 
 def _problems(message) -> list[tuple[str, str]]:
     return [(v.field, v.description) for v in validate(message)]
+
+
+def _ts(seconds: float, nanos: int = 0) -> timestamp_pb2.Timestamp:
+    return timestamp_pb2.Timestamp(seconds=int(seconds), nanos=nanos)
+
+
+def _d(seconds: int = 0, nanos: int = 0) -> duration_pb2.Duration:
+    return duration_pb2.Duration(seconds=seconds, nanos=nanos)
 
 
 @pytest.mark.parametrize(
@@ -288,6 +298,8 @@ def test_valid_rulebook_messages_have_no_violations():
         ("uri", "https:", ["must be a valid uri"]),
         ("uri_ref", "", []),
         ("uri_ref", "#top", []),
+        ("uri", "http://[::1", ["must be a valid uri"]),  # urlparse raises on it
+        ("uri_ref", "//[::1/x", ["must be a valid uri ref"]),
         ("uuid", "not-a-uuid", ["must be a valid uuid"]),
         ("uuid", "urn:uuid:" + ACCOUNT, ["must be a valid uuid"]),
     ],
@@ -300,8 +312,8 @@ def test_string_rules(field, value, expected):
 def test_a_nul_character_is_refused_in_each_item_of_a_repeated_string():
     message = rulebook.Strings(**VALID_STRINGS, tags=["ok", "n\x00", "ok"])
     assert _problems(message) == [("tags[1]", "must not contain NUL characters")]
-    message = rulebook.Strings(**{**VALID_STRINGS, "exact": "a\x00c"})
-    assert _problems(message) == [("exact", "must not contain NUL characters")]
+    message = rulebook.Strings(**{**VALID_STRINGS, "exact": "\x00\x00c"})
+    assert _problems(message) == [("exact", "must not contain NUL characters")]  # once per field
 
 
 VALID_BLOBS = {
@@ -461,14 +473,13 @@ def _part(name="n", sku="s"):
         ({"parts_by_key": {"k": _part(sku="")}}, [("parts_by_key['k'].sku", "is required")]),
         ({"optional_limits": {"a": 1}}, [("optional_limits", "must have at least 2 entries")]),
         ({"optional_limits": {"a": 1, "b": 2}}, []),
+        ({"deadlines": [_ts(999), _ts(1000)]}, [("deadlines[1]", "must be less than 1970-01-01T00:16:40+00:00")]),
+        ({"timeouts": {"read": _d(0, 1)}}, []),
+        ({"timeouts": {"read": _d()}}, [("timeouts['read']", "must be greater than 0s")]),
     ],
 )
 def test_repeated_and_map_rules(overrides, expected):
     assert _problems(_lists(**overrides)) == expected
-
-
-def _ts(seconds: float, nanos: int = 0) -> timestamp_pb2.Timestamp:
-    return timestamp_pb2.Timestamp(seconds=int(seconds), nanos=nanos)
 
 
 def _now(offset: int) -> timestamp_pb2.Timestamp:
@@ -477,10 +488,6 @@ def _now(offset: int) -> timestamp_pb2.Timestamp:
 
 def _times(**overrides):
     return rulebook.Times(**{"due": _ts(5000), "timeout": duration_pb2.Duration(seconds=30), **overrides})
-
-
-def _d(seconds: int = 0, nanos: int = 0) -> duration_pb2.Duration:
-    return duration_pb2.Duration(seconds=seconds, nanos=nanos)
 
 
 @pytest.mark.parametrize(
@@ -508,6 +515,8 @@ def _d(seconds: int = 0, nanos: int = 0) -> duration_pb2.Duration:
         ("ttl", _d(1, 500_000_000), []),
         ("ttl", _d(3600), []),
         ("ttl", _d(3600, 1), ["must be at most 3600s"]),
+        ("short", _d(1, 499_999_999), []),
+        ("short", _d(1, 500_000_000), ["must be less than 1.500s"]),
     ],
 )
 def test_timestamp_and_duration_rules(field, value, expected):
@@ -519,12 +528,45 @@ def test_required_times():
 
 
 def test_times_relative_to_now():
-    assert _problems(_times(booked=_now(-3600), expires=_now(3600), recent=_now(-30))) == []
-    assert _problems(_times(recent=_now(30))) == []
-    assert _problems(_times(booked=_now(3600))) == [("booked", "must be in the past")]
-    assert _problems(_times(expires=_now(-3600))) == [("expires", "must be in the future")]
-    assert _problems(_times(recent=_now(-120))) == [("recent", "must be within 60s of now")]
-    assert _problems(_times(recent=_now(120))) == [("recent", "must be within 60s of now")]
+    assert _problems(_times(booked=_now(-60), expires=_now(60), recent=_now(-1800))) == []
+    assert _problems(_times(recent=_now(1800))) == []
+    assert _problems(_times(booked=_now(60))) == [("booked", "must be in the past")]
+    assert _problems(_times(expires=_now(-60))) == [("expires", "must be in the future")]
+    assert _problems(_times(recent=_now(-7200))) == [("recent", "must be within 3600s of now")]
+    assert _problems(_times(recent=_now(7200))) == [("recent", "must be within 3600s of now")]
+
+
+NOW = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+
+
+class _FrozenClock(datetime):
+    @classmethod
+    def now(cls, tz=None):
+        return NOW
+
+
+def _at(offset: timedelta) -> timestamp_pb2.Timestamp:
+    stamp = timestamp_pb2.Timestamp()
+    stamp.FromDatetime(NOW + offset)
+    return stamp
+
+
+@pytest.mark.parametrize(
+    ("field", "offset", "expected"),
+    [
+        ("booked", timedelta(microseconds=-1), []),
+        ("booked", timedelta(0), ["must be in the past"]),
+        ("expires", timedelta(microseconds=1), []),
+        ("expires", timedelta(0), ["must be in the future"]),
+        ("recent", timedelta(hours=-1), []),
+        ("recent", timedelta(hours=-1, microseconds=-1), ["must be within 3600s of now"]),
+        ("recent", timedelta(hours=1), []),
+        ("recent", timedelta(hours=1, microseconds=1), ["must be within 3600s of now"]),
+    ],
+)
+def test_times_relative_to_now_at_the_boundary(monkeypatch, field, offset, expected):
+    monkeypatch.setattr(validation, "datetime", _FrozenClock)
+    assert _problems(_times(**{field: _at(offset)})) == [(field, text) for text in expected]
 
 
 TIMESTAMP_MIN, TIMESTAMP_MAX = -62_135_596_800, 253_402_300_799
@@ -571,6 +613,10 @@ def test_duration_range(seconds, nanos, valid):
 
 
 def test_rules_on_a_time_outside_its_range_are_not_evaluated():
+    assert _problems(_times(booked=_ts(TIMESTAMP_MAX + 1), period=_d(61))) == [
+        ("booked", "is not a valid timestamp"),
+        ("period", "must equal 60s"),
+    ]
     assert _problems(_times(booked=_ts(TIMESTAMP_MAX + 1))) == [("booked", "is not a valid timestamp")]
     assert _problems(_times(ttl=_d(-1, 1))) == [("ttl", "is not a valid duration")]
     assert _problems(_times(timeout=_d(DURATION_MAX + 1))) == [("timeout", "is not a valid duration")]
@@ -659,6 +705,34 @@ def test_nesting_is_checked_down_to_the_depth_limit_and_no_further():
         (".".join(["child"] * MAX_DEPTH + ["label"]), "must be at least 1 characters long")
     ]
     assert _problems(_chain(MAX_DEPTH + 1)) == []
+
+
+def test_the_depth_limit_counts_repeated_and_map_levels_too():
+    def chain(depth: int, through: str):
+        root = node = rulebook.Node(label="root")
+        for _ in range(depth):
+            node = node.children.add(label="x") if through == "children" else node.by_name["n"]
+            node.label = "x"
+        node.label = ""
+        return root
+
+    step = {"children": "children[0]", "by_name": "by_name['n']"}
+    for through in step:
+        path = ".".join([step[through]] * MAX_DEPTH + ["label"])
+        assert _problems(chain(MAX_DEPTH, through)) == [(path, "must be at least 1 characters long")]
+        assert _problems(chain(MAX_DEPTH + 1, through)) == []
+
+
+def test_unique_messages_are_compared_by_content_whatever_the_map_order():
+    keys = [f"k{i}" for i in range(50)]
+    forward, backward = rulebook.Bag(), rulebook.Bag()
+    for key in keys:
+        forward.counts[key] = 1
+    for key in reversed(keys):
+        backward.counts[key] = 1
+    assert _problems(_lists(bags=[forward, backward])) == [("bags", "items must be unique")]
+    backward.counts["k0"] = 2
+    assert _problems(_lists(bags=[forward, backward])) == []
 
 
 def test_required_is_not_enforced_below_an_update_mask_only():

@@ -96,6 +96,9 @@ def _file() -> descriptor_pb2.FileDescriptorProto:
     _add(part, "name", "string", "string {min_len: 1}")
     _add(part, "sku", "string", required=True)
 
+    bag = file.message_type.add(name="Bag")
+    _add(bag, "counts", "map<string, int64>")
+
     strings = file.message_type.add(name="Strings")
     _add(strings, "code", "string", 'string {const: "EUR"}')
     _add(strings, "exact", "string", "string {len: 3}")
@@ -163,6 +166,15 @@ def _file() -> descriptor_pb2.FileDescriptorProto:
     _add(lists, "palette", "map<int32, Colour>", "map {values {enum {defined_only: true}}}")
     _add(lists, "parts_by_key", "map<string, Part>", "map {values {message {required: true}}}")
     _add(lists, "optional_limits", "map<string, int64>", "map {ignore_empty: true, min_pairs: 2}")
+    _add(
+        lists,
+        "deadlines",
+        "google.protobuf.Timestamp",
+        "repeated {items {timestamp {lt {seconds: 1000}}}}",
+        repeated=True,
+    )
+    _add(lists, "timeouts", "map<string, google.protobuf.Duration>", "map {values {duration {gt {}}}}")
+    _add(lists, "bags", "Bag", "repeated {unique: true}", repeated=True)
 
     times = file.message_type.add(name="Times")
     ts, du = "google.protobuf.Timestamp", "google.protobuf.Duration"
@@ -172,13 +184,14 @@ def _file() -> descriptor_pb2.FileDescriptorProto:
     _add(times, "closed_window", ts, "timestamp {gte {seconds: 1000, nanos: 500000000}, lte {seconds: 2000}}")
     _add(times, "booked", ts, "timestamp {lt_now: true}")
     _add(times, "expires", ts, "timestamp {gt_now: true}")
-    _add(times, "recent", ts, "timestamp {within {seconds: 60}}")
+    _add(times, "recent", ts, "timestamp {within {seconds: 3600}}")
     _add(times, "stamps", ts, repeated=True)
     _add(times, "timeout", du, "duration {required: true}")
     _add(times, "period", du, "duration {const {seconds: 60}}")
     _add(times, "step", du, "duration {in: [{seconds: 1}, {seconds: 5}]}")
     _add(times, "pause", du, "duration {not_in: [{}]}")
     _add(times, "ttl", du, "duration {gt {}, lte {seconds: 3600}}")
+    _add(times, "short", du, "duration {lt {seconds: 1, nanos: 500000000}}")
     _add(times, "spans", du, repeated=True)
 
     others = file.message_type.add(name="Others")
@@ -199,6 +212,8 @@ def _file() -> descriptor_pb2.FileDescriptorProto:
     node = file.message_type.add(name="Node")  # recursive, for the depth limit
     _add(node, "child", "Node")
     _add(node, "label", "string", "string {min_len: 1}")
+    _add(node, "children", "Node", repeated=True)
+    _add(node, "by_name", "map<string, Node>")
 
     for mask_kind in ["google.protobuf.FieldMask", "string", "Node"]:
         patch = file.message_type.add(name=f"PatchWith{mask_kind.rsplit('.', 1)[-1].title()}")
@@ -219,6 +234,7 @@ def _build() -> dict[str, type]:
 
 _CLASSES = _build()
 Part = _CLASSES["Part"]
+Bag = _CLASSES["Bag"]
 Strings = _CLASSES["Strings"]
 Blobs = _CLASSES["Blobs"]
 Numbers = _CLASSES["Numbers"]
