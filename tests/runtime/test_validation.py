@@ -9,6 +9,7 @@ import pytest
 from fintech.common.v1 import event_envelope_pb2, money_pb2
 from fintech.customer.v1 import customer_directory_service_pb2 as directory
 from fintech.features.v1 import feature_store_service_pb2 as features
+from fintech.ml.v1 import model_registry_service_pb2 as registry
 from fintech.ml.v1 import model_serving_service_pb2 as serving
 from fintech.payments.v1 import events_pb2 as payment_events_pb2
 from fintech.payments.v1 import payment_initiation_service_pb2 as initiation
@@ -751,3 +752,18 @@ def test_a_message_required_rule_alone_makes_the_field_required():
     event.amount.currency_code = "EUR"
     assert "amount" not in dict(_problems(event))
     assert _problems(_others(part=None)) == [("part", "is required")]
+
+
+@pytest.mark.parametrize(
+    ("uri", "valid"),
+    [
+        ("s3://fintech-model-repository/payment_fraud/7/", True),
+        ("fintech-model-repository/payment_fraud/7/", False),
+        ("s3://[fintech-model-repository/payment_fraud/7/", False),  # urlparse raises: was INTERNAL, not a violation
+    ],
+)
+def test_model_artifact_uri(uri, valid):
+    request = registry.RegisterModelVersionRequest(model_name="payment_fraud")
+    request.model_version.artifact_uri = uri
+    about_the_uri = [text for field, text in _problems(request) if field == "model_version.artifact_uri"]
+    assert about_the_uri == ([] if valid else ["must be a valid uri"])
