@@ -93,8 +93,7 @@ def _check_message(message: Message, prefix: str, *, enforce_required: bool, dep
     descriptor = message.DESCRIPTOR
     partial = _partially_updated(descriptor)
     for oneof in descriptor.oneofs:
-        options = oneof.GetOptions()
-        required = options.HasExtension(validate_pb2.required) and options.Extensions[validate_pb2.required]
+        required = oneof.GetOptions().Extensions[validate_pb2.required]  # False when not declared
         if required and message.WhichOneof(oneof.name) is None:
             yield Violation(_join(prefix, oneof.name), f"exactly one of {oneof.name} must be set")
     for field in descriptor.fields:
@@ -147,7 +146,7 @@ def _check_time_values(message: Message, field: FieldDescriptor, path: str) -> I
         if kind == "timestamp":
             valid = low <= item.seconds <= high and 0 <= item.nanos < 1_000_000_000
         else:
-            same_sign = item.seconds == 0 or item.nanos == 0 or (item.seconds > 0) == (item.nanos > 0)
+            same_sign = item.seconds * item.nanos >= 0  # or either is zero
             valid = low <= item.seconds <= high and abs(item.nanos) < 1_000_000_000 and same_sign
         if not valid:
             yield Violation(path if index is None else f"{path}[{index}]", f"is not a valid {kind}")
@@ -172,6 +171,8 @@ def _check_nested(message: Message, field: FieldDescriptor, path: str, required:
 
 
 def _check_field(message: Message, field: FieldDescriptor, rules, path: str, present: bool):
+    if rules.message.required and not present:  # `message` is not a member of the `type` oneof
+        yield Violation(path, "is required")
     kind = rules.WhichOneof("type")
     if kind is None:
         return
@@ -180,9 +181,6 @@ def _check_field(message: Message, field: FieldDescriptor, rules, path: str, pre
         yield from _check_map(value, rules.map, path, field.message_type)
     elif field.is_repeated:
         yield from _check_repeated(value, rules.repeated, path, field.enum_type)
-    elif kind == "message":
-        if rules.message.required and not present:
-            yield Violation(path, "is required")
     else:
         yield from _check_value(value, rules, kind, path, present, field.enum_type)
 
@@ -251,10 +249,12 @@ def _well_known_string(kind: str, value: str) -> bool:
         except ValueError:
             return kind == "address" and bool(_HOSTNAME.match(value))
         return kind in ("ip", "address") or address.version == int(kind[-1])
-    if kind in ("uri", "uri_ref"):
+    # uri or uri_ref: the last kind whose rule is a bool (well_known_regex is an enum and never gets here)
+    try:
         parsed = urlparse(value)
-        return kind == "uri_ref" or bool(parsed.scheme and (parsed.netloc or parsed.path))
-    return True
+    except ValueError:  # for example an unclosed IPv6 host, "http://[::1"
+        return False
+    return kind == "uri_ref" or bool(parsed.scheme and (parsed.netloc or parsed.path))
 
 
 @lru_cache(maxsize=512)
@@ -309,7 +309,7 @@ def _range_violation(value, rule, show=str) -> str | None:
 
 
 def _check_number(value, rule, path: str):
-    if getattr(rule, "ignore_empty", False) and value == 0:
+    if rule.ignore_empty and value == 0:
         return
     if rule.HasField("const") and value != rule.const:
         yield Violation(path, f"must equal {rule.const}")
@@ -345,10 +345,7 @@ def _check_repeated(values, rule: validate_pb2.RepeatedRules, path: str, enum_ty
     if rule.HasField("items"):
         kind = rule.items.WhichOneof("type")
         for index, item in enumerate(values):
-            item_path = f"{path}[{index}]"
-            if kind == "message":
-                continue
-            yield from _check_value(item, rule.items, kind, item_path, True, enum_type)
+            yield from _check_value(item, rule.items, kind, f"{path}[{index}]", True, enum_type)
 
 
 def _check_map(mapping, rule: validate_pb2.MapRules, path: str, entry: Descriptor):
@@ -358,12 +355,12 @@ def _check_map(mapping, rule: validate_pb2.MapRules, path: str, entry: Descripto
         yield Violation(path, f"must have at least {rule.min_pairs} entries")
     if rule.HasField("max_pairs") and len(mapping) > rule.max_pairs:
         yield Violation(path, f"must have at most {rule.max_pairs} entries")
-    key_kind = rule.keys.WhichOneof("type") if rule.HasField("keys") else None
-    value_kind = rule.values.WhichOneof("type") if rule.HasField("values") else None
+    key_kind = rule.keys.WhichOneof("type")  # None when the map has no key rules
+    value_kind = rule.values.WhichOneof("type")
     for key in mapping:
         if key_kind:
             yield from _check_value(key, rule.keys, key_kind, f"{path}[{key!r}]", True)
-        if value_kind and value_kind != "message":
+        if value_kind:
             value_enum = entry.fields_by_name["value"].enum_type
             yield from _check_value(mapping[key], rule.values, value_kind, f"{path}[{key!r}]", True, value_enum)
 
@@ -432,4 +429,6 @@ def _show_nanos(nanos: int) -> str:
 
 
 def _show_nanos_duration(nanos: int) -> str:
-    return f"{nanos / 1e9:g}s"
+    duration = duration_pb2.Duration()
+    duration.FromNanoseconds(nanos)
+    return duration.ToJsonString()  # exact, as `const` and `within` are shown
