@@ -16,7 +16,7 @@ from google.protobuf.json_format import MessageToDict
 from google.rpc import error_details_pb2, status_pb2
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
-from services.runtime.authz import AuthorizationInterceptor, Policy, PolicySet
+from services.runtime.authz import AuthorizationInterceptor, Decision, Policy, PolicySet
 from services.runtime.config import ROOT, SERVICES
 from tests.contracts.conftest import Contracts, load_contracts
 from tools.certs import WORKLOADS
@@ -550,3 +550,99 @@ async def test_an_unknown_method_is_unimplemented(cluster: Served):
 def test_the_namespace_defaults_to_the_meshs():
     assert PolicySet([]).namespace == "fintech"
     assert PolicySet([], namespace="other").namespace == "other"
+
+
+@pytest.mark.parametrize(
+    ("rules", "allowed"),
+    [
+        ("rules: [{when: [{key: request.method, values: [POST]}]}]", True),
+        ("rules: [{when: [{key: request.method, values: [GET]}]}]", False),
+        ("rules: [{when: [{key: source.namespace, values: [other]}]}]", False),
+        ("rules: [{when: [{key: source.namespace, notValues: [other]}]}]", True),
+        ("rules: [{from: [{source: {serviceAccounts: [fintech/customer]}}]}]", False),
+        ("rules: [{from: [{source: {serviceAccounts: ['fintech/*']}}]}]", False),  # no patterns for accounts
+        ("rules: [{from: [{source: {notServiceAccounts: [fintech/payments]}}]}]", False),
+        ("rules: [{to: [{operation: {paths: ['/pkg.Svc/Dx*']}}]}]", False),  # the whole prefix
+        ("rules: [{to: [{operation: {paths: ['*xDo']}}]}]", False),  # the whole suffix
+        ("rules: [{to: [{operation: {paths: ['/pkg.Svc/Do*']}}]}]", True),
+        ("rules: [{to: [{operation: {paths: ['*/Do']}}]}]", True),
+        # An entry with a field besides source / operation is unknown: it never allows.
+        ("rules: [{from: [{source: {principals: ['*']}, remote: {}}]}]", False),
+        ("rules: [{to: [{operation: {paths: ['*']}, remote: {}}]}]", False),
+    ],
+)
+def test_more_rule_semantics(rules: str, allowed: bool):
+    policies = policy_set(policy("p", f"action: ALLOW\n{rules}"))
+    assert policies.evaluate("risk", P + "payments", "/pkg.Svc/Do").allowed is allowed
+
+
+@pytest.mark.parametrize(
+    "rules",
+    [
+        "rules: [{to: [{operation: {ports: ['7003']}}]}]",  # unknown operation field: a DENY matches
+        "rules: [{when: [{key: 'request.auth.claims[iss]', values: [x]}]}]",  # unknown condition key
+        "rules: [{from: [{source: {principals: [nobody]}, remote: {}}]}]",  # unknown entry field
+        "rules: [{to: [{operation: {paths: [/x.Y/Z]}, remote: {}}]}]",
+    ],
+)
+def test_what_a_deny_rule_cannot_check_denies(rules: str):
+    decision = policy_set(policy("p", f"action: DENY\n{rules}")).evaluate("risk", P + "payments", "/pkg.Svc/Do")
+    assert (decision.allowed, decision.policy, decision.rule) == (False, "fintech/p", 0)
+
+
+def test_an_empty_principal_is_no_principal():
+    present = policy_set(policy("p", "rules: [{from: [{source: {principals: ['*']}}]}]"))
+    assert not present.evaluate("risk", "", "/pkg.Svc/Do").allowed
+    assert present.evaluate("risk", "spiffe://" + P + "x", "/pkg.Svc/Do").allowed
+
+
+def test_decisions_name_the_policy_rule_and_reason():
+    deny = policy(
+        "deny",
+        "action: DENY\nrules: [{to: [{operation: {paths: [/a.B/Erase]}}]}, {to: [{operation: {paths: [/a.B/Drop]}}]}]",
+    )
+    allow = policy("allow", "rules: [{to: [{operation: {paths: [/a.B/C]}}]}, {to: [{operation: {paths: [/x.Y/*]}}]}]")
+    policies = policy_set(deny + allow)
+    decisions = {path: policies.evaluate("risk", P + "payments", path) for path in ("/a.B/Drop", "/x.Y/Z", "/q.R/S")}
+    assert decisions["/a.B/Drop"] == Decision(False, "fintech/deny", 1, "denied by fintech/deny rule 1")
+    assert decisions["/x.Y/Z"] == Decision(True, "fintech/allow", 1, "allowed by fintech/allow rule 1")
+    assert decisions["/q.R/S"] == Decision(False, None, None, "no ALLOW policy of risk matches")
+    assert policies.evaluate("ml", P + "payments", "/q.R/S") == Decision(
+        True, None, None, "no ALLOW policy applies to ml"
+    )
+
+
+def test_policies_bound_to_waypoints_or_gateways_do_not_apply():
+    for target in ("targetRef: {kind: Gateway, name: edge}", "targetRefs: [{kind: Service, name: risk}]"):
+        text = policy("bound", f"action: DENY\n{target}\nrules: [{{}}]", selector="")
+        assert policy_set(text).for_workload("risk") == []
+        assert policy_set(text).policies[0].targeted
+
+
+def test_a_policy_without_a_namespace_is_in_default(tmp_path: Path):
+    text = "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: p}\nspec: {rules: [{}]}\n"
+    (tmp_path / "p.yaml").write_text(text)
+    loaded = PolicySet.load(tmp_path, namespace="other")
+    assert loaded.namespace == "other"
+    [only] = loaded.policies
+    assert (only.namespace, only.id, only.source, only.action, only.selector) == (
+        "default",
+        "default/p",
+        tmp_path / "p.yaml",
+        "ALLOW",
+        None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("metadata: {namespace: fintech}\nspec: {}", "None: AuthorizationPolicy without metadata.name"),
+        ("metadata: {name: p}\nspec: {rules: allow-all}", "None: p: spec.rules must be a list of rules"),
+        ("metadata: {name: p}\nspec: {rules: [{}, allow]}", "None: p: spec.rules must be a list of rules"),
+    ],
+)
+def test_malformed_policies_are_refused(spec: str, message: str):
+    with pytest.raises(ValueError) as refused:
+        Policy.from_resource(yaml.safe_load(f"kind: AuthorizationPolicy\n{spec}"))
+    assert str(refused.value) == message
