@@ -300,6 +300,21 @@ def test_a_replaced_jwks_file_is_read_again(settings: Settings, tmp_path: Path):
         verify_token(issue_token(settings, "before"), configured)
 
 
+def test_a_token_without_a_kid_picks_no_key_but_one_whose_kid_is_empty(settings: Settings, tmp_path: Path):
+    """A token names its key: without a `kid` header it is looked up as kid "", never as a key that has none."""
+    private, kid = _private_key(settings)
+    [jwk] = json.loads((settings.state_dir / "edge" / "jwks.json").read_text())["keys"]
+    path = tmp_path / "jwks.json"
+    configured = Settings(mesh=MeshSettings(state_dir=tmp_path), edge=EdgeSettings(jwks_file=str(path)))
+    no_kid = _sign(settings, {"sub": "ops-1"}, headers={})
+    path.write_text(json.dumps({"keys": [{k: v for k, v in jwk.items() if k != "kid"}]}))
+    with pytest.raises(Unauthenticated, match="^the bearer token is not valid: KeyError$"):
+        verify_token(no_kid, configured)
+    path.write_text(json.dumps({"keys": [{**jwk, "kid": ""}]}))
+    os.utime(path, ns=(3_000_000_000, 3_000_000_000))
+    assert verify_token(no_kid, configured)["sub"] == "ops-1"
+
+
 @pytest.mark.parametrize(
     ("change", "error"),
     [
@@ -554,6 +569,8 @@ class Handler:
 
     async def __call__(self, request: bytes, context: grpc.aio.ServicerContext) -> bytes:
         self.calls += 1
+        if request.startswith(b"owner:"):  # the resource found belongs to this customer
+            require_owner(request.removeprefix(b"owner:").decode())
         try:
             who = caller()
         except RuntimeError:
@@ -585,18 +602,21 @@ async def server(settings: Settings):
     await server.stop(None)
 
 
-async def _call(server, method: str, *metadata: tuple[str, str]) -> dict:
+async def _call(server, method: str, *metadata: tuple[str, str], request: bytes = b"") -> dict:
     _, channel = server
-    response = await channel.unary_unary(method)(b"", metadata=metadata, timeout=5)
+    response = await channel.unary_unary(method)(request, metadata=metadata, timeout=5)
     return json.loads(response)
 
 
-async def _refused(server, method: str, *metadata: tuple[str, str]) -> tuple[grpc.StatusCode, str, str]:
+async def _refused(
+    server, method: str, *metadata: tuple[str, str], request: bytes = b"", runs: int = 0
+) -> tuple[grpc.StatusCode, str, str]:
+    """The refusal's code, message and ErrorInfo reason; `runs`: 1 when the handler itself refuses."""
     handler, channel = server
     calls = handler.calls
     with pytest.raises(grpc.aio.AioRpcError) as refused:
-        await channel.unary_unary(method)(b"", metadata=metadata, timeout=5)
-    assert handler.calls == calls  # the handler never ran
+        await channel.unary_unary(method)(request, metadata=metadata, timeout=5)
+    assert handler.calls == calls + runs
     reasons = []
     for detail in rpc_status.from_call(refused.value).details:
         if detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
@@ -622,6 +642,26 @@ async def test_a_customer_through_the_edge(server):
         "actor": "user:u-1",
         "scoped": "c-1",
     }
+
+
+async def test_the_handler_checks_the_owner_of_what_it_found(server):
+    customer = (
+        xfcc("edge-gateway"),
+        ("x-jwt-payload", payload({"sub": "u-1", "roles": ["customer"], "customer_id": "c-1"})),
+    )
+    assert (await _call(server, RETRIEVE, *customer, request=b"owner:c-1"))["scoped"] == "c-1"
+    before = denials("ownership", "u-1")
+    with structlog.testing.capture_logs() as logs:
+        refusal = await _refused(server, RETRIEVE, *customer, request=b"owner:c-2", runs=1)
+    assert refusal == (
+        grpc.StatusCode.PERMISSION_DENIED,
+        "the caller may not access this resource, or it does not exist",
+        "ACCESS_DENIED",
+    )
+    assert denials("ownership", "u-1") == before + 1
+    assert [(e["method"], e["principal"], e["reason"]) for e in security_events(logs)] == [
+        (RETRIEVE, "u-1", "ownership")
+    ]
 
 
 async def test_the_edge_without_exactly_one_user_is_unauthenticated(server, settings):
