@@ -11,12 +11,21 @@ import grpc
 import jsonschema
 import pytest
 import yaml
+from fintech.common.v1 import error_reason_pb2
 from google.api import annotations_pb2
 from google.protobuf.json_format import MessageToDict
 from google.rpc import error_details_pb2, status_pb2
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
-from services.runtime.authz import AuthorizationInterceptor, Decision, Policy, PolicySet
+from services.runtime.authz import (
+    CALLER_NOT_ALLOWED,
+    UNAUTHENTICATED,
+    AuthorizationInterceptor,
+    Decision,
+    Policy,
+    PolicySet,
+    _reason,
+)
 from services.runtime.config import ROOT, SERVICES
 from tests.contracts.conftest import Contracts, load_contracts
 from tools.certs import WORKLOADS
@@ -321,41 +330,46 @@ def xfcc(workload: str) -> tuple[str, str]:
     return SIDECAR, f"By=spiffe://{P}risk;URI=spiffe://{P}{workload}"
 
 
+def tag(context) -> bytes:
+    """The caller's `x-tag` header: the handlers answer with it, so they need their call's context."""
+    return dict(context.invocation_metadata()).get("x-tag", "").encode()
+
+
 class Behaviours:
-    """A handler of every kind gRPC has; each counts its runs and echoes the request."""
+    """A handler of every kind gRPC has; each counts its runs and echoes the request and the x-tag header."""
 
     def __init__(self) -> None:
         self.runs = 0
 
     async def unary(self, request: bytes, context) -> bytes:
         self.runs += 1
-        return b"unary " + request
+        return b"unary " + request + tag(context)
 
     def sync_unary(self, request: bytes, context) -> bytes:
         self.runs += 1
-        return b"sync " + request
+        return b"sync " + request + tag(context)
 
     async def async_generator(self, request: bytes, context):
         self.runs += 1
         for part in (b"a", b"b"):
-            yield part + request
+            yield part + request + tag(context)
 
     def generator(self, request: bytes, context):
         self.runs += 1
-        yield from (b"c" + request, b"d" + request)
+        yield from (b"c" + request + tag(context), b"d" + request)
 
     async def writer(self, request: bytes, context) -> None:
         self.runs += 1
-        await context.write(b"w" + request)
+        await context.write(b"w" + request + tag(context))
 
     async def client_stream(self, requests, context) -> bytes:
         self.runs += 1
-        return b"+".join([request async for request in requests])
+        return b"+".join([request async for request in requests]) + tag(context)
 
     async def bidi(self, requests, context):
         self.runs += 1
         async for request in requests:
-            yield request.upper()
+            yield request.upper() + tag(context)
 
     def handlers(self) -> grpc.GenericRpcHandler:
         return grpc.method_handlers_generic_handler(
@@ -431,7 +445,7 @@ async def serving(mode: str):
         await server.stop(None)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 async def cluster():
     async with serving("cluster") as served:
         yield served
@@ -440,18 +454,18 @@ async def cluster():
 @pytest.mark.parametrize(
     ("method", "responses"),
     [
-        ("/pkg.Svc/Do", [b"unary x"]),
-        ("/pkg.Svc/Sync", [b"sync x"]),
-        ("/pkg.Svc/AsyncGenerator", [b"ax", b"bx"]),
-        ("/pkg.Svc/Generator", [b"cx", b"dx"]),
-        ("/pkg.Svc/Writer", [b"wx"]),
-        ("/pkg.Svc/Upload", [b"x+y"]),
-        ("/pkg.Svc/Chat", [b"X", b"Y"]),
+        ("/pkg.Svc/Do", [b"unary x!"]),
+        ("/pkg.Svc/Sync", [b"sync x!"]),
+        ("/pkg.Svc/AsyncGenerator", [b"ax!", b"bx!"]),
+        ("/pkg.Svc/Generator", [b"cx!", b"dx"]),
+        ("/pkg.Svc/Writer", [b"wx!"]),
+        ("/pkg.Svc/Upload", [b"x+y!"]),
+        ("/pkg.Svc/Chat", [b"X!", b"Y!"]),
     ],
 )
 async def test_an_allowed_caller_reaches_every_kind_of_handler(cluster: Served, method: str, responses: list[bytes]):
     runs = cluster.behaviours.runs
-    assert await cluster.call(method, xfcc("payments")) == responses
+    assert await cluster.call(method, xfcc("payments"), ("x-tag", "!")) == responses
     assert cluster.behaviours.runs == runs + 1
 
 
@@ -545,6 +559,11 @@ async def test_an_unknown_method_is_unimplemented(cluster: Served):
     with pytest.raises(grpc.aio.AioRpcError) as refused:
         await cluster.channel.unary_unary("/pkg.Svc/Nothing")(b"x", metadata=(xfcc("payments"),), timeout=5)
     assert refused.value.code() == grpc.StatusCode.UNIMPLEMENTED
+
+
+def test_error_reasons_are_the_enum_names_without_their_prefix():
+    assert _reason(error_reason_pb2.ERROR_REASON_CALLER_NOT_ALLOWED) == "CALLER_NOT_ALLOWED"
+    assert (CALLER_NOT_ALLOWED, UNAUTHENTICATED) == ("CALLER_NOT_ALLOWED", "UNAUTHENTICATED")
 
 
 def test_the_namespace_defaults_to_the_meshs():
