@@ -100,7 +100,8 @@ def test_a_sealed_value_opens_only_for_its_field_key_and_bytes():
     assert ee.open_sealed(data_key, "f.one", sealed) == b"secret"
     with pytest.raises(ee.CorruptValue, match="^sealed value of f.two failed authentication$"):  # another field
         ee.open_sealed(data_key, "f.two", sealed)
-    tampered = SealedValue(key_id=sealed.key_id, nonce=sealed.nonce, ciphertext=b"x" + sealed.ciphertext[1:])
+    flipped = bytes([sealed.ciphertext[0] ^ 1]) + sealed.ciphertext[1:]  # one bit of the ciphertext changed
+    tampered = SealedValue(key_id=sealed.key_id, nonce=sealed.nonce, ciphertext=flipped)
     with pytest.raises(ee.CorruptValue, match="^sealed value of f.one failed authentication$"):
         ee.open_sealed(data_key, "f.one", tampered)
     other, _ = wrapper("k1", k1=KEK).generate("svc/b/keys/1")
