@@ -98,13 +98,14 @@ def test_a_sealed_value_opens_only_for_its_field_key_and_bytes():
     assert sealed.key_id == "svc/a/keys/1" and len(sealed.nonce) == ee.NONCE_BYTES
     assert ee.seal(data_key, "f.one", b"secret").nonce != sealed.nonce  # a fresh nonce each time
     assert ee.open_sealed(data_key, "f.one", sealed) == b"secret"
-    with pytest.raises(ee.CorruptValue):  # moved to another field
+    with pytest.raises(ee.CorruptValue, match="^sealed value of f.two failed authentication$"):  # another field
         ee.open_sealed(data_key, "f.two", sealed)
-    tampered = SealedValue(key_id=sealed.key_id, nonce=sealed.nonce, ciphertext=b"x" + sealed.ciphertext[1:])
-    with pytest.raises(ee.CorruptValue):
+    flipped = bytes([sealed.ciphertext[0] ^ 1]) + sealed.ciphertext[1:]  # one bit of the ciphertext changed
+    tampered = SealedValue(key_id=sealed.key_id, nonce=sealed.nonce, ciphertext=flipped)
+    with pytest.raises(ee.CorruptValue, match="^sealed value of f.one failed authentication$"):
         ee.open_sealed(data_key, "f.one", tampered)
     other, _ = wrapper("k1", k1=KEK).generate("svc/b/keys/1")
-    with pytest.raises(ee.KeyUnavailable):
+    with pytest.raises(ee.KeyUnavailable, match="^sealed with another key$"):
         ee.open_sealed(other, "f.one", sealed)
     assert "material" not in repr(data_key) and repr(data_key) == "DataKey('svc/a/keys/1')"
 
@@ -123,9 +124,9 @@ def test_kek_rotation_rewraps_data_keys_and_retired_keks_still_unwrap():
 
     only_new = wrapper("kek-2", **{"kek-2": b"2" * 32})
     assert only_new.unwrap(rewrapped) == data_key
-    with pytest.raises(ee.KeyUnavailable):
+    with pytest.raises(ee.KeyUnavailable, match="^KEK kek-1 is not configured$"):
         only_new.unwrap(wrapped)  # the retired KEK is gone
-    with pytest.raises(ee.CorruptValue):  # a wrapped key copied under another key id or KEK id
+    with pytest.raises(ee.CorruptValue, match="^wrapped key svc/b/keys/1 failed authentication$"):  # copied
         only_new.unwrap(ee.WrappedKey("svc/b/keys/1", rewrapped.kek_id, rewrapped.blob))
     with pytest.raises(ee.CorruptValue):
         wrapper("kek-2", **{"kek-2": b"3" * 32}).unwrap(rewrapped)
