@@ -102,7 +102,7 @@ breaking: setup proto-deps ## buf breaking (WIRE_JSON) against BASE's committed 
 test: setup proto-deps ## run the test suite
 	$(BIN)/pytest
 
-check: lint check-gen breaking test ## everything CI runs
+check: lint check-gen breaking test mutation ## everything CI runs
 
 policy: setup ## check istio/ against the contracts and workloads, print the call graph it allows
 	$(BIN)/python -m tools.policy check
