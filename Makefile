@@ -87,14 +87,14 @@ check-gen: setup proto-deps ## fail when gen/ is not what `make gen` would write
 lint: setup proto-deps ## buf lint (STANDARD), buf format and ruff
 	$(BIN)/buf lint
 	$(BIN)/buf format --diff --exit-code proto
-	$(BIN)/ruff check tools tests services models
-	$(BIN)/ruff format --check tools tests services models
+	$(BIN)/ruff check tools tests services libs models
+	$(BIN)/ruff format --check tools tests services libs models
 	$(BIN)/python -m tools.policy check
 	$(BIN)/python -m tools.k8s --check
 
 format: setup proto-deps ## format the contracts and the Python code
 	$(BIN)/buf format -w proto
-	$(BIN)/ruff format tools tests services models
+	$(BIN)/ruff format tools tests services libs models
 
 breaking: setup proto-deps ## buf breaking (WIRE_JSON) against BASE's committed descriptor set (BASE=main)
 	$(BIN)/python -m tools.breaking $(BASE)

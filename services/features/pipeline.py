@@ -17,11 +17,12 @@ from fintech.features.v1 import entity_pb2
 from fintech.features.v1 import events_pb2 as feature_events_pb2
 from fintech.payments.v1 import events_pb2 as payment_events
 from google.protobuf.message import Message
-from sqlalchemy import delete, select, text
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.features.definitions import CURRENCY, FEATURES, Entity
-from services.features.models import feature_events, online_features
+from libs.featurespec.definitions import CURRENCY, FEATURES, Entity
+from services.features.erasure import erase_entities
+from services.features.models import online_features
 from services.features.store import PIPELINE
 from services.runtime import outbox
 from services.runtime.config import Settings, get_settings
@@ -90,8 +91,6 @@ class FeaturePipeline(EventConsumer):
         if isinstance(event, payment_events.PaymentInitiated):
             await self._payment(session, envelope, event)
         elif isinstance(event, customer_events.CustomerErased):
-            from services.features.service import erase_entities  # the RPC and the event share the erasure
-
             customer = entity_pb2.EntityKey(entity_type=Entity.CUSTOMER, entity_id=event.customer_id)
             accounts = await session.scalars(
                 select(online_features.c.entity_id).where(
@@ -151,19 +150,3 @@ class FeaturePipeline(EventConsumer):
                 )
             )  # fmt: skip
         outbox.add_at_commit(session, envelopes, registry=self.registry)  # a batch's events: one insert
-
-
-async def delete_entity(session: AsyncSession, entity_type: int, entity_id: uuid.UUID) -> tuple[int, int]:
-    """Remove an entity's online row and history; returns (online values, history values) removed."""
-    online = await session.execute(
-        delete(online_features).where(
-            online_features.c.entity_type == entity_type, online_features.c.entity_id == entity_id
-        )
-    )
-    history = await session.execute(
-        delete(feature_events).where(
-            feature_events.c.entity_type == entity_type, feature_events.c.entity_id == entity_id
-        )
-    )
-    online_values = online.rowcount * len(FEATURE_NAMES[Entity(entity_type)])
-    return online_values, history.rowcount

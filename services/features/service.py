@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import uuid
-from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import grpc
@@ -17,16 +16,10 @@ from fintech.features.v1 import (
     feature_store_service_pb2_grpc,
     feature_value_pb2,
 )
-from fintech.features.v1 import events_pb2 as feature_events_pb2
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from libs.featurespec.definitions import BY_NAME, DEFINED, FEATURES, Feature, ValueType, view
 from services.features import store
-from services.features.definitions import BY_NAME, DEFINED, FEATURES, Feature, ValueType, view
-from services.features.models import feature_erasures
-from services.features.pipeline import delete_entity
-from services.runtime import outbox
+from services.features.erasure import erase_entities
 from services.runtime.config import Settings, get_settings
 from services.runtime.db import Database
 from services.runtime.errors import InvalidArgument, NotFound
@@ -119,50 +112,6 @@ def definition(feature: Feature) -> feature_definition_pb2.FeatureDefinition:
     result.create_time.FromDatetime(DEFINED)
     result.update_time.FromDatetime(DEFINED)
     return result
-
-
-async def erase_entities(
-    session: AsyncSession, entities: Sequence[entity_pb2.EntityKey], erasure_request_id: str, source: str
-) -> list[pb.EntityErasure]:
-    """Erase each entity once per erasure request; a repeated request answers what the first removed."""
-    request_id = uuid.UUID(erasure_request_id)
-    erasures = []
-    for key in entities:
-        entity_id = uuid.UUID(key.entity_id)
-        done = (
-            await session.execute(
-                select(feature_erasures).where(
-                    feature_erasures.c.erasure_request_id == request_id,
-                    feature_erasures.c.entity_type == key.entity_type,
-                    feature_erasures.c.entity_id == entity_id,
-                )
-            )
-        ).first()
-        if done is None:
-            online, history = await delete_entity(session, key.entity_type, entity_id)
-            await session.execute(
-                insert(feature_erasures)
-                .values(
-                    erasure_request_id=request_id,
-                    entity_type=key.entity_type,
-                    entity_id=entity_id,
-                    online_value_count=online,
-                    history_value_count=history,
-                )
-                .on_conflict_do_nothing()
-            )
-            event = feature_events_pb2.EntityFeaturesErased(
-                entity=key,
-                erasure_request_id=erasure_request_id,
-                online_value_count=online,
-                history_value_count=history,
-            )
-            # Sequence: erasure ends the entity's stream; a high number keeps it after every update.
-            await outbox.record(session, event, subject=key.entity_id, sequence=2**31 - 1, source=source)
-        else:
-            online, history = done.online_value_count, done.history_value_count
-        erasures.append(pb.EntityErasure(entity=key, online_value_count=online, history_value_count=history))
-    return erasures
 
 
 def _encode_token(after: str) -> str:

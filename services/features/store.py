@@ -1,4 +1,4 @@
-"""Feature values from the event table: the same computation (services.features.compute) online (as of
+"""Feature values from the event table: the same computation (libs.featurespec.compute) online (as of
 now) and point in time.
 
 A window is (as_of - window, as_of]; only events that occurred at or before `as_of` are read, so a
@@ -15,9 +15,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.features.compute import Event, longest_window
-from services.features.compute import values as computed_values
-from services.features.definitions import Agg, Feature
+from libs.featurespec.compute import Event, longest_window
+from libs.featurespec.compute import values as computed_values
+from libs.featurespec.definitions import Agg, Feature
 
 PIPELINE = "payments"
 

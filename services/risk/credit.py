@@ -19,7 +19,7 @@ from fintech.risk.v1 import credit_risk_assessment_service_pb2 as pb
 from fintech.risk.v1 import credit_risk_assessment_service_pb2_grpc, events_pb2
 from sqlalchemy import select
 
-from services.ml.features import Applicant, applicant_features
+from libs.featurespec.model_inputs import Applicant, applicant_features
 from services.risk import rules, store
 from services.risk.common import model_down, record_audit
 from services.risk.models import credit_assessments

@@ -22,8 +22,8 @@ from fintech.risk.v1 import (
 from fintech.risk.v1 import transaction_pb2 as txn
 from sqlalchemy import bindparam, exists, select
 
-from services.features.definitions import FRAUD_VIEW, reading_number
-from services.ml.features import Payment, fraud_inputs
+from libs.featurespec.definitions import FRAUD_VIEW, reading_number
+from libs.featurespec.model_inputs import Payment, fraud_inputs
 from services.risk import rules, store
 from services.risk.common import model_down, page, record_audit
 from services.risk.keys import page_token_key

@@ -16,7 +16,7 @@ from fintech.risk.v1 import credit_assessment_pb2 as credit
 from fintech.risk.v1 import fraud_assessment_pb2 as fraud
 from fintech.risk.v1 import transaction_pb2 as txn
 
-from services.ml.features import amount_zscore
+from libs.featurespec.model_inputs import amount_zscore
 from services.runtime.config import RiskSettings
 
 FRAUD_RULE_SET_VERSION = "fraud-rules-1"
@@ -259,7 +259,7 @@ def credit_policy(inputs: CreditInputs, grade: int) -> tuple[int, list[str]]:
 
 
 A = credit.AdverseActionReasonCode
-# The reason code each credit model input speaks to (services/ml/features.py CREDIT_FEATURES).
+# The reason code each credit model input speaks to (libs/featurespec/model_inputs.py CREDIT_FEATURES).
 MODEL_REASONS = {
     "annual_income_minor": A.ADVERSE_ACTION_REASON_CODE_INSUFFICIENT_INCOME,
     "total_debt_minor": A.ADVERSE_ACTION_REASON_CODE_HIGH_DEBT_TO_INCOME,

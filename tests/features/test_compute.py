@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from services.features.compute import Event, longest_window, values
-from services.features.definitions import BY_NAME, SMALL_AMOUNT_MINOR
+from libs.featurespec.compute import Event, longest_window, values
+from libs.featurespec.definitions import BY_NAME, SMALL_AMOUNT_MINOR
 
 T0 = 1_767_225_600.0
 NAMES = [

@@ -15,7 +15,7 @@ from fintech.features.v1 import entity_pb2, feature_store_service_pb2, feature_s
 from fintech.features.v1 import events_pb2 as feature_events_pb2
 from sqlalchemy import func, select
 
-from services.features.definitions import FRAUD_VIEW, reading_number
+from libs.featurespec.definitions import FRAUD_VIEW, reading_number
 from services.features.models import feature_events, online_features, pipeline_progress
 from services.features.pipeline import FeaturePipeline
 from services.features.service import FeatureStore

@@ -14,8 +14,8 @@ from fintech.customer.v1 import events_pb2 as customer_events
 from fintech.features.v1 import entity_pb2, feature_store_service_pb2, feature_store_service_pb2_grpc
 from fintech.features.v1 import feature_value_pb2 as fv
 
-from services.features.compute import Event
-from services.features.definitions import FRAUD_VIEW, reading_number, view
+from libs.featurespec.compute import Event
+from libs.featurespec.definitions import FRAUD_VIEW, reading_number, view
 from services.features.pipeline import GROUP_ID
 from services.runtime.config import Settings
 from tests.features.support import REGISTRY, channel, payment_initiated, processed, publish

@@ -16,8 +16,8 @@ from fintech.ml.v1 import model_serving_service_pb2_grpc as srv_grpc
 from fintech.ml.v1 import model_version_pb2 as mv
 from sqlalchemy import func, select
 
+from libs.featurespec.model_inputs import FEATURES
 from services.ml import serving
-from services.ml.features import FEATURES
 from services.ml.models import served_feature_bins
 from services.ml.recording import Recorder
 from services.ml.registry import Registry, register_repository, version_from_record

@@ -9,8 +9,8 @@ import pytest
 from fintech.risk.v1 import credit_assessment_pb2 as credit
 from fintech.risk.v1 import transaction_pb2 as txn
 
-from services.features.definitions import BY_NAME, FRAUD_VIEW, Entity, view
-from services.ml.features import (
+from libs.featurespec.definitions import BY_NAME, FRAUD_VIEW, Entity, view
+from libs.featurespec.model_inputs import (
     FRAUD_STORE_INPUTS,
     Payment,
     applicant_features,

@@ -18,7 +18,7 @@ from google.protobuf import duration_pb2
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
-from services.ml.features import FEATURES
+from libs.featurespec.model_inputs import FEATURES
 from services.runtime.config import Settings
 from services.runtime.tls import channel_credentials
 from tests.ml.support import local_scores, sample_rows

@@ -8,7 +8,7 @@ import re
 import numpy as np
 import pytest
 
-from services.ml.features import FEATURES
+from libs.featurespec.model_inputs import FEATURES
 from services.runtime.config import ROOT
 from tests.ml.support import MODELS, local_scores, record, sample_rows
 

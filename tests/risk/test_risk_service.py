@@ -34,8 +34,8 @@ from google.type import date_pb2
 from grpc_status import rpc_status
 from sqlalchemy import text
 
+from libs.featurespec.model_inputs import applicant_features, feature_names
 from services.features.pipeline import GROUP_ID as FEATURES_PIPELINE
-from services.ml.features import applicant_features, feature_names
 from services.risk import rules
 from services.risk.credit import applicant_of
 from services.risk.credit import inputs_of as rules_inputs

@@ -18,7 +18,7 @@ import time
 import numpy as np
 import tritonclient.grpc.aio as triton
 
-from services.ml.features import FEATURES
+from libs.featurespec.model_inputs import FEATURES
 from services.runtime.config import ROOT, get_settings
 from tools.bench import results as results_file
 

@@ -33,8 +33,8 @@ def model_card(record: dict, target_auc: float) -> str:
         f"- {record['framework']}; served by Triton (python backend running onnxruntime on `model.onnx`).",
         f"- Artifact digest: `{record['artifact_digest']}`.",
         f"- Decision threshold: {record['decision_threshold']} (score at or above: `{record['class_labels'][1]}`).",
-        "- Inputs (tensor `input__0`, FP32, in this order; defined once in `services/ml/features.py`, the "
-        "feature store's in `services/features/definitions.py`; training and serving compute them with the same "
+        "- Inputs (tensor `input__0`, FP32, in this order; defined once in `libs/featurespec/model_inputs.py`, the "
+        "feature store's in `libs/featurespec/definitions.py`; training and serving compute them with the same "
         "functions, training point in time):",
         *[
             f"  - `{f['feature_name']}` ({f['value_type'].lower()}): {f['description']}"

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from services.ml.features import DAY, HOUR, Applicant
+from libs.featurespec.model_inputs import DAY, HOUR, Applicant
 
 START = 1_767_225_600  # 2026-01-01T00:00:00Z
 CATEGORIES = ("grocery", "restaurant", "fuel", "transport", "online_retail", "electronics", "travel", "utilities")

@@ -23,10 +23,9 @@ from skl2onnx.common.data_types import FloatTensorType
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import average_precision_score, brier_score_loss, log_loss, roc_auc_score, roc_curve
 
-from services.features import compute
-from services.features.definitions import Entity
-from services.ml import governance
-from services.ml.features import (
+from libs.featurespec import compute
+from libs.featurespec.definitions import Entity
+from libs.featurespec.model_inputs import (
     CURRENCY,
     DAY,
     FEATURES,
@@ -37,6 +36,7 @@ from services.ml.features import (
     store_features,
     to_vector,
 )
+from services.ml import governance
 from tools.models import generate
 from tools.models.cards import model_card
 

@@ -9,8 +9,8 @@ fraud and card-testing look at) for one entity:
   other counterparty); external creditors have no stable id in the event and are not tracked.
 
 Amount features aggregate only amounts in `CURRENCY` (minor units); counts take every payment.
-services.features.compute computes them (for the store and for training); the fraud model's inputs,
-which read some of them, are defined in services.ml.features.
+libs.featurespec.compute computes them (for the store and for training); the fraud model's inputs,
+which read some of them, are defined in libs.featurespec.model_inputs.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from services.features.definitions import CURRENCY, SMALL_AMOUNT_MINOR, Agg, Feature
+from libs.featurespec.definitions import CURRENCY, SMALL_AMOUNT_MINOR, Agg, Feature
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """The models' inputs: ONE definition, shared by training and serving.
 
 The fraud model reads a payment's own values (`txn_*`) and features of the feature store
-(services/features/definitions.py, computed by services/features/compute.py). The risk service reads
+(libs/featurespec/definitions.py, computed by libs/featurespec/compute.py). The risk service reads
 the store's values online and calls `fraud_inputs`; training computes the same store values point in
 time, from the history before each generated payment, with the same compute function, and calls
 `fraud_inputs` too. The credit model reads an application's values through `applicant_features`.
@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from services.features import definitions as store
+from libs.featurespec import definitions as store
 
 HOUR = 3600
 DAY = 24 * HOUR
