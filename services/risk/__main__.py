@@ -1,5 +1,10 @@
 """`python -m services.risk`: run the risk service (fraud detection, credit risk, regulatory compliance)."""
 
+# ruff: noqa: E402 (the cipher list is set before the imports below import grpc)
+from services.runtime import grpc_env
+
+grpc_env.configure()
+
 from fintech.risk.v1.credit_risk_assessment_service_pb2_grpc import add_CreditRiskAssessmentServiceServicer_to_server
 from fintech.risk.v1.fraud_detection_service_pb2_grpc import add_FraudDetectionServiceServicer_to_server
 from fintech.risk.v1.regulatory_compliance_service_pb2_grpc import add_RegulatoryComplianceServiceServicer_to_server
