@@ -27,7 +27,11 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from services.runtime.config import ROOT, Settings, get_settings
+from services.runtime import grpc_env
+
+grpc_env.configure()  # before grpc's import, as a service's entry point does: this process's servers too are TLS 1.3
+
+from services.runtime.config import ROOT, Settings, get_settings  # noqa: E402
 
 if TYPE_CHECKING:
     from tools.mesh import Mesh

@@ -5,6 +5,11 @@ four customer servicers, the compliance-service client for KYC screening and the
 consumer of payment events.
 """
 
+# ruff: noqa: E402 (the cipher list is set before the imports below import grpc)
+from services.runtime import grpc_env
+
+grpc_env.configure()
+
 from fintech.customer.v1 import customer_behavior_models_service_pb2_grpc as bsvc_grpc
 from fintech.customer.v1 import customer_directory_service_pb2_grpc as dsvc_grpc
 from fintech.customer.v1 import customer_onboarding_service_pb2_grpc as osvc_grpc

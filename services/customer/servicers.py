@@ -39,7 +39,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.customer import store
 from services.customer.config import CustomerKeys
 from services.customer.crypto import KeyRing, KeyWrapper, key_family
-from services.customer.domain import access, insights, kyc, masking, paging
+from services.customer.domain import access, insights, kyc, masking
 from services.customer.domain.access import Action
 from services.customer.domain.normalise import document_index, name_birth_index
 from services.customer.models import CustomerRow, IdempotencyRow, KycCheckRow, PaymentActivityRow
@@ -471,7 +471,7 @@ class CustomerDirectory(_Servicer, dsvc_grpc.CustomerDirectoryServiceServicer):
             request.min_create_time.ToJsonString() if request.HasField("min_create_time") else "",
             request.max_create_time.ToJsonString() if request.HasField("max_create_time") else "",
         )
-        fingerprint = paging.fingerprint(states, branch_id, times, request.pii_view, principal.subject)
+        fingerprint = runtime_paging.fingerprint(states, branch_id, times, request.pii_view, principal.subject)
         query = select(CustomerRow).where(CustomerRow.state != c.CUSTOMER_STATE_ERASED)
         if states:
             query = query.where(CustomerRow.state.in_(states))
@@ -717,7 +717,7 @@ class CustomerOnboarding(_Servicer, osvc_grpc.CustomerOnboardingServiceServicer)
             states = sorted(set(request.states))
             if states:
                 query = query.where(KycCheckRow.state.in_(states))
-            fingerprint = paging.fingerprint("kyc", request.customer_id, states, principal.subject)
+            fingerprint = runtime_paging.fingerprint("kyc", request.customer_id, states, principal.subject)
             order = (KycCheckRow.create_time, KycCheckRow.kyc_check_id)
             rows, next_page_token = await ctx.page(session, query, order, request, fingerprint)
         return osvc.ListKycChecksResponse(

@@ -106,20 +106,6 @@ def _open(ring: KeyRing, name: str, blob: bytes):
     return _MESSAGES[name].FromString(plaintext)
 
 
-def stored_personal_data(row: CustomerRow, names: tuple[str, ...] | list[str] = PII_FIELDS) -> c.SealedPersonalData:
-    """The sealed values as stored (for events: the very same ciphertexts)."""
-    sealed = c.SealedPersonalData()
-    for name in names:
-        blob = getattr(row, name)
-        if blob is None:
-            continue
-        if name == "additional_nationalities":
-            sealed.additional_nationalities.extend(c.SealedPersonalData.FromString(blob).additional_nationalities)
-        else:
-            getattr(sealed, name).CopyFrom(SealedValue.FromString(blob))
-    return sealed
-
-
 def etag(version: int) -> str:
     return f"v{version}"
 

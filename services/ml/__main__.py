@@ -1,5 +1,10 @@
 """`python -m services.ml`: run the ml service (model serving in front of Triton, the model registry)."""
 
+# ruff: noqa: E402 (the cipher list is set before the imports below import grpc)
+from services.runtime import grpc_env
+
+grpc_env.configure()
+
 import asyncio
 
 from fintech.ml.v1.model_registry_service_pb2_grpc import add_ModelRegistryServiceServicer_to_server

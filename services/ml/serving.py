@@ -18,7 +18,6 @@ import os
 import time
 import uuid
 import zlib
-from datetime import UTC, datetime
 
 import numpy as np
 import structlog
@@ -357,7 +356,3 @@ class ModelServing(model_serving_service_pb2_grpc.ModelServingServiceServicer):
             if version.stage == S.MODEL_STAGE_PRODUCTION and serving == srv.SERVING_STATE_READY:
                 response.ready = True
         return response
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)

@@ -1,5 +1,10 @@
 """`python -m services.payments`: run the payments service."""
 
+# ruff: noqa: E402 (the cipher list is set before the imports below import grpc)
+from services.runtime import grpc_env
+
+grpc_env.configure()
+
 from services.payments import wiring as core_wiring
 from services.payments.config import load_keys
 from services.payments.settlement import wiring as settlement_wiring

@@ -138,6 +138,9 @@ class RiskSettings(BaseModel):
     aml_retention_days: int = Field(default=1825, ge=0)
     # How often risk destroys the data keys whose retention has ended.
     data_retention_interval_seconds: float = Field(default=60.0, gt=0)
+    # How often risk looks for PENDING regulatory reports that no request woke it for (another replica's
+    # requests, or reports a crash left PENDING; services/risk/compliance.py ReportGeneration).
+    report_poll_interval_seconds: float = Field(default=5.0, gt=0)
 
 
 class Settings(BaseSettings):

@@ -180,12 +180,6 @@ async def record(
     return envelope
 
 
-async def pending_count(session: AsyncSession) -> int:
-    return await session.scalar(
-        select(func.count()).select_from(outbox_events).where(outbox_events.c.published_at.is_(None))
-    )
-
-
 async def purge_published(session: AsyncSession, older_than: timedelta, limit: int = 1000) -> int:
     """Delete up to `limit` rows published more than `older_than` ago; returns how many."""
     oldest = (

@@ -2,8 +2,9 @@
 before the database closes (pass it among `domain_service(..., consumers=[...])`).
 
 A subclass implements `tick()`, one round of work; it runs again at once while it reports more work,
-else after `idle()` (by default `interval` seconds). A round that raises (the database is away) goes to
-`failed()` (by default logged) and is retried after a growing backoff: the loop never dies of it.
+else after `idle()` (by default `interval` seconds, or until `wake()`: work was just recorded here). A
+round that raises (the database is away) goes to `failed()` (by default logged) and is retried after a
+growing backoff: the loop never dies of it.
 `closing()` runs when the loop ends. The outbox relay is one (it idles until a commit wakes it).
 """
 
@@ -28,6 +29,7 @@ class PeriodicTask(abc.ABC):
         self.interval = interval
         self.failure_backoff = failure_backoff
         self._stopping = asyncio.Event()
+        self._woken = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
     @abc.abstractmethod
@@ -37,18 +39,26 @@ class PeriodicTask(abc.ABC):
     async def start(self) -> None:
         if self._task is None or self._task.done():
             self._stopping.clear()
+            self._woken.clear()
             self._task = asyncio.create_task(self.run(), name=self.name)
 
     async def stop(self) -> None:
         """Finish the round in hand and stop."""
         self._stopping.set()
+        self._woken.set()
         if self._task is not None:
             await self._task
             self._task = None
 
+    def wake(self) -> None:
+        """Start the next round now rather than after `interval`: new work was just committed in this process."""
+        self._woken.set()
+
     async def idle(self) -> None:
-        """Between rounds when the last one found no more work: `interval` seconds (or until stopped)."""
-        await self.pause(self.interval)
+        """Between rounds when the last one found no more work: `interval` seconds (or until woken or stopped)."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._woken.wait(), self.interval)
+        self._woken.clear()
 
     async def failed(self, error: Exception) -> None:
         """After a round raised `error`, before the backoff; logs it."""

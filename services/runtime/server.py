@@ -54,8 +54,6 @@ class Service:
     servicers: Sequence[tuple[Callable, object]]
     # Named readiness checks; the service is SERVING only while all pass.
     readiness: dict[str, ReadinessCheck] = field(default_factory=dict)
-    # Long-running tasks started with the server (outbox relay, event consumers), cancelled at shutdown.
-    background: Sequence[Callable[[], Awaitable[None]]] = ()
     # Called once before the port opens (migrations) and after the server stopped (close pools).
     startup: Sequence[Callable[[], Awaitable[None]]] = ()
     shutdown: Sequence[Callable[[], Awaitable[None]]] = ()
@@ -113,7 +111,6 @@ async def serve(service: Service, settings: Settings | None = None) -> None:
     await server.start()
     await health.evaluate()
     tasks = [asyncio.create_task(health.run(), name="health")]
-    tasks += [asyncio.create_task(job(), name=getattr(job, "__name__", "job")) for job in service.background]
     log.info("server.started", address=settings.service(service.name).address, mode=settings.mesh.mode)
 
     stop = asyncio.Event()

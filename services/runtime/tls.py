@@ -10,10 +10,11 @@ pre-shared-key callback, which gRPC never installs. A TLS 1.2 ClientHello then f
 and the handshake fails; TLS 1.3 is unaffected. tests/runtime/test_tls.py proves both against a
 real server.
 
-`services/__init__.py` sets the variable because it runs before anything under services/ imports
-grpc; a process that imported grpc earlier without the variable in its environment still speaks
-TLS 1.2, and server_credentials() warns about it (tls13_enforced() tells). In cluster mode none of
-this applies: servers are plaintext behind the Istio sidecar, whose mesh config sets TLS 1.3.
+A service's entry point sets the variable before it imports grpc (services/runtime/grpc_env.py), and the
+mesh launcher passes it to the services it starts; a process that imported grpc without the variable in
+its environment still speaks TLS 1.2, and server_credentials() warns about it (tls13_enforced() tells).
+In cluster mode none of this applies: servers are plaintext behind the Istio sidecar, whose mesh config
+sets TLS 1.3.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import grpc
 
-import services
+from services.runtime import grpc_env
 from services.runtime.config import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,7 @@ def certs_dir(settings: Settings | None = None) -> Path:
 
 def tls13_enforced() -> bool:
     """Whether grpc in this process was configured, before its import, to refuse TLS 1.2."""
-    return services.TLS13_ONLY
+    return grpc_env.tls13_only()
 
 
 def server_credentials(workload: str, settings: Settings | None = None) -> grpc.ServerCredentials:
@@ -43,9 +44,9 @@ def server_credentials(workload: str, settings: Settings | None = None) -> grpc.
     ca, key, cert = _read(workload, settings)
     if not tls13_enforced():
         log.warning(
-            "grpc was imported before services/ and without GRPC_SSL_CIPHER_SUITES=%s in the "
+            "grpc was imported before grpc_env.configure() and without GRPC_SSL_CIPHER_SUITES=%s in the "
             "environment: this server also accepts TLS 1.2",
-            services.TLS13_CIPHER_SUITES,
+            grpc_env.TLS13_CIPHER_SUITES,
         )
     return grpc.ssl_server_credentials([(key, cert)], root_certificates=ca, require_client_auth=True)
 

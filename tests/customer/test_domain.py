@@ -15,7 +15,7 @@ from google.type import date_pb2
 
 from services.customer import crypto
 from services.customer.config import CustomerKeys
-from services.customer.domain import access, insights, kyc, masking, paging
+from services.customer.domain import access, insights, kyc, masking
 from services.customer.domain.access import Action, Principal
 from services.customer.domain.normalise import document_index, name_birth_index, normalise_name
 from services.runtime.access import InvalidClaims, Kind, decode_claims
@@ -193,17 +193,6 @@ def test_access_rules():
     assert access.pii_view(cli, "c1", c.PII_VIEW_FULL) == c.PII_VIEW_MASKED
     assert access.pii_view(admin, "c1", c.PII_VIEW_FULL) == c.PII_VIEW_MASKED
     assert access.sees_compliance_details(officer) and not access.sees_compliance_details(teller)
-
-
-def test_page_tokens_are_signed_bound_to_the_request_and_expire():
-    key, now = b"p" * 32, datetime(2026, 11, 25, tzinfo=UTC)
-    token = paging.issue(key, now, "id-1", "f1", now=now)
-    assert paging.read(key, token, "f1", now=now).after_id == "id-1"
-    for bad_key, fp, when in ((b"q" * 32, "f1", now), (key, "f2", now), (key, "f1", now + timedelta(days=2))):
-        with pytest.raises(paging.InvalidPageToken):
-            paging.read(bad_key, token, fp, now=when)
-    with pytest.raises(paging.InvalidPageToken):
-        paging.read(key, "not-a-token!", "f1")
 
 
 def test_insights_quantiles_categories_hours_and_counterparties():

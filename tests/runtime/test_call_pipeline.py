@@ -19,7 +19,6 @@ KNOWN = "0b5c3f1e-6d2a-4c8b-9e7f-1a2b3c4d5e6f"
 BUGGY = "ffffffff-ffff-4fff-bfff-ffffffffffff"
 UNKNOWN = "11111111-2222-4333-8444-555555555555"
 DATABASE_DOWN = "22222222-3333-4444-8555-666666666666"
-METHOD = "/fintech.payments.v1.PaymentInitiationService/RetrievePayment"
 
 
 class Payments(initiation_grpc.PaymentInitiationServiceServicer):

@@ -275,10 +275,12 @@ def test_missing_certificates_name_the_fix(tmp_path: Path):
 
 
 # TLS versions. grpc core reads its cipher list when grpc is first imported, so the server runs in
-# a fresh process that starts the way a service does: `services` imported before grpc.
+# a fresh process that starts the way a service does: grpc_env.configure() before grpc is imported.
 SERVER_PROCESS = textwrap.dedent(
     """
     import asyncio, sys
+    from services.runtime import grpc_env
+    grpc_env.configure()
     from services.runtime import tls
     import grpc
 
@@ -351,6 +353,18 @@ def test_the_tls_1_2_probe_would_notice_tls_1_2(settings: Settings):
     with server_process(settings, cipher_suites="ECDHE-ECDSA-AES128-GCM-SHA256") as (port, enforced):
         assert not enforced
         assert handshake(port, ssl.TLSVersion.TLSv1_2, settings) == "TLSv1.2"
+
+
+def test_importing_the_services_sets_no_environment():
+    # The cipher list is the entry point's business (grpc_env.configure()), not an import's side effect.
+    env = {k: v for k, v in os.environ.items() if k != "GRPC_SSL_CIPHER_SUITES"}
+    code = (
+        "import os, services, services.runtime.app, services.runtime.tls, services.risk.compliance\n"
+        "assert 'GRPC_SSL_CIPHER_SUITES' not in os.environ, os.environ['GRPC_SSL_CIPHER_SUITES']\n"
+        "assert not services.runtime.tls.tls13_enforced()"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
 
 
 # Cluster mode: plaintext behind the sidecar, the caller in x-forwarded-client-cert.

@@ -14,14 +14,13 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from google.api import annotations_pb2, http_pb2
 from google.protobuf import json_format, symbol_database
 from google.protobuf.descriptor import MethodDescriptor
 from google.protobuf.message import Message
 
-Response = TypeVar("Response", bound=Message)
 _VARIABLE = re.compile(r"\{([a-z0-9_.]+)(?:=[^}]*)?\}")
 
 

@@ -6,12 +6,14 @@ The probe is a real client: mTLS with the `cli` workload's certificate from the 
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from pathlib import Path
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from services.runtime import grpc_env
 from services.runtime.config import ROOT, Settings
 from tools.mesh.component import Component, Program
 from tools.mesh.settings_file import settings_file
@@ -39,7 +41,12 @@ class Service(Component):
         return Program(
             command=[sys.executable, "-m", f"services.{self.name}"],
             # Services read exactly the launcher's settings (ports moved by tests included).
-            environment={"FINTECH_CONFIG": str(settings_file(self.settings)), "PYTHONUNBUFFERED": "1"},
+            # The TLS 1.3-only cipher list too, for grpc's import (services/runtime/grpc_env.py); an operator's wins.
+            environment={
+                "FINTECH_CONFIG": str(settings_file(self.settings)),
+                "PYTHONUNBUFFERED": "1",
+                grpc_env.CIPHER_SUITES: os.environ.get(grpc_env.CIPHER_SUITES, grpc_env.TLS13_CIPHER_SUITES),
+            },
             stopwaitsecs=15,
             priority=100,
             # A changed settings file (ports, hosts) makes the running process stale: up() reports it.

@@ -46,7 +46,6 @@ SCHEMAS = "#/components/schemas/"
 STATUS = "google.rpc.Status"
 REASON_ENUM = "fintech.common.v1.ErrorReason"
 TYPE_URL = "type.googleapis.com/"
-FIELD_BEHAVIOR = 1052  # google.api.field_behavior
 VALIDATE_RULES = 1071  # validate.rules (protoc-gen-validate)
 
 # proto3 JSON of each google.* message type the contracts may use. None: gnostic's mapping is already right.
