@@ -1,5 +1,10 @@
 """`python -m services.features`: run the features service (the feature store and its pipeline)."""
 
+# ruff: noqa: E402 (the cipher list is set before the imports below import grpc)
+from services.runtime import grpc_env
+
+grpc_env.configure()
+
 from fintech.features.v1.feature_store_service_pb2_grpc import add_FeatureStoreServiceServicer_to_server
 
 from services.features.pipeline import FeaturePipeline
