@@ -1,8 +1,8 @@
 """`python -m services.customer`: run the customer service.
 
-The standard domain service (database migrated at startup, outbox relay, readiness on both) with the
-four customer servicers, the compliance-service client for KYC screening and the behaviour models'
-consumer of payment events.
+The standard domain service (services.runtime.app.domain_service: database migrated at startup, outbox
+relay, readiness on both) with the four customer servicers, the compliance-service client for KYC
+screening and the behaviour models' consumer of payment events.
 """
 
 # ruff: noqa: E402 (the cipher list is set before the imports below import grpc)
@@ -24,48 +24,45 @@ from services.customer.servicers import (
     CustomerOnboarding,
     CustomerProfiles,
 )
-from services.runtime.app import contract_servicers
+from services.runtime.app import domain_service
 from services.runtime.clients import ServiceClient
-from services.runtime.config import get_settings
+from services.runtime.config import Settings, get_settings
 from services.runtime.db import Database
-from services.runtime.migrations import upgrade_async
-from services.runtime.relay import OutboxRelay
 from services.runtime.server import Service, run
+
+
+class RiskClient:
+    """The compliance-service client's lifetime: a grpc.aio channel belongs to the running loop, so it is
+    opened at startup and closed at shutdown (started and stopped with the service's consumers)."""
+
+    def __init__(self, ctx: CustomerContext, settings: Settings) -> None:
+        self.ctx = ctx
+        self.settings = settings
+
+    async def start(self) -> None:
+        self.ctx.risk = ServiceClient("customer", "risk", settings=self.settings)
+
+    async def stop(self) -> None:
+        if self.ctx.risk is not None:
+            await self.ctx.risk.close()
 
 
 def build() -> Service:
     settings = get_settings()
     database = Database.for_service("customer", settings)
-    relay = OutboxRelay(database, name="customer-outbox-relay", settings=settings)
     keys = load_keys(settings)
     ctx = CustomerContext(database=database, settings=settings, keys=keys)
-    consumer = PaymentEventsConsumer(database, keys, settings=settings)
-
-    async def migrate() -> None:
-        await upgrade_async("customer", settings.postgres.url("customer"))
-
-    async def connect_risk() -> None:  # a grpc.aio channel belongs to the running loop
-        ctx.risk = ServiceClient("customer", "risk", settings=settings)
-
-    async def close_risk() -> None:
-        if ctx.risk is not None:
-            await ctx.risk.close()
-
-    async def kafka_ready() -> bool:
-        return relay.healthy
-
-    implemented = [
-        (dsvc_grpc.add_CustomerDirectoryServiceServicer_to_server, CustomerDirectory(ctx)),
-        (osvc_grpc.add_CustomerOnboardingServiceServicer_to_server, CustomerOnboarding(ctx)),
-        (psvc_grpc.add_CustomerProfileServiceServicer_to_server, CustomerProfiles(ctx)),
-        (bsvc_grpc.add_CustomerBehaviorModelsServiceServicer_to_server, CustomerBehaviorModels(ctx)),
-    ]
-    return Service(
-        name="customer",
-        servicers=contract_servicers("customer", implemented),
-        readiness={"database": database.ready, "kafka": kafka_ready},
-        startup=[migrate, connect_risk, relay.start, consumer.start],
-        shutdown=[consumer.stop, relay.stop, close_risk, database.dispose],
+    return domain_service(
+        "customer",
+        [
+            (dsvc_grpc.add_CustomerDirectoryServiceServicer_to_server, CustomerDirectory(ctx)),
+            (osvc_grpc.add_CustomerOnboardingServiceServicer_to_server, CustomerOnboarding(ctx)),
+            (psvc_grpc.add_CustomerProfileServiceServicer_to_server, CustomerProfiles(ctx)),
+            (bsvc_grpc.add_CustomerBehaviorModelsServiceServicer_to_server, CustomerBehaviorModels(ctx)),
+        ],
+        settings,
+        database=database,
+        consumers=[PaymentEventsConsumer(database, keys, settings=settings), RiskClient(ctx, settings)],
     )
 
 

@@ -54,3 +54,8 @@ served_feature_bins = Table(
     Column("first_served_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("last_served_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
+
+
+# The ORM class of the listed table: the runtime's keyset pager (services.runtime.paging) pages entities.
+class ModelVersionRow(Base):
+    __table__ = model_versions

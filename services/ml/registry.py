@@ -7,7 +7,6 @@ baseline, and promotes version 1 to PRODUCTION when its metrics pass.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import uuid
@@ -30,8 +29,9 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.ml import governance
-from services.ml.models import bias_reports, drift_reports, model_versions, served_feature_bins
-from services.runtime import access, outbox
+from services.ml.keys import page_token_key
+from services.ml.models import ModelVersionRow, bias_reports, drift_reports, model_versions, served_feature_bins
+from services.runtime import access, outbox, paging
 from services.runtime.config import ROOT, Settings
 from services.runtime.db import Database
 from services.runtime.errors import (
@@ -448,6 +448,7 @@ class Registry:
 class ModelRegistry(model_registry_service_pb2_grpc.ModelRegistryServiceServicer):
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
+        self.page_key = page_token_key(registry.settings)
 
     def _caller(self, context) -> str:
         return access.actor(context, self.registry.settings)
@@ -462,27 +463,25 @@ class ModelRegistry(model_registry_service_pb2_grpc.ModelRegistryServiceServicer
         return reg.RetrieveModelVersionResponse(model_version=stored.version)
 
     async def ListModelVersions(self, request, context):
-        size = request.page_size or DEFAULT_PAGE_SIZE
-        offset = 0
-        if request.page_token:
-            try:
-                stage, offset = map(int, base64.urlsafe_b64decode(request.page_token.encode()).decode().split(":"))
-                assert stage == request.stage and offset >= 0
-            except Exception:
-                raise InvalidArgument(
-                    "the page token is invalid or was issued for another filter",
-                    reason=ErrorReason.ERROR_REASON_INVALID_PAGE_TOKEN,
-                    violations=[Violation("page_token", "not a token of this list")],
-                ) from None
+        """Newest first (create time, then id): a keyset page with a signed token bound to the request's
+        filters and caller (services.runtime.paging); a token this list did not issue is INVALID_ARGUMENT."""
+        row = ModelVersionRow
+        query = select(row).where(row.model_name == request.model_name)
+        if request.stage:
+            query = query.where(row.stage == request.stage)
+        fingerprint = paging.request_fingerprint(request, self._caller(context))
         async with self.registry.database.session() as session:
             if not await self.registry.exists(session, request.model_name):
                 raise NotFound(f"no model {request.model_name!r}", reason=ErrorReason.ERROR_REASON_MODEL_NOT_FOUND)
-            stages = (request.stage,) if request.stage else ()
-            versions = await self.registry.versions(session, request.model_name, stages)
-        page = versions[offset : offset + size]
-        token = ""
-        if offset + size < len(versions):
-            token = base64.urlsafe_b64encode(f"{request.stage}:{offset + size}".encode()).decode()
+            try:
+                rows, token = await paging.keyset_page(
+                    session, query, (row.create_time, row.id), request, self.page_key, fingerprint,
+                    descending=True, default_size=DEFAULT_PAGE_SIZE,
+                )  # fmt: skip
+            except InvalidArgument as error:
+                error.violations.append(Violation("page_token", error.message))
+                raise
+        page = [with_etag(mv.ModelVersion.FromString(r.body)) for r in rows]
         return reg.ListModelVersionsResponse(model_versions=page, next_page_token=token)
 
     async def PromoteModelVersion(self, request, context):

@@ -10,9 +10,9 @@ which answers UNIMPLEMENTED: the API surface (reflection, health, policy) is rea
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Protocol
 
 from services.runtime.config import Settings, get_settings
-from services.runtime.consumer import EventConsumer
 from services.runtime.contracts import service_modules
 from services.runtime.db import Database
 from services.runtime.migrations import upgrade_async
@@ -20,6 +20,15 @@ from services.runtime.relay import OutboxRelay
 from services.runtime.server import Service
 
 Servicers = Sequence[tuple[Callable, object]]
+
+
+class Background(Protocol):
+    """What runs beside the servicers for the service's lifetime: an event consumer, a periodic task, a client
+    whose channel belongs to the running loop."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
 
 
 def contract_servicers(domain: str, implemented: Servicers = ()) -> list[tuple[Callable, object]]:
@@ -40,10 +49,11 @@ def domain_service(
     settings: Settings | None = None,
     *,
     database: Database | None = None,
-    consumers: Sequence[EventConsumer] = (),
+    consumers: Sequence[Background] = (),
 ) -> Service:
     """`database`: the one the implementations use (default: a new one for the service); `consumers`:
-    event consumers started after the migrations and stopped before the database closes."""
+    event consumers and other background parts (`Background`), started in order after the migrations and
+    stopped in order before the outbox relay and the database close."""
     settings = settings or get_settings()
     database = database or Database.for_service(name, settings)
     relay = OutboxRelay(database, name=f"{name}-outbox-relay", settings=settings)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import uuid
 
 import grpc
@@ -222,3 +223,52 @@ def test_governance_reports_of_the_repository_models(settings: Settings):
             srv.RetrieveModelServingStatusRequest(model_name="fraud")
         )
         assert status.ready and status.versions[0].state == srv.SERVING_STATE_READY
+
+
+def test_list_pages_cover_every_version_once_newest_first_with_tokens_bound_to_the_request(settings: Settings):
+    name = f"paged_{uuid.uuid4().hex[:8]}"
+    with _channel(settings, "cli", "admin") as registrar:
+        registry = reg_grpc.ModelRegistryServiceStub(registrar)
+        for version in "12345":
+            registry.RegisterModelVersion(
+                reg.RegisterModelVersionRequest(model_name=name, model_version=_weak_version(version))
+            )
+        admin_first = registry.ListModelVersions(reg.ListModelVersionsRequest(model_name=name, page_size=2))
+    with _channel(settings, "cli", "model_risk") as channel:
+        stub = reg_grpc.ModelRegistryServiceStub(channel)
+        seen, token, pages = [], "", 0
+        while True:
+            page = stub.ListModelVersions(reg.ListModelVersionsRequest(model_name=name, page_size=2, page_token=token))
+            assert len(page.model_versions) <= 2
+            seen += [v.version for v in page.model_versions]
+            pages, token = pages + 1, page.next_page_token
+            if not token:
+                break
+        assert seen == ["5", "4", "3", "2", "1"] and pages == 3
+        first = stub.ListModelVersions(reg.ListModelVersionsRequest(model_name=name, page_size=2))
+        assert first.next_page_token
+        tampered = first.next_page_token[:-2] + ("AA" if first.next_page_token[-2:] != "AA" else "BB")
+        foreign = [
+            reg.ListModelVersionsRequest(  # another filter
+                model_name=name, stage=mv.MODEL_STAGE_REGISTERED, page_size=2, page_token=first.next_page_token
+            ),
+            reg.ListModelVersionsRequest(model_name="credit", page_size=2, page_token=first.next_page_token),
+            reg.ListModelVersionsRequest(  # another caller's
+                model_name=name, page_size=2, page_token=admin_first.next_page_token
+            ),
+            reg.ListModelVersionsRequest(model_name=name, page_size=2, page_token=tampered),
+            reg.ListModelVersionsRequest(  # the former offset scheme, base64 of "stage:offset"
+                model_name=name, page_size=2, page_token=base64.urlsafe_b64encode(b"0:2").decode()
+            ),
+            reg.ListModelVersionsRequest(model_name=name, page_size=2, page_token="not a token"),
+        ]
+        for request in foreign:
+            with pytest.raises(grpc.RpcError) as caught:
+                stub.ListModelVersions(request)
+            assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT, request
+            assert _reason(caught.value) == ("INVALID_PAGE_TOKEN", ["page_token"]), request
+        # Another page size keeps the filters: the token still holds.
+        rest = stub.ListModelVersions(
+            reg.ListModelVersionsRequest(model_name=name, page_size=10, page_token=first.next_page_token)
+        )
+        assert [v.version for v in rest.model_versions] == ["3", "2", "1"] and not rest.next_page_token
