@@ -29,9 +29,8 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.ml import governance
-from services.ml.keys import page_token_key
 from services.ml.models import ModelVersionRow, bias_reports, drift_reports, model_versions, served_feature_bins
-from services.runtime import access, outbox, paging
+from services.runtime import access, outbox, paging, secret_keys
 from services.runtime.config import ROOT, Settings
 from services.runtime.db import Database
 from services.runtime.errors import (
@@ -448,7 +447,8 @@ class Registry:
 class ModelRegistry(model_registry_service_pb2_grpc.ModelRegistryServiceServicer):
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
-        self.page_key = page_token_key(registry.settings)
+        # FINTECH_ML__PAGE_TOKEN_KEY in a cluster, the same for every replica
+        self.page_key = secret_keys.secret_key(registry.settings, "FINTECH_ML__PAGE_TOKEN_KEY", "ml-page-token.key")
 
     def _caller(self, context) -> str:
         return access.actor(context, self.registry.settings)

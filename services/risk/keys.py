@@ -21,14 +21,10 @@ keys are not cached: every replica reads the key table, so none can open what an
 
 from __future__ import annotations
 
-import base64
-import binascii
 import os
-import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 import structlog
 from sqlalchemy import delete, func, select
@@ -36,48 +32,15 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.risk.models import risk_data_keys
+from services.runtime import secret_keys
 from services.runtime.config import Settings
 from services.runtime.envelope_encryption import DataKey, KeyWrapper, WrappedKey
 
-KEY_BYTES = 32
 DATA_KEY_VERSION = 1
 
 
-def _configured(variable: str) -> bytes | None:
-    configured = os.environ.get(variable, "").strip()
-    if not configured:
-        return None
-    try:
-        key = base64.b64decode(configured + "=" * (-len(configured) % 4), altchars=b"-_", validate=False)
-    except binascii.Error:
-        key = b""
-    if len(key) != KEY_BYTES:
-        raise ValueError(f"{variable} must be base64 of {KEY_BYTES} bytes")
-    return key
-
-
-def _local(path: Path) -> bytes:
-    """A random key generated once into `path` (mode 0600); of two processes starting together the first wins."""
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(secrets.token_bytes(KEY_BYTES))
-        try:
-            os.link(temporary, path)  # a reader sees no key file or a whole one; of two processes the first wins
-        except FileExistsError:
-            pass
-        finally:
-            temporary.unlink()
-    key = path.read_bytes()
-    if len(key) != KEY_BYTES:
-        raise ValueError(f"{path} does not hold a {KEY_BYTES}-byte key")
-    return key
-
-
 def page_token_key(settings: Settings) -> bytes:
-    return _configured("FINTECH_RISK__PAGE_TOKEN_KEY") or _local(settings.state_dir / "keys" / "risk-page-token.key")
+    return secret_keys.secret_key(settings, "FINTECH_RISK__PAGE_TOKEN_KEY", "risk-page-token.key")
 
 
 @dataclass(frozen=True)
@@ -89,13 +52,13 @@ class RiskKeys:
 
 
 def load_keys(settings: Settings) -> RiskKeys:
-    configured = _configured("FINTECH_RISK__KEK")
+    configured = secret_keys.configured("FINTECH_RISK__KEK")
     if configured is not None:
         kek_id = os.environ.get("FINTECH_RISK__KEK_ID", "").strip() or "kek-1"
         return RiskKeys(kek_id, {kek_id: configured})
     if settings.mesh.mode == "cluster":  # each pod would make its own: replicas could not open each other's keys
         structlog.get_logger("risk.keys").warning("risk.kek_generated_locally", hint="set FINTECH_RISK__KEK")
-    return RiskKeys("local-kek-1", {"local-kek-1": _local(settings.state_dir / "keys" / "risk-kek.key")})
+    return RiskKeys("local-kek-1", {"local-kek-1": secret_keys.local(settings.state_dir / "keys" / "risk-kek.key")})
 
 
 def data_key_id(customer_id: str | uuid.UUID) -> str:

@@ -37,9 +37,9 @@ PROXY_CONFIG = {"proxy.istio.io/config": "holdApplicationUntilProxyStarts: true"
 INFRASTRUCTURE_CLIENTS = {"triton": ["ml"], edge.ISSUER: ["edge-gateway"]}
 # Secrets whose keys are whole FINTECH_* variables: the customer service's PII keys (KEKs, page-token and
 # pseudonymisation keys; services/customer/config.py) never live in a ConfigMap or in the repository.
-# Each service's keys (KEK, page-token key): without them every pod would make its own, and replicas could not
-# open each other's sealed data.
-SECRETS = {name: [{"secretRef": {"name": f"{name}-keys"}}] for name in ("customer", "risk", "payments")}
+# Each service's keys (KEK, page-token key; ml has only the latter): without them every pod would make its own,
+# and replicas could not open each other's sealed data or page tokens.
+SECRETS = {name: [{"secretRef": {"name": f"{name}-keys"}}] for name in ("customer", "risk", "payments", "ml")}
 # Bigger pods for the services that hold models or large feature windows in memory.
 MEMORY = {"ml": ("512Mi", "1Gi"), "features": ("384Mi", "768Mi")}
 
