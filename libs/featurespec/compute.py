@@ -56,6 +56,7 @@ def values(
         if feature.small_only:
             selected = [e for e in selected if e.amount_minor <= SMALL_AMOUNT_MINOR]
         amounts = [e.amount_minor for e in selected if e.currency_code == CURRENCY]
+        value: float | None
         match feature.aggregation:
             case Agg.COUNT:
                 value = len(selected)

@@ -215,7 +215,7 @@ def reading_number(reading: feature_value_pb2.FeatureReading) -> float | None:
     if kind == "money_value":
         return float(value.amount_minor)
     if kind == "duration_value":
-        return value.ToTimedelta().total_seconds()
+        return float(value.ToTimedelta().total_seconds())
     return float(value)
 
 
