@@ -26,32 +26,17 @@ from services.customer.servicers import (
 )
 from services.runtime.app import domain_service
 from services.runtime.clients import ServiceClient
-from services.runtime.config import Settings, get_settings
+from services.runtime.config import get_settings
 from services.runtime.db import Database
 from services.runtime.server import Service, run
-
-
-class RiskClient:
-    """The compliance-service client's lifetime: a grpc.aio channel belongs to the running loop, so it is
-    opened at startup and closed at shutdown (started and stopped with the service's consumers)."""
-
-    def __init__(self, ctx: CustomerContext, settings: Settings) -> None:
-        self.ctx = ctx
-        self.settings = settings
-
-    async def start(self) -> None:
-        self.ctx.risk = ServiceClient("customer", "risk", settings=self.settings)
-
-    async def stop(self) -> None:
-        if self.ctx.risk is not None:
-            await self.ctx.risk.close()
 
 
 def build() -> Service:
     settings = get_settings()
     database = Database.for_service("customer", settings)
     keys = load_keys(settings)
-    ctx = CustomerContext(database=database, settings=settings, keys=keys)
+    risk = ServiceClient("customer", "risk", settings=settings)
+    ctx = CustomerContext(database=database, settings=settings, keys=keys, risk=risk)
     return domain_service(
         "customer",
         [
@@ -62,7 +47,7 @@ def build() -> Service:
         ],
         settings,
         database=database,
-        consumers=[PaymentEventsConsumer(database, keys, settings=settings), RiskClient(ctx, settings)],
+        background=[risk, PaymentEventsConsumer(database, keys, settings=settings)],
     )
 
 

@@ -22,6 +22,6 @@ run(
         [(add_FeatureStoreServiceServicer_to_server, FeatureStore(database, settings))],
         settings,
         database=database,
-        consumers=[FeaturePipeline(database, settings)],
+        background=[FeaturePipeline(database, settings)],
     )
 )

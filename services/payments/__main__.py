@@ -26,6 +26,6 @@ run(
         [*core_servicers, *webhook_servicers, *settlement_servicers],
         settings,
         database=database,
-        consumers=[*core_workers, *webhook_workers, *settlement_workers],
+        background=[*core_workers, *webhook_workers, *settlement_workers],
     )
 )

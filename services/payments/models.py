@@ -22,9 +22,11 @@ from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Identity, Index, 
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
+from services.runtime import idempotency
 from services.runtime.db import declarative_base
 
 Base = declarative_base()
+idempotency.attach(Base.metadata)
 
 
 class AccountRow(Base):
@@ -127,22 +129,6 @@ class PaymentHistoryRow(Base):
         Index("ix_payment_history_creditor_account_id_create_time", "creditor_account_id", "create_time", "payment_id"),
         Index("ix_payment_history_state_create_time", "state", "create_time", "payment_id"),
     )
-
-
-class IdempotencyRow(Base):
-    """The first outcome of a call with an idempotency key: a response or an error status, or pending."""
-
-    __tablename__ = "idempotency_keys"
-
-    principal: Mapped[str] = mapped_column(Text, primary_key=True)
-    operation: Mapped[str] = mapped_column(Text, primary_key=True)
-    idempotency_key: Mapped[str] = mapped_column(Text, primary_key=True)
-    request_hash: Mapped[str] = mapped_column(Text)
-    resource_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))  # the payment once recorded
-    response: Mapped[bytes | None] = mapped_column(LargeBinary)  # serialized response message
-    error: Mapped[bytes | None] = mapped_column(LargeBinary)  # serialized google.rpc.Status
-    complete_time: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    create_time: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), index=True)
 
 
 class DataKeyRow(Base):

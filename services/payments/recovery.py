@@ -14,10 +14,11 @@ from fintech.payments.v1 import payment_initiation_service_pb2 as isvc
 from fintech.payments.v1 import payment_pb2 as p
 from sqlalchemy import select
 
-from services.payments import event_store, idempotency
+from services.payments import event_store
 from services.payments.models import PaymentHistoryRow
 from services.payments.screening import skipped
 from services.payments.service import Payments
+from services.runtime import idempotency
 from services.runtime.errors import Aborted
 from services.runtime.periodic import PeriodicTask
 

@@ -30,13 +30,12 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.payments import domain, event_store, idempotency, ledger, projection
+from services.payments import domain, event_store, ledger, projection
 from services.payments.clearing import clearing_account_id, ensure_internal_account
 from services.payments.domain import Folded
-from services.payments.idempotency import Scope, Stored
 from services.payments.screening import transaction
 from services.payments.sealing import Sealer
-from services.runtime import access
+from services.runtime import access, idempotency
 from services.runtime.access import Principal
 from services.runtime.db import Database
 from services.runtime.errors import (
@@ -49,6 +48,7 @@ from services.runtime.errors import (
     PermissionDenied,
     Unavailable,
 )
+from services.runtime.idempotency import Scope, Stored
 from services.runtime.validation import Violation
 
 log = structlog.get_logger("payments")
@@ -62,6 +62,8 @@ EXECUTION_REJECTIONS = {
     ErrorReason.ERROR_REASON_INSUFFICIENT_FUNDS: p.PAYMENT_REJECTION_REASON_INSUFFICIENT_FUNDS,
     ErrorReason.ERROR_REASON_ACCOUNT_NOT_ACTIVE: p.PAYMENT_REJECTION_REASON_ACCOUNT_NOT_ACTIVE,
 }
+
+DOMAIN = "payments.fintech.svc"  # the ErrorInfo domain of stored errors
 
 
 class Screening(Protocol):
@@ -206,7 +208,7 @@ class Payments:
         except DomainError as error:
             if not recorded:  # a refusal before anything was recorded is the key's outcome
                 async with self.database.transaction() as session:
-                    await idempotency.complete(session, scope, error=error)
+                    await idempotency.complete(session, scope, error=error, domain=DOMAIN)
             raise
 
     async def _replay(self, stored: Stored) -> isvc.InitiatePaymentResponse:
@@ -312,7 +314,7 @@ class Payments:
                 folded = await batch.flush(session)
                 if folded.payment.rejection_reason in SCREENING_REJECTIONS:
                     error = declined(folded)
-                    await idempotency.complete(session, scope, error=error)
+                    await idempotency.complete(session, scope, error=error, domain=DOMAIN)
                 else:
                     error = None
                     response = isvc.InitiatePaymentResponse(payment=await self.present(session, folded))

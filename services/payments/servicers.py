@@ -23,13 +23,12 @@ from fintech.payments.v1 import position_keeping_service_pb2_grpc as pk_grpc
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.payments import accounts, domain, idempotency, projection
+from services.payments import accounts, domain, projection
 from services.payments.config import PaymentsKeys
-from services.payments.idempotency import Scope
 from services.payments.ledger import entry_message
 from services.payments.models import AccountRow, LedgerEntryRow, PaymentHistoryRow
 from services.payments.service import TRANSIENT, Payments
-from services.runtime import access, paging
+from services.runtime import access, idempotency, paging
 from services.runtime.access import Principal
 from services.runtime.config import Settings
 from services.runtime.errors import (
@@ -38,10 +37,13 @@ from services.runtime.errors import (
     NotFound,
     PermissionDenied,
 )
+from services.runtime.idempotency import Scope
 from services.runtime.validation import Violation
 
 DEFAULT_PAGE_SIZE = 50
 DEFAULT_ENTRY_PAGE_SIZE = 100
+
+DOMAIN = "payments.fintech.svc"  # the ErrorInfo domain of stored errors
 
 
 @dataclass
@@ -198,7 +200,7 @@ async def _settle_key(ctx: PaymentsContext, scope: Scope, error: DomainError) ->
         await idempotency.release(ctx.database, scope)
     else:
         async with ctx.database.transaction() as session:
-            await idempotency.complete(session, scope, error=error)
+            await idempotency.complete(session, scope, error=error, domain=DOMAIN)
 
 
 class PaymentInitiation(isvc_grpc.PaymentInitiationServiceServicer):

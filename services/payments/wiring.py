@@ -1,7 +1,6 @@
 """The payments core's parts for `python -m services.payments`: servicers and the clients they need.
 
-The risk and customer clients are made when the service starts (a grpc.aio channel belongs to the
-running loop) and closed when it stops; `Clients` does that as a startup/shutdown worker.
+The risk and customer clients are among the workers: their channels open when the service starts.
 """
 
 from __future__ import annotations
@@ -24,35 +23,17 @@ from services.runtime.config import Settings
 from services.runtime.db import Database
 
 
-class Clients:
-    """Connects the payments application to risk and customer while the service runs."""
-
-    def __init__(self, payments: Payments, settings: Settings) -> None:
-        self.payments = payments
-        self.settings = settings
-        self._clients: list[ServiceClient] = []
-
-    async def start(self) -> None:
-        risk = ServiceClient("payments", "risk", settings=self.settings)
-        customer = ServiceClient("payments", "customer", settings=self.settings)
-        self._clients = [risk, customer]
-        self.payments.screening = RiskScreening(risk)
-        self.payments.verification = CustomerVerification(customer)
-
-    async def stop(self) -> None:
-        for client in self._clients:
-            await client.close()
-
-
 def parts(database: Database, settings: Settings, keys: PaymentsKeys) -> tuple[list, list]:
-    payments = Payments(database, Sealer(keys), screening=None, verification=None)
+    risk = ServiceClient("payments", "risk", settings=settings)
+    customer = ServiceClient("payments", "customer", settings=settings)
+    payments = Payments(database, Sealer(keys), RiskScreening(risk), CustomerVerification(customer))
     ctx = PaymentsContext(payments, settings, keys)
     servicers = [
         (pk_grpc.add_PositionKeepingServiceServicer_to_server, PositionKeeping(ctx)),
         (isvc_grpc.add_PaymentInitiationServiceServicer_to_server, PaymentInitiation(ctx)),
         (esvc_grpc.add_PaymentExecutionServiceServicer_to_server, PaymentExecution(ctx)),
     ]
-    workers = [Clients(payments, settings), PaymentDataErasure(database, payments.sealer, settings),
+    workers = [risk, customer, PaymentDataErasure(database, payments.sealer, settings),
                KeyEviction(payments.sealer, database, settings),  # in every process: drops erased customers' keys
                StrandedScreenings(payments), DueExecutions(payments)]  # fmt: skip
     return servicers, workers

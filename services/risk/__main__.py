@@ -9,21 +9,21 @@ from fintech.risk.v1.credit_risk_assessment_service_pb2_grpc import add_CreditRi
 from fintech.risk.v1.fraud_detection_service_pb2_grpc import add_FraudDetectionServiceServicer_to_server
 from fintech.risk.v1.regulatory_compliance_service_pb2_grpc import add_RegulatoryComplianceServiceServicer_to_server
 
-from services.risk.common import LazyClient
 from services.risk.compliance import RegulatoryCompliance, ReportGeneration
 from services.risk.credit import CreditRiskAssessment
 from services.risk.erasure import DataRetention, RiskDataErasure
 from services.risk.fraud import FraudDetection
 from services.risk.keys import DataKeys, load_keys
 from services.runtime.app import domain_service
+from services.runtime.clients import ServiceClient
 from services.runtime.config import get_settings
 from services.runtime.db import Database
 from services.runtime.server import run
 
 settings = get_settings()
 database = Database.for_service("risk", settings)
-features = LazyClient("risk", "features", settings)
-ml = LazyClient("risk", "ml", settings)
+features = ServiceClient("risk", "features", settings=settings)
+ml = ServiceClient("risk", "ml", settings=settings)
 reports = ReportGeneration(database, settings, settings.risk.report_poll_interval_seconds)
 run(
     domain_service(
@@ -35,7 +35,9 @@ run(
         ],
         settings,
         database=database,
-        consumers=[
+        background=[
+            features,
+            ml,
             RiskDataErasure(database, settings),
             DataRetention(database, DataKeys(load_keys(settings)), settings.risk.data_retention_interval_seconds),
             reports,

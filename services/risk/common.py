@@ -86,20 +86,3 @@ async def record_audit(
         trace_id=trace_id(),
         details=details,
     )
-
-
-class LazyClient:
-    """A ServiceClient made on first use, inside the server's event loop (a grpc.aio channel belongs to
-    the loop it was created in, and the service objects are built before `run` starts the loop)."""
-
-    def __init__(self, caller: str, target: str, settings: Settings) -> None:
-        self._args = (caller, target)
-        self._settings = settings
-        self._client = None
-
-    def __getattr__(self, name: str):
-        if self._client is None:
-            from services.runtime.clients import ServiceClient
-
-            self._client = ServiceClient(*self._args, settings=self._settings)
-        return getattr(self._client, name)

@@ -29,7 +29,7 @@ from prometheus_client import Counter, Gauge
 
 from services.runtime.call_pipeline import UnaryBehavior, wrap_unary
 from services.runtime.config import AdmissionLimit
-from services.runtime.errors import DomainError
+from services.runtime.errors import Code, DomainError
 from services.runtime.observability import split_method
 
 IN_FLIGHT = Gauge("grpc_server_admitted_in_flight", "Calls admitted and in progress, by method.", ["grpc_method"])
@@ -39,7 +39,7 @@ REFUSED = Counter("grpc_server_overload_refused_total", "Calls refused for want 
 
 
 class Overloaded(DomainError):
-    code = grpc.StatusCode.RESOURCE_EXHAUSTED
+    code = Code.RESOURCE_EXHAUSTED
     reason = ErrorReason.ERROR_REASON_OVERLOADED
 
     def __init__(self, method: str, retry_after: float) -> None:

@@ -49,11 +49,11 @@ def domain_service(
     settings: Settings | None = None,
     *,
     database: Database | None = None,
-    consumers: Sequence[Background] = (),
+    background: Sequence[Background] = (),
 ) -> Service:
-    """`database`: the one the implementations use (default: a new one for the service); `consumers`:
-    event consumers and other background parts (`Background`), started in order after the migrations and
-    stopped in order before the outbox relay and the database close."""
+    """`database`: the one the implementations use (default: a new one for the service); `background`: the
+    clients of other services, event consumers and periodic tasks (`Background`), started in order after the
+    migrations and stopped in reverse order before the outbox relay and the database close."""
     settings = settings or get_settings()
     database = database or Database.for_service(name, settings)
     relay = OutboxRelay(database, name=f"{name}-outbox-relay", settings=settings)
@@ -68,6 +68,6 @@ def domain_service(
         name=name,
         servicers=contract_servicers(name, implemented),
         readiness={"database": database.ready, "kafka": kafka_ready},
-        startup=[migrate, relay.start, *(consumer.start for consumer in consumers)],
-        shutdown=[*(consumer.stop for consumer in consumers), relay.stop, database.dispose],
+        startup=[migrate, relay.start, *(part.start for part in background)],
+        shutdown=[*(part.stop for part in reversed(background)), relay.stop, database.dispose],
     )

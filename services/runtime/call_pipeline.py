@@ -22,7 +22,8 @@ import grpc
 import structlog
 from sqlalchemy import exc as sql_errors
 
-from services.runtime.errors import DomainError, InvalidArgument, Unavailable, internal_status
+from services.runtime.error_status import grpc_code, internal, status_of
+from services.runtime.errors import DomainError, InvalidArgument, Unavailable
 from services.runtime.observability import RPC_HANDLED, RPC_LATENCY, safe_error, safe_stack, split_method
 from services.runtime.validation import validate
 
@@ -98,8 +99,8 @@ class CallPipeline(grpc.aio.ServerInterceptor):
                 try:
                     return await behavior(request, context)
                 except DomainError as error:
-                    code = error.code
-                    await context.abort_with_status(error.to_status(self._domain))
+                    code = grpc_code(error.code)
+                    await context.abort_with_status(status_of(error, self._domain))
                 except NotImplementedError:  # a generated base servicer: the contract has no implementation yet
                     code = grpc.StatusCode.UNIMPLEMENTED
                     await context.abort(code, f"{handler_call_details.method} is not implemented yet")
@@ -112,7 +113,7 @@ class CallPipeline(grpc.aio.ServerInterceptor):
                         log.warning(
                             "rpc.dependency_unreachable", method=handler_call_details.method, error=safe_error(error)
                         )
-                        await context.abort_with_status(DEPENDENCY_DOWN.to_status(self._domain))
+                        await context.abort_with_status(status_of(DEPENDENCY_DOWN, self._domain))
                     else:
                         code = grpc.StatusCode.INTERNAL
                         # The stack without messages: an error's text may quote the request's personal data.
@@ -122,7 +123,7 @@ class CallPipeline(grpc.aio.ServerInterceptor):
                             error=safe_error(error),
                             frames=safe_stack(error),
                         )
-                        await context.abort_with_status(internal_status(rid))
+                        await context.abort_with_status(internal(rid))
                 finally:
                     elapsed = time.perf_counter() - started
                     RPC_HANDLED.labels(grpc_service, grpc_method, code.name).inc()

@@ -63,7 +63,12 @@ def retry_service_config(domain: str) -> str:
 
 
 class ServiceClient:
-    """A caller's connection to one service of the mesh, e.g. payments -> risk."""
+    """A caller's connection to one service of the mesh, e.g. payments -> risk.
+
+    The one way a service builds a client: made in its `build()`, handed to what calls it, and listed among the
+    service's background parts (`domain_service(..., background=[client])`). A grpc.aio channel belongs to the
+    loop it was made in, so `start` opens it once the server's loop runs and `stop` closes it.
+    """
 
     def __init__(
         self,
@@ -83,15 +88,36 @@ class ServiceClient:
         self._breakers = breakers or AsyncCircuitBreakerFactory(
             default_threshold=5, default_ttl=5.0, exclude=[_BusinessError, asyncio.CancelledError]
         )
-        address = settings.service(target).address
-        options = [("grpc.enable_retries", 1), ("grpc.service_config", retry_service_config(target))]
+        self._caller = caller
+        self._settings = settings
+        self._channel: grpc.aio.Channel | None = None
+
+    async def start(self) -> None:
+        """Open the channel in the running loop."""
+        if self._channel is not None:
+            return
+        address = self._settings.service(self.target).address
+        options = [("grpc.enable_retries", 1), ("grpc.service_config", retry_service_config(self.target))]
         interceptors = aio_client_interceptors()
-        if settings.mesh.mode == "local":
-            credentials = channel_credentials(caller, settings)
-            options += server_identity_options(target, settings)  # the server must be `target`
-            self.channel = grpc.aio.secure_channel(address, credentials, options, interceptors=interceptors)
+        if self._settings.mesh.mode == "local":
+            credentials = channel_credentials(self._caller, self._settings)
+            options += server_identity_options(self.target, self._settings)  # the server must be `target`
+            self._channel = grpc.aio.secure_channel(address, credentials, options, interceptors=interceptors)
         else:
-            self.channel = grpc.aio.insecure_channel(address, options, interceptors=interceptors)
+            self._channel = grpc.aio.insecure_channel(address, options, interceptors=interceptors)
+
+    async def stop(self) -> None:
+        if self._channel is not None:
+            channel, self._channel = self._channel, None
+            await channel.close()
+
+    close = stop
+
+    @property
+    def channel(self) -> grpc.aio.Channel:
+        if self._channel is None:
+            raise RuntimeError(f"the client of {self.target} is not started (list it among the service's background)")
+        return self._channel
 
     def stub(self, stub_class):
         return stub_class(self.channel)
@@ -116,6 +142,3 @@ class ServiceClient:
         except OpenedState as opened:
             message = f"{self.target} is unavailable (circuit open)"
             raise Unavailable(message, metadata={"dependency": self.target}) from opened
-
-    async def close(self) -> None:
-        await self.channel.close()

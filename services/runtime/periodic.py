@@ -1,5 +1,5 @@
 """A background loop that runs beside a service's servicers: started after the migrations, stopped
-before the database closes (pass it among `domain_service(..., consumers=[...])`).
+before the database closes (pass it among `domain_service(..., background=[...])`).
 
 A subclass implements `tick()`, one round of work; it runs again at once while it reports more work,
 else after `idle()` (by default `interval` seconds, or until `wake()`: work was just recorded here). A

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import asyncio
 
-import grpc
 import pytest
 from fintech.common.v1.error_reason_pb2 import ErrorReason
 
 from services.payments import ledger
-from services.runtime.errors import DomainError
+from services.runtime.errors import Code, DomainError
 from tests.payments.support import (
     balances,
     fund,
@@ -37,7 +36,7 @@ async def test_postings_balance_and_cached_balances_equal_the_entries(settings):
             async with database.transaction() as session:
                 await ledger.post(session, [ledger.Leg(alice, ledger.DEBIT, 5), ledger.Leg(bob, ledger.CREDIT, 4)],
                                   currency_code="EUR", description="Broken")  # fmt: skip
-        assert caught.value.code == grpc.StatusCode.INVALID_ARGUMENT
+        assert caught.value.code == Code.INVALID_ARGUMENT
         assert (await balances(database, [alice]))[alice] == (7_500, 7_500)
     finally:
         await database.dispose()

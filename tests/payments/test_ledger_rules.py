@@ -6,7 +6,6 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime
 
-import grpc
 import pytest
 from fintech.common.v1.error_reason_pb2 import ErrorReason
 from fintech.common.v1.money_pb2 import Money
@@ -20,7 +19,7 @@ from services.payments import ledger
 from services.payments.ledger import CREDIT, DEBIT, Leg
 from services.payments.models import AccountRow, LedgerEntryRow
 from services.runtime.config import get_settings
-from services.runtime.errors import FailedPrecondition, InvalidArgument
+from services.runtime.errors import Code, FailedPrecondition, InvalidArgument
 
 DEBTOR = uuid.UUID("00000000-0000-4000-8000-000000000001")
 CREDITOR = uuid.UUID("00000000-0000-4000-8000-000000000002")
@@ -84,7 +83,7 @@ def test_balanced_postings_pass(legs):
 def test_unbalanced_or_malformed_postings_are_refused(legs, message):
     with pytest.raises(InvalidArgument) as error:
         ledger.check_balanced(legs)
-    assert refused(error) == (grpc.StatusCode.INVALID_ARGUMENT, "ERROR_REASON_FIELD_VIOLATION", message, {})
+    assert refused(error) == (Code.INVALID_ARGUMENT, "ERROR_REASON_FIELD_VIOLATION", message, {})
 
 
 # -- balances -------------------------------------------------------------------------------------------------
@@ -126,7 +125,7 @@ def test_an_account_that_is_not_active_is_refused(state):
     with pytest.raises(FailedPrecondition) as error:
         ledger.require_active(account(state=state))
     assert refused(error) == (
-        grpc.StatusCode.FAILED_PRECONDITION, "ERROR_REASON_ACCOUNT_NOT_ACTIVE",
+        Code.FAILED_PRECONDITION, "ERROR_REASON_ACCOUNT_NOT_ACTIVE",
         f"account {DEBTOR} is {a.AccountState.Name(state)}", {"account_id": str(DEBTOR)},
     )  # fmt: skip
 
@@ -134,14 +133,14 @@ def test_an_account_that_is_not_active_is_refused(state):
 def test_insufficient_funds_names_the_account():
     error = ledger.insufficient_funds(account())
     assert (error.code, ErrorReason.Name(error.reason), error.message, error.metadata) == (
-        grpc.StatusCode.FAILED_PRECONDITION, "ERROR_REASON_INSUFFICIENT_FUNDS",
+        Code.FAILED_PRECONDITION, "ERROR_REASON_INSUFFICIENT_FUNDS",
         f"account {DEBTOR} does not cover the amount", {"account_id": str(DEBTOR)},
     )  # fmt: skip
 
 
 # -- check_posting: what `post` checks before it writes anything ----------------------------------------------
 
-INSUFFICIENT = (grpc.StatusCode.FAILED_PRECONDITION, "ERROR_REASON_INSUFFICIENT_FUNDS",
+INSUFFICIENT = (Code.FAILED_PRECONDITION, "ERROR_REASON_INSUFFICIENT_FUNDS",
                 f"account {DEBTOR} does not cover the amount", {"account_id": str(DEBTOR)})  # fmt: skip
 
 
@@ -231,7 +230,7 @@ def test_postings_to_an_account_that_is_not_active_are_refused(state, side):
     with pytest.raises(FailedPrecondition) as error:
         check(rows, transfer(10))
     assert refused(error) == (
-        grpc.StatusCode.FAILED_PRECONDITION, "ERROR_REASON_ACCOUNT_NOT_ACTIVE",
+        Code.FAILED_PRECONDITION, "ERROR_REASON_ACCOUNT_NOT_ACTIVE",
         f"account {side} is {a.AccountState.Name(state)}", {"account_id": str(side)},
     )  # fmt: skip
 
@@ -249,7 +248,7 @@ def test_an_account_in_another_currency_is_refused_before_its_state_or_funds():
     with pytest.raises(InvalidArgument) as error:
         check(rows, transfer(10))
     assert refused(error) == (
-        grpc.StatusCode.INVALID_ARGUMENT, "ERROR_REASON_CURRENCY_MISMATCH", f"account {DEBTOR} is in USD, not EUR", {},
+        Code.INVALID_ARGUMENT, "ERROR_REASON_CURRENCY_MISMATCH", f"account {DEBTOR} is in USD, not EUR", {},
     )  # fmt: skip
 
 

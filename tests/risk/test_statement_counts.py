@@ -20,10 +20,10 @@ from fintech.risk.v1 import regulatory_compliance_service_pb2_grpc as rc_grpc
 from fintech.risk.v1 import transaction_pb2 as txn
 
 from services.risk import audit
-from services.risk.common import LazyClient
 from services.risk.compliance import RegulatoryCompliance
 from services.risk.fraud import FraudDetection
 from services.risk.models import aml_transactions, known_counterparties
+from services.runtime.clients import ServiceClient
 from services.runtime.db import outbox_events
 from tests.features.support import counting, local_server, service_database
 from tests.risk.test_risk_service import _transaction
@@ -74,7 +74,12 @@ async def test_one_fraud_evaluation_costs_pinned_statements_and_transactions(set
     warm = _transaction(customer, account, 1_000, creditor_account_id=str(uuid.uuid4()))
     t = _transaction(customer, account, 1_200, creditor_account_id=payee)
     async with service_database("risk") as database:
-        features, ml = LazyClient("risk", "features", settings), LazyClient("risk", "ml", settings)
+        features, ml = (
+            ServiceClient("risk", "features", settings=settings),
+            ServiceClient("risk", "ml", settings=settings),
+        )
+        await features.start()
+        await ml.start()
         await _counted_twice(
             database, fraud_grpc.add_FraudDetectionServiceServicer_to_server,
             FraudDetection(database, settings, features, ml),
@@ -85,6 +90,8 @@ async def test_one_fraud_evaluation_costs_pinned_statements_and_transactions(set
         # The known counterparty came in the assessment's statement.
         known = {"customer_id": uuid.UUID(customer), "counterparty_key": f"account:{payee}"}
         assert await _rows(database, known_counterparties, **known) == 1
+        await features.stop()
+        await ml.stop()
 
 
 async def test_one_aml_evaluation_costs_pinned_statements_and_transactions(settings):

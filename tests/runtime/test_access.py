@@ -58,7 +58,7 @@ from services.runtime.access import (
 )
 from services.runtime.call_pipeline import CallPipeline
 from services.runtime.config import EdgeSettings, MeshSettings, Settings
-from services.runtime.errors import NotFound, PermissionDenied, Unauthenticated
+from services.runtime.errors import Code, NotFound, PermissionDenied, Unauthenticated
 from tools.edge.tokens import ensure_signing_key, issue_token, jwks_document, key_id
 
 SERVICE = "fintech.payments.v1.PaymentInitiationService"
@@ -337,7 +337,7 @@ def test_invalid_bearer_tokens_are_unauthenticated(settings: Settings, change: d
     with pytest.raises(Unauthenticated) as refused:
         verify_token(token, settings)
     assert refused.value.message == f"the bearer token is not valid: {error}"
-    assert refused.value.code == grpc.StatusCode.UNAUTHENTICATED
+    assert refused.value.code == Code.UNAUTHENTICATED
 
 
 def test_garbage_is_not_a_token(settings: Settings):
@@ -473,7 +473,7 @@ def test_require_owner(who: Principal, rule: Rule, owner: str, branch: str | Non
     with structlog.testing.capture_logs() as logs, pytest.raises(PermissionDenied) as refused:
         require_owner(owner, branch)
     assert refused.value.message == "the caller may not access this resource, or it does not exist"
-    assert refused.value.code == grpc.StatusCode.PERMISSION_DENIED
+    assert refused.value.code == Code.PERMISSION_DENIED
     assert denials("ownership", who.subject) == before + 1
     assert [(e["principal"], e["reason"], e["method"]) for e in security_events(logs)] == [
         (who.subject, "ownership", RETRIEVE)

@@ -44,7 +44,9 @@ async def unreachable_risk(settings: Settings) -> ServiceClient:
     """A client of a risk service that is down (nothing listens on its port)."""
     ensure_certs(settings)
     services = {**settings.services, "risk": settings.services["risk"].model_copy(update={"port": _free_port()})}
-    return ServiceClient("payments", "risk", settings=settings.model_copy(update={"services": services}), timeout=0.5)
+    client = ServiceClient("payments", "risk", settings=settings.model_copy(update={"services": services}), timeout=0.5)
+    await client.start()
+    return client
 
 
 async def test_the_breaker_opens_after_repeated_failures_and_then_fails_fast(unreachable_risk: ServiceClient):
@@ -92,6 +94,7 @@ async def test_calls_cancelled_by_their_callers_do_not_open_the_breaker(settings
     await server.start()
     services = {**settings.services, "risk": settings.services["risk"].model_copy(update={"port": port})}
     risk = ServiceClient("payments", "risk", settings=settings.model_copy(update={"services": services}), timeout=5)
+    await risk.start()
     stub = risk.stub(fraud_grpc.FraudDetectionServiceStub)
     request = fraud.EvaluateTransactionFraudRequest()
     try:

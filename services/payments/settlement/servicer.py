@@ -18,11 +18,10 @@ from fintech.payments.v1 import settlement_service_pb2_grpc as ssvc_grpc
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.payments import idempotency
 from services.payments.config import PaymentsKeys
 from services.payments.settlement import batches, lifecycle
 from services.payments.settlement.models import SettlementBatchRow
-from services.runtime import access, paging
+from services.runtime import access, idempotency, paging
 from services.runtime.access import Principal
 from services.runtime.config import Settings
 from services.runtime.db import Database

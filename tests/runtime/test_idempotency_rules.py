@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from types import SimpleNamespace
 
 import grpc
 import pytest
@@ -13,9 +12,10 @@ from fintech.payments.v1 import payment_initiation_service_pb2 as pis
 from google.rpc import error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
-from services.payments import idempotency
-from services.payments.idempotency import ReplayedError, Scope, Stored
-from services.runtime.errors import DomainError, FailedPrecondition, NotFound
+from services.runtime import idempotency
+from services.runtime.error_status import status_of
+from services.runtime.errors import Code, FailedPrecondition, NotFound, Replayed
+from services.runtime.idempotency import Scope, Stored
 
 SCOPE = Scope(principal="spiffe://bank/ns/x/sa/edge-gateway|teller-7", operation="InitiatePayment", key="order-42")
 
@@ -65,7 +65,7 @@ def test_a_reused_key_is_refused_with_its_reason():
     error = idempotency._reused(SCOPE)
     assert isinstance(error, FailedPrecondition)
     assert (error.code, ErrorReason.Name(error.reason), error.message, error.metadata) == (
-        grpc.StatusCode.FAILED_PRECONDITION, "ERROR_REASON_IDEMPOTENCY_KEY_REUSED",
+        Code.FAILED_PRECONDITION, "ERROR_REASON_IDEMPOTENCY_KEY_REUSED",
         "the idempotency key was used with other parameters", {"idempotency_key": "order-42"},
     )  # fmt: skip
 
@@ -77,26 +77,13 @@ def details(status: grpc.Status) -> status_pb2.Status:
 
 def test_a_stored_error_is_the_status_the_caller_got():
     error = NotFound("account 42 not found", metadata={"account_id": "42"})
-    stored = idempotency.error_status(error)
-    assert status_pb2.Status.FromString(stored) == details(error.to_status("payments.fintech.svc"))
+    stored = idempotency.error_status(error, "payments.fintech.svc")
+    assert status_pb2.Status.FromString(stored) == details(status_of(error, "payments.fintech.svc"))
     info = error_details_pb2.ErrorInfo()
     status_pb2.Status.FromString(stored).details[0].Unpack(info)
     assert (info.reason, info.domain, dict(info.metadata)) == (
         "RESOURCE_NOT_FOUND", "payments.fintech.svc", {"account_id": "42"},
     )  # fmt: skip
-
-
-class _PlainError(DomainError):
-    """An error whose status carries no rich details."""
-
-    def to_status(self, domain: str):
-        return SimpleNamespace(code=grpc.StatusCode.UNAVAILABLE, details=f"down in {domain}",
-                               trailing_metadata=(("x-other", b"ignored"),))  # fmt: skip
-
-
-def test_an_error_without_rich_details_is_stored_as_its_code_and_message():
-    stored = idempotency.error_status(_PlainError("down"))
-    assert status_pb2.Status.FromString(stored) == status_pb2.Status(code=14, message="down in payments.fintech.svc")
 
 
 def test_a_stored_error_is_raised_again_exactly_as_the_first_time():
@@ -105,15 +92,15 @@ def test_a_stored_error_is_raised_again_exactly_as_the_first_time():
         reason=ErrorReason.ERROR_REASON_INSUFFICIENT_FUNDS,
         metadata={"account_id": "7"},
     )
-    stored = Stored(error=idempotency.error_status(first))
-    with pytest.raises(ReplayedError) as replayed:
+    stored = Stored(error=idempotency.error_status(first, "payments.fintech.svc"))
+    with pytest.raises(Replayed) as replayed:
         stored.raise_error()
     error = replayed.value
     assert (error.code, error.message, str(error)) == (
-        grpc.StatusCode.FAILED_PRECONDITION, "account 7 does not cover the amount",
+        Code.FAILED_PRECONDITION, "account 7 does not cover the amount",
         "account 7 does not cover the amount",
     )  # fmt: skip
-    again, original = error.to_status("another.domain"), first.to_status("payments.fintech.svc")
+    again, original = status_of(error, "another.domain"), status_of(first, "payments.fintech.svc")
     assert (again.code, again.details, details(again)) == (original.code, original.details, details(original))
 
 
@@ -124,12 +111,12 @@ def test_a_stored_response_or_resource_raises_nothing():
 
 @pytest.mark.parametrize(
     ("code", "expected"),
-    [(0, grpc.StatusCode.OK), (5, grpc.StatusCode.NOT_FOUND), (10, grpc.StatusCode.ABORTED),
-     (16, grpc.StatusCode.UNAUTHENTICATED), (99, grpc.StatusCode.UNKNOWN)],
-)  # fmt: skip
-def test_a_replayed_error_keeps_its_grpc_code(code, expected):
+    [(0, Code.UNKNOWN), (5, Code.NOT_FOUND), (10, Code.ABORTED), (16, Code.UNAUTHENTICATED), (99, Code.UNKNOWN)],
+)
+def test_a_replayed_error_keeps_its_canonical_code(code, expected):
     status = status_pb2.Status(code=code, message="as before")
-    error = ReplayedError(status)
-    assert (error.code, error.status, error.message) == (expected, status, "as before")
-    if expected != grpc.StatusCode.UNKNOWN:  # a stored error always has a code of gRPC's
-        assert rpc_status.to_status(status) == error.to_status("payments.fintech.svc")
+    error = Replayed(status)
+    assert (error.code, error.stored, error.message) == (expected, status, "as before")
+    assert error.rpc_status("payments.fintech.svc") == status  # answered exactly as stored
+    if expected != Code.UNKNOWN:
+        assert rpc_status.to_status(status) == status_of(error, "payments.fintech.svc")

@@ -1,4 +1,6 @@
-"""Idempotency keys: the first outcome of a call, per (caller principal, operation, key), replayed.
+"""Idempotency keys, one design for every service: the first outcome of a call, per (caller principal,
+operation, key), replayed (AIP-155). A service that takes keys adds the table to its metadata
+(`attach(Base.metadata)`) and creates it in a migration (`create_table()`).
 
     stored = await idempotency.claim(database, scope, request_hash)   # None: this call does the work
     ...   # in the transaction that records the result:
@@ -22,28 +24,64 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
-import grpc
 from fintech.common.v1.error_reason_pb2 import ErrorReason
 from google.protobuf.message import Message
 from google.rpc import status_pb2
-from grpc_status import rpc_status
-from sqlalchemy import bindparam, delete, select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Index,
+    LargeBinary,
+    MetaData,
+    Table,
+    Text,
+    bindparam,
+    delete,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import UUID, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.payments.models import IdempotencyRow
 from services.runtime.call_pipeline import remaining_timeout
-from services.runtime.db import Database
-from services.runtime.errors import DeadlineExceeded, DomainError, FailedPrecondition
+from services.runtime.db import NAMING_CONVENTION, Database
+from services.runtime.errors import DeadlineExceeded, DomainError, FailedPrecondition, Replayed
 
-DOMAIN = "payments.fintech.svc"
-STATUS_DETAILS = "grpc-status-details-bin"
 POLL_SECONDS = 0.01
 # A pending claim this old belongs to a call that died; its key may be taken over.
 ABANDONED_AFTER = timedelta(seconds=60)
 WAIT_SECONDS = 10.0
 T = TypeVar("T")
-KEYS = IdempotencyRow.__table__
+KEYS = Table(
+    "idempotency_keys",
+    MetaData(naming_convention=NAMING_CONVENTION),
+    Column("principal", Text, primary_key=True),  # the caller: a key is only ever the same caller's
+    Column("operation", Text, primary_key=True),  # e.g. "InitiatePayment"
+    Column("idempotency_key", Text, primary_key=True),
+    Column("request_hash", Text, nullable=False),
+    Column("resource_id", UUID(as_uuid=True)),  # the call's resource once recorded
+    Column("response", LargeBinary),  # the serialized response message
+    Column("error", LargeBinary),  # the serialized google.rpc.Status
+    Column("complete_time", DateTime(timezone=True)),
+    Column("create_time", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_idempotency_keys_create_time", "create_time"),
+)
+
+
+def attach(metadata: MetaData) -> Table:
+    """The idempotency table in a service's metadata (so Alembic autogenerate compares it)."""
+    return metadata.tables.get(KEYS.key) or KEYS.to_metadata(metadata)
+
+
+def create_table() -> None:
+    """Create `idempotency_keys`; call from a migration of a service that takes keys."""
+    from alembic import op
+
+    op.create_table(KEYS.name, *(column.copy() for column in KEYS.columns))
+    op.create_index("ix_idempotency_keys_create_time", KEYS.name, ["create_time"])
+
+
 # Built once (the hot path runs them per payment): the key's row, matched by the scope's parameters.
 _KEY = (
     (KEYS.c.principal == bindparam("scope_principal"))
@@ -51,7 +89,7 @@ _KEY = (
     & (KEYS.c.idempotency_key == bindparam("scope_key"))
 )
 _CLAIM = insert(KEYS).on_conflict_do_nothing().returning(KEYS.c.principal)
-_READ = select(IdempotencyRow).where(_KEY)
+_READ = select(KEYS).where(_KEY)
 _UPDATE = update(KEYS).where(_KEY)  # SET: the columns in the parameters
 _DELETE = delete(KEYS).where(_KEY)
 
@@ -76,22 +114,7 @@ class Stored:
 
     def raise_error(self) -> None:
         if self.error is not None:
-            raise ReplayedError(status_pb2.Status.FromString(self.error))
-
-
-class ReplayedError(DomainError):
-    """A stored error, answered again exactly as the first time."""
-
-    def __init__(self, status: status_pb2.Status) -> None:
-        super().__init__(status.message)
-        self.status = status
-        self.code = _CODES.get(status.code, grpc.StatusCode.UNKNOWN)
-
-    def to_status(self, domain: str) -> grpc.Status:
-        return rpc_status.to_status(self.status)
-
-
-_CODES = {code.value[0]: code for code in grpc.StatusCode}
+            raise Replayed(status_pb2.Status.FromString(self.error))
 
 
 def request_hash(request: Message, *, ignore: tuple[str, ...] = ()) -> str:
@@ -103,13 +126,9 @@ def request_hash(request: Message, *, ignore: tuple[str, ...] = ()) -> str:
     return hashlib.sha256(copy.SerializeToString(deterministic=True)).hexdigest()
 
 
-def error_status(error: DomainError) -> bytes:
+def error_status(error: DomainError, domain: str) -> bytes:
     """The google.rpc.Status a DomainError is answered with, serialized for storage."""
-    status = error.to_status(DOMAIN)
-    for key, value in status.trailing_metadata:
-        if key == STATUS_DETAILS:
-            return value
-    return status_pb2.Status(code=status.code.value[0], message=status.details).SerializeToString()
+    return error.rpc_status(domain).SerializeToString()
 
 
 def _reused(scope: Scope) -> FailedPrecondition:
@@ -138,7 +157,7 @@ async def claim_and_read(
         async with database.transaction() as session:
             if await session.scalar(_CLAIM, values) is not None:
                 return None, (await read(session) if read is not None else None)
-            row = await session.scalar(_READ, scope.params())
+            row = (await session.execute(_READ, scope.params())).one_or_none()
             if row is None:
                 continue  # released meanwhile: try to claim again
             if row.request_hash != digest:
@@ -162,13 +181,19 @@ async def recorded(session: AsyncSession, scope: Scope, resource_id: uuid.UUID) 
 
 
 async def complete(
-    session: AsyncSession, scope: Scope, *, response: Message | None = None, error: DomainError | None = None
+    session: AsyncSession,
+    scope: Scope,
+    *,
+    response: Message | None = None,
+    error: DomainError | None = None,
+    domain: str = "",
 ) -> None:
+    """Store the call's outcome: its response, or its error as answered by the service of `domain`."""
     await session.execute(
         _UPDATE,
         {
             "response": response.SerializeToString(deterministic=True) if response is not None else None,
-            "error": error_status(error) if error is not None else None,
+            "error": error_status(error, domain) if error is not None else None,
             "complete_time": datetime.now(UTC),
             **scope.params(),
         },
@@ -178,8 +203,8 @@ async def complete(
 async def complete_unfinished(session: AsyncSession, resource_id: uuid.UUID, response: Message) -> None:
     """The outcome of keys whose call recorded `resource_id` and then died: retries answer with `response`."""
     await session.execute(
-        update(IdempotencyRow)
-        .where(IdempotencyRow.resource_id == resource_id, IdempotencyRow.complete_time.is_(None))
+        update(KEYS)
+        .where(KEYS.c.resource_id == resource_id, KEYS.c.complete_time.is_(None))
         .values(response=response.SerializeToString(deterministic=True), complete_time=datetime.now(UTC))
     )
 
