@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 from functools import lru_cache
+from typing import Any, TypeVar, cast
 
 import grpc
 from google.protobuf import descriptor_pb2
@@ -40,6 +41,20 @@ class _BusinessError(Exception):
     def __init__(self, error: grpc.aio.AioRpcError) -> None:
         super().__init__(error.details())
         self.error = error
+
+
+S = TypeVar("S")
+
+
+class _BoundLate:
+    """A stub whose methods are looked up on the client's current channel at each use."""
+
+    def __init__(self, client: ServiceClient, stub_class: type) -> None:
+        self._client = client
+        self._stub_class = stub_class
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client._bound(self._stub_class), name)
 
 
 @lru_cache(maxsize=16)
@@ -91,6 +106,7 @@ class ServiceClient:
         self._caller = caller
         self._settings = settings
         self._channel: grpc.aio.Channel | None = None
+        self._stubs: dict[int, dict[type, object]] = {}  # per channel: one stub per stub class
 
     async def start(self) -> None:
         """Open the channel in the running loop."""
@@ -109,6 +125,7 @@ class ServiceClient:
     async def stop(self) -> None:
         if self._channel is not None:
             channel, self._channel = self._channel, None
+            self._stubs = {}
             await channel.close()
 
     close = stop
@@ -119,8 +136,19 @@ class ServiceClient:
             raise RuntimeError(f"the client of {self.target} is not started (list it among the service's background)")
         return self._channel
 
-    def stub(self, stub_class):
-        return stub_class(self.channel)
+    def stub(self, stub_class: type[S]) -> S:
+        """A stub of the service, usable from construction on: its methods bind to the channel when called (after
+        `start`), so the objects that call can be built before the loop runs."""
+        return cast(S, _BoundLate(self, stub_class))
+
+    def _bound(self, stub_class: type[S]) -> S:
+        channel = self.channel
+        stubs = self._stubs.get(id(channel))
+        if stubs is None:
+            self._stubs = {id(channel): (stubs := {})}
+        if stub_class not in stubs:
+            stubs[stub_class] = stub_class(channel)
+        return cast(S, stubs[stub_class])
 
     async def call(self, method: grpc.aio.UnaryUnaryMultiCallable, request, *, timeout: float | None = None):
         """Call `method` (a stub attribute) with deadline, request id and the dependency's breaker."""
