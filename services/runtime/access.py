@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import grpc
 import jwt
@@ -40,7 +41,7 @@ from fintech.common.v1 import access_pb2
 from google.protobuf import descriptor_pool
 from prometheus_client import Counter
 
-from services.runtime.call_pipeline import wrap_unary
+from services.runtime.call_pipeline import Continuation, UnaryBehavior, wrap_unary
 from services.runtime.config import Settings
 from services.runtime.errors import NotFound, PermissionDenied, Unauthenticated
 from services.runtime.identity import peer_identity
@@ -134,9 +135,10 @@ def rule_for(method: str) -> Rule | None:
             raise LookupError(f"{method}: its generated module is not loaded, so its access rule is unknown") from None
         return None
     options = descriptor.GetOptions()
-    if not options.HasExtension(access_pb2.access):
+    # the generated stub types an extension as a plain FieldDescriptor, the protobuf stubs want its generic form
+    if not options.HasExtension(access_pb2.access):  # type: ignore[arg-type]
         return None
-    return Rule.from_proto(options.Extensions[access_pb2.access])
+    return Rule.from_proto(options.Extensions[access_pb2.access])  # type: ignore[index]
 
 
 class InvalidClaims(ValueError):
@@ -195,7 +197,7 @@ def _jwks(path: Path, mtime_ns: int) -> jwt.PyJWKSet:
     return jwt.PyJWKSet.from_json(path.read_text())
 
 
-def verify_token(token: str, settings: Settings) -> dict:
+def verify_token(token: str, settings: Settings) -> dict[str, Any]:
     """The claims of a bearer token the issuer signed for this API; Unauthenticated otherwise."""
     path = settings.edge.jwks_file or settings.state_dir / "edge" / "jwks.json"
     try:
@@ -350,19 +352,21 @@ def _not_yours() -> PermissionDenied:
     return PermissionDenied("the caller may not access this resource, or it does not exist")
 
 
-class AccessControl(grpc.aio.ServerInterceptor):
+class AccessControl(grpc.aio.ServerInterceptor):  # type: ignore[misc]  # grpc is untyped: its classes are Any
     """Binds the caller and enforces each RPC's declared role rule, before validation and the handler."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
 
-    async def intercept_service(self, continuation, handler_call_details):
+    async def intercept_service(
+        self, continuation: Continuation, handler_call_details: grpc.HandlerCallDetails
+    ) -> grpc.RpcMethodHandler | None:
         handler = await continuation(handler_call_details)
         method = handler_call_details.method
         rule = rule_for(method)
 
-        def wrap(behavior):
-            async def handle(request, context):
+        def wrap(behavior: UnaryBehavior) -> UnaryBehavior:
+            async def handle(request: Any, context: grpc.aio.ServicerContext) -> Any:
                 try:
                     who = resolve(context, self.settings)
                 except Unauthenticated:

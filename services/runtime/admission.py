@@ -20,14 +20,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
+from typing import Any
 
 import grpc
 from fintech.common.v1.error_reason_pb2 import ErrorReason
 from google.protobuf import duration_pb2
+from google.protobuf.message import Message
 from google.rpc import error_details_pb2
 from prometheus_client import Counter, Gauge
 
-from services.runtime.call_pipeline import UnaryBehavior, wrap_unary
+from services.runtime.call_pipeline import Continuation, UnaryBehavior, wrap_unary
 from services.runtime.config import AdmissionLimit
 from services.runtime.errors import Code, DomainError
 from services.runtime.observability import split_method
@@ -49,7 +51,7 @@ class Overloaded(DomainError):
         )
         self.retry_after = retry_after
 
-    def details(self) -> list:
+    def details(self) -> list[Message]:
         delay = duration_pb2.Duration()
         delay.FromMilliseconds(round(self.retry_after * 1000))
         return [*super().details(), error_details_pb2.RetryInfo(retry_delay=delay)]
@@ -91,7 +93,7 @@ class Gate:
         self._slots.release()
 
 
-class AdmissionControl(grpc.aio.ServerInterceptor):
+class AdmissionControl(grpc.aio.ServerInterceptor):  # type: ignore[misc]  # grpc is untyped: its classes are Any
     """Applies each configured method's gate; methods without a limit pass straight through."""
 
     def __init__(self, limits: Mapping[str, AdmissionLimit]) -> None:
@@ -100,14 +102,16 @@ class AdmissionControl(grpc.aio.ServerInterceptor):
     def gate(self, method: str) -> Gate | None:
         return self._gates.get(method)
 
-    async def intercept_service(self, continuation, handler_call_details):
+    async def intercept_service(
+        self, continuation: Continuation, handler_call_details: grpc.HandlerCallDetails
+    ) -> grpc.RpcMethodHandler | None:
         handler = await continuation(handler_call_details)
         gate = self.gate(split_method(handler_call_details.method)[1])
         if gate is None:
             return handler
 
         def wrap(behavior: UnaryBehavior) -> UnaryBehavior:
-            async def handle(request, context: grpc.aio.ServicerContext):
+            async def handle(request: Any, context: grpc.aio.ServicerContext) -> Any:
                 await gate.enter(context.time_remaining())
                 try:
                     return await behavior(request, context)

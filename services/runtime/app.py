@@ -9,7 +9,7 @@ which answers UNIMPLEMENTED: the API surface (reflection, health, policy) is rea
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Protocol
 
 from services.runtime.config import Settings, get_settings
@@ -17,9 +17,9 @@ from services.runtime.contracts import service_modules
 from services.runtime.db import Database
 from services.runtime.migrations import upgrade_async
 from services.runtime.relay import OutboxRelay
-from services.runtime.server import Service
+from services.runtime.server import AddServicer, Service
 
-Servicers = Sequence[tuple[Callable, object]]
+Servicers = Sequence[tuple[AddServicer, object]]
 
 
 class Background(Protocol):
@@ -31,7 +31,7 @@ class Background(Protocol):
     async def stop(self) -> None: ...
 
 
-def contract_servicers(domain: str, implemented: Servicers = ()) -> list[tuple[Callable, object]]:
+def contract_servicers(domain: str, implemented: Servicers = ()) -> list[tuple[AddServicer, object]]:
     """Every gRPC service of `fintech.<domain>.v1`: the given implementations, base servicers for the rest."""
     done = {add.__name__ for add, _ in implemented}
     servicers = list(implemented)

@@ -20,7 +20,7 @@ does for fields a protocol lacks: an ALLOW rule using it never matches, a DENY r
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from inspect import isasyncgenfunction, isgeneratorfunction
@@ -249,7 +249,7 @@ CALLER_NOT_ALLOWED = _reason(error_reason_pb2.ERROR_REASON_CALLER_NOT_ALLOWED)
 UNAUTHENTICATED = _reason(error_reason_pb2.ERROR_REASON_UNAUTHENTICATED)
 
 
-class AuthorizationInterceptor(grpc.aio.ServerInterceptor):
+class AuthorizationInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]  # grpc is untyped: its classes are Any
     """Checks every call against the policies before its handler runs (all four handler kinds).
 
     grpc.aio interceptors only see the method name and metadata, not the TLS peer, so the check runs
@@ -307,6 +307,8 @@ class AuthorizationInterceptor(grpc.aio.ServerInterceptor):
 
 
 Check = Callable[[str, grpc.aio.ServicerContext], Awaitable[None]]
+# A method handler's behaviour of any of the four kinds: a coroutine, an async generator or a generator.
+Behavior = Callable[..., Any]
 
 
 def _guarded(handler: grpc.RpcMethodHandler, method: str, check: Check) -> grpc.RpcMethodHandler:
@@ -320,7 +322,7 @@ def _guarded(handler: grpc.RpcMethodHandler, method: str, check: Check) -> grpc.
     return handler._replace(stream_stream=_wrap_stream(handler.stream_stream, method, check))
 
 
-def _wrap_call(behavior: Callable, method: str, check: Check) -> Callable:
+def _wrap_call(behavior: Behavior, method: str, check: Check) -> Behavior:
     async def guarded(request_or_iterator: Any, context: grpc.aio.ServicerContext) -> Any:
         await check(method, context)
         result = behavior(request_or_iterator, context)
@@ -329,12 +331,14 @@ def _wrap_call(behavior: Callable, method: str, check: Check) -> Callable:
     return guarded
 
 
-def _wrap_stream(behavior: Callable, method: str, check: Check) -> Callable:
+def _wrap_stream(behavior: Behavior, method: str, check: Check) -> Behavior:
     # grpc.aio drives async generators (yield responses) and coroutines (context.write) differently:
     # the wrapper must be of the behaviour's kind. A sync generator is iterated on the event loop.
     if isasyncgenfunction(behavior):
 
-        async def guarded_async_generator(request_or_iterator: Any, context: grpc.aio.ServicerContext):
+        async def guarded_async_generator(
+            request_or_iterator: Any, context: grpc.aio.ServicerContext
+        ) -> AsyncIterator[Any]:
             await check(method, context)
             async for response in behavior(request_or_iterator, context):
                 yield response
@@ -342,7 +346,7 @@ def _wrap_stream(behavior: Callable, method: str, check: Check) -> Callable:
         return guarded_async_generator
     if isgeneratorfunction(behavior):
 
-        async def guarded_generator(request_or_iterator: Any, context: grpc.aio.ServicerContext):
+        async def guarded_generator(request_or_iterator: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
             await check(method, context)
             for response in behavior(request_or_iterator, context):
                 yield response

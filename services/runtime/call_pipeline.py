@@ -16,6 +16,7 @@ import contextvars
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import asyncpg.exceptions as pg_errors
 import grpc
@@ -47,7 +48,7 @@ _UNREACHABLE = (
 )
 
 
-def unreachable(error: BaseException) -> bool:
+def unreachable(error: BaseException | None) -> bool:
     """The error, or one it was raised from, is a lost or refused connection."""
     while error is not None:
         if isinstance(error, _UNREACHABLE) or getattr(error, "connection_invalidated", False):
@@ -56,10 +57,15 @@ def unreachable(error: BaseException) -> bool:
     return False
 
 
-UnaryBehavior = Callable[[object, grpc.aio.ServicerContext], Awaitable[object]]
+# grpc ships no types ([tool.mypy] overrides): requests and responses are the contract's messages, seen as Any.
+UnaryBehavior = Callable[[Any, grpc.aio.ServicerContext], Awaitable[Any]]
+# What a server interceptor's intercept_service receives to reach the next interceptor (or the handler).
+Continuation = Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler | None]]
 
 
-def wrap_unary(handler: grpc.RpcMethodHandler | None, wrap: Callable[[UnaryBehavior], UnaryBehavior]):
+def wrap_unary(
+    handler: grpc.RpcMethodHandler | None, wrap: Callable[[UnaryBehavior], UnaryBehavior]
+) -> grpc.RpcMethodHandler | None:
     """The same handler with its unary-unary behaviour wrapped; streaming handlers pass untouched."""
     if handler is None or handler.request_streaming or handler.response_streaming:
         return handler
@@ -77,18 +83,20 @@ def _metadata(context: grpc.aio.ServicerContext, key: str) -> str | None:
     return None
 
 
-class CallPipeline(grpc.aio.ServerInterceptor):
+class CallPipeline(grpc.aio.ServerInterceptor):  # type: ignore[misc]  # grpc is untyped: its classes are Any
     """Request id and deadline for downstream calls, one log line and metrics per call, error mapping."""
 
     def __init__(self, service: str) -> None:
         self._domain = f"{service}.fintech.svc"
 
-    async def intercept_service(self, continuation, handler_call_details):
+    async def intercept_service(
+        self, continuation: Continuation, handler_call_details: grpc.HandlerCallDetails
+    ) -> grpc.RpcMethodHandler | None:
         handler = await continuation(handler_call_details)
         grpc_service, grpc_method = split_method(handler_call_details.method)
 
         def wrap(behavior: UnaryBehavior) -> UnaryBehavior:
-            async def handle(request, context: grpc.aio.ServicerContext):
+            async def handle(request: Any, context: grpc.aio.ServicerContext) -> Any:
                 rid = _metadata(context, REQUEST_ID_HEADER) or str(uuid.uuid4())
                 remaining = context.time_remaining()
                 request_id.set(rid)
@@ -137,14 +145,16 @@ class CallPipeline(grpc.aio.ServerInterceptor):
         return wrap_unary(handler, wrap)
 
 
-class RequestValidation(grpc.aio.ServerInterceptor):
+class RequestValidation(grpc.aio.ServerInterceptor):  # type: ignore[misc]  # grpc is untyped: its classes are Any
     """Rejects a request that breaks its contract's field rules, before the servicer sees it."""
 
-    async def intercept_service(self, continuation, handler_call_details):
+    async def intercept_service(
+        self, continuation: Continuation, handler_call_details: grpc.HandlerCallDetails
+    ) -> grpc.RpcMethodHandler | None:
         handler = await continuation(handler_call_details)
 
         def wrap(behavior: UnaryBehavior) -> UnaryBehavior:
-            async def handle(request, context):
+            async def handle(request: Any, context: grpc.aio.ServicerContext) -> Any:
                 violations = validate(request)
                 if violations:
                     fields = ", ".join(v.field for v in violations)

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, TypeVar, cast
 
 import grpc
 from google.protobuf import descriptor_pb2
+from google.protobuf.message import Message
 from opentelemetry.instrumentation.grpc import aio_client_interceptors
 from purgatory import AsyncCircuitBreakerFactory
 from purgatory.domain.model import OpenedState
@@ -114,7 +116,7 @@ class ServiceClient:
             return
         address = self._settings.service(self.target).address
         options = [("grpc.enable_retries", 1), ("grpc.service_config", retry_service_config(self.target))]
-        interceptors = aio_client_interceptors()
+        interceptors = aio_client_interceptors()  # type: ignore[no-untyped-call]  # OpenTelemetry's is untyped
         if self._settings.mesh.mode == "local":
             credentials = channel_credentials(self._caller, self._settings)
             options += server_identity_options(self.target, self._settings)  # the server must be `target`
@@ -147,10 +149,13 @@ class ServiceClient:
         if stubs is None:
             self._stubs = {id(channel): (stubs := {})}
         if stub_class not in stubs:
-            stubs[stub_class] = stub_class(channel)
+            make_stub = cast(Callable[[grpc.aio.Channel], object], stub_class)  # a generated stub takes its channel
+            stubs[stub_class] = make_stub(channel)
         return cast(S, stubs[stub_class])
 
-    async def call(self, method: grpc.aio.UnaryUnaryMultiCallable, request, *, timeout: float | None = None):
+    async def call(
+        self, method: grpc.aio.UnaryUnaryMultiCallable, request: Message, *, timeout: float | None = None
+    ) -> Any:
         """Call `method` (a stub attribute) with deadline, request id and the dependency's breaker."""
         budget = remaining_timeout(timeout or self._timeout)
         if budget <= 0:

@@ -209,7 +209,7 @@ class EventConsumer(abc.ABC):
         """Apply the decodable records in one transaction; returns the undecodable ones' errors, by
         (topic, partition, offset), for the dead-letter topic once the batch is committed."""
         decoded: list[Decoded] = []
-        undecodable = {}
+        undecodable: dict[tuple[str, int, int], BaseException] = {}
         for records in batches.values():
             for record in records:
                 try:
@@ -219,8 +219,8 @@ class EventConsumer(abc.ABC):
                     continue
                 if not self._wanted(record, envelope):
                     continue
-                carried = trace.get_current_span(kafka.extract_context(record.headers)).get_span_context()
-                decoded.append((record, envelope, event, carried if carried.is_valid else None))
+                span_context = trace.get_current_span(kafka.extract_context(record.headers)).get_span_context()
+                decoded.append((record, envelope, event, span_context if span_context.is_valid else None))
         if not decoded:
             return undecodable
         outcomes: dict[tuple[str, str], int] = {}
@@ -419,7 +419,7 @@ def _within(carried: trace.SpanContext | None) -> Iterator[None]:
         otel_context.detach(token)
 
 
-class _CommitOnRevoke(ConsumerRebalanceListener):
+class _CommitOnRevoke(ConsumerRebalanceListener):  # type: ignore[misc]  # aiokafka is untyped: its classes are Any
     """Commits what was applied on partitions about to move, so their next owner starts after it."""
 
     def __init__(self, owner: EventConsumer) -> None:

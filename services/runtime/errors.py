@@ -45,7 +45,7 @@ class Code(enum.IntEnum):
 
 def reason_name(reason: int) -> str:
     """`ERROR_REASON_INSUFFICIENT_FUNDS` -> `INSUFFICIENT_FUNDS`, the string clients switch on."""
-    return ErrorReason.Name(reason).removeprefix("ERROR_REASON_")  # type: ignore[arg-type]
+    return ErrorReason.Name(reason).removeprefix("ERROR_REASON_")
 
 
 class DomainError(Exception):

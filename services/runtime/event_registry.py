@@ -57,9 +57,11 @@ class EventType:
 
 def event_spec(descriptor: Descriptor) -> event_envelope_pb2.EventSpec | None:
     options = descriptor.GetOptions()
-    if not options.HasExtension(event_envelope_pb2.event):
+    # the generated stub types an extension as a plain FieldDescriptor, the protobuf stubs want its generic form
+    if not options.HasExtension(event_envelope_pb2.event):  # type: ignore[arg-type]
         return None
-    return options.Extensions[event_envelope_pb2.event]
+    spec: event_envelope_pb2.EventSpec = options.Extensions[event_envelope_pb2.event]  # type: ignore[index]
+    return spec
 
 
 class EventRegistry:

@@ -128,7 +128,8 @@ def request_hash(request: Message, *, ignore: tuple[str, ...] = ()) -> str:
 
 def error_status(error: DomainError, domain: str) -> bytes:
     """The google.rpc.Status a DomainError is answered with, serialized for storage."""
-    return error.rpc_status(domain).SerializeToString()
+    stored: bytes = error.rpc_status(domain).SerializeToString()  # google.rpc ships no types
+    return stored
 
 
 def _reused(scope: Scope) -> FailedPrecondition:

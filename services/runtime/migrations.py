@@ -76,7 +76,9 @@ def run_migrations(target_metadata: sa.MetaData) -> None:
     if connection is not None:
         run(connection)
     else:  # the alembic command line: no caller's connection
-        asyncio.run(_with_connection(context.config.get_main_option("sqlalchemy.url"), None, run))
+        url = context.config.get_main_option("sqlalchemy.url")
+        assert url is not None, "alembic.ini names the database (sqlalchemy.url)"
+        asyncio.run(_with_connection(url, None, run))
 
 
 async def _with_connection(
@@ -106,7 +108,9 @@ async def run_command(
 ) -> Any:
     """Run an Alembic command on one connection, holding the service's migration lock."""
     config = alembic_config(service, url, script_location=script_location)
-    location = Path(config.get_main_option("script_location"))
+    script = config.get_main_option("script_location")
+    assert script is not None  # alembic_config sets it
+    location = Path(script)
     if not (location / "env.py").exists():
         raise FileNotFoundError(
             f"{location} has no env.py: lay it out with `python -m services.runtime.migrations init {service} ...`"

@@ -19,12 +19,15 @@ import logging
 import sys
 import traceback
 from pathlib import Path
+from types import TracebackType
+from typing import TextIO, cast
 
 import structlog
 from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from prometheus_client import Counter, Histogram, start_http_server
+from structlog.typing import EventDict, WrappedLogger
 
 RPC_HANDLED = Counter(
     "grpc_server_handled_total",
@@ -114,7 +117,7 @@ def safe_stack(error: BaseException) -> list[str]:
     return lines
 
 
-def _safe_exc_info(_, __, event: dict) -> dict:
+def _safe_exc_info(_: WrappedLogger, __: str, event: EventDict) -> EventDict:
     """`log.exception(...)` and `exc_info=...`: the error and its stack without messages (see safe_error)."""
     exc_info = event.pop("exc_info", None)
     if exc_info is True:
@@ -135,11 +138,13 @@ class SafeFormatter(logging.Formatter):
     """The standard library's log lines (libraries' warnings, asyncio's unretrieved task errors) with
     exceptions rendered as `safe_stack` does: no exception message reaches stderr either."""
 
-    def formatException(self, ei) -> str:  # noqa: N802 (logging's name)
+    def formatException(  # noqa: N802 (logging's name)
+        self, ei: tuple[type[BaseException], BaseException, TracebackType | None] | tuple[None, None, None]
+    ) -> str:
         return "\n".join(safe_stack(ei[1])) if ei and ei[1] is not None else ""
 
 
-def _add_trace_ids(_, __, event: dict) -> dict:
+def _add_trace_ids(_: WrappedLogger, __: str, event: EventDict) -> EventDict:
     span = trace.get_current_span().get_span_context()
     if span.is_valid:
         event["trace_id"] = format(span.trace_id, "032x")
@@ -169,7 +174,8 @@ def configure_logging(service: str, level: int = logging.INFO) -> None:
             structlog.processors.JSONRenderer(),
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),
-        logger_factory=structlog.PrintLoggerFactory(_Stdout()),
+        # _Stdout is all of a text stream the PrintLogger uses (write, flush)
+        logger_factory=structlog.PrintLoggerFactory(cast(TextIO, _Stdout())),
         cache_logger_on_first_use=True,
     )
     structlog.contextvars.bind_contextvars(service=service)

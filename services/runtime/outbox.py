@@ -15,12 +15,13 @@ import uuid
 from collections.abc import Sequence
 from datetime import timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from fintech.common.v1 import event_envelope_pb2
 from google.protobuf.message import Message
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy import event as sql_event
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -188,5 +189,6 @@ async def purge_published(session: AsyncSession, older_than: timedelta, limit: i
         .limit(limit)
         .scalar_subquery()
     )
-    result = await session.execute(delete(outbox_events).where(outbox_events.c.id.in_(oldest)))
+    # a DELETE's result is a CursorResult, which counts the rows
+    result = cast(CursorResult[Any], await session.execute(delete(outbox_events).where(outbox_events.c.id.in_(oldest))))
     return result.rowcount

@@ -10,7 +10,7 @@ import hmac
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from fintech.common.v1.error_reason_pb2 import ErrorReason
 from fintech.common.v1.pagination_pb2 import PageCursor
@@ -71,18 +71,28 @@ def request_fingerprint(request: Message, caller: str) -> str:
     return fingerprint(type(request).__name__, filters.SerializeToString(deterministic=True), caller)
 
 
+class PageRequest(Protocol):
+    """A list request of a contract: the paging fields every one has."""
+
+    @property
+    def page_token(self) -> str: ...
+
+    @property
+    def page_size(self) -> int: ...
+
+
 async def keyset_page(
     session: AsyncSession,
-    query: Select,
-    order: tuple,
-    request: Message,
+    query: Select[*tuple[Any, ...]],
+    order: tuple[Any, Any],
+    request: PageRequest,
     key: bytes,
     request_fingerprint: str,
     *,
     descending: bool = False,
     default_size: int = 50,
     parse_id: Callable[[str], Any] = uuid.UUID,
-) -> tuple[Sequence, str]:
+) -> tuple[Sequence[Any], str]:
     """One page of `query` in `order` (a time column, then an id column) and the signed token of the next
     page ("" after the last). A token that is not this service's, or is another request's, is INVALID_ARGUMENT."""
     time_column, id_column = order

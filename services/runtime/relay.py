@@ -58,6 +58,7 @@ PURGE_INTERVAL = 3600.0
 PURGE_BATCH = 1000
 
 ProducerFactory = Callable[[], AIOKafkaProducer]
+OutboxRow = Row[*tuple[Any, ...]]  # a row of outbox_events
 
 
 class PublishError(Exception):
@@ -150,7 +151,7 @@ class OutboxRelay(PeriodicTask):
         self._healthy = True
         return len(published)
 
-    async def _claim(self, session: AsyncSession) -> list[Row]:
+    async def _claim(self, session: AsyncSession) -> list[OutboxRow]:
         t = outbox_events
         rows = (
             await session.execute(
@@ -179,16 +180,16 @@ class OutboxRelay(PeriodicTask):
         )
         return [row for row in rows if row.key not in earliest_other or row.position < earliest_other[row.key]]
 
-    async def _publish(self, producer: AIOKafkaProducer, rows: Sequence[Row]) -> tuple[list[Any], dict[Any, str]]:
+    async def _publish(self, producer: AIOKafkaProducer, rows: Sequence[OutboxRow]) -> tuple[list[Any], dict[Any, str]]:
         """Send the rows, one aggregate's after another's ack; returns (acked ids, failed id -> error)."""
-        by_key: dict[str, list[Row]] = defaultdict(list)
+        by_key: dict[str, list[OutboxRow]] = defaultdict(list)
         for row in rows:
             by_key[row.key].append(row)
         published: list[Any] = []
         failed: dict[Any, str] = {}
         in_flight: dict[str, Any] = {}
 
-        async def send_in_order(key: str, key_rows: list[Row]) -> None:
+        async def send_in_order(key: str, key_rows: list[OutboxRow]) -> None:
             for row in key_rows:
                 in_flight[key] = row.id  # stays there if the timeout cancels the send
                 try:
@@ -208,7 +209,7 @@ class OutboxRelay(PeriodicTask):
                 failed[row_id] = f"TimeoutError: no ack from Kafka within {self.publish_timeout}s"
         return published, failed
 
-    async def _send(self, producer: AIOKafkaProducer, row: Row) -> None:
+    async def _send(self, producer: AIOKafkaProducer, row: OutboxRow) -> None:
         parent = kafka.extract_context(kafka.encode_headers(row.headers))
         with tracer.start_as_current_span(
             f"{row.topic} publish",

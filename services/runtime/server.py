@@ -45,13 +45,17 @@ SERVER_OPTIONS = [
 ]
 
 
+# A generated add_XServicer_to_server(servicer, server): registers one gRPC service's servicer.
+AddServicer = Callable[..., None]
+
+
 @dataclass
 class Service:
     """What a service brings; the runtime does the rest."""
 
     name: str
     # (add_XServicer_to_server, servicer) pairs from the generated grpcio stubs.
-    servicers: Sequence[tuple[Callable, object]]
+    servicers: Sequence[tuple[AddServicer, object]]
     # Named readiness checks; the service is SERVING only while all pass.
     readiness: dict[str, ReadinessCheck] = field(default_factory=dict)
     # Called once before the port opens (migrations) and after the server stopped (close pools).
@@ -59,7 +63,7 @@ class Service:
     shutdown: Sequence[Callable[[], Awaitable[None]]] = ()
 
 
-def _service_names(servicers: Sequence[tuple[Callable, object]]) -> list[str]:
+def _service_names(servicers: Sequence[tuple[AddServicer, object]]) -> list[str]:
     """Full names of the gRPC services the servicers implement, from their generated modules."""
     names = []
     for add, _ in servicers:
@@ -73,7 +77,7 @@ def build_server(service: Service, settings: Settings, health: HealthReporter) -
     policies = PolicySet.load(ROOT / "istio")
     server = grpc.aio.server(
         interceptors=[
-            aio_server_interceptor(),
+            aio_server_interceptor(),  # type: ignore[no-untyped-call]  # OpenTelemetry's is untyped
             CallPipeline(service.name),
             AuthorizationInterceptor(policies, service.name, settings.mesh.mode),
             AccessControl(settings),

@@ -18,17 +18,26 @@ from __future__ import annotations
 import ipaddress
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from google.api import field_behavior_pb2
 from google.protobuf import any_pb2, duration_pb2, timestamp_pb2
-from google.protobuf.descriptor import Descriptor, FieldDescriptor
+from google.protobuf.descriptor import Descriptor, EnumDescriptor, FieldDescriptor
 from google.protobuf.message import Message
 from validate import validate_pb2
+
+if TYPE_CHECKING:
+    from google._upb import _message as upb
+
+    # Message.DESCRIPTOR is typed as either descriptor implementation (pure Python or upb).
+    MessageType = Descriptor | upb.Descriptor
+    Field = FieldDescriptor | upb.FieldDescriptor
+    EnumType = EnumDescriptor | upb.EnumDescriptor
 
 MAX_DEPTH = 32
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -55,19 +64,21 @@ def validate(message: Message) -> list[Violation]:
 
 
 @lru_cache(maxsize=4096)
-def _field_rules(field: FieldDescriptor) -> validate_pb2.FieldRules | None:
+def _field_rules(field: Field) -> validate_pb2.FieldRules | None:
     options = field.GetOptions()
-    return options.Extensions[validate_pb2.rules] if options.HasExtension(validate_pb2.rules) else None
+    # the generated stub types an extension as a plain FieldDescriptor, the protobuf stubs want its generic form
+    has_rules = options.HasExtension(validate_pb2.rules)  # type: ignore[arg-type]
+    return options.Extensions[validate_pb2.rules] if has_rules else None  # type: ignore[index]
 
 
 @lru_cache(maxsize=4096)
-def _is_required(field: FieldDescriptor) -> bool:
+def _is_required(field: Field) -> bool:
     behaviors = field.GetOptions().Extensions[field_behavior_pb2.field_behavior]
     return field_behavior_pb2.REQUIRED in behaviors
 
 
 @lru_cache(maxsize=1024)
-def _partially_updated(descriptor: Descriptor) -> frozenset[str]:
+def _partially_updated(descriptor: MessageType) -> frozenset[str]:
     """Message fields of a request replaced through its `update_mask` (REQUIRED does not apply inside)."""
     mask = descriptor.fields_by_name.get("update_mask")
     if mask is None or mask.message_type is None or mask.message_type.full_name != "google.protobuf.FieldMask":
@@ -79,12 +90,12 @@ def _join(prefix: str, name: str) -> str:
     return f"{prefix}.{name}" if prefix else name
 
 
-def _is_set(message: Message, field: FieldDescriptor) -> bool:
+def _is_set(message: Message, field: Field) -> bool:
     if field.is_repeated:
         return len(getattr(message, field.name)) > 0
     if field.has_presence:
         return message.HasField(field.name)
-    return getattr(message, field.name) != field.default_value
+    return bool(getattr(message, field.name) != field.default_value)
 
 
 def _check_message(message: Message, prefix: str, *, enforce_required: bool, depth: int) -> Iterator[Violation]:
@@ -93,7 +104,8 @@ def _check_message(message: Message, prefix: str, *, enforce_required: bool, dep
     descriptor = message.DESCRIPTOR
     partial = _partially_updated(descriptor)
     for oneof in descriptor.oneofs:
-        required = oneof.GetOptions().Extensions[validate_pb2.required]  # False when not declared
+        # False when not declared (the generated stub types the extension as a plain FieldDescriptor)
+        required: bool = oneof.GetOptions().Extensions[validate_pb2.required]  # type: ignore[index]
         if required and message.WhichOneof(oneof.name) is None:
             yield Violation(_join(prefix, oneof.name), f"exactly one of {oneof.name} must be set")
     for field in descriptor.fields:
@@ -119,7 +131,7 @@ def _check_message(message: Message, prefix: str, *, enforce_required: bool, dep
             yield from _check_nested(message, field, path, nested_required, depth)
 
 
-def _check_text(message: Message, field: FieldDescriptor, path: str) -> Iterator[Violation]:
+def _check_text(message: Message, field: Field, path: str) -> Iterator[Violation]:
     """Every string, rules or not: no NUL character, which no text column can store (PostgreSQL refuses it
     with SQLSTATE 22021, which would otherwise surface as INTERNAL)."""
     values = getattr(message, field.name) if field.is_repeated else [getattr(message, field.name)]
@@ -136,9 +148,10 @@ _TIME_RANGES = {
 }
 
 
-def _check_time_values(message: Message, field: FieldDescriptor, path: str) -> Iterator[Violation]:
+def _check_time_values(message: Message, field: Field, path: str) -> Iterator[Violation]:
     """A Timestamp or Duration outside the range its type defines: refused here, not a crash in a handler."""
     value = getattr(message, field.name)
+    assert field.message_type is not None  # the caller checked: a Timestamp or Duration field
     items = enumerate(value) if field.is_repeated else [(None, value)]
     kind = field.message_type.name.lower()
     low, high = _TIME_RANGES[field.message_type.full_name]
@@ -156,8 +169,9 @@ def _skips_nested(rules: validate_pb2.FieldRules | None) -> bool:
     return rules is not None and rules.HasField("message") and rules.message.skip
 
 
-def _check_nested(message: Message, field: FieldDescriptor, path: str, required: bool, depth: int):
+def _check_nested(message: Message, field: Field, path: str, required: bool, depth: int) -> Iterator[Violation]:
     value = getattr(message, field.name)
+    assert field.message_type is not None  # the caller checked: a message field
     if field.message_type.GetOptions().map_entry:
         value_field = field.message_type.fields_by_name["value"]
         if value_field.message_type is not None:
@@ -170,7 +184,9 @@ def _check_nested(message: Message, field: FieldDescriptor, path: str, required:
         yield from _check_message(value, path, enforce_required=required, depth=depth + 1)
 
 
-def _check_field(message: Message, field: FieldDescriptor, rules, path: str, present: bool):
+def _check_field(
+    message: Message, field: Field, rules: validate_pb2.FieldRules, path: str, present: bool
+) -> Iterator[Violation]:
     if rules.message.required and not present:  # `message` is not a member of the `type` oneof
         yield Violation(path, "is required")
     kind = rules.WhichOneof("type")
@@ -185,7 +201,14 @@ def _check_field(message: Message, field: FieldDescriptor, rules, path: str, pre
         yield from _check_value(value, rules, kind, path, present, field.enum_type)
 
 
-def _check_value(value, rules: validate_pb2.FieldRules, kind: str, path: str, present: bool, enum_type=None):
+def _check_value(
+    value: Any,
+    rules: validate_pb2.FieldRules,
+    kind: str,
+    path: str,
+    present: bool,
+    enum_type: EnumType | None = None,
+) -> Iterator[Violation]:
     """One singular value (a field, a repeated item or a map key/value) against typed rules."""
     if kind == "string":
         yield from _check_string(value, rules.string, path)
@@ -206,7 +229,7 @@ def _check_value(value, rules: validate_pb2.FieldRules, kind: str, path: str, pr
         yield from _check_any(value, rules.any, path, present)
 
 
-def _check_string(value: str, rule: validate_pb2.StringRules, path: str):
+def _check_string(value: str, rule: validate_pb2.StringRules, path: str) -> Iterator[Violation]:
     if rule.ignore_empty and value == "":
         return
     has, length, size = rule.HasField, len(value), len(value.encode())
@@ -268,7 +291,7 @@ def _matches(pattern: str, value: str | bytes) -> bool:
     return _compiled(pattern).search(value) is not None
 
 
-def _check_bytes(value: bytes, rule: validate_pb2.BytesRules, path: str):
+def _check_bytes(value: bytes, rule: validate_pb2.BytesRules, path: str) -> Iterator[Violation]:
     if rule.ignore_empty and value == b"":
         return
     has = rule.HasField
@@ -285,16 +308,16 @@ def _check_bytes(value: bytes, rule: validate_pb2.BytesRules, path: str):
     yield from (Violation(path, text) for failed, text in checks if failed)
 
 
-def _range_violation(value, rule, show=str) -> str | None:
+def _range_violation(value: Any, rule: Any, show: Callable[[Any], str] = str) -> str | None:
     """The text of a broken gt/gte/lt/lte bound (PGV: lower > upper means 'outside the range')."""
     lower = ("gt", rule.gt) if rule.HasField("gt") else ("gte", rule.gte) if rule.HasField("gte") else None
     upper = ("lt", rule.lt) if rule.HasField("lt") else ("lte", rule.lte) if rule.HasField("lte") else None
 
-    def above(bound) -> bool:
-        return value > bound[1] if bound[0] == "gt" else value >= bound[1]
+    def above(bound: tuple[str, Any]) -> bool:
+        return bool(value > bound[1]) if bound[0] == "gt" else value >= bound[1]
 
-    def below(bound) -> bool:
-        return value < bound[1] if bound[0] == "lt" else value <= bound[1]
+    def below(bound: tuple[str, Any]) -> bool:
+        return bool(value < bound[1]) if bound[0] == "lt" else value <= bound[1]
 
     words = {"gt": "greater than", "gte": "at least", "lt": "less than", "lte": "at most"}
     if lower and upper and lower[1] > upper[1]:
@@ -308,7 +331,7 @@ def _range_violation(value, rule, show=str) -> str | None:
     return None
 
 
-def _check_number(value, rule, path: str):
+def _check_number(value: float, rule: Any, path: str) -> Iterator[Violation]:
     if rule.ignore_empty and value == 0:
         return
     if rule.HasField("const") and value != rule.const:
@@ -321,7 +344,7 @@ def _check_number(value, rule, path: str):
         yield Violation(path, problem)
 
 
-def _check_enum(value: int, rule: validate_pb2.EnumRules, path: str, enum_type) -> Iterator[Violation]:
+def _check_enum(value: int, rule: validate_pb2.EnumRules, path: str, enum_type: EnumType | None) -> Iterator[Violation]:
     if rule.HasField("const") and value != rule.const:
         yield Violation(path, f"must be enum value {rule.const}")
     allowed = rule.__getattribute__("in")
@@ -331,7 +354,9 @@ def _check_enum(value: int, rule: validate_pb2.EnumRules, path: str, enum_type) 
         yield Violation(path, f"{value} is not a defined value")
 
 
-def _check_repeated(values, rule: validate_pb2.RepeatedRules, path: str, enum_type=None):
+def _check_repeated(
+    values: Sequence[Any], rule: validate_pb2.RepeatedRules, path: str, enum_type: EnumType | None = None
+) -> Iterator[Violation]:
     if rule.ignore_empty and len(values) == 0:
         return
     if rule.HasField("min_items") and len(values) < rule.min_items:
@@ -348,7 +373,9 @@ def _check_repeated(values, rule: validate_pb2.RepeatedRules, path: str, enum_ty
             yield from _check_value(item, rule.items, kind, f"{path}[{index}]", True, enum_type)
 
 
-def _check_map(mapping, rule: validate_pb2.MapRules, path: str, entry: Descriptor):
+def _check_map(
+    mapping: Mapping[Any, Any], rule: validate_pb2.MapRules, path: str, entry: MessageType
+) -> Iterator[Violation]:
     if rule.ignore_empty and len(mapping) == 0:
         return
     if rule.HasField("min_pairs") and len(mapping) < rule.min_pairs:
@@ -365,7 +392,9 @@ def _check_map(mapping, rule: validate_pb2.MapRules, path: str, entry: Descripto
             yield from _check_value(mapping[key], rule.values, value_kind, f"{path}[{key!r}]", True, value_enum)
 
 
-def _check_timestamp(value: timestamp_pb2.Timestamp, rule: validate_pb2.TimestampRules, path: str, present: bool):
+def _check_timestamp(
+    value: timestamp_pb2.Timestamp, rule: validate_pb2.TimestampRules, path: str, present: bool
+) -> Iterator[Violation]:
     if not present:
         if rule.required:
             yield Violation(path, "is required")
@@ -385,7 +414,9 @@ def _check_timestamp(value: timestamp_pb2.Timestamp, rule: validate_pb2.Timestam
         yield Violation(path, f"must be within {rule.within.ToJsonString()} of now")
 
 
-def _check_duration(value: duration_pb2.Duration, rule: validate_pb2.DurationRules, path: str, present: bool):
+def _check_duration(
+    value: duration_pb2.Duration, rule: validate_pb2.DurationRules, path: str, present: bool
+) -> Iterator[Violation]:
     if not present:
         if rule.required:
             yield Violation(path, "is required")
@@ -401,7 +432,7 @@ def _check_duration(value: duration_pb2.Duration, rule: validate_pb2.DurationRul
         yield Violation(path, problem)
 
 
-def _check_any(value: any_pb2.Any, rule: validate_pb2.AnyRules, path: str, present: bool):
+def _check_any(value: any_pb2.Any, rule: validate_pb2.AnyRules, path: str, present: bool) -> Iterator[Violation]:
     if not present:
         if rule.required:
             yield Violation(path, "is required")
@@ -414,14 +445,15 @@ def _check_any(value: any_pb2.Any, rule: validate_pb2.AnyRules, path: str, prese
 class _NanosRange:
     """Timestamp/Duration bounds seen as integer nanoseconds, so _range_violation can compare them."""
 
-    def __init__(self, rule) -> None:
+    def __init__(self, rule: validate_pb2.TimestampRules | validate_pb2.DurationRules) -> None:
         self._rule = rule
 
     def HasField(self, name: str) -> bool:  # noqa: N802 - mirrors the protobuf API
         return self._rule.HasField(name)
 
     def __getattr__(self, name: str) -> int:
-        return getattr(self._rule, name).ToNanoseconds()
+        nanos: int = getattr(self._rule, name).ToNanoseconds()
+        return nanos
 
 
 def _show_nanos(nanos: int) -> str:
