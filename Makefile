@@ -84,12 +84,13 @@ gen: setup proto-deps ## regenerate gen/ from proto/ (stubs, SDK, descriptor set
 check-gen: setup proto-deps ## fail when gen/ is not what `make gen` would write
 	$(BIN)/python -m tools.gen --check
 
-lint: setup proto-deps ## buf lint (STANDARD), buf format, ruff, mypy --strict (what [tool.mypy] lists)
+lint: setup proto-deps ## buf lint (STANDARD), buf format, ruff, mypy --strict (what [tool.mypy] lists), import contracts
 	$(BIN)/buf lint
 	$(BIN)/buf format --diff --exit-code proto
 	$(BIN)/ruff check tools tests services libs models
 	$(BIN)/ruff format --check tools tests services libs models
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m tools.policy check
 	$(BIN)/python -m tools.k8s --check
 

@@ -4,12 +4,18 @@
   shared runtime (services/runtime); between services there are only contracts (gen/, over gRPC and events);
 - the runtime imports no service, and a library imports no service;
 - no import cycle among the modules of services/ and libs/, with imports inside functions counted too (a
-  function-level import hides a cycle, it does not break it).
+  function-level import hides a cycle, it does not break it);
+- a service's domain/ and app/ never import a generated service module (`fintech.*_service_pb2` requests and
+  responses, `*_pb2_grpc` stubs and servicers): those are api/'s and adapters/' business; the inner layers speak
+  domain types and resource messages.
+
+`make lint` checks the walls between services and layers with import-linter too ([tool.importlinter]).
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -125,6 +131,37 @@ def cycles(found: list[Import]) -> list[list[str]]:
     return components
 
 
+# The layers that must not see the generated service modules, and what those are called.
+INNER_LAYER = re.compile(r"^services\.[a-z_]+\.(domain|app)(\.|$)")
+GENERATED_SERVICE = re.compile(r"^fintech\..*(_service_pb2|_pb2_grpc)$")
+# (service, generated module) pairs the inner layers may import, each with its reason.
+GENERATED_SERVICE_ALLOWED = {
+    # The contract defines the insights' resource messages and enums (BehaviorInsights, the windows and spending
+    # categories) in the service's own file; allowed until the contract moves them to a resource file.
+    ("services.customer", "fintech.customer.v1.customer_behavior_models_service_pb2"),
+}
+
+
+def generated_service_imports(root: Path) -> list[Import]:
+    """Imports of a generated service module (`*_service_pb2`, `*_pb2_grpc`) by a module of a domain/ or app/."""
+    found = []
+    for name, path in modules(root).items():
+        if not INNER_LAYER.match(name):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+                # `from fintech.x.v1 import y_service_pb2` names the module; `from ..._service_pb2 import Foo` too.
+                targets = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+            else:
+                continue
+            for target in dict.fromkeys(targets):
+                if GENERATED_SERVICE.match(target) and (owner(name), target) not in GENERATED_SERVICE_ALLOWED:
+                    found.append(Import(name, target, path, node.lineno))
+    return found
+
+
 @pytest.fixture(scope="module")
 def found() -> list[Import]:
     return imports(ROOT)
@@ -170,3 +207,33 @@ def test_the_checks_catch_what_they_are_for(tmp_path: Path):
         ("libs.spec.values", "services.b.three"),
     }
     assert cycles(found) == [["libs.spec.values", "services.a.one", "services.a.two", "services.b.three"]]
+
+
+def test_no_domain_or_use_case_imports_a_generated_service_module():
+    wrong = generated_service_imports(ROOT)
+    assert not wrong, (
+        "domain/ and app/ see domain types and resource messages, not requests, responses or stubs:\n"
+        + "\n".join(map(str, wrong))
+    )
+
+
+def test_the_generated_service_check_catches_what_it_is_for(tmp_path: Path):
+    files = {
+        "services/__init__.py": "",
+        "services/a/__init__.py": "",
+        "services/a/domain/__init__.py": "from fintech.a.v1 import thing_pb2, thing_service_pb2\n",
+        "services/a/domain/rules.py": "def later():\n    import fintech.a.v1.thing_service_pb2_grpc\n",
+        "services/a/app.py": "from fintech.a.v1.thing_service_pb2 import GetThingRequest\n",
+        "services/a/api/__init__.py": "from fintech.a.v1 import thing_service_pb2, thing_service_pb2_grpc\n",
+        "services/a/adapters/__init__.py": "from fintech.a.v1 import thing_service_pb2_grpc\n",
+        "services/customer/__init__.py": "",
+        "services/customer/domain/x.py": "from fintech.customer.v1 import customer_behavior_models_service_pb2\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    assert {(imp.importer, imp.imported) for imp in generated_service_imports(tmp_path)} == {
+        ("services.a.domain", "fintech.a.v1.thing_service_pb2"),
+        ("services.a.domain.rules", "fintech.a.v1.thing_service_pb2_grpc"),
+        ("services.a.app", "fintech.a.v1.thing_service_pb2"),
+    }
