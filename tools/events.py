@@ -11,6 +11,7 @@ import argparse
 import asyncio
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from fintech.common.v1 import event_envelope_pb2
@@ -29,7 +30,7 @@ class Event:
     topic: str
     key: str
     envelope: event_envelope_pb2.EventEnvelope
-    payload: dict
+    payload: dict[str, Any]
 
     @property
     def short_type(self) -> str:

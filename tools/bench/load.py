@@ -17,8 +17,10 @@ import shutil
 import subprocess
 import tempfile
 import uuid
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from google.protobuf import descriptor_pb2
 from grpc_health.v1 import health_pb2
@@ -56,7 +58,7 @@ class Measurement:
     def error_rate(self) -> float:
         return self.errors / self.requests if self.requests else 0.0
 
-    def record(self) -> dict:
+    def record(self) -> dict[str, Any]:
         return {**asdict(self), "requests_per_s": self.requests_per_s, "error_rate": self.error_rate}
 
 
@@ -114,7 +116,7 @@ def ghz(
     settings: Settings,
     service: str,
     call: str,
-    data: dict,
+    data: dict[str, Any] | Sequence[dict[str, Any]],
     *,
     requests: int,
     concurrency: int,
@@ -202,7 +204,7 @@ def wrk(
     connections: int,
     tokens: list[str],
     method: str = "GET",
-    bodies: list[dict] = (),
+    bodies: Sequence[dict[str, Any]] = (),
 ) -> Measurement:
     """A closed-loop wrk run against the edge; "{{KEY}}" in `path` or a body becomes a unique key per request.
 

@@ -24,9 +24,10 @@ import statistics
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import grpc
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -61,6 +62,8 @@ AMOUNT = 1_000  # minor units: above the fraud rules' small-payment mark (a burs
 PAYMENTS_PER_CUSTOMER = 6  # in a whole bench; see Crowd
 EDGE_PAYMENTS = 40  # payments/s through the edge at most, for sizing the crowd (wrk runs for a time)
 EDGE_LIMIT = 100  # the edge's default requests per client per minute (mesh.toml [edge])
+JSON = dict[str, Any]  # a request body (ghz data, wrk body) or a result record
+Run = Callable[[], Measurement]  # one measured run of a scenario
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,7 @@ class Scenario:
     name: str
     path: str  # "mTLS (ghz)" or "edge (wrk)"
     loop: str  # "closed, N callers" or "open, R/s"
-    run: Callable[[], Measurement]
+    run: Run
     payments: bool = False  # measure the commit-to-Kafka delay
 
 
@@ -133,7 +136,7 @@ class Crowd:
         self.templates = _payment_data(_accounts(settings, math.ceil(payments / PAYMENTS_PER_CUSTOMER) + 8))
         self.taken = 0
 
-    def take(self, payments: int) -> list[dict]:
+    def take(self, payments: int) -> list[JSON]:
         """Templates for a run of up to `payments` payments (ghz and wrk use them round robin)."""
         count = min(len(self.templates), math.ceil(payments / (PAYMENTS_PER_CUSTOMER // 2)))  # two accounts each
         if self.taken + count > len(self.templates):
@@ -142,7 +145,7 @@ class Crowd:
         return self.templates[self.taken - count : self.taken]
 
 
-def _payment_data(accounts: list[str]) -> list[dict]:
+def _payment_data(accounts: list[str]) -> list[JSON]:
     """ghz request templates, used round robin: each pays the next account, with a fresh key per request."""
     return [
         {
@@ -156,7 +159,7 @@ def _payment_data(accounts: list[str]) -> list[dict]:
     ]
 
 
-def _some_payments(settings: Settings, templates: list[dict], count: int = 50) -> list[str]:
+def _some_payments(settings: Settings, templates: list[JSON], count: int = 50) -> list[str]:
     with grpc.secure_channel(settings.service("payments").address, channel_credentials("cli", settings)) as channel:
         stub = initiation_grpc.PaymentInitiationServiceStub(channel)
         ids = []
@@ -186,12 +189,15 @@ async def _offsets(settings: Settings) -> dict[TopicPartition, int]:
     consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka.bootstrap_servers, enable_auto_commit=False)
     await consumer.start()
     try:
-        return await consumer.end_offsets(await topic_partitions(settings, [PAYMENTS_TOPIC]))
+        offsets: dict[TopicPartition, int] = await consumer.end_offsets(
+            await topic_partitions(settings, [PAYMENTS_TOPIC])
+        )
+        return offsets
     finally:
         await consumer.stop()
 
 
-async def _payment_events(settings: Settings, start: dict[TopicPartition, int], wait: float = 30.0) -> dict:
+async def _payment_events(settings: Settings, start: dict[TopicPartition, int], wait: float = 30.0) -> JSON:
     """What the payment events published since `start` say (the relay catching up first): the delay from
     each event's commit (occur_time) to its Kafka record, and how the run's payments ended. A held
     payment is accepted by the API but not executed: it waits for a person (or for screening that did
@@ -264,25 +270,32 @@ def _measure(settings: Settings, supervisor: Supervisor, scenario: Scenario) -> 
     return measurement
 
 
-def _templates(data: Crowd | list[dict] | dict, payments: int) -> list[dict] | dict:
+def _templates(data: Crowd | Sequence[JSON] | JSON, payments: int) -> Sequence[JSON] | JSON:
     """A run's request data: fresh customers' templates from a crowd, else `data` itself."""
     return data.take(payments) if isinstance(data, Crowd) else data
 
 
+def _edge_templates(bodies: Crowd | Sequence[JSON], payments: int) -> Sequence[JSON]:
+    """_templates for wrk, whose bodies are always a list."""
+    return bodies.take(payments) if isinstance(bodies, Crowd) else bodies
+
+
 def scenarios(settings: Settings, seconds: int, payments: bool, runs: int) -> list[Scenario]:
-    def closed(call: str, service: str, data, callers: int = 50, total: int = 1000 * seconds):
+    def closed(
+        call: str, service: str, data: Crowd | Sequence[JSON] | JSON, callers: int = 50, total: int = 1000 * seconds
+    ) -> Run:
         # `total` is about `seconds` of work at the expected rate: ghz's --total avoids cutting calls at the end.
         return lambda: ghz(settings, service, call, _templates(data, total), requests=total, concurrency=callers)
 
-    def open_loop(call: str, service: str, data, rate: int):
+    def open_loop(call: str, service: str, data: Crowd | Sequence[JSON] | JSON, rate: int) -> Run:
         return lambda: ghz(settings, service, call, _templates(data, rate * seconds), requests=rate * seconds,
                            concurrency=50, rps=rate)  # fmt: skip
 
-    def edge(path: str, method: str = "GET", bodies: Crowd | list[dict] = (), connections: int = 50):
+    def edge(path: str, method: str = "GET", bodies: Crowd | Sequence[JSON] = (), connections: int = 50) -> Run:
         # Enough clients that none reaches the edge's per-client limit at a few thousand requests per second.
         return lambda: wrk(
             settings, path, seconds=seconds, connections=connections, method=method,
-            bodies=[b | {"idempotency_key": "bench-{{KEY}}"} for b in _templates(bodies, EDGE_PAYMENTS * seconds)],
+            bodies=[b | {"idempotency_key": "bench-{{KEY}}"} for b in _edge_templates(bodies, EDGE_PAYMENTS * seconds)],
             tokens=edge_tokens(settings, max(50, seconds * 4000 // EDGE_LIMIT)),
         )  # fmt: skip
 
@@ -311,7 +324,7 @@ def scenarios(settings: Settings, seconds: int, payments: bool, runs: int) -> li
     ]
 
 
-def _median(samples: list[Measurement]) -> dict:
+def _median(samples: list[Measurement]) -> JSON:
     records = [sample.record() for sample in samples]
     keys = ("requests_per_s", "p50_ms", "p95_ms", "p99_ms", "error_rate")
     median = {key: statistics.median(r[key] for r in records) for key in keys}
@@ -324,7 +337,7 @@ def _median(samples: list[Measurement]) -> dict:
     return median
 
 
-def table(results: list[dict]) -> str:
+def table(results: list[JSON]) -> str:
     """The README's markdown table: medians, CPU per request of the components that did real work."""
     columns = ["scenario", "path", "loop", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors",
                "CPU ms/request by component", "commit→Kafka p50/p99 ms", "payments/s by outcome"]  # fmt: skip
@@ -352,7 +365,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     settings = get_settings()
     supervisor = Supervisor(settings)
-    results = []
+    results: list[JSON] = []
     for scenario in scenarios(settings, args.seconds, not args.no_payments, args.runs):
         samples = [_measure(settings, supervisor, scenario) for _ in range(args.runs)]
         results.append({

@@ -24,7 +24,7 @@ import argparse
 from services.runtime.config import get_settings
 from tools.bench import results as results_file
 from tools.bench.load import ghz
-from tools.bench.mesh import INITIATE, MTLS, Crowd, Scenario, _measure, _median, table
+from tools.bench.mesh import INITIATE, MTLS, Crowd, Run, Scenario, _measure, _median, table
 from tools.mesh.supervisor import Supervisor
 
 CALLERS = (1, 8, 32)
@@ -42,10 +42,10 @@ def main(argv: list[str] | None = None) -> None:
     totals = [max(50, args.requests * callers // max(CALLERS)) for callers in CALLERS]
     crowd = Crowd(settings, args.runs * (sum(totals) + args.rate * args.seconds))
 
-    def closed(callers: int, total: int):
+    def closed(callers: int, total: int) -> Run:
         return lambda: ghz(settings, "payments", INITIATE, crowd.take(total), requests=total, concurrency=callers)
 
-    def open_loop(rate: int, seconds: int):
+    def open_loop(rate: int, seconds: int) -> Run:
         total = rate * seconds
         return lambda: ghz(settings, "payments", INITIATE, crowd.take(total), requests=total, concurrency=200, rps=rate)
 

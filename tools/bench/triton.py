@@ -14,9 +14,11 @@ import asyncio
 import json
 import statistics
 import time
+from typing import Any
 
 import numpy as np
 import tritonclient.grpc.aio as triton
+from numpy.typing import NDArray
 
 from libs.featurespec.model_inputs import FEATURES
 from services.runtime.config import ROOT, get_settings
@@ -25,19 +27,21 @@ from tools.bench import results as results_file
 MODELS = ("fraud", "credit")
 
 
-def _input(rows: np.ndarray) -> list[triton.InferInput]:
+def _input(rows: NDArray[np.float32]) -> list[triton.InferInput]:
     tensor = triton.InferInput("input__0", list(rows.shape), "FP32")
     tensor.set_data_from_numpy(rows)
     return [tensor]
 
 
-async def _one(client, model: str, rows: np.ndarray) -> float:
+async def _one(client: triton.InferenceServerClient, model: str, rows: NDArray[np.float32]) -> float:
     started = time.perf_counter()
     await client.infer(model, _input(rows), model_version="1", outputs=[triton.InferRequestedOutput("score")])
     return time.perf_counter() - started
 
 
-async def scenario(client, model: str, requests: int, concurrency: int, batch: int) -> dict:
+async def scenario(
+    client: triton.InferenceServerClient, model: str, requests: int, concurrency: int, batch: int
+) -> dict[str, float]:
     rng = np.random.default_rng(0)
     rows = rng.random((batch, len(FEATURES[model])), dtype=np.float32) * 100
     latencies: list[float] = []
@@ -61,7 +65,7 @@ async def scenario(client, model: str, requests: int, concurrency: int, batch: i
     }
 
 
-async def agreement(client, model: str, count: int = 1000) -> float:
+async def agreement(client: triton.InferenceServerClient, model: str, count: int = 1000) -> float:
     """The largest |Triton score - onnxruntime score here| over rows drawn from the training deciles."""
     import onnxruntime
 
@@ -82,9 +86,9 @@ SCENARIOS = {
 }
 
 
-async def run(runs: int, requests: int) -> dict:
+async def run(runs: int, requests: int) -> dict[str, Any]:
     settings = get_settings()
-    results: dict = {}
+    results: dict[str, Any] = {}
     async with triton.InferenceServerClient(f"{settings.triton.host}:{settings.triton.grpc_port}") as client:
         for model in MODELS:
             for name, (concurrency, batch) in SCENARIOS.items():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -33,7 +33,7 @@ class Narrator:
         self.console.print(text, style=style)
 
     @contextmanager
-    def working(self, text: str):
+    def working(self, text: str) -> Iterator[None]:
         with self.console.status(text):
             yield
 

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import uuid
 from dataclasses import dataclass, field
+from types import ModuleType
 
 from fintech.customer.v1 import customer_directory_service_pb2 as directory
 from fintech.customer.v1 import customer_onboarding_service_pb2 as onboarding
@@ -22,6 +23,7 @@ from fintech.risk.v1 import credit_assessment_pb2 as credit
 from fintech.risk.v1 import credit_risk_assessment_service_pb2 as credit_service
 from fintech.risk.v1 import regulatory_compliance_service_pb2 as compliance
 from google.protobuf import timestamp_pb2
+from google.protobuf.descriptor import MethodDescriptor
 
 from services.payments.clearing import BANK_CUSTOMER_ID
 from services.runtime.config import Settings
@@ -29,11 +31,12 @@ from tools.demo.actors import ALICE, BOB, BRANCH, MERCHANTS, Person, credit_appl
 from tools.demo.narration import Narrator, label
 from tools.edge.mint import mint
 from tools.edge.rest import RestClient, RestError
-from tools.events import events_table, read_events
+from tools.events import Event, events_table, read_events
 
 
-def rpc(module, service: str, method: str):
-    return module.DESCRIPTOR.services_by_name[service].methods_by_name[method]
+def rpc(module: ModuleType, service: str, method: str) -> MethodDescriptor:
+    descriptor: MethodDescriptor = module.DESCRIPTOR.services_by_name[service].methods_by_name[method]
+    return descriptor
 
 
 REGISTER = rpc(directory, "CustomerDirectoryService", "RegisterCustomer")
@@ -273,7 +276,7 @@ class Scenario:
             events = asyncio.run(self._events_until(paid.payment_id, last))
         self.say.console.print(events_table(events, f"Events of payment {paid.payment_id}"))
 
-    async def _events_until(self, subject: str, last: str, patience: float = 15.0) -> list:
+    async def _events_until(self, subject: str, last: str, patience: float = 15.0) -> list[Event]:
         """The subject's events once `last` is among them: the relay publishes committed rows a moment later."""
         deadline = asyncio.get_running_loop().time() + patience
         while True:
@@ -306,12 +309,13 @@ class Scenario:
         self.say.say(f"python -m services.risk.audit verify → {verified.stdout.strip() or verified.stderr.strip()}")
         self.audit_intact = verified.returncode == 0
 
-    def _review(self, held: payment.Payment, decision: int, note: str) -> payment.Payment:
+    def _review(self, held: payment.Payment, decision: payment.ReviewDecision, note: str) -> payment.Payment:
         request = initiation.ControlPaymentRequest(payment_id=held.payment_id, decision=decision, note=note)
-        return self.edge.call(CONTROL, request, token=self.officer).payment
+        response: initiation.ControlPaymentResponse = self.edge.call(CONTROL, request, token=self.officer)
+        return response.payment
 
-    def _open(self, customer_id: str, kind: int, token: str, overdraft: int = 0) -> str:
-        return self.edge.call(
+    def _open(self, customer_id: str, kind: account.AccountType, token: str, overdraft: int = 0) -> str:
+        response: positions.OpenAccountResponse = self.edge.call(
             OPEN_ACCOUNT,
             positions.OpenAccountRequest(
                 idempotency_key=f"demo-{uuid.uuid4()}",
@@ -321,10 +325,18 @@ class Scenario:
                 overdraft_limit=eur(overdraft),
             ),
             token=token,
-        ).account.account_id
+        )
+        return response.account.account_id
 
-    def _pay(self, debtor: str, creditor: str | payment.ExternalAccount, amount: int, token: str,
-             channel: int = payment.PAYMENT_CHANNEL_MOBILE_APP, key: str | None = None) -> payment.Payment:  # fmt: skip
+    def _pay(
+        self,
+        debtor: str,
+        creditor: str | payment.ExternalAccount,
+        amount: int,
+        token: str,
+        channel: payment.PaymentChannel = payment.PAYMENT_CHANNEL_MOBILE_APP,
+        key: str | None = None,
+    ) -> payment.Payment:
         request = initiation.InitiatePaymentRequest(
             idempotency_key=key or f"demo-{uuid.uuid4()}",
             debtor_account_id=debtor,
@@ -336,7 +348,8 @@ class Scenario:
             request.creditor_account_id = creditor
         else:
             request.creditor_external_account.CopyFrom(creditor)
-        return self.edge.call(INITIATE, request, token=token).payment
+        response: initiation.InitiatePaymentResponse = self.edge.call(INITIATE, request, token=token)
+        return response.payment
 
     def _payments_table(self, title: str, payments: list[payment.Payment]) -> None:
         rows = []

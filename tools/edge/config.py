@@ -35,6 +35,7 @@ import ipaddress
 import json
 import re
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -168,7 +169,7 @@ def body_rules(descriptor_set: Path = DESCRIPTOR_SET) -> list[BodyRule]:
     return rules
 
 
-def _message_types(files) -> dict[str, descriptor_pb2.DescriptorProto]:
+def _message_types(files: Iterable[descriptor_pb2.FileDescriptorProto]) -> dict[str, descriptor_pb2.DescriptorProto]:
     """Every message of the descriptor set (nested ones too) by its full name."""
     found: dict[str, descriptor_pb2.DescriptorProto] = {}
 
@@ -208,7 +209,9 @@ def _path_pattern(template: str) -> str:
 _UNCHECKED_PACKAGE = "google.protobuf."
 
 
-def unknown_fields_schema(descriptor_set: Path = DESCRIPTOR_SET) -> tuple[dict[str, list], dict[str, dict]]:
+def unknown_fields_schema(
+    descriptor_set: Path = DESCRIPTOR_SET,
+) -> tuple[dict[str, list[dict[str, str]]], dict[str, dict[str, Any]]]:
     """What envoy/unknown_fields.lua checks bodies against: its ROUTES and MESSAGES tables (as data).
 
     ROUTES: HTTP method -> [{pattern, type, prefix, rpc}], the most literal templates first (as the
@@ -218,12 +221,12 @@ def unknown_fields_schema(descriptor_set: Path = DESCRIPTOR_SET) -> tuple[dict[s
     files = descriptor_pb2.FileDescriptorSet.FromString(descriptor_set.read_bytes()).file
     messages = _message_types(files)
     rules = sorted(body_rules(descriptor_set), key=lambda r: len(re.sub(r"\{[^}]*\}", "", r.template)), reverse=True)
-    routes: dict[str, list] = {}
+    routes: dict[str, list[dict[str, str]]] = {}
     for rule in rules:
         routes.setdefault(rule.http_method, []).append(
             {"pattern": _path_pattern(rule.template), "type": rule.message_type, "prefix": rule.prefix, "rpc": rule.rpc}
         )
-    schema: dict[str, dict] = {}
+    schema: dict[str, dict[str, Any]] = {}
     pending = [rule.message_type for rule in rules]
     while pending:
         name = pending.pop()
@@ -664,7 +667,12 @@ def _local_replies(settings: Settings) -> dict[str, Any]:
     domain = _edge_domain(settings)
 
     def body(code: int, reason: str | None = None, message: str = "%LOCAL_REPLY_BODY%") -> dict[str, Any]:
-        info = {"@type": f"{_TYPE_URL}google.rpc.ErrorInfo", "reason": reason, "domain": domain, "metadata": {}}
+        info: dict[str, Any] = {
+            "@type": f"{_TYPE_URL}google.rpc.ErrorInfo",
+            "reason": reason,
+            "domain": domain,
+            "metadata": {},
+        }
         details = [info] if reason else []
         return {"json_format": {"code": code, "message": message, "details": details}}
 

@@ -50,6 +50,7 @@ class TokenIssuer(ThreadingHTTPServer):
     @property
     def base_url(self) -> str:
         host, port = self.server_address[:2]
+        assert isinstance(host, str)  # an AF_INET address
         return f"http://{host}:{port}"
 
     def discovery(self) -> dict[str, Any]:

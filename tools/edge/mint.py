@@ -37,7 +37,7 @@ def mint(
         claims["customer_id"] = customer_id
     if branch_id:
         claims["branch_id"] = branch_id
-    subject = subject or (customer_id if role == "customer" else f"{role}-{uuid.uuid4()}")
+    subject = subject or (customer_id if role == "customer" and customer_id else f"{role}-{uuid.uuid4()}")
     return issue_token(settings, subject, ttl=ttl, **claims)
 
 

@@ -39,12 +39,14 @@ class RestError(Exception):
 
     @property
     def metadata(self) -> dict[str, str]:
-        return self._error_info().get("metadata", {})
+        metadata: dict[str, str] = self._error_info().get("metadata", {})
+        return metadata
 
     def _error_info(self) -> dict[str, Any]:
         for detail in self.body.get("details", []):
             if detail.get("@type", "").endswith("google.rpc.ErrorInfo"):
-                return detail
+                info: dict[str, Any] = detail
+                return info
         return {}
 
 
@@ -54,7 +56,8 @@ class RestClient:
     token: str | None = None
     timeout: float = 30.0
 
-    def call(self, method: MethodDescriptor, request: Message, *, token: str | None = None) -> Message:
+    def call(self, method: MethodDescriptor, request: Message, *, token: str | None = None) -> Any:
+        """The method's response message: its type follows from the descriptor at run time, hence Any."""
         verb, path, body = http_request(method, request)
         url = self.base_url.rstrip("/") + path
         data = json.dumps(body).encode() if body is not None else None

@@ -67,7 +67,8 @@ def build(settings: Settings | None = None, state_dir: Path = STATE_DIR) -> dict
 
 def _http_filters(config: dict[str, Any]) -> list[dict[str, Any]]:
     listener = config["static_resources"]["listeners"][0]
-    return listener["filter_chains"][0]["filters"][0]["typed_config"]["http_filters"]
+    filters: list[dict[str, Any]] = listener["filter_chains"][0]["filters"][0]["typed_config"]["http_filters"]
+    return filters
 
 
 def _issuer_cluster(settings: Settings) -> dict[str, Any]:

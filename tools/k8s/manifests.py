@@ -344,8 +344,8 @@ BURN_RATES = (("critical", "1h", "5m", 14.4), ("critical", "6h", "30m", 6), ("wa
 def slo_rules(settings: Settings) -> Resource:
     """Availability 99.9 %, p95 latency and error rate per service, over the metrics the runtime exports
     (services/runtime/observability.py: RPC_HANDLED, RPC_LATENCY; the job label is the Service's name)."""
-    handled = RPC_HANDLED.describe()[0].name + "_total"
-    latency = RPC_LATENCY.describe()[0].name + "_bucket"
+    handled = next(iter(RPC_HANDLED.describe())).name + "_total"
+    latency = next(iter(RPC_LATENCY.describe())).name + "_bucket"
     scope = f'namespace="{settings.mesh.namespace}",job=~"{"|".join(SERVICES)}"'
     errors = f'{scope},grpc_code=~"{"|".join(SERVER_ERROR_CODES)}"'
     fast = f'{scope},grpc_method!~"{"|".join(sorted(edge_config.SLOW_METHODS))}"'

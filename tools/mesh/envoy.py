@@ -69,7 +69,7 @@ class Envoy(Component):
         url = f"http://127.0.0.1:{self.settings.envoy.admin_port}/ready"
         try:
             with urllib.request.urlopen(url, timeout=PROBE_TIMEOUT) as response:
-                return response.status == 200
+                return bool(response.status == 200)
         except (urllib.error.URLError, OSError):
             return False
 

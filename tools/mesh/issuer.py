@@ -39,6 +39,6 @@ class Issuer(Component):
         url = f"http://{self.settings.mesh.host}:{self.settings.edge.issuer_port}/healthz"
         try:
             with urllib.request.urlopen(url, timeout=PROBE_TIMEOUT) as response:
-                return response.status == 200
+                return bool(response.status == 200)
         except (urllib.error.URLError, OSError):
             return False

@@ -6,6 +6,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 from services.runtime.config import SERVICES, Settings, get_settings
 from tools.mesh.aio import run_sync
@@ -112,7 +113,7 @@ class Mesh:
             report[name] = (process, self._readiness(name, info, probes.get(name, False)))
         return report
 
-    def _readiness(self, name: str, info: dict, probe_ok: bool) -> str:
+    def _readiness(self, name: str, info: dict[str, Any], probe_ok: bool) -> str:
         state = info["statename"]
         if state in LIVE:
             return "ready" if probe_ok else "starting"

@@ -129,7 +129,7 @@ class Postgres(Component):
             found = await connection.fetchval(
                 "SELECT count(*) FROM pg_database WHERE datname = ANY($1::text[])", list(SERVICES)
             )
-            return found == len(SERVICES)
+            return bool(found == len(SERVICES))
         finally:
             await connection.close()
 

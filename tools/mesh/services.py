@@ -74,7 +74,7 @@ class Service(Component):
                 )
             except grpc.RpcError:
                 return False
-        return response.status == health_pb2.HealthCheckResponse.SERVING
+        return bool(response.status == health_pb2.HealthCheckResponse.SERVING)
 
 
 def _read(path: Path) -> bytes:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 INTENDED_USE = {
     "fraud": (
         "Scores a card or account payment for fraud before it is authorised (risk service, "
@@ -20,7 +22,7 @@ def _pct(value: float) -> str:
     return f"{100 * value:.1f}%"
 
 
-def model_card(record: dict, target_auc: float) -> str:
+def model_card(record: dict[str, Any], target_auc: float) -> str:
     name, m, data = record["model_name"], record["validation_metrics"], record["training_data"]
     bias = record["bias_report"]
     lines = [

@@ -12,19 +12,22 @@ import hashlib
 import json
 import time
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import onnx
+from numpy.typing import NDArray
 from skl2onnx import convert_sklearn
 from skl2onnx.common.data_types import FloatTensorType
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import average_precision_score, brier_score_loss, log_loss, roc_auc_score, roc_curve
 
 from libs.featurespec import compute
-from libs.featurespec.definitions import Entity
+from libs.featurespec.definitions import Entity, Feature
 from libs.featurespec.model_inputs import (
     CURRENCY,
     DAY,
@@ -62,7 +65,7 @@ class EntityHistory:
         self.times: list[float] = []
         self.events: list[compute.Event] = []
 
-    def values(self, features: list, as_of: float) -> list[float | None]:
+    def values(self, features: Sequence[Feature], as_of: float) -> list[float | None]:
         """Point in time: only the events added so far, all before the payment being scored."""
         start = bisect.bisect_right(self.times, as_of - compute.longest_window(features))
         last = self.times[-1] if self.times else None
@@ -73,7 +76,7 @@ class EntityHistory:
         self.events.append(event)
 
 
-def fraud_dataset(seed: int, customers: int = 1200) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+def fraud_dataset(seed: int, customers: int = 1200) -> tuple[NDArray[Any], NDArray[Any], NDArray[Any], list[str]]:
     """Feature rows, labels, times and age bands of every payment.
 
     The payments are replayed in time order into per-entity histories (customer, its account, the
@@ -106,7 +109,7 @@ def fraud_dataset(seed: int, customers: int = 1200) -> tuple[np.ndarray, np.ndar
     return np.asarray(rows, dtype=np.float32), np.asarray(labels), np.asarray(times), bands
 
 
-def credit_dataset(seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+def credit_dataset(seed: int) -> tuple[NDArray[Any], NDArray[Any], NDArray[Any], list[str]]:
     data = generate.applicants(seed)
     rows = [[applicant_features(a.applicant)[n] for n in feature_names("credit")] for a in data]
     return (
@@ -117,7 +120,7 @@ def credit_dataset(seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[
     )
 
 
-def fit(name: str, x: np.ndarray, y: np.ndarray) -> HistGradientBoostingClassifier:
+def fit(name: str, x: NDArray[Any], y: NDArray[Any]) -> HistGradientBoostingClassifier:
     params = {
         "fraud": {"max_iter": 120, "max_leaf_nodes": 15, "learning_rate": 0.08, "min_samples_leaf": 40},
         "credit": {"max_iter": 150, "max_leaf_nodes": 8, "learning_rate": 0.05, "min_samples_leaf": 80},
@@ -135,17 +138,19 @@ def to_onnx(name: str, model: HistGradientBoostingClassifier, n_features: int) -
     )
     proto.producer_version = ""  # no tool versions and no random graph name: same bytes on a rerun
     proto.graph.name = name
-    return proto.SerializeToString()
+    serialized: bytes = proto.SerializeToString()  # skl2onnx is untyped
+    return serialized
 
 
-def onnx_scores(artifact: bytes, x: np.ndarray) -> np.ndarray:
+def onnx_scores(artifact: bytes, x: NDArray[Any]) -> NDArray[Any]:
     import onnxruntime
 
     session = onnxruntime.InferenceSession(artifact, providers=["CPUExecutionProvider"])
-    return session.run(["probabilities"], {INPUT_TENSOR: x})[0][:, 1]
+    scores: NDArray[Any] = session.run(["probabilities"], {INPUT_TENSOR: x})[0][:, 1]  # onnxruntime is untyped
+    return scores
 
 
-def decision_threshold(name: str, scores: np.ndarray, labels: np.ndarray) -> float:
+def decision_threshold(name: str, scores: NDArray[Any], labels: NDArray[Any]) -> float:
     """Fraud: review about 1% of legitimate payments; credit: decline about 20% of applicants (training data)."""
     if name == "fraud":
         negatives = np.sort(scores[labels == 0])
@@ -153,7 +158,7 @@ def decision_threshold(name: str, scores: np.ndarray, labels: np.ndarray) -> flo
     return round(float(np.quantile(scores, 0.80)), 4)
 
 
-def metrics(scores: np.ndarray, labels: np.ndarray, threshold: float) -> dict[str, float]:
+def metrics(scores: NDArray[Any], labels: NDArray[Any], threshold: float) -> dict[str, Any]:
     fpr, tpr, _ = roc_curve(labels, scores)
     declined = scores >= threshold
     return {
@@ -172,7 +177,7 @@ def metrics(scores: np.ndarray, labels: np.ndarray, threshold: float) -> dict[st
     }
 
 
-def rounded(value):
+def rounded(value: Any) -> Any:
     """Floats in metrics.json at 6 decimals: stable across platforms' last-bit differences."""
     if isinstance(value, float):
         return round(value, 6)
@@ -183,7 +188,7 @@ def rounded(value):
     return value
 
 
-def train(name: str, seed: int = SEED, out: Path = MODELS_DIR) -> dict:
+def train(name: str, seed: int = SEED, out: Path = MODELS_DIR) -> dict[str, Any]:
     started = time.perf_counter()
     x, y, t, bands = (fraud_dataset if name == "fraud" else credit_dataset)(seed)
     split = t.max() - VALIDATION_DAYS[name] * DAY
@@ -201,7 +206,7 @@ def train(name: str, seed: int = SEED, out: Path = MODELS_DIR) -> dict:
         y[valid_mask].tolist(),
         threshold,
     )
-    baseline = {}
+    baseline: dict[str, dict[str, Any]] = {}
     for i, feature in enumerate(feature_names(name)):
         column = x[train_mask][:, i].astype(float).tolist()
         edges = governance.decile_edges(column)
@@ -216,7 +221,7 @@ def train(name: str, seed: int = SEED, out: Path = MODELS_DIR) -> dict:
         "shares": governance.shares(governance.bucket_counts(score_edges, train_scores.astype(float).tolist())),
     }
     digest = "sha256:" + hashlib.sha256(artifact).hexdigest()
-    record = rounded(
+    record: dict[str, Any] = rounded(
         {
             "model_name": name,
             "version": VERSION,

@@ -27,7 +27,8 @@ SURVIVORS = Path(__file__).with_name("survivors.toml")
 
 
 def targets() -> list[str]:
-    return tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mutmut"]["only_mutate"]
+    modules: list[str] = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mutmut"]["only_mutate"]
+    return modules
 
 
 def module_name(path: str) -> str:
@@ -49,7 +50,7 @@ def run_mutmut(paths: list[str]) -> None:
         raise SystemExit(f"mutmut failed ({done.returncode}); its output is in {log}")
 
 
-def score(path: str, explained: dict) -> ModuleScore:
+def score(path: str, explained: dict[str, object]) -> ModuleScore:
     from mutmut.mutation.diff_apply import get_diff_for_mutant  # reads [tool.mutmut] of the working directory
 
     meta = MUTANTS / f"{path}.meta"

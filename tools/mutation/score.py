@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import cast
 
 TARGET = 0.90
 
@@ -79,9 +80,10 @@ def score_module(
     diff_of: Callable[[str], str],
 ) -> ModuleScore:
     """Score one module: `results` maps mutant names to mutmut exit codes, `explained` is its survivors.toml table."""
-    io = set(explained.get("io", []))
+    io = set(cast(list[str], explained.get("io", [])))  # survivors.toml: a list of function names
+    entries = cast(list[dict[str, str]], explained.get("equivalent", []))  # ... and of {function, mutant, why}
     equivalent: dict[tuple[str, str], str] = {
-        (entry["function"], entry["mutant"].strip()): entry["why"] for entry in explained.get("equivalent", [])
+        (entry["function"], entry["mutant"].strip()): entry["why"] for entry in entries
     }
     used: set[tuple[str, str]] = set()
     module = ModuleScore(path)

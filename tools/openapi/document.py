@@ -20,6 +20,7 @@ generated from the contracts (and checked by `python -m tools.gen --check`). Wha
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -159,7 +160,7 @@ def render(document: dict[str, Any]) -> str:
 class _Contracts:
     """The descriptor set by full name: messages, services, comments."""
 
-    def __init__(self, files: list[descriptor_pb2.FileDescriptorProto]) -> None:
+    def __init__(self, files: Sequence[descriptor_pb2.FileDescriptorProto]) -> None:
         self.messages: dict[str, descriptor_pb2.DescriptorProto] = {}
         self.schema_names: dict[str, str] = {}  # message full name -> gnostic's schema name
         self.methods: dict[str, tuple[str, descriptor_pb2.MethodDescriptorProto, str]] = {}
@@ -253,11 +254,12 @@ def _fix_query_parameters(document: dict[str, Any], contracts: _Contracts) -> No
                     parameter["schema"] = {**parameter["schema"], "format": "byte"}
                 elif type_name == "google.type.Date":
                     # The transcoder reads a message in a query as one parameter per field: date.year=...
-                    for part, schema in WIRE_TYPES[type_name]["properties"].items():
+                    date = WIRE_TYPES[type_name]
+                    assert date is not None  # Date has its wire schema
+                    for part, schema in date["properties"].items():
                         parameters.append({**parameter, "name": f"{parameter['name']}.{part}", "schema": schema})
                     continue
-                elif type_name.startswith("google.") and _wire_schema(type_name) is not None:
-                    wire = _wire_schema(type_name)
+                elif type_name.startswith("google.") and (wire := _wire_schema(type_name)) is not None:
                     if wire.get("type") not in ("string", "integer", "number", "boolean"):
                         raise SystemExit(f"{operation['operationId']}: {type_name} cannot be a query parameter")
                     parameter["schema"] = {k: v for k, v in wire.items() if k != "description"}
@@ -366,9 +368,10 @@ def _add_errors(document: dict[str, Any], contracts: _Contracts, services: Path)
 
 
 def _access_rule(method: descriptor_pb2.MethodDescriptorProto) -> Rule | None:
-    if not method.options.HasExtension(access_pb2.access):
+    # the generated stub types an extension as a plain FieldDescriptor (see services.runtime.access)
+    if not method.options.HasExtension(access_pb2.access):  # type: ignore[arg-type]
         return None
-    return Rule.from_proto(method.options.Extensions[access_pb2.access])
+    return Rule.from_proto(method.options.Extensions[access_pb2.access])  # type: ignore[index]
 
 
 def _describe_access(operation: dict[str, Any], rule: Rule) -> None:
@@ -388,7 +391,8 @@ def _has_rules(fld: descriptor_pb2.FieldDescriptorProto) -> bool:
     if field_behavior_pb2.REQUIRED in fld.options.Extensions[field_behavior_pb2.field_behavior]:
         return True
     known = any(descriptor.number == VALIDATE_RULES for descriptor, _ in fld.options.ListFields())
-    return known or any(unknown.field_number == VALIDATE_RULES for unknown in UnknownFieldSet(fld.options))
+    unknown_fields = UnknownFieldSet(fld.options)  # indexable and sized in its stub (iterable at run time too)
+    return known or any(unknown_fields[i].field_number == VALIDATE_RULES for i in range(len(unknown_fields)))
 
 
 def _error_schemas() -> dict[str, Any]:

@@ -73,6 +73,7 @@ def matrix(rpcs: Iterable[Rpc]) -> str:
     ]
     for rpc in sorted((r for r in rpcs if r.access is not None), key=lambda r: (r.workload or "", r.label)):
         rule = rpc.access
+        assert rule is not None  # filtered above
         cells = []
         for role in COLUMNS:
             if role not in rule.roles:

@@ -55,8 +55,9 @@ def contract_rpcs(descriptor_set: Path = DESCRIPTOR_SET) -> list[Rpc]:
                         workload=file.package.split(".")[1],
                         public=options.HasExtension(annotations_pb2.http),
                         internal="INTERNAL" in {part.strip() for part in visibility.split(",")},
-                        access=Rule.from_proto(options.Extensions[access_pb2.access])
-                        if options.HasExtension(access_pb2.access)
+                        # the generated stub types an extension as a plain FieldDescriptor (see services.runtime.access)
+                        access=Rule.from_proto(options.Extensions[access_pb2.access])  # type: ignore[index]
+                        if options.HasExtension(access_pb2.access)  # type: ignore[arg-type]
                         else None,
                         read_only=options.idempotency_level == descriptor_pb2.MethodOptions.NO_SIDE_EFFECTS,
                     )
