@@ -19,6 +19,7 @@ from datetime import date
 
 from fintech.customer.v1 import customer_pb2 as c
 from fintech.customer.v1 import kyc_check_pb2 as k
+from fintech.risk.v1 import sanctions_screening_pb2 as s
 from google.type import date_pb2
 
 from services.customer.domain.normalise import normalise_document_number
@@ -364,20 +365,26 @@ def step_outcome(reasons: list[k.KycReason]) -> int:
 
 
 def screening_reasons(match_status: int | None, pep: bool = False) -> tuple[list[k.KycReason], int]:
-    """Reasons and step outcome from the compliance service's screening (None: it could not be reached)."""
-    from fintech.risk.v1 import sanctions_screening_pb2 as s
+    """Reasons and step outcome from the compliance service's screening (None: it could not be reached).
 
+    A PEP hit is not a sanction: it refers the check for enhanced due diligence (PEP_MATCH is in
+    REFERRING), on top of whatever the sanctions match says; the step outcome is the worst reason's.
+    """
     step = k.KYC_STEP_SCREENING
     if match_status is None or match_status == s.SANCTIONS_MATCH_STATUS_UNSPECIFIED:
         message = "The compliance service could not screen the customer; complete the screening by hand."
         return [reason(k.KYC_REASON_CODE_SCREENING_UNAVAILABLE, step, "", message)], k.KYC_STEP_OUTCOME_ERROR
+    reasons = []
     if match_status == s.SANCTIONS_MATCH_STATUS_CONFIRMED_MATCH:
         message = "The customer matches a sanctions list entry."
-        return [reason(k.KYC_REASON_CODE_SANCTIONS_CONFIRMED_MATCH, step, "", message)], k.KYC_STEP_OUTCOME_FAILED
-    if match_status == s.SANCTIONS_MATCH_STATUS_POTENTIAL_MATCH:
+        reasons.append(reason(k.KYC_REASON_CODE_SANCTIONS_CONFIRMED_MATCH, step, "", message))
+    elif match_status == s.SANCTIONS_MATCH_STATUS_POTENTIAL_MATCH:
         message = "The customer's name is similar to a sanctions list entry; a compliance officer must decide."
-        return [reason(k.KYC_REASON_CODE_SANCTIONS_POTENTIAL_MATCH, step, "", message)], k.KYC_STEP_OUTCOME_REFERRED
-    return [], k.KYC_STEP_OUTCOME_PASSED
+        reasons.append(reason(k.KYC_REASON_CODE_SANCTIONS_POTENTIAL_MATCH, step, "", message))
+    if pep:
+        message = "The customer is, or may be, a politically exposed person; enhanced due diligence applies."
+        reasons.append(reason(k.KYC_REASON_CODE_PEP_MATCH, step, "", message))
+    return reasons, step_outcome(reasons)
 
 
 def check_state(reasons: Iterable[k.KycReason]) -> int:
