@@ -1,3 +1,4 @@
+# Over 400 lines: the document and address format tables are data, and the rules read best next to them.
 """KYC rules: identity document formats per type and country, date of birth and age, address
 completeness per country, jurisdiction risk, and the outcome of a check from its reasons.
 
@@ -42,7 +43,7 @@ _DE_CHARS = "CFGHJKLMNPRTVWXYZ0-9"
 
 def _es_dni(number: str) -> bool:
     match = re.fullmatch(r"([0-9]{8})([A-Z])", number)
-    return bool(match) and _DNI_LETTERS[int(match[1]) % 23] == match[2]
+    return match is not None and _DNI_LETTERS[int(match[1]) % 23] == match[2]
 
 
 def _es_nie(number: str) -> bool:
@@ -171,6 +172,7 @@ def identity_violations(
         problem = _date_violation(customer.date_of_birth, f"{prefix}date_of_birth", required=True)
         if problem is None:
             birth = to_date(customer.date_of_birth)
+            assert birth is not None  # _date_violation found it a calendar date
             if birth > today:
                 problem = Violation(f"{prefix}date_of_birth", "must not be in the future")
             elif age_on(birth, today) > MAXIMUM_AGE:
@@ -235,7 +237,7 @@ REFERRING = frozenset({
 })  # fmt: skip
 
 
-def reason(code: int, step: int, field: str, message: str) -> k.KycReason:
+def reason(code: k.KycReasonCode, step: k.KycStep, field: str, message: str) -> k.KycReason:
     return k.KycReason(code=code, step=step, field=field, message=message)
 
 
@@ -333,7 +335,7 @@ def check_jurisdiction(customer: c.Customer) -> list[k.KycReason]:
 @dataclass
 class StepsOutcome:
     reasons: list[k.KycReason]
-    outcomes: list[tuple[int, int]]  # (step, outcome) in the order they ran
+    outcomes: list[tuple[k.KycStep, k.KycStepOutcome]]  # (step, outcome) in the order they ran
 
 
 def evaluate(customer: c.Customer, today: date) -> StepsOutcome:
@@ -355,7 +357,7 @@ def evaluate(customer: c.Customer, today: date) -> StepsOutcome:
     return outcome
 
 
-def step_outcome(reasons: list[k.KycReason]) -> int:
+def step_outcome(reasons: list[k.KycReason]) -> k.KycStepOutcome:
     codes = {r.code for r in reasons}
     if codes & REJECTING:
         return k.KYC_STEP_OUTCOME_FAILED
@@ -364,7 +366,7 @@ def step_outcome(reasons: list[k.KycReason]) -> int:
     return k.KYC_STEP_OUTCOME_PASSED
 
 
-def screening_reasons(match_status: int | None, pep: bool = False) -> tuple[list[k.KycReason], int]:
+def screening_reasons(match_status: int | None, pep: bool = False) -> tuple[list[k.KycReason], k.KycStepOutcome]:
     """Reasons and step outcome from the compliance service's screening (None: it could not be reached).
 
     A PEP hit is not a sanction: it refers the check for enhanced due diligence (PEP_MATCH is in
@@ -387,7 +389,7 @@ def screening_reasons(match_status: int | None, pep: bool = False) -> tuple[list
     return reasons, step_outcome(reasons)
 
 
-def check_state(reasons: Iterable[k.KycReason]) -> int:
+def check_state(reasons: Iterable[k.KycReason]) -> k.KycCheckState:
     """The worst of the reasons: rejected before manual review before verified."""
     codes = {r.code for r in reasons}
     if codes & REJECTING:
