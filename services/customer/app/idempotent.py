@@ -1,8 +1,9 @@
 """The customer's idempotent writes (AIP-155) over the runtime's keys: per caller, operation and request_id.
 
 A key's outcome is the resource the first call made or changed (`resource_id`): a retry answers with
-that resource as it is now, as the service always did. A call that fails leaves nothing behind (the
-key is released), so its retry is processed afresh.
+that resource as it is now, as the service always did. The response itself is not stored: it holds
+personal data in clear, which this database keeps only sealed. A call that fails leaves nothing
+behind (the key is released), so its retry is processed afresh.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.runtime import idempotency
 from services.runtime.access import Principal
 from services.runtime.db import Database
+from services.runtime.errors import FailedPrecondition
 from services.runtime.idempotency import Scope
 
 T = TypeVar("T")
@@ -43,8 +45,9 @@ async def once(
     stored = await idempotency.claim(database, scope, retry.request_hash)
     if stored is not None:
         stored.raise_error()
-        if stored.resource_id is not None:
-            return await replay(stored.resource_id)
+        if stored.resource_id is None:  # only ever recorded with its resource: not a customer write's key
+            raise FailedPrecondition("the request_id's first call recorded nothing to answer with")
+        return await replay(stored.resource_id)
     try:
         return await work(scope)
     except Exception:
