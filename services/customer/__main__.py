@@ -1,55 +1,12 @@
-"""`python -m services.customer`: run the customer service.
-
-The standard domain service (services.runtime.app.domain_service: database migrated at startup, outbox
-relay, readiness on both) with the four customer servicers, the compliance-service client for KYC
-screening and the behaviour models' consumer of payment events.
-"""
+"""`python -m services.customer`: run the customer service (built in services.customer.main)."""
 
 # ruff: noqa: E402 (the cipher list is set before the imports below import grpc)
 from services.runtime import grpc_env
 
 grpc_env.configure()
 
-from fintech.customer.v1 import customer_behavior_models_service_pb2_grpc as bsvc_grpc
-from fintech.customer.v1 import customer_directory_service_pb2_grpc as dsvc_grpc
-from fintech.customer.v1 import customer_onboarding_service_pb2_grpc as osvc_grpc
-from fintech.customer.v1 import customer_profile_service_pb2_grpc as psvc_grpc
-
-from services.customer.config import load_keys
-from services.customer.consumers import PaymentEventsConsumer
-from services.customer.servicers import (
-    CustomerBehaviorModels,
-    CustomerContext,
-    CustomerDirectory,
-    CustomerOnboarding,
-    CustomerProfiles,
-)
-from services.runtime.app import domain_service
-from services.runtime.clients import ServiceClient
-from services.runtime.config import get_settings
-from services.runtime.db import Database
-from services.runtime.server import Service, run
-
-
-def build() -> Service:
-    settings = get_settings()
-    database = Database.for_service("customer", settings)
-    keys = load_keys(settings)
-    risk = ServiceClient("customer", "risk", settings=settings)
-    ctx = CustomerContext(database=database, settings=settings, keys=keys, risk=risk)
-    return domain_service(
-        "customer",
-        [
-            (dsvc_grpc.add_CustomerDirectoryServiceServicer_to_server, CustomerDirectory(ctx)),
-            (osvc_grpc.add_CustomerOnboardingServiceServicer_to_server, CustomerOnboarding(ctx)),
-            (psvc_grpc.add_CustomerProfileServiceServicer_to_server, CustomerProfiles(ctx)),
-            (bsvc_grpc.add_CustomerBehaviorModelsServiceServicer_to_server, CustomerBehaviorModels(ctx)),
-        ],
-        settings,
-        database=database,
-        background=[risk, PaymentEventsConsumer(database, keys, settings=settings)],
-    )
-
+from services.customer.main import build
+from services.runtime.server import run
 
 if __name__ == "__main__":
     run(build())

@@ -21,6 +21,7 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -58,7 +59,7 @@ def _random_key() -> str:
     return base64.b64encode(secrets.token_bytes(32)).decode()
 
 
-def _generate(path: Path) -> dict:
+def _generate(path: Path) -> dict[str, Any]:
     path.parent.mkdir(parents=True, exist_ok=True)
     data = {
         "kek_id": "local-kek-1",
@@ -72,7 +73,7 @@ def _generate(path: Path) -> dict:
     return data
 
 
-def _rewrite(path: Path, data: dict) -> None:
+def _rewrite(path: Path, data: dict[str, Any]) -> None:
     """Replace the key file at once (a reader sees the old or the new file, never half of one)."""
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -20,22 +20,24 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import structlog
 import typer
 from sqlalchemy import func, select, tuple_
 
+from services.customer.adapters.crypto import key_id
+from services.customer.adapters.db.models import DataKeyRow
 from services.customer.config import KeysFromEnvironment, add_local_kek, drop_local_kek, load_keys
-from services.customer.crypto import key_id
-from services.customer.models import DataKeyRow
 from services.runtime.config import get_settings
 from services.runtime.db import Database
 from services.runtime.envelope_encryption import CorruptValue, KeyUnavailable, KeyWrapper, WrappedKey
 from services.runtime.observability import safe_error
 
+T = TypeVar("T")
 log = structlog.get_logger("customer.rotate_kek")
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.split("\n")[0])
 
@@ -87,7 +89,7 @@ async def keys_per_kek(database: Database) -> dict[str, int]:
         return {kek_id: count for kek_id, count in rows}
 
 
-async def _with_database(work):
+async def _with_database(work: Callable[[Database], Awaitable[T]]) -> T:
     database = Database.for_service("customer", get_settings(), application_name="customer-rotate-kek")
     try:
         return await work(database)

@@ -33,9 +33,9 @@ from fintech.payments.v1 import payment_pb2 as p
 from sqlalchemy import func, select, update
 
 from libs.featurespec.definitions import Entity
-from services.customer.consumers import GROUP_ID as CUSTOMER_GROUP
-from services.customer.consumers import PaymentEventsConsumer
-from services.customer.models import PaymentActivityRow
+from services.customer.adapters.db.models import PaymentActivityRow
+from services.customer.adapters.payment_events import GROUP_ID as CUSTOMER_GROUP
+from services.customer.adapters.payment_events import PaymentEventsConsumer
 from services.features.models import online_features
 from services.features.pipeline import GROUP_ID as FEATURES_GROUP
 from services.features.pipeline import FeaturePipeline

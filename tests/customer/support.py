@@ -26,7 +26,7 @@ from grpc_status import rpc_status
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from services.customer import crypto
+from services.customer.adapters import crypto
 from services.customer.config import load_keys
 from services.runtime.config import Settings
 from services.runtime.tls import certs_dir

@@ -19,7 +19,7 @@ from fintech.payments.v1 import payment_pb2 as pay
 from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from services.customer import crypto
+from services.customer.adapters import crypto
 from services.runtime import outbox
 from services.runtime.config import Settings
 from services.runtime.relay import OutboxRelay

@@ -19,6 +19,7 @@ from tests.customer.support import (
     OTHER_TELLER,
     TELLER,
     Api,
+    claims,
     customer_token,
     error_details,
     new_customer,
@@ -198,3 +199,37 @@ def test_a_teller_works_only_with_customers_of_their_own_branch(api: Api):
     assert {x.branch_id for x in listed} == {BRANCH}
     # A back-office role sees both branches.
     assert {ours.customer_id, theirs.customer_id} <= {x.customer_id for x in list_all(api, ADMIN)}
+
+
+def test_a_request_id_is_one_callers_key_replayed_as_first_answered(api: Api):
+    request = registration(new_customer())
+    first = api.call(api.directory.RegisterCustomer, request).customer
+    assert api.call(api.directory.RegisterCustomer, request).customer == first  # the same caller: replayed
+
+    # The same key with other parameters is refused.
+    changed = dsvc.RegisterCustomerRequest()
+    changed.CopyFrom(request)
+    changed.customer.place_of_birth = "Bonn"
+    error = api.fails(api.directory.RegisterCustomer, changed)
+    assert error.code() == grpc.StatusCode.FAILED_PRECONDITION and reason(error) == "IDEMPOTENCY_KEY_REUSED"
+
+    # Another caller's key, though it is the same request_id: processed afresh (and found a duplicate).
+    colleague = claims("teller-3", "teller", branch_id=BRANCH)
+    error = api.fails(api.directory.RegisterCustomer, request, colleague)
+    assert error.code() == grpc.StatusCode.ALREADY_EXISTS
+    assert error_details(error)[0].metadata["customer_id"] == first.customer_id
+
+
+def test_an_erasure_retried_answers_with_the_erasure_done(api: Api):
+    registered = register(api, new_customer())
+    request = dsvc.EraseCustomerRequest(
+        customer_id=registered.customer_id, reason=c.ERASURE_REASON_CONSENT_WITHDRAWN, request_id=str(uuid.uuid4())
+    )
+    erased = api.call(api.directory.EraseCustomer, request, ADMIN)
+    assert erased.state == c.CUSTOMER_STATE_ERASED
+    assert api.call(api.directory.EraseCustomer, request, ADMIN) == erased  # the key's resource is the customer
+    # A new request to erase the erased customer finds none.
+    again = dsvc.EraseCustomerRequest(
+        customer_id=registered.customer_id, reason=c.ERASURE_REASON_CONSENT_WITHDRAWN, request_id=str(uuid.uuid4())
+    )
+    assert api.fails(api.directory.EraseCustomer, again, ADMIN).code() == grpc.StatusCode.NOT_FOUND

@@ -13,7 +13,7 @@ from fintech.customer.v1 import kyc_check_pb2 as k
 from fintech.risk.v1 import sanctions_screening_pb2 as s
 from google.type import date_pb2
 
-from services.customer import crypto
+from services.customer.adapters import crypto
 from services.customer.config import CustomerKeys
 from services.customer.domain import access, insights, kyc, masking
 from services.customer.domain.access import Action, Principal

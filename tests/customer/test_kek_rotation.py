@@ -11,7 +11,7 @@ import pytest
 from fintech.common.v1.event_envelope_pb2 import SealedValue
 from fintech.customer.v1 import customer_directory_service_pb2 as dsvc
 
-from services.customer import store
+from services.customer.adapters.db import personal_data
 from services.customer.config import load_keys
 from services.runtime.config import ROOT, Settings
 from services.runtime.envelope_encryption import KeyUnavailable
@@ -87,7 +87,7 @@ def test_rotation_rewraps_every_data_key_every_customer_still_decrypts_and_erasu
         ring = data_keys(settings, customer.customer_id)  # unwrapped with the new KEK only
         (blob,) = query(settings, "SELECT family_name FROM customers WHERE customer_id = :id",
                         id=customer.customer_id)[0]  # fmt: skip
-        assert ring.open(store.field_ad("family_name"), SealedValue.FromString(bytes(blob))).decode() == (
+        assert ring.open(personal_data.field_ad("family_name"), SealedValue.FromString(bytes(blob))).decode() == (
             customer.family_name
         )
     listed, token = 0, ""
@@ -106,7 +106,7 @@ def test_rotation_rewraps_every_data_key_every_customer_still_decrypts_and_erasu
     erase(api, victim.customer_id)
     assert kek_of(settings, victim.customer_id) == set()
     with pytest.raises(KeyUnavailable):
-        data_keys(settings, victim.customer_id).open(store.field_ad("family_name"), sealed)
+        data_keys(settings, victim.customer_id).open(personal_data.field_ad("family_name"), sealed)
     with pytest.raises(grpc.RpcError) as caught:
         retrieve(api, victim.customer_id, ADMIN)
     assert caught.value.code() == grpc.StatusCode.NOT_FOUND

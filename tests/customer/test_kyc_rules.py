@@ -659,3 +659,35 @@ def test_screening_outcome_agrees_with_the_check_state():
             ERROR: k.KYC_CHECK_STATE_MANUAL_REVIEW,
         }[outcome]
         assert state == expected, status
+
+
+PEP_REASON = R(k.KYC_REASON_CODE_PEP_MATCH, SCREENING, "",
+               "The customer is, or may be, a politically exposed person; enhanced due diligence applies.")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("status", "reasons", "outcome", "state"),
+    [
+        (s.SANCTIONS_MATCH_STATUS_CLEAR, [PEP_REASON], REFERRED, k.KYC_CHECK_STATE_MANUAL_REVIEW),
+        (s.SANCTIONS_MATCH_STATUS_POTENTIAL_MATCH,
+         [R(k.KYC_REASON_CODE_SANCTIONS_POTENTIAL_MATCH, SCREENING, "",
+            "The customer's name is similar to a sanctions list entry; a compliance officer must decide."),
+          PEP_REASON],
+         REFERRED, k.KYC_CHECK_STATE_MANUAL_REVIEW),
+        (s.SANCTIONS_MATCH_STATUS_CONFIRMED_MATCH,
+         [R(k.KYC_REASON_CODE_SANCTIONS_CONFIRMED_MATCH, SCREENING, "", "The customer matches a sanctions list entry."),
+          PEP_REASON],
+         FAILED, k.KYC_CHECK_STATE_REJECTED),
+    ],
+)  # fmt: skip
+def test_a_pep_hit_refers_the_check(status: int, reasons: list[k.KycReason], outcome: int, state: int):
+    # PEP_MATCH refers (enhanced due diligence) like the other REFERRING codes; a confirmed sanction still rejects.
+    assert k.KYC_REASON_CODE_PEP_MATCH in kyc.REFERRING
+    assert kyc.screening_reasons(status, pep=True) == (reasons, outcome)
+    assert kyc.check_state(reasons) == state
+
+
+def test_an_unreachable_screening_reports_no_pep_hit():
+    reasons, outcome = kyc.screening_reasons(None, pep=True)
+    assert [r.code for r in reasons] == [k.KYC_REASON_CODE_SCREENING_UNAVAILABLE]
+    assert outcome == ERROR

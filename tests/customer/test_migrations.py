@@ -15,7 +15,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from services.customer.models import Base
+from services.customer.adapters.db.models import Base
 from services.runtime.config import Settings
 from services.runtime.migrations import run_command, upgrade_async
 from tools.mesh.postgres import SUPERUSER, Postgres
@@ -71,7 +71,7 @@ async def test_upgrade_head_on_an_empty_database_has_no_autogenerate_diff_agains
         await upgrade_async("customer", url)
         diff, tables, version = await schema_diff(url, Base.metadata)
         assert diff == []
-        assert version == "0002" and tables == {*Base.metadata.tables, "alembic_version"}
+        assert version == "0003" and tables == {*Base.metadata.tables, "alembic_version"}
 
         # The comparison sees a difference the migrations would not have made.
         changed = sa.MetaData(naming_convention=Base.metadata.naming_convention)

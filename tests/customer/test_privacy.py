@@ -18,7 +18,8 @@ from fintech.customer.v1 import events_pb2 as cev
 from fintech.customer.v1 import kyc_check_pb2 as k
 from google.protobuf import field_mask_pb2
 
-from services.customer import crypto, store
+from services.customer.adapters import crypto
+from services.customer.adapters.db import personal_data
 from services.runtime.config import Settings
 from services.runtime.envelope_encryption import KeyUnavailable
 from services.runtime.event_registry import EventRegistry, topic_for
@@ -45,7 +46,7 @@ TABLES = {
     "customers": "customer_id = :id",
     "kyc_checks": "customer_id = :id",
     "customer_data_keys": "customer_id = :id",
-    "idempotency_keys": "customer_id = :id",
+    "idempotency_keys": "resource_id = :id",  # register and erase record the customer as their resource
     "payment_activity": "customer_id = :id",
     "outbox_events": "key = :id",
 }
@@ -81,14 +82,17 @@ def sealed_values(events) -> list[tuple[str, SealedValue]]:
             continue
         for field, value in event.personal_data.ListFields():
             for sealed in value if field.is_repeated else [value]:
-                found.append((store.field_ad(field.name), sealed))
+                found.append((personal_data.field_ad(field.name), sealed))
     return found
 
 
 def stored_sealed(settings: Settings, customer_id: str, *names: str) -> list[tuple[str, SealedValue]]:
     """(associated data, sealed value) of PII columns of the customer's row, read from PostgreSQL."""
     row = query(settings, f"SELECT {', '.join(names)} FROM customers WHERE customer_id = :id", id=customer_id)[0]
-    return [(store.field_ad(name), SealedValue.FromString(bytes(blob))) for name, blob in zip(names, row, strict=True)]
+    return [
+        (personal_data.field_ad(name), SealedValue.FromString(bytes(blob)))
+        for name, blob in zip(names, row, strict=True)
+    ]
 
 
 def test_pii_columns_hold_no_clear_text(api: Api, settings: Settings):
@@ -130,7 +134,7 @@ def test_pii_columns_hold_no_clear_text(api: Api, settings: Settings):
     assert c.IdentityDocument.FromString(opened["identity_document"]) == customer.identity_document
     assert c.PostalAddress.FromString(opened["postal_address"]).locality == "Bonn"
     (sealed_note,) = query(settings, "SELECT note FROM kyc_checks WHERE kyc_check_id = :id", id=check.kyc_check_id)[0]
-    assert ring.open(store.NOTE_FIELD, SealedValue.FromString(bytes(sealed_note))).decode() == note
+    assert ring.open(personal_data.NOTE_FIELD, SealedValue.FromString(bytes(sealed_note))).decode() == note
 
 
 def test_after_erasure_stored_data_and_past_events_cannot_be_decrypted_and_the_directory_answers_not_found(

@@ -10,10 +10,11 @@ from fintech.payments.v1 import events_pb2 as pev
 from fintech.payments.v1 import payment_pb2 as pay
 from sqlalchemy import select
 
-from services.customer import consumers, store
+from services.customer.adapters import payment_events as consumers
+from services.customer.adapters.crypto import KeyWrapper
+from services.customer.adapters.db import personal_data
+from services.customer.adapters.db.models import CustomerRow, PaymentActivityRow
 from services.customer.config import CustomerKeys
-from services.customer.crypto import KeyWrapper
-from services.customer.models import CustomerRow, PaymentActivityRow
 from services.runtime import kafka
 from tests.features.support import counting, service_database
 from tests.runtime.events_support import REGISTRY, SOURCE, create_topics, unique
@@ -32,7 +33,7 @@ async def customer(database, wrapper: KeyWrapper):
         session.add(CustomerRow(customer_id=customer_id, customer_number=uuid.uuid4().hex, state=1,
                                 branch_id=uuid.uuid4()))  # fmt: skip
         await session.flush()
-        ring = await store.create_data_key(session, wrapper, customer_id)
+        ring = await personal_data.create_data_key(session, wrapper, customer_id)
     return customer_id, ring
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pytest
 from fintech.common.v1.event_envelope_pb2 import SealedValue
 
-from services.customer import crypto
+from services.customer.adapters import crypto
 from services.customer.config import CustomerKeys
 from services.payments import domain
 from services.payments.config import PaymentsKeys

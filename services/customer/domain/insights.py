@@ -11,6 +11,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from fintech.common.v1.money_pb2 import Money
@@ -19,7 +20,7 @@ from fintech.customer.v1 import customer_behavior_models_service_pb2 as b
 UTC_ZONE = UTC
 MODEL_VERSION = "behavior-models@1.0.0"
 MINIMUM_HISTORY = 10
-WINDOWS = {
+WINDOWS: dict[int, timedelta] = {
     b.BEHAVIOR_WINDOW_LAST_7_DAYS: timedelta(days=7),
     b.BEHAVIOR_WINDOW_LAST_30_DAYS: timedelta(days=30),
     b.BEHAVIOR_WINDOW_LAST_90_DAYS: timedelta(days=90),
@@ -125,7 +126,7 @@ def build(
     facts = sorted((f for f in facts if start <= f.execute_time < now), key=lambda f: f.execute_time)
     insights = b.BehaviorInsights(
         customer_id=customer_id,
-        window=window,
+        window=cast(b.BehaviorWindow, window),
         payment_count=len(facts),
         sufficient_history=len(facts) >= MINIMUM_HISTORY,
         time_zone=time_zone,
@@ -159,7 +160,7 @@ def build(
     for category, group in sorted(by_category.items(), key=lambda item: (-len(item[1]), item[0])):
         insights.category_spending.append(
             b.CategorySpending(
-                category=category,
+                category=cast(b.SpendingCategory, category),
                 payment_count=len(group),
                 payment_share=len(group) / total,
                 total_amounts=_totals(group),
@@ -189,7 +190,7 @@ def build(
             counterparty_key=group[0].counterparty_key,
             counterparty_account_id=group[0].counterparty_account_id,
             masked_account_identifier=group[0].masked_account_identifier,
-            usual_category=Counter(f.category for f in group).most_common(1)[0][0],
+            usual_category=cast(b.SpendingCategory, Counter(f.category for f in group).most_common(1)[0][0]),
             payment_count=len(group),
             median_amount=_money(
                 quantile([f.amount_minor for f in group if f.currency_code == currency], 0.5), currency

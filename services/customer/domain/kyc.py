@@ -1,3 +1,4 @@
+# Over 400 lines: the document and address format tables are data, and the rules read best next to them.
 """KYC rules: identity document formats per type and country, date of birth and age, address
 completeness per country, jurisdiction risk, and the outcome of a check from its reasons.
 
@@ -19,6 +20,7 @@ from datetime import date
 
 from fintech.customer.v1 import customer_pb2 as c
 from fintech.customer.v1 import kyc_check_pb2 as k
+from fintech.risk.v1 import sanctions_screening_pb2 as s
 from google.type import date_pb2
 
 from services.customer.domain.normalise import normalise_document_number
@@ -41,7 +43,7 @@ _DE_CHARS = "CFGHJKLMNPRTVWXYZ0-9"
 
 def _es_dni(number: str) -> bool:
     match = re.fullmatch(r"([0-9]{8})([A-Z])", number)
-    return bool(match) and _DNI_LETTERS[int(match[1]) % 23] == match[2]
+    return match is not None and _DNI_LETTERS[int(match[1]) % 23] == match[2]
 
 
 def _es_nie(number: str) -> bool:
@@ -170,6 +172,7 @@ def identity_violations(
         problem = _date_violation(customer.date_of_birth, f"{prefix}date_of_birth", required=True)
         if problem is None:
             birth = to_date(customer.date_of_birth)
+            assert birth is not None  # _date_violation found it a calendar date
             if birth > today:
                 problem = Violation(f"{prefix}date_of_birth", "must not be in the future")
             elif age_on(birth, today) > MAXIMUM_AGE:
@@ -234,7 +237,7 @@ REFERRING = frozenset({
 })  # fmt: skip
 
 
-def reason(code: int, step: int, field: str, message: str) -> k.KycReason:
+def reason(code: k.KycReasonCode, step: k.KycStep, field: str, message: str) -> k.KycReason:
     return k.KycReason(code=code, step=step, field=field, message=message)
 
 
@@ -332,7 +335,7 @@ def check_jurisdiction(customer: c.Customer) -> list[k.KycReason]:
 @dataclass
 class StepsOutcome:
     reasons: list[k.KycReason]
-    outcomes: list[tuple[int, int]]  # (step, outcome) in the order they ran
+    outcomes: list[tuple[k.KycStep, k.KycStepOutcome]]  # (step, outcome) in the order they ran
 
 
 def evaluate(customer: c.Customer, today: date) -> StepsOutcome:
@@ -354,7 +357,7 @@ def evaluate(customer: c.Customer, today: date) -> StepsOutcome:
     return outcome
 
 
-def step_outcome(reasons: list[k.KycReason]) -> int:
+def step_outcome(reasons: list[k.KycReason]) -> k.KycStepOutcome:
     codes = {r.code for r in reasons}
     if codes & REJECTING:
         return k.KYC_STEP_OUTCOME_FAILED
@@ -363,24 +366,30 @@ def step_outcome(reasons: list[k.KycReason]) -> int:
     return k.KYC_STEP_OUTCOME_PASSED
 
 
-def screening_reasons(match_status: int | None, pep: bool = False) -> tuple[list[k.KycReason], int]:
-    """Reasons and step outcome from the compliance service's screening (None: it could not be reached)."""
-    from fintech.risk.v1 import sanctions_screening_pb2 as s
+def screening_reasons(match_status: int | None, pep: bool = False) -> tuple[list[k.KycReason], k.KycStepOutcome]:
+    """Reasons and step outcome from the compliance service's screening (None: it could not be reached).
 
+    A PEP hit is not a sanction: it refers the check for enhanced due diligence (PEP_MATCH is in
+    REFERRING), on top of whatever the sanctions match says; the step outcome is the worst reason's.
+    """
     step = k.KYC_STEP_SCREENING
     if match_status is None or match_status == s.SANCTIONS_MATCH_STATUS_UNSPECIFIED:
         message = "The compliance service could not screen the customer; complete the screening by hand."
         return [reason(k.KYC_REASON_CODE_SCREENING_UNAVAILABLE, step, "", message)], k.KYC_STEP_OUTCOME_ERROR
+    reasons = []
     if match_status == s.SANCTIONS_MATCH_STATUS_CONFIRMED_MATCH:
         message = "The customer matches a sanctions list entry."
-        return [reason(k.KYC_REASON_CODE_SANCTIONS_CONFIRMED_MATCH, step, "", message)], k.KYC_STEP_OUTCOME_FAILED
-    if match_status == s.SANCTIONS_MATCH_STATUS_POTENTIAL_MATCH:
+        reasons.append(reason(k.KYC_REASON_CODE_SANCTIONS_CONFIRMED_MATCH, step, "", message))
+    elif match_status == s.SANCTIONS_MATCH_STATUS_POTENTIAL_MATCH:
         message = "The customer's name is similar to a sanctions list entry; a compliance officer must decide."
-        return [reason(k.KYC_REASON_CODE_SANCTIONS_POTENTIAL_MATCH, step, "", message)], k.KYC_STEP_OUTCOME_REFERRED
-    return [], k.KYC_STEP_OUTCOME_PASSED
+        reasons.append(reason(k.KYC_REASON_CODE_SANCTIONS_POTENTIAL_MATCH, step, "", message))
+    if pep:
+        message = "The customer is, or may be, a politically exposed person; enhanced due diligence applies."
+        reasons.append(reason(k.KYC_REASON_CODE_PEP_MATCH, step, "", message))
+    return reasons, step_outcome(reasons)
 
 
-def check_state(reasons: Iterable[k.KycReason]) -> int:
+def check_state(reasons: Iterable[k.KycReason]) -> k.KycCheckState:
     """The worst of the reasons: rejected before manual review before verified."""
     codes = {r.code for r in reasons}
     if codes & REJECTING:

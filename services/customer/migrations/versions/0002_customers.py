@@ -10,6 +10,7 @@ checks that head matches the models).
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -28,11 +29,11 @@ SEALED_COLUMNS = (
 )  # fmt: skip
 
 
-def _now(name: str) -> sa.Column:
+def _now(name: str) -> sa.Column[Any]:
     return sa.Column(name, sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False)
 
 
-def _default(name: str, type_: sa.types.TypeEngine, value: str) -> sa.Column:
+def _default(name: str, type_: sa.types.TypeEngine[Any], value: str) -> sa.Column[Any]:
     return sa.Column(name, type_, server_default=sa.text(value), nullable=False)
 
 

@@ -1,4 +1,5 @@
-"""The customer service's database schema (one database per service; the runtime's tables included).
+"""The customer service's database schema (one database per service; the runtime's tables included: outbox,
+processed events, idempotency keys).
 
 Personal data is never stored in clear: every PII column holds a serialized
 `fintech.common.v1.SealedValue` (AES-256-GCM under the customer's data key, associated data the
@@ -10,13 +11,22 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Integer, LargeBinary, Text, func, text
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Integer, LargeBinary, MetaData, Text, func, text
 from sqlalchemy.dialects.postgresql import UUID
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from services.runtime.db import declarative_base
+from services.runtime import idempotency
+from services.runtime.db import NAMING_CONVENTION, attach_runtime_tables
 
-Base = declarative_base()
+
+class Base(DeclarativeBase):
+    """The customer database's declarative base (what services.runtime.db.declarative_base makes, typed)."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+attach_runtime_tables(Base.metadata)
+idempotency.attach(Base.metadata)  # the runtime's idempotency keys (per caller, operation and key)
 
 # Customer fields stored sealed, one column each (additional_nationalities as a serialized SealedPersonalData).
 PII_FIELDS = (
@@ -95,19 +105,6 @@ class KycCheckRow(Base):
     body: Mapped[bytes] = mapped_column(LargeBinary)
     # The reviewer's note, sealed with the customer's data key.
     note: Mapped[bytes | None] = mapped_column(LargeBinary)
-    create_time: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-
-
-class IdempotencyRow(Base):
-    """First results of requests with an idempotency key (AIP-155), kept 24 hours."""
-
-    __tablename__ = "idempotency_keys"
-
-    method: Mapped[str] = mapped_column(Text, primary_key=True)
-    request_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    request_hash: Mapped[str] = mapped_column(Text)
-    customer_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), index=True)
-    result_id: Mapped[str] = mapped_column(Text)
     create_time: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 

@@ -1,8 +1,10 @@
-"""Between rows and messages: data keys, sealing and opening a customer's PII, events with sequences."""
+"""Between rows and messages: a customer's data keys, sealing and opening its personal data."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
+from typing import Protocol, cast
 
 from fintech.common.v1.event_envelope_pb2 import SealedValue
 from fintech.customer.v1 import customer_pb2 as c
@@ -12,9 +14,9 @@ from google.type import date_pb2
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.customer.crypto import KeyRing, KeyWrapper, WrappedKey, key_id
-from services.customer.models import PII_FIELDS, CustomerRow, DataKeyRow
-from services.runtime import outbox
+from services.customer.adapters.crypto import KeyRing, KeyWrapper, WrappedKey, key_id
+from services.customer.adapters.db.models import PII_FIELDS, CustomerRow, DataKeyRow
+from services.customer.domain.records import etag
 
 SEALED = "fintech.customer.v1.SealedPersonalData"
 NOTE_FIELD = "fintech.customer.v1.KycCheckManuallyResolved.note"
@@ -43,8 +45,19 @@ async def key_ring(session: AsyncSession, wrapper: KeyWrapper, customer_id: uuid
     return ring_of(wrapper, customer_id, rows)
 
 
-def ring_of(wrapper: KeyWrapper, customer_id: uuid.UUID, rows) -> KeyRing:
-    """The key ring of a customer's data key rows (anything with version, kek_id and wrapped_key)."""
+class WrappedKeyRow(Protocol):
+    """A stored data key version: a DataKeyRow, or a row of a query selecting its columns."""
+
+    @property
+    def version(self) -> int: ...
+    @property
+    def kek_id(self) -> str: ...
+    @property
+    def wrapped_key(self) -> bytes: ...
+
+
+def ring_of(wrapper: KeyWrapper, customer_id: uuid.UUID, rows: Iterable[WrappedKeyRow]) -> KeyRing:
+    """The key ring of a customer's data key rows."""
     keys = {}
     for row in rows:
         wrapped = WrappedKey(key_id(str(customer_id), row.version), row.kek_id, row.wrapped_key)
@@ -55,11 +68,11 @@ def ring_of(wrapper: KeyWrapper, customer_id: uuid.UUID, rows) -> KeyRing:
 
 async def destroy_data_keys(session: AsyncSession, customer_id: uuid.UUID) -> int:
     result = await session.execute(delete(DataKeyRow).where(DataKeyRow.customer_id == customer_id))
-    return result.rowcount
+    return int(getattr(result, "rowcount", 0))
 
 
-def _plaintext(name: str, value) -> bytes:
-    if name in _TEXT:
+def _plaintext(name: str, value: str | Message) -> bytes:
+    if isinstance(value, str):
         return value.encode()
     return value.SerializeToString(deterministic=True)
 
@@ -70,13 +83,13 @@ def _is_empty(name: str, message: Message) -> bool:
     return not message.HasField(name)
 
 
-def seal_fields(ring: KeyRing, source: Message, names: list[str]) -> c.SealedPersonalData:
+def seal_fields(ring: KeyRing, source: c.Customer | p.CustomerProfile, names: list[str]) -> c.SealedPersonalData:
     """The named PII fields of a Customer or CustomerProfile, sealed (unset ones left out)."""
     sealed = c.SealedPersonalData()
     for name in names:
         if _is_empty(name, source):
             continue
-        if name == "additional_nationalities":
+        if name == "additional_nationalities" and isinstance(source, c.Customer):
             sealed.additional_nationalities.extend(
                 ring.seal(field_ad(name), n.encode()) for n in source.additional_nationalities
             )
@@ -99,24 +112,21 @@ def store_sealed(row: CustomerRow, sealed: c.SealedPersonalData, names: list[str
             setattr(row, name, None)
 
 
-def _open(ring: KeyRing, name: str, blob: bytes):
-    plaintext = ring.open(field_ad(name), SealedValue.FromString(blob))
-    if name in _TEXT:
-        return plaintext.decode()
-    return _MESSAGES[name].FromString(plaintext)
+def _open_text(ring: KeyRing, name: str, blob: bytes) -> str:
+    return ring.open(field_ad(name), SealedValue.FromString(blob)).decode()
 
 
-def etag(version: int) -> str:
-    return f"v{version}"
+def _open_message(ring: KeyRing, name: str, blob: bytes) -> Message:
+    return _MESSAGES[name].FromString(ring.open(field_ad(name), SealedValue.FromString(blob)))
 
 
 def open_customer(row: CustomerRow, ring: KeyRing) -> c.Customer:
     customer = c.Customer(
         customer_id=str(row.customer_id),
         customer_number=row.customer_number,
-        state=row.state,
+        state=cast(c.CustomerState, row.state),
         branch_id=str(row.branch_id),
-        onboarding_channel=row.onboarding_channel,
+        onboarding_channel=cast(c.OnboardingChannel, row.onboarding_channel),
         latest_kyc_check_id=str(row.latest_kyc_check_id) if row.latest_kyc_check_id else "",
         etag=etag(row.version),
         pii_view=c.PII_VIEW_FULL,
@@ -129,9 +139,9 @@ def open_customer(row: CustomerRow, ring: KeyRing) -> c.Customer:
             for value in c.SealedPersonalData.FromString(blob).additional_nationalities:
                 customer.additional_nationalities.append(ring.open(field_ad(name), value).decode())
         elif name in _TEXT:
-            setattr(customer, name, _open(ring, name, blob))
+            setattr(customer, name, _open_text(ring, name, blob))
         else:
-            getattr(customer, name).CopyFrom(_open(ring, name, blob))
+            getattr(customer, name).CopyFrom(_open_message(ring, name, blob))
     if row.verify_time:
         customer.verify_time.FromDatetime(row.verify_time)
     customer.create_time.FromDatetime(row.create_time)
@@ -143,18 +153,15 @@ def open_profile(row: CustomerRow, ring: KeyRing) -> p.CustomerProfile:
     profile = p.CustomerProfile(
         customer_id=str(row.customer_id), etag=etag(row.profile_version), pii_view=c.PII_VIEW_FULL
     )
-    for name in ("email", "phone_number"):
-        if getattr(row, name) is not None:
-            setattr(profile, name, _open(ring, name, getattr(row, name)))
+    if row.email is not None:
+        profile.email = _open_text(ring, "email", row.email)
+    if row.phone_number is not None:
+        profile.phone_number = _open_text(ring, "phone_number", row.phone_number)
     if row.postal_address is not None:
-        profile.postal_address.CopyFrom(_open(ring, "postal_address", row.postal_address))
+        profile.postal_address.CopyFrom(
+            cast(c.PostalAddress, _open_message(ring, "postal_address", row.postal_address))
+        )
     if row.preferences:
         profile.preferences.ParseFromString(row.preferences)
     profile.update_time.FromDatetime(row.profile_update_time)
     return profile
-
-
-async def emit(session: AsyncSession, row: CustomerRow, event: Message, source: str) -> None:
-    """Record a customer event in the outbox, in the caller's transaction, as the aggregate's next version."""
-    row.event_sequence = (row.event_sequence or 0) + 1
-    await outbox.record(session, event, subject=str(row.customer_id), sequence=row.event_sequence, source=source)

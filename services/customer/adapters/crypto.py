@@ -4,7 +4,7 @@ The envelope encryption itself (AES-256-GCM sealing, data keys wrapped by KEKs, 
 runtime's (`services.runtime.envelope_encryption`); what is the customer's own is here:
 - A customer's data key has versions (`customers/<id>/keys/<n>`); new values are sealed with the
   newest, older versions still open what they sealed. Only wrapped data keys are stored
-  (`customer_data_keys`, see `store`); KEK rotation re-wraps them (`rotate_kek`).
+  (`customer_data_keys`, see `adapters.db.personal_data`); KEK rotation re-wraps them (`rotate_kek`).
 - Sealed values carry the key id; their associated data is the field's full name. The same sealed
   values are stored in the database and published in events.
 - Erasure destroys every version of the customer's data key (crypto-shredding): every copy, in the
@@ -18,7 +18,7 @@ from fintech.common.v1.event_envelope_pb2 import SealedValue
 from services.runtime import envelope_encryption
 from services.runtime.envelope_encryption import CorruptValue, DataKey, KeyUnavailable, WrappedKey, open_sealed, seal
 
-# Re-exported: store, servicers, consumers and tests import these names from here.
+# Re-exported: the db adapters, the payment events consumer, rotate_kek and tests import these names from here.
 __all__ = [
     "CorruptValue",
     "DataKey",

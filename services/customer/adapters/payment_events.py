@@ -13,21 +13,22 @@ counted but uncategorised and without a counterparty, never dead-lettered.
 from __future__ import annotations
 
 import uuid
+from typing import Any, cast
 
 import structlog
 from fintech.common.v1 import event_envelope_pb2
 from fintech.payments.v1 import events_pb2 as pev
 from fintech.payments.v1 import payment_pb2
 from google.protobuf.message import Message
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.customer import store
+from services.customer.adapters.crypto import CorruptValue, KeyRing, KeyUnavailable, KeyWrapper
+from services.customer.adapters.db import personal_data
+from services.customer.adapters.db.models import CustomerRow, DataKeyRow, PaymentActivityRow
 from services.customer.config import CustomerKeys
-from services.customer.crypto import CorruptValue, KeyRing, KeyUnavailable, KeyWrapper
 from services.customer.domain import insights, masking
-from services.customer.models import CustomerRow, DataKeyRow, PaymentActivityRow
 from services.runtime.config import Settings
 from services.runtime.consumer import EventConsumer, event_types
 from services.runtime.db import Database
@@ -41,7 +42,9 @@ KEY_RINGS = "customer.consumer.key_rings"  # session.info: customer id -> its ke
 
 
 # Built once (they run with every payment event); the values come with each execution.
-_ACTIVITY, _CUSTOMERS, _DATA_KEYS = PaymentActivityRow.__table__, CustomerRow.__table__, DataKeyRow.__table__
+_ACTIVITY, _CUSTOMERS, _DATA_KEYS = (
+    cast(Table, row.__table__) for row in (PaymentActivityRow, CustomerRow, DataKeyRow)
+)
 _RECORD = insert(_ACTIVITY).on_conflict_do_nothing()
 _EXECUTED = update(_ACTIVITY).where(_ACTIVITY.c.payment_id == bindparam("id")).values(execute_time=bindparam("at"))
 # Whether the customer is known and unerased (not the row with its sealed personal data) and its data
@@ -56,7 +59,9 @@ _KEYS = (
 class PaymentEventsConsumer(EventConsumer):
     handles = event_types(pev.PaymentInitiated, pev.PaymentExecuted)
 
-    def __init__(self, database: Database, keys: CustomerKeys, settings: Settings | None = None, **options) -> None:
+    def __init__(
+        self, database: Database, keys: CustomerKeys, settings: Settings | None = None, **options: Any
+    ) -> None:
         super().__init__(
             database, group_id=GROUP_ID, topics=[topic_for("fintech.payments.v1")], settings=settings, **options
         )
@@ -75,12 +80,12 @@ class PaymentEventsConsumer(EventConsumer):
         """The keys of a known, unerased customer (None for others), looked up once per session: the
         events of one consumed batch share it (and its transaction), so a customer's payments in a batch
         cost one lookup. Keys that fail to unwrap raise, uncached, as before."""
-        rings = session.info.setdefault(KEY_RINGS, {})
+        rings: dict[uuid.UUID, KeyRing | None] = session.info.setdefault(KEY_RINGS, {})
         if customer_id not in rings:
             rows = (await session.execute(_KEYS, {"id": customer_id})).all()
             known = bool(rows) and rows[0].erase_time is None
             keys = [row for row in rows if row.version is not None]
-            rings[customer_id] = store.ring_of(self.wrapper, customer_id, keys) if known else None
+            rings[customer_id] = personal_data.ring_of(self.wrapper, customer_id, keys) if known else None
         return rings[customer_id]
 
     async def _initiated(self, session: AsyncSession, event: pev.PaymentInitiated) -> None:

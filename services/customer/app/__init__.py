@@ -1,0 +1,1 @@
+"""The customer service's use cases: registration, erasure, KYC checks and their control, profiles, insights."""
