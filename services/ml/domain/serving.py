@@ -114,11 +114,11 @@ def label(version: mv.ModelVersion, score: float) -> str:
     return labels[1] if score >= version.decision_threshold else labels[0]
 
 
-def reference_row(version: mv.ModelVersion, baseline: dict[str, dict[str, Any]]) -> Rows:
+def reference_row(version: mv.ModelVersion, baseline: dict[str, dict[str, Any]]) -> npt.NDArray[np.float64]:
     """The explanations' reference: each input's training median (the middle decile edge for a version
     registered before medians were recorded)."""
     names = [f.feature_name for f in version.signature.input_features]
-    return np.array([baseline[n].get("median", _middle(baseline[n]["edges"])) for n in names])
+    return np.array([baseline[n].get("median", _middle(baseline[n]["edges"])) for n in names], dtype=np.float64)
 
 
 def _middle(edges: list[float]) -> float:
