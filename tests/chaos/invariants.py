@@ -36,9 +36,9 @@ from libs.featurespec.definitions import Entity
 from services.customer.adapters.db.models import PaymentActivityRow
 from services.customer.adapters.payment_events import GROUP_ID as CUSTOMER_GROUP
 from services.customer.adapters.payment_events import PaymentEventsConsumer
-from services.features.models import online_features
-from services.features.pipeline import GROUP_ID as FEATURES_GROUP
-from services.features.pipeline import FeaturePipeline
+from services.features.adapters.db.tables import online_features
+from services.features.adapters.pipeline import GROUP_ID as FEATURES_GROUP
+from services.features.adapters.pipeline import FeaturePipeline
 from services.payments import domain
 from services.payments.models import LedgerPostingRow, PaymentEventRow, PaymentHistoryRow
 from services.payments.recovery import STRANDED_AFTER

@@ -16,9 +16,9 @@ from fintech.features.v1 import events_pb2 as feature_events_pb2
 from sqlalchemy import func, select
 
 from libs.featurespec.definitions import FRAUD_VIEW, reading_number
-from services.features.models import feature_events, online_features, pipeline_progress
-from services.features.pipeline import FeaturePipeline
-from services.features.service import FeatureStore
+from services.features.adapters.db.tables import feature_events, online_features, pipeline_progress
+from services.features.adapters.pipeline import FeaturePipeline
+from services.features.main import feature_store
 from services.runtime.db import outbox_events
 from services.runtime.outbox import default_registry
 from tests.features.support import REGISTRY, counting, local_server, payment_initiated, service_database
@@ -129,7 +129,7 @@ async def test_an_online_read_of_a_payments_entities_costs_one_statement(setting
             ],
             feature_view=FRAUD_VIEW,
         )
-        store = FeatureStore(database, settings)
+        store = feature_store(database, settings)
         add = feature_store_service_pb2_grpc.add_FeatureStoreServiceServicer_to_server
         async with local_server(add, store) as channel:
             stub = feature_store_service_pb2_grpc.FeatureStoreServiceStub(channel)

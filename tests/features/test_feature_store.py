@@ -16,7 +16,7 @@ from fintech.features.v1 import feature_value_pb2 as fv
 
 from libs.featurespec.compute import Event
 from libs.featurespec.definitions import FRAUD_VIEW, reading_number, view
-from services.features.pipeline import GROUP_ID
+from services.features.adapters.pipeline import GROUP_ID
 from services.runtime.config import Settings
 from tests.features.support import REGISTRY, channel, payment_initiated, processed, publish
 from tools.models.train import EntityHistory

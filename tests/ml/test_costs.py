@@ -10,26 +10,38 @@ from collections import Counter
 
 import pytest
 from fintech.ml.v1 import events_pb2
-from fintech.ml.v1 import model_registry_service_pb2 as reg
 from fintech.ml.v1 import model_serving_service_pb2 as srv
 from fintech.ml.v1 import model_serving_service_pb2_grpc as srv_grpc
 from fintech.ml.v1 import model_version_pb2 as mv
 from sqlalchemy import func, select
 
 from libs.featurespec.model_inputs import FEATURES
-from services.ml import serving
-from services.ml.models import served_feature_bins
-from services.ml.recording import Recorder
-from services.ml.registry import Registry, register_repository, version_from_record
-from services.ml.serving import ModelServing, Triton
+from services.ml.adapters.db.tables import served_feature_bins
+from services.ml.adapters.db.versions import ModelStore
+from services.ml.adapters.model_repository import repository_versions, version_from_record
+from services.ml.adapters.recording import Recorder
+from services.ml.adapters.triton import Triton
+from services.ml.api.serving import ModelServing
+from services.ml.app import serving
+from services.ml.app.bootstrap import register_repository
+from services.ml.app.registry import ReadyCheck, Registry
+from services.ml.app.serving import Serving
 from services.runtime import outbox
 from services.runtime.config import ROOT
-from services.runtime.db import outbox_events
+from services.runtime.db import Database, outbox_events
 from tests.features.support import counting, local_server, service_database
 from tests.ml.support import record, sample_rows
 
 pytestmark = pytest.mark.mesh("postgres", "triton")
 SOURCE = "spiffe://cluster.local/ns/fintech/sa/ml"
+
+
+def _registry(database: Database, is_ready: ReadyCheck) -> Registry:
+    return Registry(ModelStore(database, SOURCE, b"test-page-token-key"), is_ready)
+
+
+def _serving(registry: Registry, triton: Triton, database: Database) -> Serving:
+    return Serving(registry, triton, Recorder(database, SOURCE), b"test-monitoring-key")
 
 
 def _request(count: int = 1) -> srv.PredictRequest:
@@ -44,16 +56,16 @@ def _request(count: int = 1) -> srv.PredictRequest:
 async def test_a_predict_costs_one_transaction_of_two_statements(settings):
     triton = Triton(settings)
     async with service_database("ml") as database:
-        registry = Registry(database, settings, triton.is_ready)
-        await register_repository(registry)
+        registry = _registry(database, triton.is_ready)
+        await register_repository(registry, repository_versions())
         add = srv_grpc.add_ModelServingServiceServicer_to_server
-        async with local_server(add, ModelServing(registry, triton)) as ch:
+        async with local_server(add, ModelServing(_serving(registry, triton, database), settings)) as ch:
             stub = srv_grpc.ModelServingServiceStub(ch)
             with counting(database) as first:
                 await stub.Predict(_request(), timeout=10)
             with counting(database) as counts:
                 response = await stub.Predict(_request(3), timeout=10)
-    await triton.close()
+    await triton.stop()
     # The first call reads the routes and the drift baseline (cached: ROUTE_TTL, immutable); was 3 reads.
     assert len(first.statements) == 4 and first.commits == 1, first.statements
     # Then: the PredictionServed events in one insert (was one each), the drift bins in one upsert.
@@ -63,7 +75,7 @@ async def test_a_predict_costs_one_transaction_of_two_statements(settings):
 
 async def test_concurrent_calls_share_a_transaction_and_each_returns_after_its_commit():
     async with service_database("ml") as database:
-        recorder = Recorder(database)
+        recorder = Recorder(database, SOURCE)
         version = uuid.uuid4()
         calls = [
             (
@@ -93,25 +105,20 @@ async def test_concurrent_calls_share_a_transaction_and_each_returns_after_its_c
 
 async def test_a_promotion_routes_at_once_here_and_within_the_ttl_elsewhere(settings, monkeypatch):
     async with service_database("ml") as database:
-        here = Registry(database, settings, lambda name, version: _ready())
-        await register_repository(here)
-        elsewhere = ModelServing(Registry(database, settings, here.is_ready), Triton(settings))
-        local = ModelServing(here, Triton(settings))
+        here = _registry(database, lambda name, version: _ready())
+        await register_repository(here, repository_versions())
+        elsewhere = _serving(_registry(database, here.is_ready), Triton(settings), database)
+        local = _serving(here, Triton(settings), database)
         second, baseline, bias = version_from_record(record("fraud"), ROOT / "models" / "fraud" / "1")
         second.version = "2"
         await here.register("fraud", second, "tests", baseline=baseline, bias=bias)
-        request = srv.PredictRequest(model_name="fraud", request_id="r")
-        assert (await local._route(request))[1] == [] and (await elsewhere._route(request))[1] == []
-        await here.promote(
-            reg.PromoteModelVersionRequest(
-                model_name="fraud", model_version="2", target_stage=mv.MODEL_STAGE_SHADOW, reason="test"
-            ),
-            "tests",
-        )
-        assert [v.version for v in (await local._route(request))[1]] == ["2"]  # this process: at once
-        assert (await elsewhere._route(request))[1] == []  # another process: its cache, until ROUTE_TTL
+        request = ("fraud", "", "r")  # model, version (none: by stage), request id
+        assert (await local.route(*request))[1] == [] and (await elsewhere.route(*request))[1] == []
+        await here.promote("fraud", "2", mv.MODEL_STAGE_SHADOW, reason="test", promoted_by="tests")
+        assert [v.version for v in (await local.route(*request))[1]] == ["2"]  # this process: at once
+        assert (await elsewhere.route(*request))[1] == []  # another process: its cache, until ROUTE_TTL
         monkeypatch.setattr(serving, "ROUTE_TTL", 0.0)
-        assert [v.version for v in (await elsewhere._route(request))[1]] == ["2"]
+        assert [v.version for v in (await elsewhere.route(*request))[1]] == ["2"]
 
 
 async def _ready() -> bool:

@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.ml import explain
+from services.ml.domain import explain
 
 WEIGHTS = np.array([0.8, -1.5, 0.0, 2.0])
 

@@ -7,7 +7,7 @@ import math
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.ml import governance as g
+from services.ml.domain import governance as g
 
 
 def test_metrics_on_known_cases():

@@ -35,7 +35,7 @@ from grpc_status import rpc_status
 from sqlalchemy import text
 
 from libs.featurespec.model_inputs import applicant_features, feature_names
-from services.features.pipeline import GROUP_ID as FEATURES_PIPELINE
+from services.features.adapters.pipeline import GROUP_ID as FEATURES_PIPELINE
 from services.risk import rules
 from services.risk.credit import applicant_of
 from services.risk.credit import inputs_of as rules_inputs

@@ -39,7 +39,7 @@ from libs.featurespec.model_inputs import (
     store_features,
     to_vector,
 )
-from services.ml import governance
+from services.ml.domain import governance
 from tools.models import generate
 from tools.models.cards import model_card
 
@@ -213,7 +213,7 @@ def train(name: str, seed: int = SEED, out: Path = MODELS_DIR) -> dict[str, Any]
         baseline[feature] = {
             "edges": edges,
             "shares": governance.shares(governance.bucket_counts(edges, column)),
-            "median": float(np.median(column)),  # the reference of the served contributions (services/ml/explain.py)
+            "median": float(np.median(column)),  # served contributions start here (ml domain/explain.py)
         }
     score_edges = governance.decile_edges(train_scores.astype(float).tolist())
     baseline["score"] = {

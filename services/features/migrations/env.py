@@ -1,6 +1,6 @@
 """Alembic environment of the features service's database."""
 
-from services.features.models import Base
+from services.features.adapters.db.tables import Base
 from services.runtime.migrations import run_migrations
 
 run_migrations(Base.metadata)

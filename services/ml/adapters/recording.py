@@ -9,17 +9,14 @@ its event.
 from __future__ import annotations
 
 import asyncio
-import uuid
-from collections import Counter
 
 from fintech.common.v1 import event_envelope_pb2
+from fintech.ml.v1 import events_pb2
 from sqlalchemy import text
 
+from services.ml.app.ports import Bins
 from services.runtime import outbox
 from services.runtime.db import Database
-
-# Bins: (model version id, feature name, bucket) -> served count.
-Bins = Counter[tuple[uuid.UUID, str, int]]
 
 # Arrays keep the text one whatever the number of bins, so it is prepared once per connection. Rows are
 # sorted, so concurrent writers (other processes) lock them in one order.
@@ -33,10 +30,16 @@ ON CONFLICT (model_version_id, feature_name, bucket) DO UPDATE
 
 
 class Recorder:
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, source: str) -> None:
         self.database = database
+        self.source = source
         self._waiting: list[tuple[list[event_envelope_pb2.EventEnvelope], Bins, asyncio.Future[None]]] = []
         self._writer: asyncio.Task[None] | None = None
+
+    async def record_served(self, events: list[events_pb2.PredictionServed], bins: Bins) -> None:
+        """Store one call's PredictionServed events (each its own subject) and drift bins."""
+        source = self.source
+        await self.record([outbox.wrap(e, subject=e.prediction_id, sequence=1, source=source) for e in events], bins)
 
     async def record(self, envelopes: list[event_envelope_pb2.EventEnvelope], bins: Bins) -> None:
         """Store one call's events and bins; returns once they are committed."""

@@ -23,7 +23,7 @@ PSI_EPSILON = 1e-4
 # ---- calibration and separation -------------------------------------------------------------------------------
 
 
-def calibration_bins(scores: Sequence[float], labels: Sequence[int], bins: int = 10) -> list[dict]:
+def calibration_bins(scores: Sequence[float], labels: Sequence[int], bins: int = 10) -> list[dict[str, float]]:
     """The reliability table: per non-empty equal-width score bin, its rows, mean score and observed rate."""
     totals = [0] * bins
     score_sums = [0.0] * bins

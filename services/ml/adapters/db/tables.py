@@ -57,5 +57,5 @@ served_feature_bins = Table(
 
 
 # The ORM class of the listed table: the runtime's keyset pager (services.runtime.paging) pages entities.
-class ModelVersionRow(Base):
+class ModelVersionRow(Base):  # type: ignore[misc,valid-type]  # Base is made at run time (declarative_base())
     __table__ = model_versions

@@ -8,7 +8,7 @@ its id, so a redelivered event changes nothing; poison events end in the `.dlq` 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC
+from typing import Any
 
 import structlog
 from fintech.common.v1 import event_envelope_pb2
@@ -20,12 +20,14 @@ from google.protobuf.message import Message
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from libs.featurespec.definitions import CURRENCY, FEATURES, Entity
-from services.features.erasure import erase_entities
-from services.features.models import online_features
-from services.features.store import PIPELINE
+from libs.featurespec.definitions import Entity
+from services.features.adapters.db.erasure import erase_entities
+from services.features.adapters.db.reads import PIPELINE
+from services.features.adapters.db.tables import online_features
+from services.features.domain.payments import FEATURE_NAMES, erased_customer_keys, payment_rows
+from services.features.domain.readings import entity_type
 from services.runtime import outbox
-from services.runtime.config import Settings, get_settings
+from services.runtime.config import Settings
 from services.runtime.consumer import EventConsumer, event_types
 from services.runtime.db import Database
 
@@ -33,7 +35,6 @@ log = structlog.get_logger(__name__)
 
 GROUP_ID = "features-pipeline"
 TOPICS = ("fintech.payments.events.v1", "fintech.customer.events.v1")
-FEATURE_NAMES = {entity: [f.name for f in FEATURES if f.entity == entity] for entity in Entity}
 
 
 # One payment event in one statement: its history rows (one per entity; a redelivery adds none), the running
@@ -75,15 +76,10 @@ RETURNING entity_type, entity_id, version
 """).bindparams(merchant=int(Entity.MERCHANT))
 
 
-def _uuid(value: str) -> uuid.UUID | None:
-    return uuid.UUID(value) if value else None
-
-
 class FeaturePipeline(EventConsumer):
     handles = event_types(payment_events.PaymentInitiated, customer_events.CustomerErased)
 
-    def __init__(self, database: Database, settings: Settings | None = None, **options) -> None:
-        settings = settings or get_settings()
+    def __init__(self, database: Database, settings: Settings, **options: Any) -> None:
         super().__init__(database, group_id=GROUP_ID, topics=TOPICS, settings=settings, **options)
         self.source = settings.spiffe_id("features")
 
@@ -91,44 +87,33 @@ class FeaturePipeline(EventConsumer):
         if isinstance(event, payment_events.PaymentInitiated):
             await self._payment(session, envelope, event)
         elif isinstance(event, customer_events.CustomerErased):
-            customer = entity_pb2.EntityKey(entity_type=Entity.CUSTOMER, entity_id=event.customer_id)
             accounts = await session.scalars(
                 select(online_features.c.entity_id).where(
                     online_features.c.entity_type == Entity.ACCOUNT,
                     online_features.c.customer_id == uuid.UUID(event.customer_id),
                 )
             )
-            keys = [customer] + [
-                entity_pb2.EntityKey(entity_type=Entity.ACCOUNT, entity_id=str(account)) for account in accounts
-            ]
+            keys = erased_customer_keys(event.customer_id, list(accounts))
             await erase_entities(session, keys, envelope.event_id, self.source)
 
     async def _payment(
         self, session: AsyncSession, envelope: event_envelope_pb2.EventEnvelope, event: payment_events.PaymentInitiated
     ) -> None:
-        occur = (event.create_time if event.HasField("create_time") else envelope.occur_time).ToDatetime(tzinfo=UTC)
-        customer = _uuid(event.customer_id)
-        debtor = _uuid(event.debtor_account_id)
-        creditor = _uuid(event.creditor_account_id) if event.WhichOneof("creditor") == "creditor_account_id" else None
-        rows = [(Entity.CUSTOMER, customer, creditor), (Entity.ACCOUNT, debtor, creditor)]
-        if creditor is not None:
-            rows.append((Entity.MERCHANT, creditor, debtor))
-        rows = [row for row in rows if row[1] is not None]
-        in_currency = event.amount.currency_code == CURRENCY
-        amount = event.amount.amount_minor if in_currency else 0
+        payment = payment_rows(envelope, event)
+        occur, amount = payment.occur_time, payment.amount_in_currency
         updated = await session.execute(
             APPLY_PAYMENT,
             {
-                "types": [entity for entity, _, _ in rows],
-                "ids": [entity_id for _, entity_id, _ in rows],
-                "counterparties": [counterparty for _, _, counterparty in rows],
-                "customer": customer,
+                "types": [row.entity for row in payment.rows],
+                "ids": [row.entity_id for row in payment.rows],
+                "counterparties": [row.counterparty for row in payment.rows],
+                "customer": payment.customer,
                 "source_event": uuid.UUID(envelope.event_id),
                 "payment": uuid.UUID(event.payment_id),
                 "occur": occur,
                 "amount": event.amount.amount_minor,
                 "currency": event.amount.currency_code,
-                "in_currency": int(in_currency),
+                "in_currency": int(payment.in_currency),
                 "amount_sum": amount,
                 "amount_squares": amount * amount,
                 "pipeline": PIPELINE,
@@ -137,7 +122,7 @@ class FeaturePipeline(EventConsumer):
         envelopes = []
         for entity, entity_id, version in updated:  # the entities that had not seen this event yet
             update = feature_events_pb2.EntityFeaturesUpdated(
-                entity=entity_pb2.EntityKey(entity_type=entity, entity_id=str(entity_id)),
+                entity=entity_pb2.EntityKey(entity_type=entity_type(Entity(entity)), entity_id=str(entity_id)),
                 feature_names=FEATURE_NAMES[Entity(entity)],
                 source_event_id=envelope.event_id,
                 source_event_type=envelope.event_type,

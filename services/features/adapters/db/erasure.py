@@ -1,41 +1,46 @@
 """Erasure of an entity's feature values (GDPR): its online row and its history, once per erasure request.
 
-The EraseEntityFeatures RPC (services.features.service) and the pipeline's CustomerErased handler
-(services.features.pipeline) share it.
+The EraseEntityFeatures RPC and the pipeline's CustomerErased handler (services.features.adapters.pipeline) share it.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections import Counter
 from collections.abc import Sequence
+from typing import Any, cast
 
-from fintech.features.v1 import entity_pb2, feature_store_service_pb2
+from fintech.features.v1 import entity_pb2
 from fintech.features.v1 import events_pb2 as feature_events_pb2
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from libs.featurespec.definitions import FEATURES, Entity
-from services.features.models import feature_erasures, feature_events, online_features
+from libs.featurespec.definitions import Entity
+from services.features.adapters.db.tables import feature_erasures, feature_events, online_features
+from services.features.domain.payments import FEATURE_COUNTS
+from services.features.domain.values import Erased
 from services.runtime import outbox
-
-pb = feature_store_service_pb2
-# How many features each entity type has: the values an online row holds.
-FEATURE_COUNTS = Counter(feature.entity for feature in FEATURES)
+from services.runtime.db import Database
 
 
 async def delete_entity(session: AsyncSession, entity_type: int, entity_id: uuid.UUID) -> tuple[int, int]:
     """Remove an entity's online row and history; returns (online values, history values) removed."""
-    online = await session.execute(
-        delete(online_features).where(
-            online_features.c.entity_type == entity_type, online_features.c.entity_id == entity_id
-        )
+    # A DELETE's result is a CursorResult (its rowcount), which execute()'s type does not say.
+    online = cast(
+        CursorResult[Any],
+        await session.execute(
+            delete(online_features).where(
+                online_features.c.entity_type == entity_type, online_features.c.entity_id == entity_id
+            )
+        ),
     )
-    history = await session.execute(
-        delete(feature_events).where(
-            feature_events.c.entity_type == entity_type, feature_events.c.entity_id == entity_id
-        )
+    history = cast(
+        CursorResult[Any],
+        await session.execute(
+            delete(feature_events).where(
+                feature_events.c.entity_type == entity_type, feature_events.c.entity_id == entity_id
+            )
+        ),
     )
     online_values = online.rowcount * FEATURE_COUNTS[Entity(entity_type)]
     return online_values, history.rowcount
@@ -43,7 +48,7 @@ async def delete_entity(session: AsyncSession, entity_type: int, entity_id: uuid
 
 async def erase_entities(
     session: AsyncSession, entities: Sequence[entity_pb2.EntityKey], erasure_request_id: str, source: str
-) -> list[pb.EntityErasure]:
+) -> list[Erased]:
     """Erase each entity once per erasure request; a repeated request answers what the first removed."""
     request_id = uuid.UUID(erasure_request_id)
     erasures = []
@@ -81,5 +86,17 @@ async def erase_entities(
             await outbox.record(session, event, subject=key.entity_id, sequence=2**31 - 1, source=source)
         else:
             online, history = done.online_value_count, done.history_value_count
-        erasures.append(pb.EntityErasure(entity=key, online_value_count=online, history_value_count=history))
+        erasures.append(Erased(key, online, history))
     return erasures
+
+
+class Erasure:
+    """Erasure requests, each in its own transaction."""
+
+    def __init__(self, database: Database, source: str) -> None:
+        self.database = database
+        self.source = source
+
+    async def erase(self, entities: Sequence[entity_pb2.EntityKey], erasure_request_id: str) -> list[Erased]:
+        async with self.database.transaction() as session:
+            return await erase_entities(session, entities, erasure_request_id, self.source)

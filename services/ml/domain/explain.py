@@ -9,12 +9,17 @@ instance's log-odds. Pure numpy; the caller scores the rows.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+import numpy.typing as npt
+
+Array = npt.NDArray[Any]
 
 EPSILON = 1e-7
 
 
-def path_rows(row: np.ndarray, reference: np.ndarray) -> np.ndarray:
+def path_rows(row: Array, reference: Array) -> npt.NDArray[np.float32]:
     """2k + 2 rows for k inputs: the reference, then each input switched in order up to the instance;
     again in reverse order."""
     k = len(row)
@@ -28,12 +33,13 @@ def path_rows(row: np.ndarray, reference: np.ndarray) -> np.ndarray:
     return rows
 
 
-def log_odds(scores: np.ndarray) -> np.ndarray:
+def log_odds(scores: Array) -> npt.NDArray[np.float64]:
     p = np.clip(scores.astype(float), EPSILON, 1 - EPSILON)
-    return np.log(p / (1 - p))
+    logits: npt.NDArray[np.float64] = np.log(p / (1 - p))
+    return logits
 
 
-def contributions(path_scores: np.ndarray, k: int) -> tuple[np.ndarray, float]:
+def contributions(path_scores: Array, k: int) -> tuple[npt.NDArray[np.float64], float]:
     """(each input's contribution in signature order, base value) from the scores of `path_rows`."""
     logits = log_odds(path_scores)
     forward = np.diff(logits[: k + 1])

@@ -7,44 +7,17 @@ historical read never sees a later event, whenever it arrived.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.featurespec.compute import Event, longest_window
-from libs.featurespec.compute import values as computed_values
-from libs.featurespec.definitions import Agg, Feature
+from services.features.domain.values import Read, Result, result
+from services.runtime.db import Database
 
 PIPELINE = "payments"
-
-
-@dataclass(frozen=True)
-class Value:
-    """A computed value: None when the feature has no value (MISSING)."""
-
-    feature: Feature
-    value: int | float | timedelta | None
-    occur_time: datetime | None
-
-
-@dataclass(frozen=True)
-class Read:
-    """One entity's features to compute as of `as_of` (None: the database's now, the online read)."""
-
-    entity_type: int
-    entity_id: uuid.UUID
-    features: Sequence[Feature]
-    as_of: datetime | None = None
-
-
-@dataclass(frozen=True)
-class Result:
-    as_of: datetime
-    values: list[Value]
 
 
 # Every entity of a request in one statement: per entity (in request order) its latest event at or before
@@ -92,19 +65,15 @@ async def compute(session: AsyncSession, reads: Sequence[Read]) -> tuple[list[Re
         if row.occur_time is not None:
             counterparty = str(row.counterparty_id) if row.counterparty_id else None
             events.append(Event(row.occur_time.timestamp(), row.amount_minor, row.currency_code, counterparty))
-    return [_values(read, *found[i]) for i, read in enumerate(reads, start=1)], mark
+    return [result(read, *found[i]) for i, read in enumerate(reads, start=1)], mark
 
 
-def _values(read: Read, as_of: datetime, last_time: datetime | None, events: list[Event]) -> Result:
-    computed = computed_values(
-        read.features, as_of.timestamp(), events, last_time.timestamp() if last_time is not None else None
-    )
-    values = [
-        Value(
-            feature,
-            timedelta(seconds=value) if value is not None and feature.aggregation == Agg.TIME_SINCE_LAST else value,
-            last_time,
-        )
-        for feature, value in zip(read.features, computed, strict=True)
-    ]
-    return Result(as_of, values)
+class FeatureReads:
+    """Reads of computed feature values, each in its own session."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    async def compute(self, reads: Sequence[Read]) -> tuple[list[Result], datetime | None]:
+        async with self.database.session() as session:
+            return await compute(session, reads)
