@@ -44,6 +44,7 @@ from prometheus_client import Counter
 from services.runtime.call_pipeline import Continuation, UnaryBehavior, wrap_unary
 from services.runtime.config import Settings
 from services.runtime.errors import NotFound, PermissionDenied, Unauthenticated
+from services.runtime.grpc_types import Context, Handler
 from services.runtime.identity import peer_identity
 
 log = structlog.get_logger("security")
@@ -175,7 +176,7 @@ def decode_claims(value: str, workload: str = EDGE_WORKLOAD) -> Principal:
     return principal_from_claims(claims, workload)
 
 
-def caller_workload(context: grpc.aio.ServicerContext, settings: Settings) -> str | None:
+def caller_workload(context: Context, settings: Settings) -> str | None:
     """The calling workload's name (`payments`, `edge-gateway`, `cli`), None when not of this mesh."""
     identity = peer_identity(context, settings.mesh.mode)
     prefix = settings.spiffe_id("")
@@ -184,7 +185,7 @@ def caller_workload(context: grpc.aio.ServicerContext, settings: Settings) -> st
     return identity.removeprefix(prefix) or None
 
 
-def _metadata(context: grpc.aio.ServicerContext, key: str) -> list[str]:
+def _metadata(context: Context, key: str) -> list[str]:
     return [
         value.decode() if isinstance(value, bytes) else value
         for item_key, value in (context.invocation_metadata() or ())
@@ -210,7 +211,7 @@ def verify_token(token: str, settings: Settings) -> dict[str, Any]:
         raise Unauthenticated(f"the bearer token is not valid: {type(error).__name__}") from None
 
 
-def resolve(context: grpc.aio.ServicerContext, settings: Settings) -> Principal | None:
+def resolve(context: Context, settings: Settings) -> Principal | None:
     """The caller of this call; None when it came through the edge without a user (unauthenticated)."""
     workload = caller_workload(context, settings) or ""
     if workload == EDGE_WORKLOAD:
@@ -245,7 +246,7 @@ def caller() -> Principal:
     return who
 
 
-def actor(context: grpc.aio.ServicerContext, settings: Settings) -> str:
+def actor(context: Context, settings: Settings) -> str:
     """Who acted, for audit trails: the person (`user:<sub>`) when there is one, else the calling
     workload's SPIFFE id (a service acting on its own, the operator's tool reading)."""
     who = _caller.get()
@@ -352,7 +353,7 @@ def _not_yours() -> PermissionDenied:
     return PermissionDenied("the caller may not access this resource, or it does not exist")
 
 
-class AccessControl(grpc.aio.ServerInterceptor):  # type: ignore[misc]  # grpc is untyped: its classes are Any
+class AccessControl(grpc.aio.ServerInterceptor):
     """Binds the caller and enforces each RPC's declared role rule, before validation and the handler."""
 
     def __init__(self, settings: Settings) -> None:
@@ -360,13 +361,13 @@ class AccessControl(grpc.aio.ServerInterceptor):  # type: ignore[misc]  # grpc i
 
     async def intercept_service(
         self, continuation: Continuation, handler_call_details: grpc.HandlerCallDetails
-    ) -> grpc.RpcMethodHandler | None:
+    ) -> Handler | None:
         handler = await continuation(handler_call_details)
         method = handler_call_details.method
         rule = rule_for(method)
 
         def wrap(behavior: UnaryBehavior) -> UnaryBehavior:
-            async def handle(request: Any, context: grpc.aio.ServicerContext) -> Any:
+            async def handle(request: Any, context: Context) -> Any:
                 try:
                     who = resolve(context, self.settings)
                 except Unauthenticated:

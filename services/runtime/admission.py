@@ -32,6 +32,7 @@ from prometheus_client import Counter, Gauge
 from services.runtime.call_pipeline import Continuation, UnaryBehavior, wrap_unary
 from services.runtime.config import AdmissionLimit
 from services.runtime.errors import Code, DomainError
+from services.runtime.grpc_types import Context, Handler
 from services.runtime.observability import split_method
 
 IN_FLIGHT = Gauge("grpc_server_admitted_in_flight", "Calls admitted and in progress, by method.", ["grpc_method"])
@@ -93,7 +94,7 @@ class Gate:
         self._slots.release()
 
 
-class AdmissionControl(grpc.aio.ServerInterceptor):  # type: ignore[misc]  # grpc is untyped: its classes are Any
+class AdmissionControl(grpc.aio.ServerInterceptor):
     """Applies each configured method's gate; methods without a limit pass straight through."""
 
     def __init__(self, limits: Mapping[str, AdmissionLimit]) -> None:
@@ -104,14 +105,14 @@ class AdmissionControl(grpc.aio.ServerInterceptor):  # type: ignore[misc]  # grp
 
     async def intercept_service(
         self, continuation: Continuation, handler_call_details: grpc.HandlerCallDetails
-    ) -> grpc.RpcMethodHandler | None:
+    ) -> Handler | None:
         handler = await continuation(handler_call_details)
         gate = self.gate(split_method(handler_call_details.method)[1])
         if gate is None:
             return handler
 
         def wrap(behavior: UnaryBehavior) -> UnaryBehavior:
-            async def handle(request: Any, context: grpc.aio.ServicerContext) -> Any:
+            async def handle(request: Any, context: Context) -> Any:
                 await gate.enter(context.time_remaining())
                 try:
                     return await behavior(request, context)

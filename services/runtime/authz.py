@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from inspect import isasyncgenfunction, isgeneratorfunction
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import grpc
 import yaml
@@ -35,6 +35,7 @@ from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
 from services.runtime.config import get_settings
+from services.runtime.grpc_types import Context, Handler
 from services.runtime.identity import peer_identity
 
 log = logging.getLogger(__name__)
@@ -249,7 +250,7 @@ CALLER_NOT_ALLOWED = _reason(error_reason_pb2.ERROR_REASON_CALLER_NOT_ALLOWED)
 UNAUTHENTICATED = _reason(error_reason_pb2.ERROR_REASON_UNAUTHENTICATED)
 
 
-class AuthorizationInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]  # grpc is untyped: its classes are Any
+class AuthorizationInterceptor(grpc.aio.ServerInterceptor):
     """Checks every call against the policies before its handler runs (all four handler kinds).
 
     grpc.aio interceptors only see the method name and metadata, not the TLS peer, so the check runs
@@ -264,15 +265,15 @@ class AuthorizationInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc
 
     async def intercept_service(
         self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[Handler | None]],
         handler_call_details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler | None:
+    ) -> Handler | None:
         handler = await continuation(handler_call_details)
         if handler is None:
             return None  # unknown method: grpc answers UNIMPLEMENTED
         return _guarded(handler, handler_call_details.method, self.check)
 
-    async def check(self, method: str, context: grpc.aio.ServicerContext) -> None:
+    async def check(self, method: str, context: Context) -> None:
         """Abort the call unless the caller may call `method`."""
         spiffe_id = peer_identity(context, self.mode)
         if spiffe_id is None and self.mode == "cluster" and method in PROBE_PATHS:
@@ -303,27 +304,30 @@ class AuthorizationInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc
         info = error_details_pb2.ErrorInfo(reason=reason, domain=self.domain, metadata={**metadata, "method": method})
         detail = any_pb2.Any()
         detail.Pack(info)
-        return rpc_status.to_status(status_pb2.Status(code=code, message=message, details=[detail]))
+        return cast(grpc.Status, rpc_status.to_status(status_pb2.Status(code=code, message=message, details=[detail])))
 
 
-Check = Callable[[str, grpc.aio.ServicerContext], Awaitable[None]]
+Check = Callable[[str, Context], Awaitable[None]]
 # A method handler's behaviour of any of the four kinds: a coroutine, an async generator or a generator.
 Behavior = Callable[..., Any]
 
 
-def _guarded(handler: grpc.RpcMethodHandler, method: str, check: Check) -> grpc.RpcMethodHandler:
+def _guarded(handler: Handler, method: str, check: Check) -> Handler:
     """The same handler, its behaviour preceded by `check`; streaming handlers keep their shape."""
-    if handler.unary_unary:
-        return handler._replace(unary_unary=_wrap_call(handler.unary_unary, method, check))
-    if handler.unary_stream:
-        return handler._replace(unary_stream=_wrap_stream(handler.unary_stream, method, check))
-    if handler.stream_unary:
-        return handler._replace(stream_unary=_wrap_call(handler.stream_unary, method, check))
-    return handler._replace(stream_stream=_wrap_stream(handler.stream_stream, method, check))
+    tuple_: Any = handler  # grpc's handler is a namedtuple at run time; its stub does not say so
+    if tuple_.unary_unary:
+        guarded = tuple_._replace(unary_unary=_wrap_call(tuple_.unary_unary, method, check))
+    elif tuple_.unary_stream:
+        guarded = tuple_._replace(unary_stream=_wrap_stream(tuple_.unary_stream, method, check))
+    elif tuple_.stream_unary:
+        guarded = tuple_._replace(stream_unary=_wrap_call(tuple_.stream_unary, method, check))
+    else:
+        guarded = tuple_._replace(stream_stream=_wrap_stream(tuple_.stream_stream, method, check))
+    return cast(Handler, guarded)
 
 
 def _wrap_call(behavior: Behavior, method: str, check: Check) -> Behavior:
-    async def guarded(request_or_iterator: Any, context: grpc.aio.ServicerContext) -> Any:
+    async def guarded(request_or_iterator: Any, context: Context) -> Any:
         await check(method, context)
         result = behavior(request_or_iterator, context)
         return await result if isinstance(result, Awaitable) else result
@@ -336,9 +340,7 @@ def _wrap_stream(behavior: Behavior, method: str, check: Check) -> Behavior:
     # the wrapper must be of the behaviour's kind. A sync generator is iterated on the event loop.
     if isasyncgenfunction(behavior):
 
-        async def guarded_async_generator(
-            request_or_iterator: Any, context: grpc.aio.ServicerContext
-        ) -> AsyncIterator[Any]:
+        async def guarded_async_generator(request_or_iterator: Any, context: Context) -> AsyncIterator[Any]:
             await check(method, context)
             async for response in behavior(request_or_iterator, context):
                 yield response
@@ -346,7 +348,7 @@ def _wrap_stream(behavior: Behavior, method: str, check: Check) -> Behavior:
         return guarded_async_generator
     if isgeneratorfunction(behavior):
 
-        async def guarded_generator(request_or_iterator: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+        async def guarded_generator(request_or_iterator: Any, context: Context) -> AsyncIterator[Any]:
             await check(method, context)
             for response in behavior(request_or_iterator, context):
                 yield response

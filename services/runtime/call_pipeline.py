@@ -16,7 +16,7 @@ import contextvars
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, cast
 
 import asyncpg.exceptions as pg_errors
 import grpc
@@ -25,6 +25,7 @@ from sqlalchemy import exc as sql_errors
 
 from services.runtime.error_status import grpc_code, internal, status_of
 from services.runtime.errors import DomainError, InvalidArgument, Unavailable
+from services.runtime.grpc_types import Context, Handler
 from services.runtime.observability import RPC_HANDLED, RPC_LATENCY, safe_error, safe_stack, split_method
 from services.runtime.validation import validate
 
@@ -57,33 +58,31 @@ def unreachable(error: BaseException | None) -> bool:
     return False
 
 
-# grpc ships no types ([tool.mypy] overrides): requests and responses are the contract's messages, seen as Any.
-UnaryBehavior = Callable[[Any, grpc.aio.ServicerContext], Awaitable[Any]]
+# Requests and responses are the contract's messages, of any type.
+UnaryBehavior = Callable[[Any, Context], Awaitable[Any]]
 # What a server interceptor's intercept_service receives to reach the next interceptor (or the handler).
-Continuation = Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler | None]]
+Continuation = Callable[[grpc.HandlerCallDetails], Awaitable[Handler | None]]
 
 
-def wrap_unary(
-    handler: grpc.RpcMethodHandler | None, wrap: Callable[[UnaryBehavior], UnaryBehavior]
-) -> grpc.RpcMethodHandler | None:
+def wrap_unary(handler: Handler | None, wrap: Callable[[UnaryBehavior], UnaryBehavior]) -> Handler | None:
     """The same handler with its unary-unary behaviour wrapped; streaming handlers pass untouched."""
     if handler is None or handler.request_streaming or handler.response_streaming:
         return handler
     return grpc.unary_unary_rpc_method_handler(
-        wrap(handler.unary_unary),
+        wrap(cast(UnaryBehavior, handler.unary_unary)),
         request_deserializer=handler.request_deserializer,
         response_serializer=handler.response_serializer,
     )
 
 
-def _metadata(context: grpc.aio.ServicerContext, key: str) -> str | None:
-    for item in context.invocation_metadata() or ():
-        if item.key == key:
-            return item.value if isinstance(item.value, str) else item.value.decode()
+def _metadata(context: Context, key: str) -> str | None:
+    for name, value in context.invocation_metadata() or ():
+        if name == key:
+            return value if isinstance(value, str) else value.decode()
     return None
 
 
-class CallPipeline(grpc.aio.ServerInterceptor):  # type: ignore[misc]  # grpc is untyped: its classes are Any
+class CallPipeline(grpc.aio.ServerInterceptor):
     """Request id and deadline for downstream calls, one log line and metrics per call, error mapping."""
 
     def __init__(self, service: str) -> None:
@@ -91,12 +90,12 @@ class CallPipeline(grpc.aio.ServerInterceptor):  # type: ignore[misc]  # grpc is
 
     async def intercept_service(
         self, continuation: Continuation, handler_call_details: grpc.HandlerCallDetails
-    ) -> grpc.RpcMethodHandler | None:
+    ) -> Handler | None:
         handler = await continuation(handler_call_details)
         grpc_service, grpc_method = split_method(handler_call_details.method)
 
         def wrap(behavior: UnaryBehavior) -> UnaryBehavior:
-            async def handle(request: Any, context: grpc.aio.ServicerContext) -> Any:
+            async def handle(request: Any, context: Context) -> Any:
                 rid = _metadata(context, REQUEST_ID_HEADER) or str(uuid.uuid4())
                 remaining = context.time_remaining()
                 request_id.set(rid)
@@ -145,16 +144,16 @@ class CallPipeline(grpc.aio.ServerInterceptor):  # type: ignore[misc]  # grpc is
         return wrap_unary(handler, wrap)
 
 
-class RequestValidation(grpc.aio.ServerInterceptor):  # type: ignore[misc]  # grpc is untyped: its classes are Any
+class RequestValidation(grpc.aio.ServerInterceptor):
     """Rejects a request that breaks its contract's field rules, before the servicer sees it."""
 
     async def intercept_service(
         self, continuation: Continuation, handler_call_details: grpc.HandlerCallDetails
-    ) -> grpc.RpcMethodHandler | None:
+    ) -> Handler | None:
         handler = await continuation(handler_call_details)
 
         def wrap(behavior: UnaryBehavior) -> UnaryBehavior:
-            async def handle(request: Any, context: grpc.aio.ServicerContext) -> Any:
+            async def handle(request: Any, context: Context) -> Any:
                 violations = validate(request)
                 if violations:
                     fields = ", ".join(v.field for v in violations)

@@ -153,9 +153,7 @@ class ServiceClient:
             stubs[stub_class] = make_stub(channel)
         return cast(S, stubs[stub_class])
 
-    async def call(
-        self, method: grpc.aio.UnaryUnaryMultiCallable, request: Message, *, timeout: float | None = None
-    ) -> Any:
+    async def call(self, method: Callable[..., Any], request: Message, *, timeout: float | None = None) -> Any:
         """Call `method` (a stub attribute) with deadline, request id and the dependency's breaker."""
         budget = remaining_timeout(timeout or self._timeout)
         if budget <= 0:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import grpc
 from google.rpc import status_pb2
 from grpc_status import rpc_status
@@ -15,7 +17,7 @@ def grpc_code(code: Code) -> grpc.StatusCode:
 
 def as_grpc(status: status_pb2.Status) -> grpc.Status:
     """A google.rpc.Status as what `context.abort_with_status` takes (its details in the trailers)."""
-    return rpc_status.to_status(status)
+    return cast(grpc.Status, rpc_status.to_status(status))
 
 
 def status_of(error: DomainError, domain: str) -> grpc.Status:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-import grpc
+from services.runtime.grpc_types import Context
 
 XFCC_HEADER = "x-forwarded-client-cert"
 # SPIFFE ID syntax: lower-case trust domain, then path segments of letters, digits, '.', '-', '_'.
@@ -25,13 +25,13 @@ _SPIFFE_ID = re.compile(r"spiffe://[a-z0-9._-]+(/[A-Za-z0-9._-]+)+")
 _QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
 
 
-def peer_identity(context: grpc.aio.ServicerContext, mode: Literal["local", "cluster"] | str) -> str | None:
+def peer_identity(context: Context, mode: Literal["local", "cluster"] | str) -> str | None:
     """The caller's SPIFFE id (`spiffe://cluster.local/ns/fintech/sa/payments`), None when unknown."""
     if mode == "cluster":
         # Envoy sends one header; two would leave open which one the sidecar appended to.
         headers = _metadata_values(context, XFCC_HEADER)
         return xfcc_identity(headers[0]) if len(headers) == 1 else None
-    values = context.auth_context().get("peer_spiffe_id", [])
+    values = list(context.auth_context().get("peer_spiffe_id", []))
     if len(values) != 1:
         return None
     return _valid(values[0].decode("utf-8", "replace"))
@@ -111,7 +111,7 @@ def _unquote(value: str) -> str:
     return re.sub(r"\\(.)", r"\1", match[1])
 
 
-def _metadata_values(context: grpc.aio.ServicerContext, name: str) -> list[str]:
+def _metadata_values(context: Context, name: str) -> list[str]:
     return [
         value.decode("utf-8", "replace") if isinstance(value, bytes) else value
         for key, value in context.invocation_metadata() or ()

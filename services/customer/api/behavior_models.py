@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import grpc
 from fintech.customer.v1 import customer_behavior_models_service_pb2 as bsvc
 from fintech.customer.v1 import customer_behavior_models_service_pb2_grpc as bsvc_grpc
 
 from services.customer.app import behaviour
 from services.customer.app.context import CustomerContext
 from services.runtime.access import caller
+from services.runtime.grpc_types import Context
 
 
 class CustomerBehaviorModels(bsvc_grpc.CustomerBehaviorModelsServiceServicer):
@@ -16,7 +16,7 @@ class CustomerBehaviorModels(bsvc_grpc.CustomerBehaviorModelsServiceServicer):
         self.ctx = ctx
 
     async def RetrieveBehaviorInsights(  # noqa: N802
-        self, request: bsvc.RetrieveBehaviorInsightsRequest, context: grpc.aio.ServicerContext
+        self, request: bsvc.RetrieveBehaviorInsightsRequest, context: Context
     ) -> bsvc.RetrieveBehaviorInsightsResponse:
         window = request.window or bsvc.BEHAVIOR_WINDOW_LAST_90_DAYS
         result = await behaviour.insights_of(

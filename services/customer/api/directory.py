@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC
 from typing import cast
 
-import grpc
 from fintech.customer.v1 import customer_directory_service_pb2 as dsvc
 from fintech.customer.v1 import customer_directory_service_pb2_grpc as dsvc_grpc
 from fintech.customer.v1 import customer_pb2 as c
@@ -14,6 +13,7 @@ from services.customer.api.retry import retry_of
 from services.customer.app import directory, erasure, registration
 from services.customer.app.context import CustomerContext
 from services.runtime.access import caller
+from services.runtime.grpc_types import Context
 
 
 class CustomerDirectory(dsvc_grpc.CustomerDirectoryServiceServicer):
@@ -21,7 +21,7 @@ class CustomerDirectory(dsvc_grpc.CustomerDirectoryServiceServicer):
         self.ctx = ctx
 
     async def RegisterCustomer(  # noqa: N802
-        self, request: dsvc.RegisterCustomerRequest, context: grpc.aio.ServicerContext
+        self, request: dsvc.RegisterCustomerRequest, context: Context
     ) -> dsvc.RegisterCustomerResponse:
         customer = await registration.register(
             self.ctx, caller(), request.customer, retry_of(request, request.request_id)
@@ -29,13 +29,13 @@ class CustomerDirectory(dsvc_grpc.CustomerDirectoryServiceServicer):
         return dsvc.RegisterCustomerResponse(customer=customer)
 
     async def RetrieveCustomer(  # noqa: N802
-        self, request: dsvc.RetrieveCustomerRequest, context: grpc.aio.ServicerContext
+        self, request: dsvc.RetrieveCustomerRequest, context: Context
     ) -> dsvc.RetrieveCustomerResponse:
         customer = await directory.retrieve(self.ctx, caller(), request.customer_id, request.pii_view)
         return dsvc.RetrieveCustomerResponse(customer=customer)
 
     async def UpdateCustomer(  # noqa: N802
-        self, request: dsvc.UpdateCustomerRequest, context: grpc.aio.ServicerContext
+        self, request: dsvc.UpdateCustomerRequest, context: Context
     ) -> dsvc.UpdateCustomerResponse:
         customer = await registration.update(
             self.ctx, caller(), request.customer_id, request.customer, list(request.update_mask.paths)
@@ -43,7 +43,7 @@ class CustomerDirectory(dsvc_grpc.CustomerDirectoryServiceServicer):
         return dsvc.UpdateCustomerResponse(customer=customer)
 
     async def ListCustomers(  # noqa: N802
-        self, request: dsvc.ListCustomersRequest, context: grpc.aio.ServicerContext
+        self, request: dsvc.ListCustomersRequest, context: Context
     ) -> dsvc.ListCustomersResponse:
         customers, next_page_token = await directory.page(
             self.ctx,
@@ -59,7 +59,7 @@ class CustomerDirectory(dsvc_grpc.CustomerDirectoryServiceServicer):
         return dsvc.ListCustomersResponse(customers=customers, next_page_token=next_page_token)
 
     async def EraseCustomer(  # noqa: N802
-        self, request: dsvc.EraseCustomerRequest, context: grpc.aio.ServicerContext
+        self, request: dsvc.EraseCustomerRequest, context: Context
     ) -> dsvc.EraseCustomerResponse:
         erased = await erasure.erase(
             self.ctx, caller(), request.customer_id, request.etag, request.reason, retry_of(request, request.request_id)

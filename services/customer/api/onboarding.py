@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import cast
 
-import grpc
 from fintech.customer.v1 import customer_onboarding_service_pb2 as osvc
 from fintech.customer.v1 import customer_onboarding_service_pb2_grpc as osvc_grpc
 from fintech.customer.v1 import customer_pb2 as c
@@ -13,6 +12,7 @@ from services.customer.api.retry import retry_of
 from services.customer.app import directory, kyc_checks, kyc_control
 from services.customer.app.context import CustomerContext
 from services.runtime.access import caller
+from services.runtime.grpc_types import Context
 
 
 class CustomerOnboarding(osvc_grpc.CustomerOnboardingServiceServicer):
@@ -20,7 +20,7 @@ class CustomerOnboarding(osvc_grpc.CustomerOnboardingServiceServicer):
         self.ctx = ctx
 
     async def InitiateKycCheck(  # noqa: N802
-        self, request: osvc.InitiateKycCheckRequest, context: grpc.aio.ServicerContext
+        self, request: osvc.InitiateKycCheckRequest, context: Context
     ) -> osvc.InitiateKycCheckResponse:
         check = await kyc_checks.initiate(
             self.ctx, caller(), request.customer_id, request.trigger, request.customer_etag,
@@ -29,13 +29,13 @@ class CustomerOnboarding(osvc_grpc.CustomerOnboardingServiceServicer):
         return osvc.InitiateKycCheckResponse(kyc_check=check)
 
     async def RetrieveKycCheck(  # noqa: N802
-        self, request: osvc.RetrieveKycCheckRequest, context: grpc.aio.ServicerContext
+        self, request: osvc.RetrieveKycCheckRequest, context: Context
     ) -> osvc.RetrieveKycCheckResponse:
         check = await kyc_checks.retrieve(self.ctx, caller(), request.customer_id, request.kyc_check_id)
         return osvc.RetrieveKycCheckResponse(kyc_check=check)
 
     async def ListKycChecks(  # noqa: N802
-        self, request: osvc.ListKycChecksRequest, context: grpc.aio.ServicerContext
+        self, request: osvc.ListKycChecksRequest, context: Context
     ) -> osvc.ListKycChecksResponse:
         checks, next_page_token = await kyc_checks.page(
             self.ctx, caller(), request.customer_id, request.states, request.page_size, request.page_token
@@ -43,7 +43,7 @@ class CustomerOnboarding(osvc_grpc.CustomerOnboardingServiceServicer):
         return osvc.ListKycChecksResponse(kyc_checks=checks, next_page_token=next_page_token)
 
     async def ControlKycCheck(  # noqa: N802
-        self, request: osvc.ControlKycCheckRequest, context: grpc.aio.ServicerContext
+        self, request: osvc.ControlKycCheckRequest, context: Context
     ) -> osvc.ControlKycCheckResponse:
         check = await kyc_control.control(
             self.ctx, caller(), request.customer_id, request.kyc_check_id, request.etag, request.decision,
@@ -52,7 +52,7 @@ class CustomerOnboarding(osvc_grpc.CustomerOnboardingServiceServicer):
         return osvc.ControlKycCheckResponse(kyc_check=check)
 
     async def RetrieveCustomerVerification(  # noqa: N802
-        self, request: osvc.RetrieveCustomerVerificationRequest, context: grpc.aio.ServicerContext
+        self, request: osvc.RetrieveCustomerVerificationRequest, context: Context
     ) -> osvc.RetrieveCustomerVerificationResponse:
         # Only workloads the mesh policy allows (payments) reach this; it holds no personal data.
         response = osvc.RetrieveCustomerVerificationResponse(customer_id=request.customer_id)
