@@ -21,8 +21,8 @@ from services.risk.api.compliance import RegulatoryCompliance
 from services.risk.api.credit import CreditRiskAssessment
 from services.risk.api.fraud import FraudDetection
 from services.risk.app.compliance import AmlMonitoring, AuditQueries, RegulatoryReports, SanctionsScreening
-from services.risk.app.credit import CreditRiskAssessment as CreditUseCase
-from services.risk.app.fraud import FraudDetection as FraudUseCase
+from services.risk.app.credit import CreditEvaluation
+from services.risk.app.fraud import FraudEvaluation
 from services.runtime.app import domain_service
 from services.runtime.clients import ServiceClient
 from services.runtime.config import Settings, get_settings
@@ -36,14 +36,14 @@ def fraud_detection(
     source = settings.spiffe_id("risk")
     assessments = FraudAssessmentStore(database, AuditLog(source), source, page_token_key(settings))
     models = Models(ml, settings.risk.fraud_model_timeout)
-    return FraudDetection(FraudUseCase(assessments, FeatureStore(features), models, settings.risk), settings)
+    return FraudDetection(FraudEvaluation(assessments, FeatureStore(features), models, settings.risk), settings)
 
 
 def credit_risk_assessment(database: Database, settings: Settings, ml: ServiceClient) -> CreditRiskAssessment:
     source = settings.spiffe_id("risk")
     assessments = CreditAssessmentStore(database, AuditLog(source), source)
     models = Models(ml, settings.risk.fraud_model_timeout)
-    return CreditRiskAssessment(CreditUseCase(assessments, models), settings)
+    return CreditRiskAssessment(CreditEvaluation(assessments, models), settings)
 
 
 def regulatory_compliance(

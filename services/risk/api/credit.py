@@ -8,14 +8,14 @@ import grpc
 from fintech.risk.v1 import credit_risk_assessment_service_pb2 as pb
 from fintech.risk.v1 import credit_risk_assessment_service_pb2_grpc
 
-from services.risk.app.credit import CreditRiskAssessment as CreditUseCase
+from services.risk.app.credit import CreditEvaluation
 from services.runtime import access
 from services.runtime.config import Settings
 from services.runtime.errors import NotFound
 
 
 class CreditRiskAssessment(credit_risk_assessment_service_pb2_grpc.CreditRiskAssessmentServiceServicer):
-    def __init__(self, credit: CreditUseCase, settings: Settings) -> None:
+    def __init__(self, credit: CreditEvaluation, settings: Settings) -> None:
         self.credit = credit
         self.settings = settings
 

@@ -7,7 +7,7 @@ from datetime import UTC
 import grpc
 from fintech.risk.v1 import fraud_detection_service_pb2, fraud_detection_service_pb2_grpc
 
-from services.risk.app.fraud import FraudDetection as FraudUseCase
+from services.risk.app.fraud import FraudEvaluation
 from services.risk.app.ports import FraudFilter, Page
 from services.runtime import access
 from services.runtime.config import Settings
@@ -16,7 +16,7 @@ pb = fraud_detection_service_pb2
 
 
 class FraudDetection(fraud_detection_service_pb2_grpc.FraudDetectionServiceServicer):
-    def __init__(self, fraud: FraudUseCase, settings: Settings) -> None:
+    def __init__(self, fraud: FraudEvaluation, settings: Settings) -> None:
         self.fraud = fraud
         self.settings = settings
 

@@ -19,7 +19,7 @@ from services.risk.domain.credit import REASON_TEXT, VALIDITY, applicant_of, inp
 from services.runtime.errors import FailedPrecondition
 
 
-class CreditRiskAssessment:
+class CreditEvaluation:
     def __init__(self, assessments: CreditAssessments, model: CreditModel) -> None:
         self.assessments = assessments
         self.model = model

@@ -16,7 +16,7 @@ from services.risk.domain import rules
 from services.risk.domain.fraud import amount_minor, counterparty_key, payment_of
 
 
-class FraudDetection:
+class FraudEvaluation:
     def __init__(
         self,
         assessments: FraudAssessments,
