@@ -18,8 +18,8 @@ from libs.featurespec.model_inputs import (
     fraud_inputs,
     store_features,
 )
-from services.risk.credit import applicant_of
-from services.risk.fraud import payment_of
+from services.risk.domain.credit import applicant_of
+from services.risk.domain.fraud import payment_of
 from tests.ml.support import record
 from tools.models import train
 

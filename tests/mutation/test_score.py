@@ -17,7 +17,7 @@ DIFF = """--- services/x.py
 @pytest.mark.parametrize(
     ("mutant", "function"),
     [
-        ("services.risk.rules.x_fraud_rules__mutmut_3", "fraud_rules"),
+        ("services.risk.domain.rules.x_fraud_rules__mutmut_3", "fraud_rules"),
         ("services.runtime.authz.xǁPolicySetǁ__init____mutmut_2", "PolicySet.__init__"),
         ("services.runtime.access.x__metadata__mutmut_11", "_metadata"),
     ],
@@ -28,7 +28,7 @@ def test_a_mutant_names_its_function(mutant, function):
 
 def test_a_name_that_is_no_mutant_is_refused():
     with pytest.raises(ValueError, match="not a mutmut mutant name"):
-        function_of("services.risk.rules.fraud_rules")
+        function_of("services.risk.domain.rules.fraud_rules")
 
 
 def test_the_mutated_line_is_the_first_added_one():

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from alembic import command
 
-from services.risk.models import Base
+from services.risk.adapters.db.models import Base
 from services.runtime.config import Settings
 from services.runtime.migrations import run_command, upgrade_async
 from tests.customer.test_migrations import fresh_database, schema_diff

@@ -36,9 +36,9 @@ from sqlalchemy import text
 
 from libs.featurespec.model_inputs import applicant_features, feature_names
 from services.features.adapters.pipeline import GROUP_ID as FEATURES_PIPELINE
-from services.risk import rules
-from services.risk.credit import applicant_of
-from services.risk.credit import inputs_of as rules_inputs
+from services.risk.domain import rules
+from services.risk.domain.credit import applicant_of
+from services.risk.domain.credit import inputs_of as rules_inputs
 from services.runtime.config import ROOT, Settings
 from services.runtime.db import Database
 from tests.features.support import channel, eventually, payment_executed, payment_initiated, processed, publish
@@ -270,7 +270,7 @@ async def test_aml_alerts_feed_the_report_and_the_audit_trail_detects_tampering(
     assert [r.resource_type for r in trail] == ["aml_assessment"] * 4
     assert trail[0].actor.endswith("/sa/payments") and trail[1].previous_record_hash
 
-    verify = [sys.executable, "-m", "services.risk.audit", "verify"]
+    verify = [sys.executable, "-m", "services.risk.adapters.audit", "verify"]
     intact = subprocess.run(verify, capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert intact.returncode == 0, intact.stdout + intact.stderr
     database = Database.for_service("risk", settings)

@@ -12,8 +12,8 @@ from fintech.risk.v1 import fraud_assessment_pb2 as fraud
 from fintech.risk.v1 import sanctions_screening_pb2 as s
 from fintech.risk.v1 import transaction_pb2 as txn
 
-from services.risk import audit, rules, screening
-from services.risk.common import model_down
+from services.risk.adapters.clients import model_down
+from services.risk.domain import audit_chain, rules, sanctions
 from services.runtime.config import RiskSettings
 from services.runtime.errors import DeadlineExceeded, Unavailable
 
@@ -144,27 +144,27 @@ def test_the_credit_scorecard_grades_and_policy():
      "radomir vukovic"],
 )  # fmt: skip
 def test_screening_matches_listed_names_with_typos_diacritics_and_reordering(name):
-    assert screening.screen([name], None, "", SETTINGS.sanctions_match_threshold)
+    assert sanctions.screen([name], None, "", SETTINGS.sanctions_match_threshold)
 
 
 @pytest.mark.parametrize("name", ["Anna Schmidt", "Maria García López", "Victor Morozan", "Li Wei"])
 def test_screening_clears_unlisted_names(name):
-    assert screening.screen([name], None, "", SETTINGS.sanctions_match_threshold) == []
+    assert sanctions.screen([name], None, "", SETTINGS.sanctions_match_threshold) == []
 
 
 def test_an_exact_name_birth_date_and_country_is_a_confirmed_match():
-    [match] = screening.screen(["Viktor Dragulescu-Morozov"], date(1968, 3, 14), "MD", 0.85)
+    [match] = sanctions.screen(["Viktor Dragulescu-Morozov"], date(1968, 3, 14), "MD", 0.85)
     assert match.status == s.SANCTIONS_MATCH_STATUS_CONFIRMED_MATCH and match.entry.list_entry_id == "FSL-0001"
-    [other] = screening.screen(["Viktor Dragulescu Morozov"], date(1990, 1, 1), "MD", 0.85)
+    [other] = sanctions.screen(["Viktor Dragulescu Morozov"], date(1990, 1, 1), "MD", 0.85)
     assert other.status == s.SANCTIONS_MATCH_STATUS_POTENTIAL_MATCH and other.score < 1
 
 
 def _chain(n: int) -> list[dict]:
-    records, previous = [], audit.GENESIS
+    records, previous = [], audit_chain.GENESIS
     for i in range(n):
-        record = {name: "" for name in audit.CONTENT}
+        record = {name: "" for name in audit_chain.CONTENT}
         record |= {"id": f"r{i}", "position": i, "occur_time": NOW, "details": {"decision": "APPROVE"}}
-        record["previous_record_hash"], record["record_hash"] = previous, audit.chain_hash(previous, record)
+        record["previous_record_hash"], record["record_hash"] = previous, audit_chain.chain_hash(previous, record)
         previous = record["record_hash"]
         records.append(record)
     return records
@@ -172,13 +172,13 @@ def _chain(n: int) -> list[dict]:
 
 def test_the_audit_chain_detects_a_changed_or_removed_record():
     records = _chain(4)
-    assert audit.verify_chain(records)[0]
+    assert audit_chain.verify_chain(records)[0]
     records[2]["details"] = {"decision": "DECLINE"}
-    intact, message = audit.verify_chain(records)
+    intact, message = audit_chain.verify_chain(records)
     assert not intact and "r2" in message
     records = _chain(4)
     del records[1]
-    intact, message = audit.verify_chain(records)
+    intact, message = audit_chain.verify_chain(records)
     assert not intact and "r2" in message
 
 

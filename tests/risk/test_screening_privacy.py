@@ -13,8 +13,8 @@ from fintech.risk.v1 import regulatory_compliance_service_pb2 as rc
 from fintech.risk.v1 import regulatory_compliance_service_pb2_grpc as rc_grpc
 from fintech.risk.v1 import sanctions_screening_pb2 as ss
 
-from services.risk.erasure import DataRetention
-from services.risk.keys import DataKeys, load_keys
+from services.risk.adapters.erasure import DataRetention
+from services.risk.adapters.keys import DataKeys, load_keys
 from services.runtime.config import Settings
 from services.runtime.db import Database
 from tests.customer.support import Api, erase, eventually, new_customer, query, register, start_kyc

@@ -19,10 +19,9 @@ from fintech.risk.v1 import regulatory_compliance_service_pb2 as rc
 from fintech.risk.v1 import regulatory_compliance_service_pb2_grpc as rc_grpc
 from fintech.risk.v1 import transaction_pb2 as txn
 
-from services.risk import audit
-from services.risk.compliance import RegulatoryCompliance
-from services.risk.fraud import FraudDetection
-from services.risk.models import aml_transactions, known_counterparties
+from services.risk.adapters import audit
+from services.risk.adapters.db.models import aml_transactions, known_counterparties
+from services.risk.main import fraud_detection, regulatory_compliance
 from services.runtime.clients import ServiceClient
 from services.runtime.db import outbox_events
 from tests.features.support import counting, local_server, service_database
@@ -82,7 +81,7 @@ async def test_one_fraud_evaluation_costs_pinned_statements_and_transactions(set
         await ml.start()
         await _counted_twice(
             database, fraud_grpc.add_FraudDetectionServiceServicer_to_server,
-            FraudDetection(database, settings, features, ml),
+            fraud_detection(database, settings, features, ml),
             lambda ch: fraud_grpc.FraudDetectionServiceStub(ch).EvaluateTransactionFraud,
             fraud_pb.EvaluateTransactionFraudRequest(transaction=warm),
             fraud_pb.EvaluateTransactionFraudRequest(transaction=t),
@@ -102,7 +101,7 @@ async def test_one_aml_evaluation_costs_pinned_statements_and_transactions(setti
     async with service_database("risk") as database:
         await _counted_twice(
             database, rc_grpc.add_RegulatoryComplianceServiceServicer_to_server,
-            RegulatoryCompliance(database, settings),
+            regulatory_compliance(database, settings),
             lambda ch: rc_grpc.RegulatoryComplianceServiceStub(ch).EvaluateTransactionAml,
             rc.EvaluateTransactionAmlRequest(transaction=_transaction(customer, account, 1_000)),
             rc.EvaluateTransactionAmlRequest(transaction=t),

@@ -359,7 +359,7 @@ def test_importing_the_services_sets_no_environment():
     # The cipher list is the entry point's business (grpc_env.configure()), not an import's side effect.
     env = {k: v for k, v in os.environ.items() if k != "GRPC_SSL_CIPHER_SUITES"}
     code = (
-        "import os, services, services.runtime.app, services.runtime.tls, services.risk.compliance\n"
+        "import os, services, services.runtime.app, services.runtime.tls, services.risk.main\n"
         "assert 'GRPC_SSL_CIPHER_SUITES' not in os.environ, os.environ['GRPC_SSL_CIPHER_SUITES']\n"
         "assert not services.runtime.tls.tls13_enforced()"
     )

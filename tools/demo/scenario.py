@@ -303,10 +303,10 @@ class Scenario:
               r.subject[:8], label(audit.AuditOutcome.DESCRIPTOR, r.outcome), r.record_hash.hex()[:12])
              for r in records],
         )  # fmt: skip
-        verified = subprocess.run(
-            [sys.executable, "-m", "services.risk.audit", "verify"], capture_output=True, text=True, check=False
-        )
-        self.say.say(f"python -m services.risk.audit verify → {verified.stdout.strip() or verified.stderr.strip()}")
+        command = [sys.executable, "-m", "services.risk.adapters.audit", "verify"]
+        verified = subprocess.run(command, capture_output=True, text=True, check=False)
+        said = verified.stdout.strip() or verified.stderr.strip()
+        self.say.say(f"python -m services.risk.adapters.audit verify → {said}")
         self.audit_intact = verified.returncode == 0
 
     def _review(self, held: payment.Payment, decision: payment.ReviewDecision, note: str) -> payment.Payment:

@@ -1,7 +1,7 @@
 """`make mutation`: mutmut over the pure rule modules, then the score per module (build/mutation/report.md).
 
     python -m tools.mutation                      every target of [tool.mutmut] only_mutate
-    python -m tools.mutation services/risk/rules.py ...   only these
+    python -m tools.mutation services/risk/domain/rules.py ...   only these
     python -m tools.mutation --report             report the last run again, without running
 
 mutmut keeps its mutants and results in mutants/ and reruns only what changed. Exit status 1 when a

@@ -4,11 +4,12 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-26
 
-Frozen DDL: this revision always creates the same schema, whatever services/risk/models.py says later; a
+Frozen DDL: this revision always creates the same schema, whatever services/risk/adapters/db/models.py says later; a
 change to the models comes as a new revision (tests/risk/test_migrations.py checks that head matches the models).
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -25,11 +26,11 @@ TABLES = (
 )  # fmt: skip
 
 
-def _text(*names: str) -> list[sa.Column]:
+def _text(*names: str) -> list[sa.Column[Any]]:
     return [sa.Column(name, sa.Text(), nullable=False) for name in names]
 
 
-def _assessment(name: str, key: str, *extra: sa.Column) -> None:
+def _assessment(name: str, key: str, *extra: sa.Column[Any]) -> None:
     """A stored decision: its message in `body`, written once per `key`."""
     op.create_table(
         name,

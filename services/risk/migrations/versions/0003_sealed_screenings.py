@@ -6,7 +6,7 @@ Create Date: 2026-12-06
 
 `screenings.sealed_party` holds the party (name, aliases, birth date, nationality) as a SealedValue; `body`
 keeps the screening without them. Rows written before this revision have no `sealed_party` and their party in
-`body`: the risk service seals them in batches when it starts (services/risk/screening.py `seal_legacy`).
+`body`: the risk service seals them in batches when it starts (services/risk/adapters/db/screenings.py `seal_legacy`).
 Frozen DDL, as every revision.
 """
 

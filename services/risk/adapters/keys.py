@@ -12,11 +12,11 @@ git-ignored with the rest of var/), shared by the service's processes. No key is
 
 Data keys: one per customer (`risk/customers/<id>/keys/1`), AES-256-GCM with the runtime's envelope encryption
 (services.runtime.envelope_encryption), wrapped by the risk KEK and stored in `risk_data_keys`. A customer's
-erasure (the customer service's `CustomerErased` event, services/risk/erasure.py) does not destroy the key at
-once: what risk keeps of a screening is an AML record the bank must retain (`[risk] aml_retention_days`), so the
-key gets a `shred_after` and a periodic task (`DataRetention`, services/risk/erasure.py) destroys it when that time has
-passed (crypto-shredding). Unwrapped
-keys are not cached: every replica reads the key table, so none can open what another has shredded.
+erasure (the customer service's `CustomerErased` event, services/risk/adapters/erasure.py) does not destroy the
+key at once: what risk keeps of a screening is an AML record the bank must retain (`[risk] aml_retention_days`),
+so the key gets a `shred_after` and a periodic task (`DataRetention`, services/risk/adapters/erasure.py) destroys
+it when that time has passed (crypto-shredding). Unwrapped keys are not cached: every replica reads the key
+table, so none can open what another has shredded.
 """
 
 from __future__ import annotations
@@ -25,13 +25,14 @@ import os
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal, overload
 
 import structlog
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.risk.models import risk_data_keys
+from services.risk.adapters.db.models import risk_data_keys
 from services.runtime import secret_keys
 from services.runtime.config import Settings
 from services.runtime.envelope_encryption import DataKey, KeyWrapper, WrappedKey
@@ -71,6 +72,12 @@ class DataKeys:
     def __init__(self, keys: RiskKeys) -> None:
         self._wrapper = KeyWrapper(keys)
 
+    @overload
+    async def key(self, session: AsyncSession, customer_id: uuid.UUID, *, create: Literal[True]) -> DataKey: ...
+
+    @overload
+    async def key(self, session: AsyncSession, customer_id: uuid.UUID, *, create: bool = False) -> DataKey | None: ...
+
     async def key(self, session: AsyncSession, customer_id: uuid.UUID, *, create: bool = False) -> DataKey | None:
         """The customer's data key; None when there is none (never made, or shredded) and `create` is false."""
         t = risk_data_keys.c
@@ -83,15 +90,15 @@ class DataKeys:
             statement = insert(risk_data_keys).values(customer_id=customer_id, version=DATA_KEY_VERSION,
                                                       kek_id=wrapped.kek_id, wrapped_key=wrapped.blob)  # fmt: skip
             await session.execute(statement.on_conflict_do_nothing())
-            row = (await session.execute(query)).first()  # the winner's key when two first records raced
+            row = (await session.execute(query)).one()  # the winner's key when two first records raced
         return self._wrapper.unwrap(WrappedKey(data_key_id(customer_id), row.kek_id, row.wrapped_key))
 
 
 async def shred_due(session: AsyncSession, *, now: datetime | None = None, limit: int = 1000) -> list[uuid.UUID]:
     """Destroy the data keys whose `shred_after` has passed (at most `limit`); the customers whose keys went."""
     t = risk_data_keys.c
-    due = select(t.customer_id, t.version).where(t.shred_after <= (now or func.now())).limit(limit)
-    due = due.with_for_update(skip_locked=True).subquery()
+    due_query = select(t.customer_id, t.version).where(t.shred_after <= (now or func.now())).limit(limit)
+    due = due_query.with_for_update(skip_locked=True).subquery()
     statement = delete(risk_data_keys).where(
         t.customer_id == due.c.customer_id, t.version == due.c.version
     ).returning(t.customer_id)  # fmt: skip

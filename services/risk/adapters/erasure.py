@@ -4,7 +4,7 @@ for destruction once the AML retention period has passed, and `DataRetention` de
 What risk keeps of a screening is an AML record (who was screened, against which lists, with what result) that
 the bank must retain for `[risk] aml_retention_days` after the business relationship ends (EU AMLD: five years),
 an obligation that outranks erasure; so the party's personal data, sealed under the customer's data key
-(services/risk/keys.py), stays readable until then, and cannot be opened by anyone after the key is shredded.
+(services/risk/adapters/keys.py), stays readable until then, and cannot be opened by anyone after the key is shredded.
 With a retention of 0 days the key is destroyed as the event is applied.
 
 Keys are never cached (keys.DataKeys reads the table every time), so one consumer group is enough: every risk
@@ -15,17 +15,18 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from typing import Any, cast
 
 import structlog
 from fintech.common.v1 import event_envelope_pb2
 from fintech.customer.v1 import events_pb2 as customer_events
 from google.protobuf.message import Message
-from sqlalchemy import delete, func, update
+from sqlalchemy import CursorResult, delete, func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.risk import screening
-from services.risk.keys import DataKeys, shred_due
-from services.risk.models import risk_data_keys
+from services.risk.adapters.db import screenings
+from services.risk.adapters.db.models import risk_data_keys
+from services.risk.adapters.keys import DataKeys, shred_due
 from services.runtime.config import Settings
 from services.runtime.consumer import EventConsumer, event_types
 from services.runtime.db import Database
@@ -40,7 +41,7 @@ log = structlog.get_logger("risk.erasure")
 class RiskDataErasure(EventConsumer):
     handles = event_types(customer_events.CustomerErased)
 
-    def __init__(self, database: Database, settings: Settings, **options) -> None:
+    def __init__(self, database: Database, settings: Settings, **options: Any) -> None:
         super().__init__(database, group_id=GROUP_ID, topics=[topic_for("fintech.customer.v1")], settings=settings,
                          **options)  # fmt: skip
         self.retention = timedelta(days=settings.risk.aml_retention_days)
@@ -51,16 +52,21 @@ class RiskDataErasure(EventConsumer):
         customer_id = uuid.UUID(event.customer_id)
         t = risk_data_keys.c
         if self.retention <= timedelta(0):
-            destroyed = await session.execute(delete(risk_data_keys).where(t.customer_id == customer_id))
+            destroyed = cast(
+                "CursorResult[Any]", await session.execute(delete(risk_data_keys).where(t.customer_id == customer_id))
+            )
             log.info("risk.customer_data_key_shredded", customer_id=event.customer_id, keys=destroyed.rowcount)
             return
-        marked = await session.execute(
-            update(risk_data_keys)
-            .where(t.customer_id == customer_id)
-            .values(
-                erase_time=func.coalesce(t.erase_time, func.now()),
-                shred_after=func.coalesce(t.shred_after, func.now() + self.retention),
-            )
+        marked = cast(
+            "CursorResult[Any]",
+            await session.execute(
+                update(risk_data_keys)
+                .where(t.customer_id == customer_id)
+                .values(
+                    erase_time=func.coalesce(t.erase_time, func.now()),
+                    shred_after=func.coalesce(t.shred_after, func.now() + self.retention),
+                )
+            ),
         )
         log.info("risk.customer_data_key_retained", customer_id=event.customer_id, keys=marked.rowcount,
                  retention_days=self.retention.days)  # fmt: skip
@@ -82,7 +88,7 @@ class DataRetention(PeriodicTask):
         for customer_id in shredded:
             log.info("risk.customer_data_key_shredded", customer_id=str(customer_id))
         async with self.database.transaction() as session:
-            sealed = await screening.seal_legacy(session, self.keys, limit=self.batch)
+            sealed = await screenings.seal_legacy(session, self.keys, limit=self.batch)
         if sealed:
             log.info("risk.legacy_screenings_sealed", screenings=sealed)
         return len(shredded) >= self.batch or sealed >= self.batch

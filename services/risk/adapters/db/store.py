@@ -12,28 +12,31 @@ payment) are built once and executed with parameters: building them per call was
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from google.protobuf.message import Message
 from sqlalchemy import Executable, Row, Select, Table, bindparam, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.risk.app.ports import Page
+from services.runtime import paging
 from services.runtime.db import Database
-from services.runtime.errors import NotFound
+from services.runtime.errors import InvalidArgument, NotFound
+from services.runtime.validation import Violation
 
 M = TypeVar("M", bound=Message)
 
 
 @cache
-def body_of(table: Table, column: str) -> Select:
+def body_of(table: Table, column: str) -> Select[Any]:
     """The body of the record whose `column` is the parameter `value`."""
     return select(table.c.body).where(table.c[column] == bindparam("value"))
 
 
-async def read(database: Database, statement: Executable, parameters: Mapping[str, Any]) -> list[Row]:
+async def read(database: Database, statement: Executable, parameters: Mapping[str, Any]) -> list[Row[Any]]:
     """The rows of one read-only statement, outside a transaction: one statement sees one consistent snapshot
     by itself, and autocommit spares the BEGIN and ROLLBACK round trips a session would add."""
     async with database.engine.connect() as connection:
@@ -64,11 +67,10 @@ async def retrieve(database: Database, table: Table, message: type[M], what: str
 def _insert_once(table: Table, along: Table | None) -> Executable:
     """INSERT ... ON CONFLICT DO NOTHING RETURNING id; with `along`, one statement that also inserts the `along`
     row (parameters prefixed `along_`) only when the record was inserted: a data-modifying CTE, always run."""
-    inserted = insert(table).on_conflict_do_nothing().returning(table.c.id)
     if along is None:
-        return inserted
-    inserted = insert(table).values({c.key: bindparam(c.key) for c in table.c}).on_conflict_do_nothing()
-    inserted = inserted.returning(table.c.id).cte("inserted")
+        return insert(table).on_conflict_do_nothing().returning(table.c.id)
+    record = insert(table).values({c.key: bindparam(c.key) for c in table.c}).on_conflict_do_nothing()
+    inserted = record.returning(table.c.id).cte("inserted")
     values = select(*(bindparam(f"along_{c.key}", type_=c.type) for c in along.c)).select_from(inserted)
     also = insert(along).from_select([c.key for c in along.c], values).on_conflict_do_nothing().cte("along")
     return select(inserted.c.id).add_cte(also)
@@ -79,9 +81,9 @@ async def insert_once(
     table: Table,
     message: type[M],
     key: str,
-    values: dict,
+    values: dict[str, Any],
     *,
-    along: tuple[Table, dict] | None = None,
+    along: tuple[Table, dict[str, Any]] | None = None,
 ) -> M | None:
     """Insert the record unless one with the same `key` exists: None when inserted, else the existing message.
 
@@ -92,3 +94,19 @@ async def insert_once(
         parameters |= {f"along_{name}": value for name, value in along[1].items()}
     inserted = await session.scalar(_insert_once(table, along and along[0]), parameters)
     return None if inserted is not None else await stored(session, table, message, key, values[key])
+
+
+async def keyset_page(
+    database: Database, query: Select[Any], order: tuple[Any, Any], page: Page, key: bytes, **options: Any
+) -> tuple[Sequence[Any], str]:
+    """One page of `query` (entities) in `order` (time, id) and the next page's signed token, bound to the request's
+    filters and caller (services.runtime.paging). A token this list did not issue is INVALID_ARGUMENT naming the
+    field, never a crash."""
+    fingerprint = paging.request_fingerprint(page.request, page.caller)
+    try:
+        async with database.session() as session:
+            request = cast(paging.PageRequest, page.request)  # a list request: it has page_size and page_token
+            return await paging.keyset_page(session, query, order, request, key, fingerprint, **options)
+    except InvalidArgument as error:
+        error.violations.append(Violation("page_token", error.message))
+        raise

@@ -10,6 +10,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from fintech.risk.v1 import aml_assessment_pb2 as aml
 from fintech.risk.v1 import credit_assessment_pb2 as credit
@@ -17,7 +18,6 @@ from fintech.risk.v1 import fraud_assessment_pb2 as fraud
 from fintech.risk.v1 import transaction_pb2 as txn
 
 from libs.featurespec.model_inputs import amount_zscore
-from services.runtime.config import RiskSettings
 
 FRAUD_RULE_SET_VERSION = "fraud-rules-1"
 AML_RULE_SET_VERSION = "aml-rules-1"
@@ -27,6 +27,23 @@ APPROVE, REVIEW, DECLINE = fraud.FRAUD_DECISION_APPROVE, fraud.FRAUD_DECISION_RE
 CASH_TYPES = {txn.TRANSACTION_TYPE_CASH_DEPOSIT, txn.TRANSACTION_TYPE_CASH_WITHDRAWAL}
 
 
+class RiskSettings(Protocol):
+    """The thresholds the rules read (the service's `[risk]` settings satisfy it)."""
+
+    fraud_review_threshold: float
+    fraud_decline_threshold: float
+    velocity_review_count_1h: int
+    velocity_decline_count_1m: int
+    card_testing_small_count_10m: int
+    amount_zscore_review: float
+    new_counterparty_review_amount_minor: int
+    aml_large_cash_minor: int
+    aml_structuring_min_count: int
+    aml_structuring_window_hours: int
+    aml_high_risk_countries: list[str]
+    aml_blocked_countries: list[str]
+
+
 # -- fraud ------------------------------------------------------------------------------------------
 
 
@@ -34,7 +51,7 @@ CASH_TYPES = {txn.TRANSACTION_TYPE_CASH_DEPOSIT, txn.TRANSACTION_TYPE_CASH_WITHD
 class RuleHit:
     rule_id: str
     description: str
-    decision: int
+    decision: fraud.FraudDecision
     reason: int
     explanation: str
     values: Mapping[str, str] = field(default_factory=dict)
@@ -91,9 +108,9 @@ def fraud_rules(
     return hits
 
 
-def fraud_decision(score: float | None, hits: Sequence[RuleHit], settings: RiskSettings) -> int:
+def fraud_decision(score: float | None, hits: Sequence[RuleHit], settings: RiskSettings) -> fraud.FraudDecision:
     """The strictest of the score's band (when the model answered) and the fired rules."""
-    decision = APPROVE
+    decision: fraud.FraudDecision = APPROVE
     if score is not None:
         if score >= settings.fraud_decline_threshold:
             decision = DECLINE
@@ -122,7 +139,7 @@ class AmlHit:
     rule_id: str
     description: str
     severity: int
-    decision: int
+    decision: aml.AmlDecision
     threshold_minor: int | None = None
     aggregate_minor: int | None = None
     window: timedelta | None = None
@@ -187,7 +204,7 @@ def aml_rules(
     return hits
 
 
-def aml_decision(hits: Sequence[AmlHit]) -> int:
+def aml_decision(hits: Sequence[AmlHit]) -> aml.AmlDecision:
     return max((hit.decision for hit in hits), default=aml.AML_DECISION_CLEAR)
 
 
@@ -210,7 +227,7 @@ def credit_score(pd: float) -> int:
     return int(min(900, max(300, round(score))))
 
 
-def credit_grade(pd: float) -> int:
+def credit_grade(pd: float) -> credit.CreditGrade:
     return next(grade for bound, grade in GRADE_BANDS if pd < bound)
 
 
@@ -237,9 +254,9 @@ class CreditInputs:
         return self.requested_amount / self.annual_income if self.annual_income > 0 else 10.0
 
 
-def credit_policy(inputs: CreditInputs, grade: int) -> tuple[int, list[str]]:
+def credit_policy(inputs: CreditInputs, grade: int) -> tuple[credit.CreditDecision, list[str]]:
     """The decision from the grade and the policy's knock-out rules; returns (decision, fired rule ids)."""
-    fired = []
+    fired: list[str] = []
     if inputs.debt_to_income > 0.5:
         fired.append("policy.dti.max")
     if inputs.past_defaults >= 2:

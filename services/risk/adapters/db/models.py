@@ -6,6 +6,8 @@ date, nationality) is sealed under the customer's data key (`risk_data_keys`). `
 hash-chained audit trail.
 """
 
+from typing import Any
+
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -21,14 +23,21 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.orm import DeclarativeBase
 
 from services.runtime.db import declarative_base
 
-Base = declarative_base()
+
+class Base(DeclarativeBase):
+    """The risk service's declarative base: its own metadata, the runtime's tables included."""
+
+    metadata = declarative_base().metadata
+
+
 metadata = Base.metadata
 
 
-def _assessment(name: str, key: str, *extra) -> Table:
+def _assessment(name: str, key: str, *extra: Column[Any]) -> Table:
     return Table(
         name,
         metadata,
@@ -47,7 +56,8 @@ fraud_assessments = _assessment("fraud_assessments", "payment_id")
 aml_assessments = _assessment("aml_assessments", "payment_id")
 credit_assessments = _assessment("credit_assessments", "request_id", Column("fingerprint", Text, nullable=False))
 # decision: the match status. `body` holds the screening without the party's personal data (only its id and
-# type): the party is in `sealed_party`, a SealedValue under the customer's risk data key (services/risk/keys.py).
+# type): the party is in `sealed_party`, a SealedValue under the customer's risk data key
+# (services/risk/adapters/keys.py).
 screenings = _assessment("screenings", "request_id", Column("sealed_party", LargeBinary, nullable=True))
 
 # A customer's data key (AES-256, wrapped by the risk KEK). `erase_time`: when the customer's erasure arrived;

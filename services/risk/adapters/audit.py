@@ -1,17 +1,14 @@
-"""The tamper-evident audit trail: append-only records chained by SHA-256.
+"""The tamper-evident audit trail: append-only records chained by SHA-256 (services/risk/domain/audit_chain.py).
 
-Each record's hash covers its content and the previous record's hash, so changing, removing or
-reordering any record breaks the chain from there on. Appends are serialised by a transaction-scoped
-advisory lock, in the transaction of the decision they record (held from the append to the commit).
+Appends are serialised by a transaction-scoped advisory lock, in the transaction of the decision they record
+(held from the append to the commit).
 
-    python -m services.risk.audit verify     # exit 0: the chain holds; exit 1: the first broken record
+    python -m services.risk.adapters.audit verify     # exit 0: the chain holds; exit 1: the first broken record
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
 import sys
 import uuid
 from collections.abc import Mapping
@@ -19,46 +16,19 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fintech.risk.v1 import audit_record_pb2
+from opentelemetry import trace
 from sqlalchemy import LargeBinary, bindparam, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.risk.models import audit_records
+from services.risk.adapters.db.models import AuditRecordRow, audit_records
+from services.risk.adapters.db.store import keyset_page
+from services.risk.app.ports import AuditFilter, Page
+from services.risk.domain.audit_chain import CONTENT, GENESIS, canonical, verify_chain
+from services.runtime import call_pipeline
+from services.runtime.db import Database
+from services.runtime.errors import NotFound
 
-GENESIS = b"\x00" * 32
 _LOCK = 0x5249534B  # "RISK": the advisory lock that orders appends
-
-CONTENT = ("id", "actor", "actor_type", "action", "resource_type", "subject", "customer_id", "outcome",
-           "status_code", "request_id", "trace_id", "recorder", "occur_time", "details")  # fmt: skip
-
-
-def canonical(record: Mapping[str, Any]) -> bytes:
-    """The bytes a record's hash covers: its content fields as canonical JSON."""
-    content = {}
-    for name in CONTENT:
-        value = record[name]
-        if isinstance(value, datetime):
-            value = value.astimezone(UTC).isoformat(timespec="microseconds")
-        elif isinstance(value, uuid.UUID):
-            value = str(value)
-        content[name] = value
-    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def chain_hash(previous: bytes, record: Mapping[str, Any]) -> bytes:
-    return hashlib.sha256(previous + canonical(record)).digest()
-
-
-def verify_chain(records: list[Mapping[str, Any]]) -> tuple[bool, str]:
-    """Whether the records (in append order) form an unbroken chain; else which record breaks it and how."""
-    previous = GENESIS
-    for record in records:
-        if bytes(record["previous_record_hash"]) != previous:
-            return False, f"record {record['id']} (position {record['position']}): link to the previous record broken"
-        if chain_hash(previous, record) != bytes(record["record_hash"]):
-            return False, f"record {record['id']} (position {record['position']}): content changed"
-        previous = bytes(record["record_hash"])
-    return True, f"{len(records)} records, chain intact"
-
 
 # The append after the lock, in one statement: the previous record's hash read and the new one computed by
 # PostgreSQL (sha256(previous || canonical content), what `chain_hash` computes). The lock comes first, in a
@@ -96,8 +66,9 @@ async def append(
     details: Mapping[str, Any] | None = None,
 ) -> uuid.UUID:
     """Append one record in the caller's transaction (two statements); returns its id."""
-    record = {
-        "id": uuid.uuid4(),
+    record_id = uuid.uuid4()
+    record: dict[str, Any] = {
+        "id": record_id,
         "actor": actor,
         "actor_type": audit_record_pb2.ACTOR_TYPE_WORKLOAD
         if actor.startswith("spiffe://")
@@ -116,7 +87,68 @@ async def append(
     }
     await session.execute(_LOCK_STATEMENT, {"lock": _LOCK})
     await session.execute(_APPEND, {**record, "genesis": GENESIS, "content": canonical(record)})
-    return record["id"]
+    return record_id
+
+
+def trace_id() -> str:
+    span = trace.get_current_span().get_span_context()
+    return f"{span.trace_id:032x}" if span.is_valid else ""
+
+
+class AuditLog:
+    """Appends the records of the calls this service answers: the caller as actor, the call's request and trace."""
+
+    def __init__(self, recorder: str) -> None:
+        self.recorder = recorder
+
+    async def record(
+        self,
+        session: AsyncSession,
+        *,
+        actor: str,
+        action: str,
+        resource_type: str,
+        subject: str,
+        customer_id: str = "",
+        details: Mapping[str, Any] | None = None,
+    ) -> None:
+        await append(
+            session, actor=actor, action=action, resource_type=resource_type, subject=subject,
+            customer_id=customer_id, recorder=self.recorder, request_id=call_pipeline.request_id.get(),
+            trace_id=trace_id(), details=details,
+        )  # fmt: skip
+
+
+class AuditRecords:
+    """The audit trail as the compliance queries read it (app.ports.AuditTrail)."""
+
+    def __init__(self, database: Database, page_key: bytes) -> None:
+        self.database = database
+        self.page_key = page_key
+
+    async def retrieve(self, audit_record_id: str) -> audit_record_pb2.AuditRecord:
+        async with self.database.session() as session:
+            query = select(audit_records).where(audit_records.c.id == uuid.UUID(audit_record_id))
+            row = (await session.execute(query)).mappings().first()
+        if row is None:
+            raise NotFound(f"audit record {audit_record_id} not found")
+        return to_message(dict(row))
+
+    async def page(self, filters: AuditFilter, page: Page) -> tuple[list[audit_record_pb2.AuditRecord], str]:
+        column = audit_records.c
+        query = select(AuditRecordRow)
+        if filters.start_time is not None:
+            query = query.where(column.occur_time >= filters.start_time)
+        if filters.end_time is not None:
+            query = query.where(column.occur_time < filters.end_time)
+        for name in ("subject", "actor", "customer_id", "outcome"):
+            if getattr(filters, name):
+                query = query.where(column[name] == getattr(filters, name))
+        rows, token = await keyset_page(
+            self.database, query, (column.occur_time, column.position), page, self.page_key,
+            default_size=100, parse_id=int,
+        )  # fmt: skip
+        return [to_message({c.key: getattr(r, c.key) for c in audit_records.c}) for r in rows], token
 
 
 def to_message(row: Mapping[str, Any]) -> audit_record_pb2.AuditRecord:
@@ -140,17 +172,16 @@ def to_message(row: Mapping[str, Any]) -> audit_record_pb2.AuditRecord:
     return record
 
 
-async def verify(database) -> tuple[bool, str]:
+async def verify(database: Database) -> tuple[bool, str]:
     async with database.session() as session:
         rows = (await session.execute(select(audit_records).order_by(audit_records.c.position))).mappings().all()
-    return verify_chain(list(rows))
+    return verify_chain([dict(row) for row in rows])
 
 
 def main(argv: list[str]) -> int:
     if argv != ["verify"]:
-        print("usage: python -m services.risk.audit verify", file=sys.stderr)
+        print("usage: python -m services.risk.adapters.audit verify", file=sys.stderr)
         return 2
-    from services.runtime.db import Database
 
     async def run() -> tuple[bool, str]:
         database = Database.for_service("risk")

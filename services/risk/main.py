@@ -1,0 +1,87 @@
+"""The risk service assembled: settings, database, the features and ml clients, the use cases over their
+adapters, the three servicers and the background parts (erasure, data retention, report generation)."""
+
+from __future__ import annotations
+
+from fintech.risk.v1.credit_risk_assessment_service_pb2_grpc import add_CreditRiskAssessmentServiceServicer_to_server
+from fintech.risk.v1.fraud_detection_service_pb2_grpc import add_FraudDetectionServiceServicer_to_server
+from fintech.risk.v1.regulatory_compliance_service_pb2_grpc import add_RegulatoryComplianceServiceServicer_to_server
+
+from services.risk.adapters.audit import AuditLog, AuditRecords
+from services.risk.adapters.clients import FeatureStore, Models
+from services.risk.adapters.db.aml import AmlAssessmentStore
+from services.risk.adapters.db.credit import CreditAssessmentStore
+from services.risk.adapters.db.fraud import FraudAssessmentStore
+from services.risk.adapters.db.reports import ReportStore
+from services.risk.adapters.db.screenings import ScreeningStore
+from services.risk.adapters.erasure import DataRetention, RiskDataErasure
+from services.risk.adapters.keys import DataKeys, load_keys, page_token_key
+from services.risk.adapters.reports import ReportGeneration
+from services.risk.api.compliance import RegulatoryCompliance
+from services.risk.api.credit import CreditRiskAssessment
+from services.risk.api.fraud import FraudDetection
+from services.risk.app.compliance import AmlMonitoring, AuditQueries, RegulatoryReports, SanctionsScreening
+from services.risk.app.credit import CreditEvaluation
+from services.risk.app.fraud import FraudEvaluation
+from services.runtime.app import domain_service
+from services.runtime.clients import ServiceClient
+from services.runtime.config import Settings, get_settings
+from services.runtime.db import Database
+from services.runtime.server import Service
+
+
+def fraud_detection(
+    database: Database, settings: Settings, features: ServiceClient, ml: ServiceClient
+) -> FraudDetection:
+    source = settings.spiffe_id("risk")
+    assessments = FraudAssessmentStore(database, AuditLog(source), source, page_token_key(settings))
+    models = Models(ml, settings.risk.fraud_model_timeout)
+    return FraudDetection(FraudEvaluation(assessments, FeatureStore(features), models, settings.risk), settings)
+
+
+def credit_risk_assessment(database: Database, settings: Settings, ml: ServiceClient) -> CreditRiskAssessment:
+    source = settings.spiffe_id("risk")
+    assessments = CreditAssessmentStore(database, AuditLog(source), source)
+    models = Models(ml, settings.risk.fraud_model_timeout)
+    return CreditRiskAssessment(CreditEvaluation(assessments, models), settings)
+
+
+def regulatory_compliance(
+    database: Database, settings: Settings, reports: ReportGeneration | None = None
+) -> RegulatoryCompliance:
+    source = settings.spiffe_id("risk")
+    audit = AuditLog(source)
+    page_key = page_token_key(settings)
+    data_keys = DataKeys(load_keys(settings))  # seal a screened party under the customer's key
+    return RegulatoryCompliance(
+        SanctionsScreening(ScreeningStore(database, data_keys, audit, source), settings.risk),
+        AmlMonitoring(AmlAssessmentStore(database, audit, source), settings.risk),
+        RegulatoryReports(ReportStore(database, audit, source, page_key), reports),
+        AuditQueries(AuditRecords(database, page_key)),
+        settings,
+    )
+
+
+def build() -> Service:
+    settings = get_settings()
+    database = Database.for_service("risk", settings)
+    features = ServiceClient("risk", "features", settings=settings)
+    ml = ServiceClient("risk", "ml", settings=settings)
+    reports = ReportGeneration(database, settings, settings.risk.report_poll_interval_seconds)
+    return domain_service(
+        "risk",
+        [
+            (add_FraudDetectionServiceServicer_to_server, fraud_detection(database, settings, features, ml)),
+            (add_CreditRiskAssessmentServiceServicer_to_server, credit_risk_assessment(database, settings, ml)),
+            (add_RegulatoryComplianceServiceServicer_to_server, regulatory_compliance(database, settings, reports)),
+        ],
+        settings,
+        database=database,
+        background=[
+            features,
+            ml,
+            RiskDataErasure(database, settings),
+            DataRetention(database, DataKeys(load_keys(settings)), settings.risk.data_retention_interval_seconds),
+            reports,
+        ],
+    )
