@@ -22,7 +22,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from fintech.common.v1.error_reason_pb2 import ErrorReason
 from google.protobuf.message import Message
@@ -53,18 +53,27 @@ POLL_SECONDS = 0.01
 ABANDONED_AFTER = timedelta(seconds=60)
 WAIT_SECONDS = 10.0
 T = TypeVar("T")
+
+
+def _columns() -> list[Column[Any]]:
+    """The table's columns, made afresh for each table that holds them (a Column belongs to one table)."""
+    return [
+        Column("principal", Text, primary_key=True),  # the caller: a key is only ever the same caller's
+        Column("operation", Text, primary_key=True),  # e.g. "InitiatePayment"
+        Column("idempotency_key", Text, primary_key=True),
+        Column("request_hash", Text, nullable=False),
+        Column("resource_id", UUID(as_uuid=True)),  # the call's resource once recorded
+        Column("response", LargeBinary),  # the serialized response message
+        Column("error", LargeBinary),  # the serialized google.rpc.Status
+        Column("complete_time", DateTime(timezone=True)),
+        Column("create_time", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    ]
+
+
 KEYS = Table(
     "idempotency_keys",
     MetaData(naming_convention=NAMING_CONVENTION),
-    Column("principal", Text, primary_key=True),  # the caller: a key is only ever the same caller's
-    Column("operation", Text, primary_key=True),  # e.g. "InitiatePayment"
-    Column("idempotency_key", Text, primary_key=True),
-    Column("request_hash", Text, nullable=False),
-    Column("resource_id", UUID(as_uuid=True)),  # the call's resource once recorded
-    Column("response", LargeBinary),  # the serialized response message
-    Column("error", LargeBinary),  # the serialized google.rpc.Status
-    Column("complete_time", DateTime(timezone=True)),
-    Column("create_time", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    *_columns(),
     Index("ix_idempotency_keys_create_time", "create_time"),
 )
 
@@ -78,7 +87,7 @@ def create_table() -> None:
     """Create `idempotency_keys`; call from a migration of a service that takes keys."""
     from alembic import op
 
-    op.create_table(KEYS.name, *(column.copy() for column in KEYS.columns))
+    op.create_table(KEYS.name, *_columns())
     op.create_index("ix_idempotency_keys_create_time", KEYS.name, ["create_time"])
 
 
