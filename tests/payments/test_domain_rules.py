@@ -15,8 +15,8 @@ from google.type.date_pb2 import Date
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.payments import domain
-from services.payments.domain import Folded, InvalidTransition
+from services.payments.domain import payment as domain
+from services.payments.domain.payment import Folded, InvalidTransition
 from services.runtime.outbox import default_registry
 
 S = p.PaymentState

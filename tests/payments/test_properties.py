@@ -22,11 +22,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from services.payments import event_store
+from services.payments.adapters.db import event_store
+from services.payments.adapters.db.models import AccountRow, LedgerPostingRow
+from services.payments.adapters.sealing import Sealer
+from services.payments.app.payments import Payments
 from services.payments.config import load_keys
-from services.payments.models import AccountRow, LedgerPostingRow
-from services.payments.sealing import Sealer
-from services.payments.service import Payments
 from services.runtime.access import Principal
 from services.runtime.errors import DomainError, reason_name
 from tests.payments.support import balances, fund, funding_account, open_accounts, payments_database

@@ -11,11 +11,11 @@ from fintech.common.v1.money_pb2 import Money
 from fintech.payments.v1 import payment_initiation_service_pb2 as isvc
 from fintech.payments.v1 import payment_pb2 as p
 
-from services.payments import event_store
+from services.payments.adapters.background import StrandedScreenings
+from services.payments.adapters.db import event_store
+from services.payments.adapters.sealing import Sealer
+from services.payments.app.payments import Payments
 from services.payments.config import load_keys
-from services.payments.recovery import StrandedScreenings
-from services.payments.sealing import Sealer
-from services.payments.service import Payments
 from services.runtime.access import Principal
 from tests.payments.support import payer_and_payee, payments_database
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from services.payments.settlement import lifecycle, netting
-from services.payments.settlement.lifecycle import CLOSE, MARK_FAILED, MARK_SETTLED
-from services.payments.settlement.netting import BatchPayment
+from services.payments.domain import settlement_lifecycle as lifecycle
+from services.payments.domain import settlement_netting as netting
+from services.payments.domain.settlement_lifecycle import CLOSE, MARK_FAILED, MARK_SETTLED
+from services.payments.domain.settlement_netting import BatchPayment
 
 
 def test_settling_again_without_a_reference_is_a_repeat_when_none_was_recorded():

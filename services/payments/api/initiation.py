@@ -1,0 +1,61 @@
+"""PaymentInitiationService: initiate, read, list, cancel and review payments. Logs carry ids only."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+import grpc
+from fintech.payments.v1 import payment_initiation_service_pb2 as isvc
+from fintech.payments.v1 import payment_initiation_service_pb2_grpc as isvc_grpc
+
+from services.payments.app.payments import PaymentFilter, Payments
+from services.runtime import access, paging
+
+
+class PaymentInitiation(isvc_grpc.PaymentInitiationServiceServicer):
+    def __init__(self, payments: Payments) -> None:
+        self.payments = payments
+
+    async def InitiatePayment(  # noqa: N802
+        self, request: isvc.InitiatePaymentRequest, context: grpc.aio.ServicerContext
+    ) -> isvc.InitiatePaymentResponse:
+        return await self.payments.initiate(access.caller(), request)
+
+    async def RetrievePayment(  # noqa: N802
+        self, request: isvc.RetrievePaymentRequest, context: grpc.aio.ServicerContext
+    ) -> isvc.RetrievePaymentResponse:
+        return isvc.RetrievePaymentResponse(payment=await self.payments.retrieve(request.payment_id))
+
+    async def ListPayments(  # noqa: N802
+        self, request: isvc.ListPaymentsRequest, context: grpc.aio.ServicerContext
+    ) -> isvc.ListPaymentsResponse:
+        who = access.caller()
+        where = PaymentFilter(
+            customer_id=request.customer_id, account_id=request.account_id, states=list(request.states),
+            start=request.start_time.ToDatetime(UTC) if request.HasField("start_time") else None,
+            end=request.end_time.ToDatetime(UTC) if request.HasField("end_time") else None,
+            settlement_batch_id=request.settlement_batch_id,
+        )  # fmt: skip
+        fingerprint = paging.fingerprint(
+            "payments", request.customer_id, request.account_id, sorted(request.states),
+            request.start_time.ToJsonString(), request.end_time.ToJsonString(), request.settlement_batch_id,
+            who.subject,
+        )  # fmt: skip
+        payments, token = await self.payments.list(where, request, fingerprint)
+        return isvc.ListPaymentsResponse(payments=payments, next_page_token=token)
+
+    async def CancelPayment(  # noqa: N802
+        self, request: isvc.CancelPaymentRequest, context: grpc.aio.ServicerContext
+    ) -> isvc.CancelPaymentResponse:
+        payment = await self.payments.cancel(
+            access.caller(), request.payment_id, request.reason, request.expected_version
+        )
+        return isvc.CancelPaymentResponse(payment=payment)
+
+    async def ControlPayment(  # noqa: N802
+        self, request: isvc.ControlPaymentRequest, context: grpc.aio.ServicerContext
+    ) -> isvc.ControlPaymentResponse:
+        payment = await self.payments.control(
+            access.caller(), request.payment_id, request.decision, request.note, request.expected_version
+        )
+        return isvc.ControlPaymentResponse(payment=payment)
