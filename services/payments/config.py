@@ -53,9 +53,14 @@ def _key(value: str, what: str) -> bytes:
     return raw
 
 
-def _local(path: Path) -> dict:
+def _read(path: Path) -> dict[str, str]:
+    data: dict[str, str] = json.loads(path.read_text())
+    return data
+
+
+def _local(path: Path) -> dict[str, str]:
     try:
-        return json.loads(path.read_text())
+        return _read(path)
     except FileNotFoundError:
         pass
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -63,7 +68,7 @@ def _local(path: Path) -> dict:
     try:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:  # another process (a second worker) wrote it first
-        return json.loads(path.read_text())
+        return _read(path)
     with os.fdopen(descriptor, "w") as handle:
         json.dump(data, handle)
     return data

@@ -21,13 +21,13 @@ import socket
 import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol, cast
 
 import structlog
 from fintech.common.v1 import event_envelope_pb2
 from fintech.customer.v1 import events_pb2 as customer_events
 from google.protobuf.message import Message
-from sqlalchemy import delete
+from sqlalchemy import CursorResult, delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.payments.adapters.db import projection, settlement
@@ -53,7 +53,7 @@ DUE_BATCH = 100
 class PaymentDataErasure(EventConsumer):
     handles = event_types(customer_events.CustomerErased)
 
-    def __init__(self, database: Database, sealer: Sealer, settings: Settings, **options) -> None:
+    def __init__(self, database: Database, sealer: Sealer, settings: Settings, **options: Any) -> None:
         super().__init__(database, group_id=GROUP_ID, topics=[topic_for("fintech.customer.v1")], settings=settings,
                          **options)  # fmt: skip
         self.sealer = sealer
@@ -62,7 +62,9 @@ class PaymentDataErasure(EventConsumer):
         if not isinstance(event, customer_events.CustomerErased):
             return
         customer_id = uuid.UUID(event.customer_id)
-        destroyed = await session.execute(delete(DataKeyRow).where(DataKeyRow.customer_id == customer_id))
+        destroyed = cast(
+            CursorResult[Any], await session.execute(delete(DataKeyRow).where(DataKeyRow.customer_id == customer_id))
+        )
         self.sealer.forget(event.customer_id)
         log.info("payments.customer_data_keys_destroyed", customer_id=event.customer_id, keys=destroyed.rowcount)
 
@@ -81,10 +83,11 @@ class KeyEviction(EventConsumer):
 
     handles = event_types(customer_events.CustomerErased)
 
-    def __init__(self, sealer: Sealer, database: Database, settings: Settings, **options) -> None:
+    def __init__(self, sealer: Sealer, database: Database, settings: Settings, **options: Any) -> None:
         group_id = process_group_id()
-        latest = {"settings": settings, "auto_offset_reset": "latest"}
-        options.setdefault("consumer_factory", lambda: kafka.make_consumer(group_id, **latest))
+        options.setdefault(
+            "consumer_factory", lambda: kafka.make_consumer(group_id, settings=settings, auto_offset_reset="latest")
+        )
         super().__init__(database, group_id=group_id, topics=[topic_for("fintech.customer.v1")], settings=settings,
                          **options)  # fmt: skip
         self.sealer = sealer

@@ -17,6 +17,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections import OrderedDict
+from typing import Literal, overload
 
 from fintech.common.v1.event_envelope_pb2 import SealedValue
 from sqlalchemy import select
@@ -50,7 +51,14 @@ class Sealer:
         self._ttl = ttl
         self._forgotten: OrderedDict[str, None] = OrderedDict()  # key ids of erased customers (the latest)
 
+    @overload
+    async def key(self, session: AsyncSession, customer_id: str, *, create: Literal[True]) -> DataKey: ...
+
+    @overload
+    async def key(self, session: AsyncSession, customer_id: str, *, create: bool = False) -> DataKey | None: ...
+
     async def key(self, session: AsyncSession, customer_id: str, *, create: bool = False) -> DataKey | None:
+        """The customer's data key; with `create`, made on first use (None only without `create`)."""
         wanted = key_id(customer_id)
         cached = self._cache.get(wanted)
         if cached is not None:
@@ -67,7 +75,7 @@ class Sealer:
             statement = insert(DataKeyRow).values(customer_id=uuid.UUID(customer_id), version=VERSION,
                                                   kek_id=wrapped.kek_id, wrapped_key=wrapped.blob)  # fmt: skip
             await session.execute(statement.on_conflict_do_nothing())
-            row = await session.scalar(query)  # the winner's key when two first payments raced
+            row = (await session.scalars(query)).one()  # the winner's key when two first payments raced
         data_key = self._wrapper.unwrap(WrappedKey(wanted, row.kek_id, row.wrapped_key))
         if wanted in self._forgotten:  # erased: the row is going (this read may predate the delete's commit)
             return data_key

@@ -25,6 +25,7 @@ import structlog
 from fintech.payments.v1 import webhook_pb2 as w
 from prometheus_client import Counter
 from sqlalchemy import and_, exists, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from services.payments.adapters import webhook_destinations as destinations
@@ -205,7 +206,7 @@ class WebhookDispatcher(PeriodicTask):
             error=outcome.error,
         )
 
-    async def _disable_if_dead(self, session, endpoint_id: uuid.UUID, now: datetime) -> None:
+    async def _disable_if_dead(self, session: AsyncSession, endpoint_id: uuid.UUID, now: datetime) -> None:
         """Disable an endpoint older than the retry period that had no success within it."""
         since = now - self.policy.give_up_after
         recent_success = exists().where(

@@ -51,4 +51,4 @@ async def check(url: str, *, allow_loopback: bool, timeout: float = 5.0) -> None
     except (OSError, TimeoutError):
         raise UnsafeDestination(f"the host {host} does not resolve") from None
     for *_, sockaddr in infos:
-        check_address(sockaddr[0], allow_loopback=allow_loopback)
+        check_address(str(sockaddr[0]), allow_loopback=allow_loopback)

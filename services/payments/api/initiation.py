@@ -8,8 +8,30 @@ import grpc
 from fintech.payments.v1 import payment_initiation_service_pb2 as isvc
 from fintech.payments.v1 import payment_initiation_service_pb2_grpc as isvc_grpc
 
-from services.payments.app.payments import PaymentFilter, Payments
-from services.runtime import access, paging
+from services.payments.app.payments import PaymentFilter, PaymentOrder, Payments
+from services.runtime import access, idempotency, paging
+
+
+def order_of(request: isvc.InitiatePaymentRequest) -> PaymentOrder:
+    """The payment order an InitiatePayment request asks for; its digest leaves out the client's fingerprint
+    (a retry from another device is the same payment)."""
+    return PaymentOrder(
+        idempotency_key=request.idempotency_key,
+        request_digest=idempotency.request_hash(request, ignore=("client_fingerprint",)),
+        debtor_account_id=request.debtor_account_id,
+        amount=request.amount,
+        creditor_account_id=request.creditor_account_id,
+        creditor_external_account=(
+            request.creditor_external_account if request.HasField("creditor_external_account") else None
+        ),
+        remittance_information=request.remittance_information,
+        client_fingerprint=request.client_fingerprint if request.HasField("client_fingerprint") else None,
+        requested_execution_date=(
+            request.requested_execution_date if request.HasField("requested_execution_date") else None
+        ),
+        end_to_end_id=request.end_to_end_id,
+        channel=request.channel,
+    )
 
 
 class PaymentInitiation(isvc_grpc.PaymentInitiationServiceServicer):
@@ -19,7 +41,7 @@ class PaymentInitiation(isvc_grpc.PaymentInitiationServiceServicer):
     async def InitiatePayment(  # noqa: N802
         self, request: isvc.InitiatePaymentRequest, context: grpc.aio.ServicerContext
     ) -> isvc.InitiatePaymentResponse:
-        return await self.payments.initiate(access.caller(), request)
+        return isvc.InitiatePaymentResponse(payment=await self.payments.initiate(access.caller(), order_of(request)))
 
     async def RetrievePayment(  # noqa: N802
         self, request: isvc.RetrievePaymentRequest, context: grpc.aio.ServicerContext
@@ -41,7 +63,7 @@ class PaymentInitiation(isvc_grpc.PaymentInitiationServiceServicer):
             request.start_time.ToJsonString(), request.end_time.ToJsonString(), request.settlement_batch_id,
             who.subject,
         )  # fmt: skip
-        payments, token = await self.payments.list(where, request, fingerprint)
+        payments, token = await self.payments.list_page(where, request, fingerprint)
         return isvc.ListPaymentsResponse(payments=payments, next_page_token=token)
 
     async def CancelPayment(  # noqa: N802

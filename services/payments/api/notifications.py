@@ -33,7 +33,7 @@ class PaymentNotifications(nsvc_grpc.PaymentNotificationServiceServicer):
     ) -> nsvc.ListWebhookEndpointsResponse:
         who = access.caller()
         fingerprint = paging.request_fingerprint(request, who.subject)
-        endpoints, token = await self.endpoints.list(request.customer_id, request, fingerprint)
+        endpoints, token = await self.endpoints.list_page(request.customer_id, request, fingerprint)
         return nsvc.ListWebhookEndpointsResponse(webhook_endpoints=endpoints, next_page_token=token)
 
     async def DeleteWebhookEndpoint(  # noqa: N802

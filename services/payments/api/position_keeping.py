@@ -8,8 +8,8 @@ import grpc
 from fintech.payments.v1 import position_keeping_service_pb2 as pk
 from fintech.payments.v1 import position_keeping_service_pb2_grpc as pk_grpc
 
-from services.payments.app.accounts import Accounts
-from services.runtime import access, paging
+from services.payments.app.accounts import AccountOrder, Accounts
+from services.runtime import access, idempotency, paging
 
 
 class PositionKeeping(pk_grpc.PositionKeepingServiceServicer):
@@ -19,7 +19,15 @@ class PositionKeeping(pk_grpc.PositionKeepingServiceServicer):
     async def OpenAccount(  # noqa: N802
         self, request: pk.OpenAccountRequest, context: grpc.aio.ServicerContext
     ) -> pk.OpenAccountResponse:
-        return await self.accounts.open(access.caller(), request)
+        order = AccountOrder(
+            idempotency_key=request.idempotency_key,
+            request_digest=idempotency.request_hash(request),
+            customer_id=request.customer_id,
+            currency_code=request.currency_code,
+            account_type=request.account_type,
+            overdraft_limit=request.overdraft_limit if request.HasField("overdraft_limit") else None,
+        )
+        return pk.OpenAccountResponse(account=await self.accounts.open(access.caller(), order))
 
     async def RetrieveAccount(  # noqa: N802
         self, request: pk.RetrieveAccountRequest, context: grpc.aio.ServicerContext
@@ -31,7 +39,7 @@ class PositionKeeping(pk_grpc.PositionKeepingServiceServicer):
     ) -> pk.ListAccountsResponse:
         who = access.caller()
         fingerprint = paging.fingerprint("accounts", request.customer_id, sorted(request.states), who.subject)
-        accounts, token = await self.accounts.list(request.customer_id, list(request.states), request, fingerprint)
+        accounts, token = await self.accounts.list_page(request.customer_id, list(request.states), request, fingerprint)
         return pk.ListAccountsResponse(accounts=accounts, next_page_token=token)
 
     async def ControlAccount(  # noqa: N802

@@ -13,8 +13,8 @@ import grpc
 from fintech.payments.v1 import settlement_service_pb2 as ssvc
 from fintech.payments.v1 import settlement_service_pb2_grpc as ssvc_grpc
 
-from services.payments.app.settlement import SettlementBatches
-from services.runtime import access, paging
+from services.payments.app.settlement import BatchOrder, SettlementBatches
+from services.runtime import access, idempotency, paging
 
 
 class Settlement(ssvc_grpc.SettlementServiceServicer):
@@ -24,7 +24,16 @@ class Settlement(ssvc_grpc.SettlementServiceServicer):
     async def InitiateSettlementBatch(  # noqa: N802
         self, request: ssvc.InitiateSettlementBatchRequest, context: grpc.aio.ServicerContext
     ) -> ssvc.InitiateSettlementBatchResponse:
-        return await self.batches.initiate(access.caller(), request)
+        order = BatchOrder(
+            idempotency_key=request.idempotency_key,
+            request_digest=idempotency.request_hash(request),
+            currency_code=request.currency_code,
+            participant_bic=request.participant_bic,
+            window_start=request.window_start_time.ToDatetime(UTC),
+            window_end=request.window_end_time.ToDatetime(UTC),
+        )
+        batch = await self.batches.initiate(access.caller(), order)
+        return ssvc.InitiateSettlementBatchResponse(settlement_batch=batch)
 
     async def RetrieveSettlementBatch(  # noqa: N802
         self, request: ssvc.RetrieveSettlementBatchRequest, context: grpc.aio.ServicerContext
@@ -37,7 +46,7 @@ class Settlement(ssvc_grpc.SettlementServiceServicer):
         self, request: ssvc.ListSettlementBatchesRequest, context: grpc.aio.ServicerContext
     ) -> ssvc.ListSettlementBatchesResponse:
         who = access.caller()
-        batches, token = await self.batches.list(
+        batches, token = await self.batches.list_page(
             request, paging.request_fingerprint(request, who.subject), states=list(request.states),
             currency_code=request.currency_code, participant_bic=request.participant_bic,
             start=request.start_time.ToDatetime(UTC) if request.HasField("start_time") else None,

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from fintech.common.v1.error_reason_pb2 import ErrorReason
+from fintech.common.v1.money_pb2 import Money
 from fintech.payments.v1 import account_pb2 as a
 from fintech.payments.v1 import ledger_entry_pb2 as le
-from fintech.payments.v1 import position_keeping_service_pb2 as pk
 from google.protobuf.message import Message
 
+from services.payments.adapters import keyed_responses
 from services.payments.adapters.db import accounts, ledger
 from services.payments.adapters.sealing import Sealer
 from services.payments.app.core import check_range, reachable_account
@@ -33,6 +35,19 @@ DEFAULT_ENTRY_PAGE_SIZE = 100
 NOTE_FIELD = "fintech.payments.v1.AccountStatusChanged.note"  # the sealed note's associated data
 
 
+@dataclass(frozen=True)
+class AccountOrder:
+    """What OpenAccount asks for (api/position_keeping.py reads it from the request). `request_digest`: the
+    request's idempotency hash, which a retry with the same key must match."""
+
+    idempotency_key: str
+    request_digest: str
+    customer_id: str
+    currency_code: str
+    account_type: int
+    overdraft_limit: Money | None = None
+
+
 class Accounts:
     def __init__(
         self, database: Database, sealer: Sealer, verification: Verification | None, page_token_key: bytes
@@ -42,10 +57,10 @@ class Accounts:
         self.verification = verification
         self.page_token_key = page_token_key
 
-    async def open(self, who: Principal, request: pk.OpenAccountRequest) -> pk.OpenAccountResponse:
+    async def open(self, who: Principal, request: AccountOrder) -> a.Account:
         """OpenAccount: a customer's account (KYC passed), or an internal one by the back office."""
-        overdraft = request.overdraft_limit
-        if request.HasField("overdraft_limit") and overdraft.currency_code != request.currency_code:
+        overdraft = request.overdraft_limit or Money()
+        if request.overdraft_limit is not None and overdraft.currency_code != request.currency_code:
             raise InvalidArgument("the overdraft limit must be in the account's currency",
                                   reason=ErrorReason.ERROR_REASON_CURRENCY_MISMATCH)  # fmt: skip
         if overdraft.amount_minor < 0:
@@ -58,10 +73,10 @@ class Accounts:
         if not internal:
             access.require_owner(request.customer_id)
         scope = Scope(who.subject, "OpenAccount", request.idempotency_key)
-        stored = await idempotency.claim(self.database, scope, idempotency.request_hash(request))
+        stored = await idempotency.claim(self.database, scope, request.request_digest)
         if stored is not None:
             stored.raise_error()
-            return pk.OpenAccountResponse.FromString(stored.response or b"")
+            return keyed_responses.stored_account(stored.response or b"")
         try:
             if not internal and self.verification is not None:
                 await self.verification.require_verified(request.customer_id)
@@ -70,9 +85,9 @@ class Accounts:
                     session, customer_id=request.customer_id, currency_code=request.currency_code,
                     account_type=request.account_type, overdraft_limit_minor=overdraft.amount_minor,
                 )  # fmt: skip
-                response = pk.OpenAccountResponse(account=accounts.account_message(row))
-                await idempotency.complete(session, scope, response=response)
-            return response
+                account = accounts.account_message(row)
+                await idempotency.complete(session, scope, response=keyed_responses.opened_account(account))
+            return account
         except DomainError as error:
             await self._settle_key(scope, error)
             raise
@@ -90,7 +105,7 @@ class Accounts:
         async with self.database.session() as session:
             return accounts.account_message(await reachable_account(session, account_id))
 
-    async def list(
+    async def list_page(
         self, customer_id: str, states: Sequence[int], page: Message, fingerprint: str
     ) -> tuple[list[a.Account], str]:
         access.require_owner(customer_id)

@@ -12,17 +12,18 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import cast
 
 import structlog
 from fintech.common.v1.error_reason_pb2 import ErrorReason
 from fintech.payments.v1 import events_pb2 as ev
 from fintech.payments.v1 import ledger_entry_pb2 as le
-from fintech.payments.v1 import payment_initiation_service_pb2 as isvc
 from fintech.payments.v1 import payment_pb2 as p
 from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.payments.adapters import keyed_responses
 from services.payments.adapters.db import accounts, event_store, ledger, projection
 from services.payments.adapters.db.accounts import ensure_internal_account
 from services.payments.adapters.db.models import AccountRow
@@ -42,7 +43,7 @@ from services.runtime.validation import Violation
 log = structlog.get_logger("payments")
 S = p.PaymentState
 DESCRIPTION = "Credit transfer"
-EXECUTION_REJECTIONS = {
+EXECUTION_REJECTIONS: dict[int, p.PaymentRejectionReason] = {
     ErrorReason.ERROR_REASON_INSUFFICIENT_FUNDS: p.PAYMENT_REJECTION_REASON_INSUFFICIENT_FUNDS,
     ErrorReason.ERROR_REASON_ACCOUNT_NOT_ACTIVE: p.PAYMENT_REJECTION_REASON_ACCOUNT_NOT_ACTIVE,
 }
@@ -147,10 +148,14 @@ class PaymentsCore:
         events: list[Message] = [ev.PaymentScreened(payment_id=payment_id, screening_outcome=outcome)]
         hold, rejection = domain.screening_verdict(outcome)
         if hold:
-            events.append(ev.PaymentHeld(payment_id=payment_id, hold_reason=hold, hold_time=timestamp(now)))
+            events.append(
+                ev.PaymentHeld(payment_id=payment_id, hold_reason=cast(p.HoldReason, hold), hold_time=timestamp(now))
+            )
         elif rejection:
-            events.append(ev.PaymentRejected(payment_id=payment_id, rejection_reason=rejection,
-                                             reject_time=timestamp(now)))  # fmt: skip
+            reason = cast(p.PaymentRejectionReason, rejection)
+            events.append(
+                ev.PaymentRejected(payment_id=payment_id, rejection_reason=reason, reject_time=timestamp(now))
+            )
         return batch.append(batch.folded.version, events, now)
 
     # -- execution -----------------------------------------------------------------------------------
@@ -224,6 +229,6 @@ class PaymentsCore:
             folded = await event_store.load(session, payment_id)
             if folded.state == S.PAYMENT_STATE_SCREENING:
                 held = await self.screened(session, folded, skipped())
-                response = isvc.InitiatePaymentResponse(payment=await self.present(session, held))
-                await idempotency.complete_unfinished(session, payment_id, response)
+                payment = await self.present(session, held)
+                await idempotency.complete_unfinished(session, payment_id, keyed_responses.initiated_payment(payment))
                 log.warning("payments.stranded_screening_held", payment_id=str(payment_id))

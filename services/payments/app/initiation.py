@@ -8,15 +8,18 @@ response. tests/payments/test_statement_counts.py pins their statements.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from fintech.common.v1.error_reason_pb2 import ErrorReason
+from fintech.common.v1.money_pb2 import Money
 from fintech.payments.v1 import account_pb2 as a
 from fintech.payments.v1 import events_pb2 as ev
-from fintech.payments.v1 import payment_initiation_service_pb2 as isvc
 from fintech.payments.v1 import payment_pb2 as p
 from sqlalchemy import Row
 
+from services.payments.adapters import keyed_responses
 from services.payments.adapters.db import event_store, ledger
 from services.payments.app.core import PaymentsCore, timestamp, utc_now
 from services.payments.domain import payment as domain
@@ -47,12 +50,30 @@ SCREENING_REJECTIONS = (p.PAYMENT_REJECTION_REASON_FRAUD_DECLINED, p.PAYMENT_REJ
 DOMAIN = "payments.fintech.svc"  # the ErrorInfo domain of stored errors
 
 
-def check_request(request: isvc.InitiatePaymentRequest, today: date | None = None) -> None:
+@dataclass(frozen=True)
+class PaymentOrder:
+    """What InitiatePayment asks for (api/initiation.py reads it from the request). `request_digest`: the
+    request's idempotency hash, which a retry with the same key must match."""
+
+    idempotency_key: str
+    request_digest: str
+    debtor_account_id: str
+    amount: Money
+    creditor_account_id: str = ""
+    creditor_external_account: p.ExternalAccount | None = None
+    remittance_information: str = ""
+    client_fingerprint: p.ClientFingerprint | None = None
+    requested_execution_date: Any = None  # a google.type.Date (its module has no type stubs)
+    end_to_end_id: str = ""
+    channel: p.PaymentChannel = p.PAYMENT_CHANNEL_UNSPECIFIED
+
+
+def check_order(request: PaymentOrder, today: date | None = None) -> None:
     """The rules the field validation cannot state: positive amount, different accounts, date window."""
     violations = []
     if request.amount.amount_minor <= 0:
         violations.append(Violation("amount.amount_minor", "must be greater than zero (minor units)"))
-    if request.HasField("requested_execution_date"):
+    if request.requested_execution_date is not None:
         wanted = request.requested_execution_date
         today = today or utc_now().date()
         try:
@@ -87,22 +108,20 @@ def declined(folded: Folded) -> FailedPrecondition:
     )
 
 
-async def initiate(
-    payments: PaymentsCore, who: Principal, request: isvc.InitiatePaymentRequest
-) -> isvc.InitiatePaymentResponse:
+async def initiate(payments: PaymentsCore, who: Principal, request: PaymentOrder) -> p.Payment:
     """InitiatePayment: record the payment (its amount reserved), screen it, and book it when accepted and due."""
-    check_request(request)
+    check_order(request)
     scope = Scope(who.subject, "InitiatePayment", request.idempotency_key)
     ids = [uuid.UUID(i) for i in (request.debtor_account_id, request.creditor_account_id) if i]
     stored, accounts = await idempotency.claim_and_read(  # the accounts come with the claim's transaction
-        payments.database, scope, idempotency.request_hash(request, ignore=("client_fingerprint",)),
+        payments.database, scope, request.request_digest,
         lambda session: ledger.read_accounts(session, ids),
     )  # fmt: skip
     if stored is not None:
         return await _replay(payments, stored)
     recorded: list[str] = []
     try:
-        return await _initiate(payments, who, request, accounts, scope, recorded)
+        return await _initiate(payments, who, request, accounts or {}, scope, recorded)
     except TRANSIENT:
         if not recorded:
             await idempotency.release(payments.database, scope)
@@ -119,23 +138,23 @@ async def initiate(
         raise
 
 
-async def _replay(payments: PaymentsCore, stored: Stored) -> isvc.InitiatePaymentResponse:
+async def _replay(payments: PaymentsCore, stored: Stored) -> p.Payment:
     stored.raise_error()
     if stored.response is not None:
-        return isvc.InitiatePaymentResponse.FromString(stored.response)
+        return keyed_responses.stored_payment(stored.response)
     async with payments.database.session() as session:  # recorded, but its call never finished
-        folded = await event_store.load(session, stored.resource_id)
-        return isvc.InitiatePaymentResponse(payment=await payments.present(session, folded))
+        folded = await event_store.load(session, stored.resource_id or "")
+        return await payments.present(session, folded)
 
 
 async def _initiate(
     payments: PaymentsCore,
     who: Principal,
-    request: isvc.InitiatePaymentRequest,
-    accounts: dict[uuid.UUID, Row],
+    request: PaymentOrder,
+    accounts: dict[uuid.UUID, Row[Any]],
     scope: Scope,
     recorded: list[str],
-) -> isvc.InitiatePaymentResponse:
+) -> p.Payment:
     amount = request.amount
     try:
         debtor = _account(accounts, request.debtor_account_id)
@@ -172,7 +191,7 @@ async def _initiate(
         if request.creditor_account_id:
             initiated.creditor_account_id = request.creditor_account_id
         else:
-            external = request.creditor_external_account
+            external = request.creditor_external_account or p.ExternalAccount()
             initiated.creditor_bic = external.bic
             initiated.creditor_external_account.CopyFrom(
                 payments.sealer.seal(data_key, domain.CREDITOR_ACCOUNT, external.SerializeToString(deterministic=True))
@@ -181,20 +200,22 @@ async def _initiate(
             initiated.remittance_information.CopyFrom(
                 payments.sealer.seal(data_key, domain.REMITTANCE, request.remittance_information.encode())
             )
-        if request.HasField("client_fingerprint"):
+        if request.client_fingerprint is not None:
             initiated.client_fingerprint.CopyFrom(
                 payments.sealer.seal(data_key, domain.FINGERPRINT, request.client_fingerprint.SerializeToString())
             )
-        if request.HasField("requested_execution_date"):
+        if request.requested_execution_date is not None:
             initiated.requested_execution_date.CopyFrom(request.requested_execution_date)
         started = ev.PaymentScreeningStarted(payment_id=payment_id, start_time=timestamp(now))
         batch = event_store.Batch(payment_id, Folded())
         folded = batch.append(0, [initiated, started], now)
         # Reserving locks the debtor's row: the checks see the balance as it stays until the commit.
         locked = await ledger.move_reservation(session, debtor.account_id, folded.reserved_minor, now)
+        if locked is None:  # accounts are never deleted: read with the claim, it is there
+            raise NotFound(f"account {debtor.account_id} not found", metadata={"account_id": str(debtor.account_id)})
         batch.reservation_written = folded.reserved_minor
         require_active(locked)
-        due_today = not request.HasField("requested_execution_date") or due_date(request) <= now.date()
+        due_today = request.requested_execution_date is None or due_date(request.requested_execution_date) <= now.date()
         if due_today and not covers(locked, 0):  # its own amount is reserved already
             raise insufficient_funds(locked)
         folded = await batch.flush(session)
@@ -204,16 +225,14 @@ async def _initiate(
     tx = transaction(
         folded.payment,
         remittance=request.remittance_information,
-        creditor=request.creditor_external_account if request.HasField("creditor_external_account") else None,
-        fingerprint=request.client_fingerprint if request.HasField("client_fingerprint") else None,
+        creditor=request.creditor_external_account,
+        fingerprint=request.client_fingerprint,
     )
     outcome = await payments.screening.screen(tx)
     return await _decide(payments, scope, folded, outcome)
 
 
-async def _decide(
-    payments: PaymentsCore, scope: Scope, folded: Folded, outcome: p.ScreeningOutcome
-) -> isvc.InitiatePaymentResponse:
+async def _decide(payments: PaymentsCore, scope: Scope, folded: Folded, outcome: p.ScreeningOutcome) -> p.Payment:
     """Record the screening outcome and what follows (execution when accepted and due) with the
     key's outcome, in one transaction."""
     payment_id = folded.payment.payment_id
@@ -229,20 +248,20 @@ async def _decide(
                 await idempotency.complete(session, scope, error=error, domain=DOMAIN)
             else:
                 error = None
-                response = isvc.InitiatePaymentResponse(payment=await payments.present(session, folded))
-                await idempotency.complete(session, scope, response=response)
+                payment = await payments.present(session, folded)
+                await idempotency.complete(session, scope, response=keyed_responses.initiated_payment(payment))
         if error is not None:  # raised after the commit: the rejection and the key's outcome stay
             raise error
-        return response
+        return payment
     except Aborted:  # changed meanwhile (cancelled by its owner): answer with what it is now
         async with payments.database.transaction() as session:
             current = await event_store.load(session, payment_id)
-            response = isvc.InitiatePaymentResponse(payment=await payments.present(session, current))
-            await idempotency.complete(session, scope, response=response)
-            return response
+            payment = await payments.present(session, current)
+            await idempotency.complete(session, scope, response=keyed_responses.initiated_payment(payment))
+            return payment
 
 
-def _account(accounts: dict[uuid.UUID, Row], account_id: str) -> Row:
+def _account(accounts: dict[uuid.UUID, Row[Any]], account_id: str) -> Row[Any]:
     """The account read with the idempotency claim (`ledger.read_accounts`); NOT_FOUND when it does not exist."""
     row = accounts.get(uuid.UUID(account_id))
     if row is None:
@@ -250,6 +269,6 @@ def _account(accounts: dict[uuid.UUID, Row], account_id: str) -> Row:
     return row
 
 
-def due_date(request: isvc.InitiatePaymentRequest) -> date:
-    wanted = request.requested_execution_date
+def due_date(wanted: Any) -> date:
+    """The google.type.Date as a date."""
     return date(wanted.year, wanted.month, wanted.day)

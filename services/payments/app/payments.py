@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import uuid
 
-from fintech.payments.v1 import payment_initiation_service_pb2 as isvc
 from fintech.payments.v1 import payment_pb2 as p
 from google.protobuf.message import Message
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,18 +16,19 @@ from services.payments.adapters.db import accounts, projection
 from services.payments.adapters.db.projection import PaymentFilter, ReplayReport
 from services.payments.app import initiation, review
 from services.payments.app.core import Execution, PaymentsCore, check_range, reachable_account
+from services.payments.app.initiation import PaymentOrder
 from services.payments.domain.payment import Folded
 from services.runtime import access
 from services.runtime.access import Principal
 from services.runtime.errors import NotFound
 
-__all__ = ["Execution", "PaymentFilter", "Payments"]
+__all__ = ["Execution", "PaymentFilter", "PaymentOrder", "Payments"]
 DEFAULT_PAGE_SIZE = 50
 
 
 class Payments(PaymentsCore):
-    async def initiate(self, who: Principal, request: isvc.InitiatePaymentRequest) -> isvc.InitiatePaymentResponse:
-        return await initiation.initiate(self, who, request)
+    async def initiate(self, who: Principal, order: PaymentOrder) -> p.Payment:
+        return await initiation.initiate(self, who, order)
 
     async def cancel(self, who: Principal, payment_id: str, reason: str, expected_version: int = 0) -> p.Payment:
         return await review.cancel(self, who, payment_id, reason, expected_version)
@@ -55,7 +55,7 @@ class Payments(PaymentsCore):
             customers.append(str(creditor.customer_id) if creditor else "")
         access.require_owner_of_any(customers)
 
-    async def list(self, where: PaymentFilter, page: Message, fingerprint: str) -> tuple[list[p.Payment], str]:
+    async def list_page(self, where: PaymentFilter, page: Message, fingerprint: str) -> tuple[list[p.Payment], str]:
         """ListPayments: by an account the caller may reach, or by the caller's own customer id."""
         check_range(where.start, where.end)
         async with self.database.session() as session:

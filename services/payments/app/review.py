@@ -64,6 +64,7 @@ async def control(
         now = utc_now()
         data_key = await payments.sealer.key(session, folded.payment.customer_id, create=True)
         if decision == p.REVIEW_DECISION_RELEASE:
+            event: ev.PaymentReleased | ev.PaymentRejected
             event = ev.PaymentReleased(payment_id=payment_id, reviewed_by=who.subject, release_time=timestamp(now))
             event.note.CopyFrom(payments.sealer.seal(data_key, domain.RELEASE_NOTE, note.encode()))
         else:

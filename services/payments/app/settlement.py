@@ -7,14 +7,15 @@ For operations staff: the contract's access rule admits only them, before a call
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import structlog
 from fintech.common.v1.error_reason_pb2 import ErrorReason
 from fintech.payments.v1 import settlement_batch_pb2 as sb
-from fintech.payments.v1 import settlement_service_pb2 as ssvc
 from google.protobuf.message import Message
 
+from services.payments.adapters import keyed_responses
 from services.payments.adapters.db import settlement
 from services.payments.domain import settlement_lifecycle as lifecycle
 from services.runtime import idempotency
@@ -28,27 +29,38 @@ MAX_WINDOW = timedelta(hours=24)
 DEFAULT_PAGE_SIZE = 50
 
 
+@dataclass(frozen=True)
+class BatchOrder:
+    """What InitiateSettlementBatch asks for (api/settlement.py reads it from the request). `request_digest`:
+    the request's idempotency hash, which a retry with the same key must match."""
+
+    idempotency_key: str
+    request_digest: str
+    currency_code: str
+    participant_bic: str
+    window_start: datetime
+    window_end: datetime
+
+
 class SettlementBatches:
     def __init__(self, database: Database, page_token_key: bytes) -> None:
         self.database = database
         self.page_token_key = page_token_key
 
-    async def initiate(
-        self, who: Principal, request: ssvc.InitiateSettlementBatchRequest
-    ) -> ssvc.InitiateSettlementBatchResponse:
+    async def initiate(self, who: Principal, request: BatchOrder) -> sb.SettlementBatch:
         """A new batch for the window, with the payments executed in it so far; closed and netted at once
         when the window has ended. A retry with the same key gets the first call's response."""
-        start, end = request.window_start_time.ToDatetime(UTC), request.window_end_time.ToDatetime(UTC)
+        start, end = request.window_start, request.window_end
         if not start < end <= start + MAX_WINDOW:
             raise InvalidArgument(
                 "the window must end after it starts, at most 24 hours later",
                 violations=[Violation("window_end_time", "must be after window_start_time and within 24 hours")],
             )
         scope = idempotency.Scope(who.subject, "InitiateSettlementBatch", request.idempotency_key)
-        stored = await idempotency.claim(self.database, scope, idempotency.request_hash(request))
+        stored = await idempotency.claim(self.database, scope, request.request_digest)
         if stored is not None:
             stored.raise_error()
-            return ssvc.InitiateSettlementBatchResponse.FromString(stored.response or b"")
+            return keyed_responses.stored_batch(stored.response or b"")
         try:
             now = datetime.now(UTC)
             async with self.database.transaction() as session:
@@ -59,20 +71,20 @@ class SettlementBatches:
                 await settlement.gather(session, batch)
                 if end <= now:
                     await settlement.close_and_net(session, batch, now)
-                response = ssvc.InitiateSettlementBatchResponse(settlement_batch=settlement.batch_message(batch))
-                await idempotency.complete(session, scope, response=response)
+                message = settlement.batch_message(batch)
+                await idempotency.complete(session, scope, response=keyed_responses.initiated_batch(message))
         except BaseException:
             await idempotency.release(self.database, scope)
             raise
         log.info("settlement.batch_created", settlement_batch_id=str(batch.settlement_batch_id),
                  payment_count=batch.payment_count)  # fmt: skip
-        return response
+        return message
 
     async def retrieve(self, batch_id: str) -> sb.SettlementBatch:
         async with self.database.session() as session:
             return settlement.batch_message(await settlement.load(session, batch_id))
 
-    async def list(
+    async def list_page(
         self, page: Message, fingerprint: str, *, states: Sequence[int], currency_code: str, participant_bic: str,
         start: datetime | None, end: datetime | None,
     ) -> tuple[list[sb.SettlementBatch], str]:  # fmt: skip

@@ -77,7 +77,7 @@ class WebhookEndpoints:
         async with self.database.session() as session:
             return webhooks.endpoint_message(await self._endpoint(session, endpoint_id))
 
-    async def list(self, customer_id: str, page: Message, fingerprint: str) -> tuple[list[w.WebhookEndpoint], str]:
+    async def list_page(self, customer_id: str, page: Message, fingerprint: str) -> tuple[list[w.WebhookEndpoint], str]:
         access.require_owner(customer_id)
         async with self.database.session() as session:
             rows, token = await webhooks.page_of_endpoints(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import cast
 
 from fintech.common.v1.error_reason_pb2 import ErrorReason
 from fintech.common.v1.event_envelope_pb2 import SealedValue
@@ -75,7 +76,7 @@ async def record_opened(session: AsyncSession, row: AccountRow) -> None:
     opened = ev.AccountOpened(
         account_id=str(row.account_id),
         customer_id=str(row.customer_id),
-        account_type=row.account_type,
+        account_type=cast(a.AccountType, row.account_type),
         currency_code=row.currency_code,
         overdraft_limit=Money(amount_minor=row.overdraft_limit_minor, currency_code=row.currency_code),
     )
@@ -102,7 +103,7 @@ async def control_account(
         raise NotFound(f"account {account_id} not found", metadata={"account_id": account_id})
     if expected_version and row.version != expected_version:
         raise Aborted(f"account {account_id} is at version {row.version}", metadata={"account_id": account_id})
-    allowed_from, target = TRANSITIONS[action]
+    allowed_from, target = TRANSITIONS[cast(pk.AccountControlAction, action)]
     if row.state == target:
         return row
     if row.state not in allowed_from:
@@ -113,7 +114,11 @@ async def control_account(
         raise _transition_error(row, "closing needs a zero balance and no pending payment")
     now = datetime.now(UTC)
     changed = ev.AccountStatusChanged(
-        account_id=account_id, previous_state=row.state, state=target, reason=reason, changed_by=changed_by
+        account_id=account_id,
+        previous_state=cast(a.AccountState, row.state),
+        state=target,
+        reason=cast(a.AccountStatusReason, reason),
+        changed_by=changed_by,
     )
     if note is not None:
         changed.note.CopyFrom(note)
@@ -139,13 +144,13 @@ def account_message(row: AccountRow) -> a.Account:
     account = a.Account(
         account_id=str(row.account_id),
         customer_id=str(row.customer_id),
-        account_type=row.account_type,
+        account_type=cast(a.AccountType, row.account_type),
         currency_code=currency,
         ledger_balance=Money(amount_minor=row.balance_minor, currency_code=currency),
         available_balance=Money(amount_minor=row.balance_minor - row.reserved_minor, currency_code=currency),
         overdraft_limit=Money(amount_minor=row.overdraft_limit_minor, currency_code=currency),
-        state=row.state,
-        state_reason=row.state_reason,
+        state=cast(a.AccountState, row.state),
+        state_reason=cast(a.AccountStatusReason, row.state_reason),
         last_entry_sequence=row.last_entry_sequence,
         version=row.version,
     )

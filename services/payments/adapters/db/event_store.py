@@ -16,11 +16,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any, cast
 
 from fintech.common.v1.error_reason_pb2 import ErrorReason
 from fintech.common.v1.event_envelope_pb2 import EventEnvelope
 from google.protobuf.message import Message
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -57,7 +58,7 @@ def stale(payment_id: str, expected: int, actual: int) -> Aborted:
     )
 
 
-_INSERT = insert(PaymentEventRow.__table__)  # built once: the values come with each execution
+_INSERT = insert(cast(Table, PaymentEventRow.__table__))  # built once: the values come with each execution
 
 
 class Batch:
@@ -105,9 +106,11 @@ class Batch:
             return self.folded
         version, payment_id = self.stored.version, uuid.UUID(self.payment_id)
         change = self.folded.reserved_minor - self.stored.reserved_minor - self.reservation_written
-        rows = [{"payment_id": payment_id, "version": e.sequence, "event_id": uuid.UUID(e.event_id),
-                 "event_type": e.event_type, "envelope": e.SerializeToString(deterministic=True),
-                 "occur_time": e.occur_time.ToDatetime(UTC)} for e in self.envelopes]  # fmt: skip
+        rows: list[dict[str, Any]] = [
+            {"payment_id": payment_id, "version": e.sequence, "event_id": uuid.UUID(e.event_id),
+             "event_type": e.event_type, "envelope": e.SerializeToString(deterministic=True),
+             "occur_time": e.occur_time.ToDatetime(UTC)} for e in self.envelopes
+        ]  # fmt: skip
         try:
             if change:
                 debtor = uuid.UUID(self.folded.payment.debtor_account_id)

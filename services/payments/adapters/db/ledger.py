@@ -17,12 +17,13 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any, cast
 
 from fintech.common.v1.event_envelope_pb2 import EventEnvelope
 from fintech.payments.v1 import events_pb2 as ev
 from fintech.payments.v1 import ledger_entry_pb2 as le
 from google.protobuf.message import Message
-from sqlalchemy import Row, bindparam, case, func, insert, select, update
+from sqlalchemy import Row, Table, bindparam, case, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -41,7 +42,7 @@ class Posting:
 
 
 # Built once (the hot path runs them per payment); the values come with each execution.
-ACCOUNTS = AccountRow.__table__
+ACCOUNTS = cast(Table, AccountRow.__table__)
 _READ = select(ACCOUNTS).where(ACCOUNTS.c.account_id.in_(bindparam("ids", expanding=True)))
 _LOCK = _READ.order_by(ACCOUNTS.c.account_id).with_for_update()
 _RESERVE = (
@@ -56,17 +57,17 @@ _BOOK = (
     .values(balance_minor=bindparam("balance"), last_entry_sequence=bindparam("sequence"),
             reserved_minor=ACCOUNTS.c.reserved_minor - bindparam("released"), update_time=bindparam("now"))
 )  # fmt: skip
-_POSTING = insert(LedgerPostingRow.__table__)
-_ENTRIES = insert(LedgerEntryRow.__table__)
+_POSTING = insert(cast(Table, LedgerPostingRow.__table__))
+_ENTRIES = insert(cast(Table, LedgerEntryRow.__table__))
 
 
-async def read_accounts(session: AsyncSession, account_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Row]:
+async def read_accounts(session: AsyncSession, account_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Row[Any]]:
     """The accounts that exist among `account_ids` (not locked), in one query."""
     rows = (await session.execute(_READ, {"ids": list(set(account_ids))})).all()
     return {row.account_id: row for row in rows}
 
 
-async def lock_accounts(session: AsyncSession, account_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Row]:
+async def lock_accounts(session: AsyncSession, account_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Row[Any]]:
     """The accounts, locked for this transaction, always in account id order (no lock cycles)."""
     ids = sorted(set(account_ids))
     rows = {row.account_id: row for row in (await session.execute(_LOCK, {"ids": ids})).all()}
@@ -76,7 +77,7 @@ async def lock_accounts(session: AsyncSession, account_ids: Iterable[uuid.UUID])
     return rows
 
 
-async def move_reservation(session: AsyncSession, account_id: uuid.UUID, change: int, now: datetime) -> Row | None:
+async def move_reservation(session: AsyncSession, account_id: uuid.UUID, change: int, now: datetime) -> Row[Any] | None:
     """Change an account's reserved amount, which locks its row; the account after the change (None: no
     such account). A reservation released twice fails the account's reserved >= 0 check (IntegrityError)."""
     values = {"account": account_id, "change": change, "now": now}

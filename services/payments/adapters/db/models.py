@@ -20,12 +20,18 @@ from datetime import date, datetime
 
 from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Identity, Index, Integer, LargeBinary, Text, func, text
 from sqlalchemy.dialects.postgresql import JSONB, UUID
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.runtime import idempotency
 from services.runtime.db import declarative_base
 
-Base = declarative_base()
+
+class Base(DeclarativeBase):
+    """The payments service's declarative base: its own metadata, the runtime's tables included."""
+
+    metadata = declarative_base().metadata
+
+
 idempotency.attach(Base.metadata)
 
 
@@ -121,7 +127,7 @@ class PaymentHistoryRow(Base):
     update_time: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # The serialized Payment without personal data, and its sealed personal fields by name.
     payment: Mapped[bytes] = mapped_column(LargeBinary)
-    sealed: Mapped[dict] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
+    sealed: Mapped[dict[str, str]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
 
     __table_args__ = (
         Index("ix_payment_history_customer_id_create_time", "customer_id", "create_time", "payment_id"),

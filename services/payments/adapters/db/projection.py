@@ -12,12 +12,13 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any, cast
 
 from fintech.common.v1.event_envelope_pb2 import EventEnvelope, SealedValue
 from fintech.payments.v1 import payment_pb2 as p
 from google.protobuf.message import Message
-from sqlalchemy import or_, select, tuple_
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import Table, or_, select, tuple_
+from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.payments.adapters.db.models import PaymentEventRow, PaymentHistoryRow
@@ -27,7 +28,7 @@ from services.runtime import paging
 MAX_REPORTED = 100
 
 
-def row_values(folded: Folded) -> dict:
+def row_values(folded: Folded) -> dict[str, Any]:
     payment = folded.payment
     return {
         "payment_id": uuid.UUID(payment.payment_id),
@@ -52,8 +53,8 @@ def folded_from_row(row: PaymentHistoryRow) -> Folded:
     return Folded(p.Payment.FromString(row.payment), sealed)
 
 
-def _upsert():
-    table = PaymentHistoryRow.__table__
+def _upsert() -> Insert:
+    table = cast(Table, PaymentHistoryRow.__table__)
     statement = insert(table)
     return statement.on_conflict_do_update(
         index_elements=[table.c.payment_id],

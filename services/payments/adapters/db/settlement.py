@@ -18,12 +18,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import cast
 
 from fintech.common.v1.money_pb2 import Money
 from fintech.payments.v1 import events_pb2 as ev
 from fintech.payments.v1 import payment_pb2 as p
 from fintech.payments.v1 import settlement_batch_pb2 as sb
 from google.protobuf.message import Message
+from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy import Select, exists, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -147,7 +149,9 @@ async def gross_credits(session: AsyncSession, batch: SettlementBatchRow, bics: 
     return {accounts[account_id]: int(amount) for account_id, amount in rows}
 
 
-async def booked_debits(session: AsyncSession, batch: SettlementBatchRow, payments: Sequence[BatchPayment]):
+async def booked_debits(
+    session: AsyncSession, batch: SettlementBatchRow, payments: Sequence[BatchPayment]
+) -> dict[str, int]:
     """What the ledger credited to each participant's clearing account for the batch's payments."""
     accounts = {clearing.clearing_account_id(bic, batch.currency_code): bic for bic in _participants(batch, payments)}
     if not payments:
@@ -284,7 +288,7 @@ def position_messages(result: Netting, currency_code: str) -> list[sb.Participan
     ]  # fmt: skip
 
 
-def _set_time(value: datetime | None, target) -> None:
+def _set_time(value: datetime | None, target: Timestamp) -> None:
     if value is not None:
         target.FromDatetime(value)
 
@@ -293,7 +297,7 @@ def batch_message(batch: SettlementBatchRow) -> sb.SettlementBatch:
     currency = batch.currency_code
     message = sb.SettlementBatch(
         settlement_batch_id=str(batch.settlement_batch_id), participant_bic=batch.participant_bic,
-        currency_code=currency, state=batch.state, payment_count=batch.payment_count,
+        currency_code=currency, state=cast(sb.SettlementBatchState, batch.state), payment_count=batch.payment_count,
         gross_debit_amount=_money(batch.gross_debit_minor, currency),
         gross_credit_amount=_money(batch.gross_credit_minor, currency),
         ledger_posting_id=str(batch.ledger_posting_id or ""), settlement_reference=batch.settlement_reference,
@@ -311,7 +315,7 @@ async def report(session: AsyncSession, batch: SettlementBatchRow, now: datetime
     result, balanced = await current_netting(session, batch)
     currency = batch.currency_code
     message = sb.SettlementReport(
-        settlement_batch_id=str(batch.settlement_batch_id), state=batch.state,
+        settlement_batch_id=str(batch.settlement_batch_id), state=cast(sb.SettlementBatchState, batch.state),
         positions_final=batch.state in (NETTED, SETTLED), currency_code=currency,
         positions=position_messages(result, currency), payment_count=result.payment_count,
         total_gross_debit_amount=_money(result.gross_debit_minor, currency),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, Text, func, text
 from sqlalchemy.dialects.postgresql import JSONB, UUID
@@ -33,7 +34,7 @@ class SettlementBatchRow(Base):
     gross_credit_minor: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
     net_minor: Mapped[int | None] = mapped_column(BigInteger)  # set from NETTED on
     # The final positions (from NETTED on): [{"bic", "count", "debit", "credit"}], ordered by BIC.
-    positions: Mapped[list | None] = mapped_column(JSONB)
+    positions: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONB)
     ledger_posting_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     settlement_reference: Mapped[str] = mapped_column(Text, server_default=text("''"))
     failure_reason: Mapped[str] = mapped_column(Text, server_default=text("''"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from typing import cast
 
 from fintech.payments.v1 import webhook_pb2 as w
 from google.protobuf.message import Message
@@ -28,7 +29,7 @@ def endpoint_message(row: WebhookEndpointRow) -> w.WebhookEndpoint:
         url=row.url,
         event_types=row.event_types,
         description=row.description,
-        state=row.state,
+        state=cast(w.WebhookEndpointState, row.state),
         signing_secret_hint=row.secret_hint,
     )
     _time(row.create_time, endpoint.create_time)
@@ -43,7 +44,7 @@ def delivery_message(row: WebhookDeliveryRow) -> w.WebhookDelivery:
         event_id=str(row.event_id),
         event_type=row.event_type,
         subject_id=str(row.subject_id),
-        state=row.state,
+        state=cast(w.WebhookDeliveryState, row.state),
         attempt_count=row.attempt_count,
         last_http_status_code=row.last_http_status_code,
         last_error=row.last_error,

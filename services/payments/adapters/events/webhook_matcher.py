@@ -15,7 +15,9 @@ the payment flow.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 import structlog
 from fintech.common.v1 import event_envelope_pb2
@@ -71,19 +73,24 @@ async def account_after(
     if isinstance(event, ev.AccountStatusChanged):
         account.state, account.state_reason = event.state, event.reason
     elif isinstance(event, ev.AccountOpened):
-        account.state, account.state_reason = a.ACCOUNT_STATE_ACTIVE, 0
+        account.state, account.state_reason = a.ACCOUNT_STATE_ACTIVE, a.ACCOUNT_STATUS_REASON_UNSPECIFIED
         account.ClearField("close_time")
     return account
 
 
-def notification_body(delivery_id: str, envelope: event_envelope_pb2.EventEnvelope, resource: Message) -> bytes:
+def notification_body(
+    delivery_id: str, envelope: event_envelope_pb2.EventEnvelope, resource: p.Payment | a.Account
+) -> bytes:
     notification = w.WebhookNotification(
         webhook_delivery_id=delivery_id,
         event_id=envelope.event_id,
         event_type=envelope.event_type,
         occur_time=envelope.occur_time,
-        **{"payment" if isinstance(resource, p.Payment) else "account": resource},
     )
+    if isinstance(resource, p.Payment):
+        notification.payment.CopyFrom(resource)
+    else:
+        notification.account.CopyFrom(resource)
     return json_format.MessageToJson(notification, indent=None).encode()
 
 
@@ -117,7 +124,7 @@ async def _payment_subscribers(
 
 
 class WebhookMatcher(EventConsumer):
-    def __init__(self, database: Database, settings: Settings | None = None, **options) -> None:
+    def __init__(self, database: Database, settings: Settings | None = None, **options: Any) -> None:
         options.setdefault("topics", [TOPIC])
         options.setdefault("group_id", GROUP_ID)
         super().__init__(database, settings=settings, **options)
@@ -128,7 +135,8 @@ class WebhookMatcher(EventConsumer):
             uuid.UUID(envelope.subject)
         except ValueError:
             return  # no payment or account of this service
-        endpoint_ids = None  # not known yet: the resource's customer tells
+        endpoint_ids: Sequence[uuid.UUID] | None = None  # not known yet: the resource's customer tells
+        resource: p.Payment | a.Account | None
         if envelope.aggregate_type == "payment":
             endpoint_ids = await _payment_subscribers(session, envelope)
             if endpoint_ids == []:
@@ -142,12 +150,13 @@ class WebhookMatcher(EventConsumer):
             log.info("webhook.unknown_subject", event_id=envelope.event_id, subject=envelope.subject)
             return
         if endpoint_ids is None:
-            endpoint_ids = await session.scalars(
+            subscribers = await session.scalars(
                 select(WebhookEndpointRow.webhook_endpoint_id)
                 .where(WebhookEndpointRow.customer_id == uuid.UUID(resource.customer_id))
                 .where(WebhookEndpointRow.state == w.WEBHOOK_ENDPOINT_STATE_ACTIVE)
                 .where(WebhookEndpointRow.event_types.contains([envelope.event_type]))
             )
+            endpoint_ids = subscribers.all()
         now = datetime.now(UTC)
         for endpoint_id in endpoint_ids:
             delivery_id = str(uuid.uuid4())
