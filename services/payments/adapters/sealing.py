@@ -6,7 +6,7 @@ runtime's (`services.runtime.envelope_encryption`), as in the customer service; 
 neither service mistakes the other's sealed values for its own.
 
 Each process caches unwrapped keys, so an erasure must reach every process, not only the one whose consumer
-destroyed the key: every process runs its own `KeyEviction` consumer (services/payments/erasure.py), which
+destroyed the key: every process runs its own `KeyEviction` consumer (services/payments/adapters/background.py), which
 `forget`s the customer as the `CustomerErased` event arrives; a forgotten customer's key is never cached again
 in that process (a read that raced the erasure cannot put it back), and a cached key expires after `ttl`
 seconds anyway, so a process that missed the event re-reads the key table within that time.
