@@ -26,7 +26,7 @@ from services.payments.adapters.background import (
 from services.payments.adapters.clients import CustomerVerification, RiskScreening
 from services.payments.adapters.events.webhook_matcher import WebhookMatcher
 from services.payments.adapters.sealing import Sealer
-from services.payments.adapters.webhook_delivery import WebhookDispatcher
+from services.payments.adapters.webhook_sender import HttpSender, http_client
 from services.payments.api.execution import PaymentExecution
 from services.payments.api.initiation import PaymentInitiation
 from services.payments.api.notifications import PaymentNotifications
@@ -35,6 +35,7 @@ from services.payments.api.settlement import Settlement
 from services.payments.app.accounts import Accounts
 from services.payments.app.payments import Payments
 from services.payments.app.settlement import SettlementBatches
+from services.payments.app.webhook_delivery import WebhookDispatcher
 from services.payments.app.webhooks import WebhookEndpoints
 from services.payments.config import WebhookSettings, load_keys
 from services.runtime.app import domain_service
@@ -81,7 +82,9 @@ def build() -> Service:
             StrandedScreenings(payments),
             DueExecutions(payments),
             WebhookMatcher(database, settings),
-            WebhookDispatcher(database, keys, settings, webhook),
+            WebhookDispatcher(
+                database, keys, HttpSender(lambda: http_client(settings, webhook)), webhook, allow_loopback=local
+            ),
             WindowCloser(database),
         ],
     )

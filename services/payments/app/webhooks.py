@@ -1,6 +1,6 @@
 """Webhook endpoints' use cases: customers register, read, list and delete their endpoints and read the
 record of their deliveries. Matching events to endpoints and sending them run beside the service
-(adapters/events/webhook_matcher.py, adapters/webhook_delivery.py).
+(adapters/events/webhook_matcher.py, app/webhook_delivery.py).
 """
 
 from __future__ import annotations

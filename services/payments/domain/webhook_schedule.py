@@ -31,3 +31,15 @@ class RetryPolicy:
         delay *= 1 + random.uniform(-self.jitter, self.jitter)
         due = now + timedelta(seconds=delay)
         return due if due - first_attempt <= self.give_up_after else None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How one delivery attempt ended."""
+
+    status_code: int = 0  # 0: no response
+    error: str = ""  # empty on success
+
+    @property
+    def succeeded(self) -> bool:
+        return not self.error

@@ -56,7 +56,7 @@ class WebhookDeliveryRow(Base):
     last_error: Mapped[str] = mapped_column(Text, server_default=text("''"))
     first_attempt_time: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_attempt_time: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    # Due time while PENDING; also the lease of an attempt in flight (see adapters/webhook_delivery.py).
+    # Due time while PENDING; also the lease of an attempt in flight (LEASE in adapters/db/webhooks.py).
     next_attempt_time: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     create_time: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     deliver_time: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

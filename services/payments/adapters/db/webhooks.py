@@ -1,20 +1,23 @@
-"""The webhook tables' queries, and their rows as the contract's messages."""
+"""The webhook tables' queries (endpoints, deliveries, the dispatcher's claims and records), and their rows as
+the contract's messages."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
-from typing import cast
+from datetime import datetime, timedelta
+from typing import Any, cast
 
 from fintech.payments.v1 import webhook_pb2 as w
 from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
-from sqlalchemy import delete, select
+from sqlalchemy import and_, delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from services.payments.adapters.db.webhook_models import WebhookDeliveryRow, WebhookEndpointRow
 from services.runtime import paging
+from services.runtime.db import Database
 
 
 def _time(value: datetime | None, target: Timestamp) -> None:
@@ -92,3 +95,77 @@ async def page_of_deliveries(
     rows, token = await paging.keyset_page(session, query, order, page, key, fingerprint, descending=True,
                                            default_size=default_size)  # fmt: skip
     return list(rows), token
+
+
+# How long a claimed delivery is leased to its attempt: an instance that dies mid-attempt leaves the lease to
+# expire, and the delivery is tried again.
+LEASE = timedelta(seconds=60)
+PENDING, SUCCEEDED, FAILED = (
+    w.WEBHOOK_DELIVERY_STATE_PENDING,
+    w.WEBHOOK_DELIVERY_STATE_SUCCEEDED,
+    w.WEBHOOK_DELIVERY_STATE_FAILED,
+)
+
+
+async def claim_due(database: Database, limit: int) -> list[tuple[WebhookDeliveryRow, WebhookEndpointRow]]:
+    """Due PENDING deliveries (none while an earlier event of its subject is pending for its endpoint), with
+    their endpoints, leased: `FOR UPDATE SKIP LOCKED`, so several instances share the work."""
+    earlier = aliased(WebhookDeliveryRow)
+    waiting_for_earlier = exists().where(
+        and_(
+            earlier.state == PENDING,
+            earlier.webhook_endpoint_id == WebhookDeliveryRow.webhook_endpoint_id,
+            earlier.subject_id == WebhookDeliveryRow.subject_id,
+            earlier.sequence < WebhookDeliveryRow.sequence,
+        )
+    )
+    due = (
+        select(WebhookDeliveryRow.webhook_delivery_id)
+        .where(WebhookDeliveryRow.state == PENDING, WebhookDeliveryRow.next_attempt_time <= func.now())
+        .where(~waiting_for_earlier)
+        .order_by(WebhookDeliveryRow.next_attempt_time)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    async with database.transaction() as session:
+        ids = list(await session.scalars(due))
+        if not ids:
+            return []
+        await session.execute(
+            update(WebhookDeliveryRow)
+            .where(WebhookDeliveryRow.webhook_delivery_id.in_(ids))
+            .values(next_attempt_time=func.now() + LEASE)
+        )
+        rows = await session.execute(
+            select(WebhookDeliveryRow, WebhookEndpointRow)
+            .join(WebhookEndpointRow)
+            .where(WebhookDeliveryRow.webhook_delivery_id.in_(ids))
+        )
+        return [(delivery, endpoint) for delivery, endpoint in rows]
+
+
+async def record_attempt(
+    database: Database, delivery_id: uuid.UUID, values: dict[str, Any], *, endpoint_id: uuid.UUID,
+    disable_unless_success_since: datetime | None, now: datetime,
+) -> None:  # fmt: skip
+    """Store an attempt's outcome (`values` of the delivery's columns). A delivery of an endpoint deleted
+    meanwhile is gone: nothing to record. With `disable_unless_success_since`, the endpoint is disabled when
+    it is older than that and had no success since."""
+    async with database.transaction() as session:
+        await session.execute(
+            update(WebhookDeliveryRow).where(WebhookDeliveryRow.webhook_delivery_id == delivery_id).values(**values)
+        )
+        if disable_unless_success_since is not None:
+            since = disable_unless_success_since
+            recent_success = exists().where(
+                WebhookDeliveryRow.webhook_endpoint_id == endpoint_id,
+                WebhookDeliveryRow.state == SUCCEEDED,
+                WebhookDeliveryRow.deliver_time >= since,
+            )
+            await session.execute(
+                update(WebhookEndpointRow)
+                .where(WebhookEndpointRow.webhook_endpoint_id == endpoint_id)
+                .where(WebhookEndpointRow.state == w.WEBHOOK_ENDPOINT_STATE_ACTIVE)
+                .where(WebhookEndpointRow.create_time < since, ~recent_success)
+                .values(state=w.WEBHOOK_ENDPOINT_STATE_DISABLED, update_time=now)
+            )

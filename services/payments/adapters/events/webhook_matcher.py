@@ -8,7 +8,7 @@ version the event set (balances as they are when the event is matched). Then it 
 endpoints of the resource's customer that subscribe to the event type, and records one PENDING
 delivery per endpoint with its body. The deliveries are inserted in the transaction that records
 the event as processed, and (endpoint, event) is unique: an event consumed twice is delivered once.
-Sending is the dispatcher's job (adapters/webhook_delivery.py), so a slow receiver never holds up this consumer or
+Sending is the dispatcher's job (app/webhook_delivery.py), so a slow receiver never holds up this consumer or
 the payment flow.
 """
 
