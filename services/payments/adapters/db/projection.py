@@ -25,8 +25,6 @@ from services.payments.adapters.db.models import PaymentEventRow, PaymentHistory
 from services.payments.domain.payment import Folded, apply
 from services.runtime import paging
 
-MAX_REPORTED = 100
-
 
 def row_values(folded: Folded) -> dict[str, Any]:
     payment = folded.payment
