@@ -11,7 +11,7 @@ import argparse
 import asyncio
 import uuid
 
-from services.payments.projection import replay
+from services.payments.adapters.db.projection import replay
 from services.runtime.db import Database
 
 

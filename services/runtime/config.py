@@ -134,7 +134,8 @@ class RiskSettings(BaseModel):
     aml_blocked_countries: list[str] = ["KP", "IR"]
     reporting_currency: str = "EUR"
     # How long after a customer's erasure risk keeps the personal data of its AML records (screenings) readable
-    # before it destroys the customer's data key (services/risk/adapters/erasure.py); 0: at once, as the erasure arrives.
+    # before it destroys the customer's data key (services/risk/adapters/erasure.py); 0: at once, as the erasure
+    # arrives.
     aml_retention_days: int = Field(default=1825, ge=0)
     # How often risk destroys the data keys whose retention has ended.
     data_retention_interval_seconds: float = Field(default=60.0, gt=0)

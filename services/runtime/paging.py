@@ -10,7 +10,7 @@ import hmac
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from fintech.common.v1.error_reason_pb2 import ErrorReason
 from fintech.common.v1.pagination_pb2 import PageCursor
@@ -85,7 +85,7 @@ async def keyset_page(
     session: AsyncSession,
     query: Select[*tuple[Any, ...]],
     order: tuple[Any, Any],
-    request: PageRequest,
+    request: Message,
     key: bytes,
     request_fingerprint: str,
     *,
@@ -96,14 +96,15 @@ async def keyset_page(
     """One page of `query` in `order` (a time column, then an id column) and the signed token of the next
     page ("" after the last). A token that is not this service's, or is another request's, is INVALID_ARGUMENT."""
     time_column, id_column = order
-    if request.page_token:
+    paged = cast(PageRequest, request)  # a contract's list request: every one has page_token and page_size
+    if paged.page_token:
         try:
-            cursor = read(key, request.page_token, request_fingerprint)
+            cursor = read(key, paged.page_token, request_fingerprint)
         except InvalidPageToken as error:
             raise InvalidArgument(str(error), reason=ErrorReason.ERROR_REASON_INVALID_PAGE_TOKEN) from None
         after = (cursor.after_time.ToDatetime(UTC), parse_id(cursor.after_id))
         query = query.where(tuple_(*order) < after if descending else tuple_(*order) > after)
-    size = request.page_size or default_size
+    size = paged.page_size or default_size
     ordering = [column.desc() for column in order] if descending else list(order)
     rows = (await session.scalars(query.order_by(*ordering).limit(size + 1))).all()
     if len(rows) <= size:

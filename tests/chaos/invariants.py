@@ -39,11 +39,12 @@ from services.customer.adapters.payment_events import PaymentEventsConsumer
 from services.features.adapters.db.tables import online_features
 from services.features.adapters.pipeline import GROUP_ID as FEATURES_GROUP
 from services.features.adapters.pipeline import FeaturePipeline
-from services.payments import domain
-from services.payments.models import LedgerPostingRow, PaymentEventRow, PaymentHistoryRow
-from services.payments.recovery import STRANDED_AFTER
-from services.payments.service import SCREENING_REJECTIONS, due
-from services.payments.webhooks.consumer import GROUP_ID as WEBHOOKS_GROUP
+from services.payments.adapters.background import STRANDED_AFTER
+from services.payments.adapters.db.models import LedgerPostingRow, PaymentEventRow, PaymentHistoryRow
+from services.payments.adapters.events.webhook_matcher import GROUP_ID as WEBHOOKS_GROUP
+from services.payments.app.initiation import SCREENING_REJECTIONS
+from services.payments.domain import payment as domain
+from services.payments.domain.execution_dates import due
 from services.runtime.config import Settings
 from services.runtime.db import Database, outbox_events
 from services.runtime.event_registry import EventRegistry
@@ -55,12 +56,13 @@ from tools.events import read_events
 S = p.PaymentState
 TOPIC = "fintech.payments.events.v1"
 EVENTS_TIMEOUT = 90.0  # the relay publishes what waited while Kafka was down
-# Where a payment may rest with nothing calling for it (services/payments/domain.py): a terminal state, EXECUTED
+# Where a payment may rest with nothing calling for it (services/payments/domain/payment.py): a terminal state, EXECUTED
 # (booked; settling it is a later batch's business), HELD_FOR_REVIEW (a person decides) or ACCEPTED with a
 # future execution date (the scheduler books it then). INITIATED, SCREENING and ACCEPTED-and-due only last while
-# InitiatePayment runs; after a crash the service's sweepers move them on (recovery.py holds a screening
-# stranded for STRANDED_AFTER, checking every 15 s; scheduler.py books due ones every minute), so they get
-# that long and a margin. One still there is stuck, its amount reserved for good.
+# InitiatePayment runs; after a crash the service's sweepers move them on (services/payments/adapters/
+# background.py: StrandedScreenings holds a screening stranded for STRANDED_AFTER, checking every 15 s;
+# DueExecutions books due ones every minute), so they get that long and a margin. One still there is stuck,
+# its amount reserved for good.
 RESTING = domain.TERMINAL | {S.PAYMENT_STATE_EXECUTED, S.PAYMENT_STATE_HELD_FOR_REVIEW}
 SETTLE_TIMEOUT = max(STRANDED_AFTER.total_seconds() + 15, 60) + 45
 EXECUTED = (S.PAYMENT_STATE_EXECUTED, S.PAYMENT_STATE_SETTLED)

@@ -133,7 +133,7 @@ def test_insights_come_from_the_payments_services_events(api: Api, settings: Set
     registered = register(api, new_customer())
     customer_id = registered.customer_id
     ring = data_keys(settings, customer_id)
-    # The payments service seals with a data key of its own (services/payments/sealing.py), which the customer
+    # The payments service seals with a data key of its own (services/payments/adapters/sealing.py), which the customer
     # service does not hold: such payments count, but uncategorised and without a counterparty.
     payments_key = crypto.DataKey(f"payments/customers/{customer_id}/keys/1", secrets.token_bytes(32))
 

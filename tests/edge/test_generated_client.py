@@ -28,7 +28,7 @@ from typing import Any
 
 import pytest
 
-from services.payments.clearing import BANK_CUSTOMER_ID
+from services.payments.domain.clearing import BANK_CUSTOMER_ID
 from services.runtime.config import Settings
 from tests.edge.rest import request as http
 from tools.demo.actors import ALICE, BOB, BRANCH, MERCHANTS, Person

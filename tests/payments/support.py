@@ -7,8 +7,9 @@ import uuid
 from fintech.payments.v1 import account_pb2 as a
 from sqlalchemy import case, func, select
 
-from services.payments import accounts, ledger
-from services.payments.models import AccountRow, LedgerEntryRow
+from services.payments.adapters.db import accounts, ledger
+from services.payments.adapters.db.models import AccountRow, LedgerEntryRow
+from services.payments.domain.ledger import CREDIT, DEBIT, Leg
 from services.runtime.config import Settings
 from services.runtime.db import Database
 from services.runtime.migrations import upgrade_async
@@ -56,7 +57,7 @@ async def fund(database: Database, source: uuid.UUID, target: uuid.UUID, amount:
     async with database.transaction() as session:
         await ledger.post(
             session,
-            [ledger.Leg(source, ledger.DEBIT, amount), ledger.Leg(target, ledger.CREDIT, amount)],
+            [Leg(source, DEBIT, amount), Leg(target, CREDIT, amount)],
             currency_code=currency,
             description="Test funding",
         )
@@ -73,7 +74,7 @@ async def balances(database: Database, ids: list[uuid.UUID]) -> dict[uuid.UUID, 
 async def unbalanced_postings(database: Database) -> int:
     """How many postings' debits differ from their credits (must be 0)."""
     signed = func.sum(
-        case((LedgerEntryRow.direction == ledger.CREDIT, LedgerEntryRow.amount_minor),
+        case((LedgerEntryRow.direction == CREDIT, LedgerEntryRow.amount_minor),
                   else_=-LedgerEntryRow.amount_minor)
     )  # fmt: skip
     query = select(LedgerEntryRow.ledger_posting_id).group_by(LedgerEntryRow.ledger_posting_id).having(signed != 0)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from fintech.common.v1.event_envelope_pb2 import SealedValue
 from fintech.common.v1.money_pb2 import Money
+from fintech.customer.v1.events_pb2 import CustomerErased
 from fintech.payments.v1 import events_pb2 as ev
 from fintech.payments.v1 import payment_pb2 as p
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -15,8 +16,8 @@ from google.type.date_pb2 import Date
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.payments import domain
-from services.payments.domain import Folded, InvalidTransition
+from services.payments.domain import payment as domain
+from services.payments.domain.payment import Folded, InvalidTransition
 from services.runtime.outbox import default_registry
 
 S = p.PaymentState
@@ -293,6 +294,14 @@ def test_an_event_of_another_aggregate_is_refused():
     with pytest.raises(InvalidTransition) as refused:
         domain.apply(Folded(), other)
     assert str(refused.value) == "fintech.payments.v1.LedgerPosted is not a payment event"
+
+
+def test_an_envelope_without_a_payments_event_is_refused():
+    erased = default_registry().wrap(CustomerErased(customer_id=CUSTOMER), subject=CUSTOMER, sequence=1,
+                                     source="spiffe://test/customer", occur_time=T0)  # fmt: skip
+    with pytest.raises(InvalidTransition) as refused:
+        domain.apply(Folded(), erased)
+    assert str(refused.value) == "fintech.customer.v1.CustomerErased is not a payment event"
 
 
 @pytest.mark.parametrize("state", list(PATH))

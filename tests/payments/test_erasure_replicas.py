@@ -15,7 +15,7 @@ from fintech.payments.v1 import payment_initiation_service_pb2 as isvc
 from fintech.payments.v1 import payment_pb2 as p
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from services.payments.sealing import CACHE_TTL
+from services.payments.adapters.sealing import CACHE_TTL
 from services.runtime.config import Settings
 from services.runtime.tls import channel_credentials
 from tests.customer.support import Api as CustomerApi

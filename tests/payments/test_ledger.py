@@ -7,7 +7,8 @@ import asyncio
 import pytest
 from fintech.common.v1.error_reason_pb2 import ErrorReason
 
-from services.payments import ledger
+from services.payments.adapters.db import ledger
+from services.payments.domain.ledger import CREDIT, DEBIT, Leg
 from services.runtime.errors import Code, DomainError
 from tests.payments.support import (
     balances,
@@ -34,7 +35,7 @@ async def test_postings_balance_and_cached_balances_equal_the_entries(settings):
         assert await unbalanced_postings(database) == 0
         with pytest.raises(DomainError) as caught:  # an unbalanced posting is refused before anything is written
             async with database.transaction() as session:
-                await ledger.post(session, [ledger.Leg(alice, ledger.DEBIT, 5), ledger.Leg(bob, ledger.CREDIT, 4)],
+                await ledger.post(session, [Leg(alice, DEBIT, 5), Leg(bob, CREDIT, 4)],
                                   currency_code="EUR", description="Broken")  # fmt: skip
         assert caught.value.code == Code.INVALID_ARGUMENT
         assert (await balances(database, [alice]))[alice] == (7_500, 7_500)
@@ -53,8 +54,8 @@ async def test_concurrent_postings_never_overdraw_and_conserve_money(settings):
             target = payees[index % len(payees)]
             try:
                 async with database.transaction() as session:
-                    await ledger.post(session, [ledger.Leg(payer, ledger.DEBIT, 700),
-                                                ledger.Leg(target, ledger.CREDIT, 700)],
+                    await ledger.post(session, [Leg(payer, DEBIT, 700),
+                                                Leg(target, CREDIT, 700)],
                                       currency_code="EUR", description="Credit transfer")  # fmt: skip
             except DomainError as error:
                 assert error.reason == ErrorReason.ERROR_REASON_INSUFFICIENT_FUNDS

@@ -15,9 +15,10 @@ from google.type.date_pb2 import Date
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.payments import ledger
-from services.payments.ledger import CREDIT, DEBIT, Leg
-from services.payments.models import AccountRow, LedgerEntryRow
+from services.payments.adapters.db.models import AccountRow, LedgerEntryRow
+from services.payments.adapters.events.outbox import source
+from services.payments.domain import ledger
+from services.payments.domain.ledger import CREDIT, DEBIT, Leg
 from services.runtime.config import get_settings
 from services.runtime.errors import Code, FailedPrecondition, InvalidArgument
 
@@ -312,5 +313,5 @@ def test_an_entry_row_object_becomes_the_same_message_and_no_payment_is_empty():
 
 
 def test_postings_are_recorded_by_the_payments_workload():
-    assert ledger.source() == get_settings().spiffe_id("payments")
-    assert ledger.source().endswith("/sa/payments")
+    assert source() == get_settings().spiffe_id("payments")
+    assert source().endswith("/sa/payments")

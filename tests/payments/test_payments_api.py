@@ -16,7 +16,7 @@ from fintech.payments.v1 import payment_initiation_service_pb2 as isvc
 from fintech.payments.v1 import payment_pb2 as p
 from fintech.payments.v1 import position_keeping_service_pb2 as pk
 
-from services.payments import projection
+from services.payments.adapters.db import projection
 from services.runtime.config import Settings
 from tests.customer.support import Api as CustomerApi
 from tests.customer.support import error_details, new_customer, reason, register

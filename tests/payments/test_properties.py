@@ -22,11 +22,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from services.payments import event_store
+from services.payments.adapters.db import event_store
+from services.payments.adapters.db.models import AccountRow, LedgerPostingRow
+from services.payments.adapters.sealing import Sealer
+from services.payments.api.initiation import order_of
+from services.payments.app.payments import Payments
 from services.payments.config import load_keys
-from services.payments.models import AccountRow, LedgerPostingRow
-from services.payments.sealing import Sealer
-from services.payments.service import Payments
 from services.runtime.access import Principal
 from services.runtime.errors import DomainError, reason_name
 from tests.payments.support import balances, fund, funding_account, open_accounts, payments_database
@@ -86,7 +87,7 @@ async def _step(app: Payments, screening: ScriptedScreening, step: tuple, payer,
             request.requested_execution_date.CopyFrom(date_pb2.Date(year=tomorrow.year, month=tomorrow.month,
                                                                      day=tomorrow.day))  # fmt: skip
         try:
-            made.append((await app.initiate(TELLER, request)).payment.payment_id)
+            made.append((await app.initiate(TELLER, order_of(request))).payment_id)
         except DomainError as error:
             if reason_name(error.reason) == "PAYMENT_DECLINED":
                 made.append(error.metadata["payment_id"])

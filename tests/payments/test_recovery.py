@@ -11,11 +11,12 @@ from fintech.common.v1.money_pb2 import Money
 from fintech.payments.v1 import payment_initiation_service_pb2 as isvc
 from fintech.payments.v1 import payment_pb2 as p
 
-from services.payments import event_store
+from services.payments.adapters.background import StrandedScreenings
+from services.payments.adapters.db import event_store
+from services.payments.adapters.sealing import Sealer
+from services.payments.api.initiation import order_of
+from services.payments.app.payments import Payments
 from services.payments.config import load_keys
-from services.payments.recovery import StrandedScreenings
-from services.payments.sealing import Sealer
-from services.payments.service import Payments
 from services.runtime.access import Principal
 from tests.payments.support import payer_and_payee, payments_database
 
@@ -40,10 +41,10 @@ async def test_a_payment_stranded_in_screening_is_held_for_review_and_its_retry_
             amount=Money(amount_minor=2_500, currency_code="EUR"), channel=p.PAYMENT_CHANNEL_WEB,
         )  # fmt: skip
         with pytest.raises(SystemError):
-            await app.initiate(TELLER, request)
+            await app.initiate(TELLER, order_of(request))
         sweeper = StrandedScreenings(app, stranded_after=timedelta(0))
         await sweeper.tick()
-        retried = (await app.initiate(TELLER, request)).payment  # the key's call never finished: its payment
+        retried = await app.initiate(TELLER, order_of(request))  # the key's call never finished: its payment
         assert retried.state == p.PAYMENT_STATE_HELD_FOR_REVIEW
         assert retried.hold_reason == p.HOLD_REASON_SCREENING_UNAVAILABLE
         async with database.session() as session:

@@ -11,10 +11,10 @@ from fintech.payments.v1 import payment_initiation_service_pb2 as isvc
 from fintech.payments.v1 import payment_pb2 as p
 from google.type import date_pb2
 
+from services.payments.adapters.background import DueExecutions
+from services.payments.adapters.sealing import Sealer
+from services.payments.app.payments import Payments
 from services.payments.config import load_keys
-from services.payments.scheduler import DueExecutions
-from services.payments.sealing import Sealer
-from services.payments.service import Payments
 from services.runtime.config import Settings
 from tests.payments.api import Bank, query, release_if_held
 from tests.payments.support import payments_database

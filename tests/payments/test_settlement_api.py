@@ -18,7 +18,7 @@ from fintech.payments.v1 import settlement_service_pb2 as ssvc
 from fintech.payments.v1 import settlement_service_pb2_grpc as ssvc_grpc
 from google.protobuf import timestamp_pb2
 
-from services.payments import clearing
+from services.payments.domain import clearing
 from services.runtime.config import Settings
 from tests.customer.support import claims, error_details, reason
 from tests.payments.api import Bank, query, release_if_held

@@ -6,9 +6,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.payments.settlement import lifecycle, netting
-from services.payments.settlement.lifecycle import CLOSE, MARK_FAILED, MARK_SETTLED
-from services.payments.settlement.netting import BatchPayment
+from services.payments.domain import settlement_lifecycle as lifecycle
+from services.payments.domain import settlement_netting as netting
+from services.payments.domain.settlement_lifecycle import CLOSE, MARK_FAILED, MARK_SETTLED
+from services.payments.domain.settlement_netting import BatchPayment
 
 A, B, C = "AAAADEFFXXX", "BBBBFRPP", "CCCCGB2L"
 

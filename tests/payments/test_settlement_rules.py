@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from fintech.payments.v1 import settlement_service_pb2 as ssvc
 
-from services.payments.settlement import lifecycle, netting
-from services.payments.settlement.lifecycle import CLOSE, MARK_FAILED, MARK_SETTLED
-from services.payments.settlement.netting import BatchPayment
+from services.payments.domain import settlement_lifecycle as lifecycle
+from services.payments.domain import settlement_netting as netting
+from services.payments.domain.settlement_lifecycle import CLOSE, MARK_FAILED, MARK_SETTLED
+from services.payments.domain.settlement_netting import BatchPayment
 
 
 def test_settling_again_without_a_reference_is_a_repeat_when_none_was_recorded():
@@ -49,3 +51,13 @@ def test_a_participant_with_a_zero_credit_and_no_payments_has_no_position():
     result = netting.net([BatchPayment("p1", "AAAADEFFXXX", 5)], {"BBBBFRPP": 0})
     assert [p.participant_bic for p in result.positions] == ["AAAADEFFXXX"]
     assert (result.gross_debit_minor, result.gross_credit_minor, result.net_minor) == (5, 0, -5)
+
+
+def test_the_actions_are_the_contracts():
+    assert (CLOSE, MARK_SETTLED, MARK_FAILED) == (
+        ssvc.SETTLEMENT_BATCH_ACTION_CLOSE, ssvc.SETTLEMENT_BATCH_ACTION_MARK_SETTLED,
+        ssvc.SETTLEMENT_BATCH_ACTION_MARK_FAILED,
+    )  # fmt: skip
+    assert {
+        action: ssvc.SettlementBatchAction.Name(action) for action in (CLOSE, MARK_SETTLED, MARK_FAILED)
+    } == lifecycle.ACTION_NAMES

@@ -15,9 +15,10 @@ from fintech.common.v1.money_pb2 import Money
 from fintech.payments.v1 import payment_initiation_service_pb2 as isvc
 from fintech.payments.v1 import payment_pb2 as p
 
+from services.payments.adapters.sealing import Sealer
+from services.payments.api.initiation import order_of
+from services.payments.app.payments import Payments
 from services.payments.config import load_keys
-from services.payments.sealing import Sealer
-from services.payments.service import Payments
 from services.runtime.access import Principal
 from tests.features.support import counting
 from tests.payments.support import payer_and_payee, payments_database
@@ -62,10 +63,10 @@ async def test_an_executed_payment_costs_pinned_statements_and_transactions(sett
     try:
         payer, payee = await payer_and_payee(database, 10_000)
         app = Payments(database, Sealer(load_keys(settings)), Approves(), verification=None)
-        await app.initiate(TELLER, request(payer, payee))  # the customer's data key is made and cached
+        await app.initiate(TELLER, order_of(request(payer, payee)))  # the customer's data key is made and cached
         with counting(database) as counted:
-            response = await app.initiate(TELLER, request(payer, payee))
-        assert response.payment.state == p.PAYMENT_STATE_EXECUTED
+            response = await app.initiate(TELLER, order_of(request(payer, payee)))
+        assert response.state == p.PAYMENT_STATE_EXECUTED
         assert [[summary(sql) for sql in statements] for statements in counted.transactions] == EXPECTED
         assert sum(map(len, counted.transactions)) == 15
     finally:

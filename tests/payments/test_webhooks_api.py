@@ -31,7 +31,7 @@ from fintech.payments.v1 import payment_pb2
 from fintech.payments.v1 import webhook_pb2 as w
 from sqlalchemy import text
 
-from services.payments import event_store
+from services.payments.adapters.db import event_store
 from services.runtime.config import Settings
 from services.runtime.tls import certs_dir, channel_credentials
 from tests.customer.support import claims, error_details

@@ -11,9 +11,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from cryptography.exceptions import InvalidTag
 
+from services.payments.adapters import webhook_destinations as destinations
+from services.payments.adapters import webhook_secrets as sealing
 from services.payments.config import PaymentsKeys
-from services.payments.webhooks import destinations, sealing, signing
-from services.payments.webhooks.schedule import RetryPolicy
+from services.payments.domain import webhook_signing as signing
+from services.payments.domain.webhook_schedule import RetryPolicy
 
 
 def test_a_secret_is_whsec_and_32_random_bytes_in_unpadded_base64url():

@@ -7,9 +7,8 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 
-from services.payments.models import Base
-from services.payments.settlement import models as settlement_models
-from services.payments.webhooks import models as webhook_models
+from services.payments.adapters.db import settlement_models, webhook_models
+from services.payments.adapters.db.models import Base
 from services.runtime.config import Settings
 from services.runtime.migrations import run_command, upgrade_async
 from tests.customer.test_migrations import fresh_database, schema_diff

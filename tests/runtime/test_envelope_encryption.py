@@ -14,9 +14,9 @@ from fintech.common.v1.event_envelope_pb2 import SealedValue
 
 from services.customer.adapters import crypto
 from services.customer.config import CustomerKeys
-from services.payments import domain
+from services.payments.adapters.sealing import Sealer
 from services.payments.config import PaymentsKeys
-from services.payments.sealing import Sealer
+from services.payments.domain import payment as domain
 from services.runtime import envelope_encryption as ee
 
 KEK = bytes(range(32))

@@ -25,7 +25,7 @@ from fintech.risk.v1 import regulatory_compliance_service_pb2 as compliance
 from google.protobuf import timestamp_pb2
 from google.protobuf.descriptor import MethodDescriptor
 
-from services.payments.clearing import BANK_CUSTOMER_ID
+from services.payments.domain.clearing import BANK_CUSTOMER_ID
 from services.runtime.config import Settings
 from tools.demo.actors import ALICE, BOB, BRANCH, MERCHANTS, Person, credit_application, eur, money
 from tools.demo.narration import Narrator, label

@@ -18,7 +18,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-def _now() -> sa.Column:
+def _now() -> sa.sql.functions.now:
     return sa.func.now()
 
 

@@ -6,6 +6,7 @@ Create Date: 2026-11-26
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -17,7 +18,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-def _time(name: str, *, now: bool = False) -> sa.Column:
+def _time(name: str, *, now: bool = False) -> sa.Column[Any]:
     return sa.Column(name, sa.DateTime(timezone=True), server_default=sa.func.now() if now else None, nullable=not now)
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from functools import cache
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from google.protobuf.message import Message
 from sqlalchemy import Executable, Row, Select, Table, bindparam, select
@@ -105,8 +105,7 @@ async def keyset_page(
     fingerprint = paging.request_fingerprint(page.request, page.caller)
     try:
         async with database.session() as session:
-            request = cast(paging.PageRequest, page.request)  # a list request: it has page_size and page_token
-            return await paging.keyset_page(session, query, order, request, key, fingerprint, **options)
+            return await paging.keyset_page(session, query, order, page.request, key, fingerprint, **options)
     except InvalidArgument as error:
         error.violations.append(Violation("page_token", error.message))
         raise

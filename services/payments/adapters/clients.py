@@ -1,0 +1,123 @@
+"""The calls payments makes to other services: screening by risk, and customer verification (KYC).
+
+Fraud and compliance screening of a payment through the risk service, before money moves.
+Both checks run at once. Whatever stops screening from finishing (risk unreachable, a deadline,
+the circuit breaker open, an answer that cannot be used) yields `screening_skipped`: the payment is
+then held for a person, never passed unscreened.
+
+Is the customer allowed to pay? Asked of the customer service (KYC), answers cached a few seconds. The contract
+allows callers to cache `RetrieveCustomerVerification` briefly; only positive answers are cached, so a customer
+who just passed KYC can pay at once, and a blocked one is re-asked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import UTC, datetime
+
+import grpc
+import structlog
+from fintech.common.v1.error_reason_pb2 import ErrorReason
+from fintech.customer.v1 import customer_onboarding_service_pb2 as osvc
+from fintech.customer.v1 import customer_onboarding_service_pb2_grpc as osvc_grpc
+from fintech.payments.v1 import payment_pb2 as p
+from fintech.risk.v1 import aml_assessment_pb2 as aml
+from fintech.risk.v1 import fraud_assessment_pb2 as fa
+from fintech.risk.v1 import fraud_detection_service_pb2 as fsvc
+from fintech.risk.v1 import fraud_detection_service_pb2_grpc as fsvc_grpc
+from fintech.risk.v1 import regulatory_compliance_service_pb2 as rsvc
+from fintech.risk.v1 import regulatory_compliance_service_pb2_grpc as rsvc_grpc
+from fintech.risk.v1 import transaction_pb2 as t
+
+from services.payments.domain.screening import skipped
+from services.runtime.clients import ServiceClient
+from services.runtime.errors import DomainError, FailedPrecondition
+
+log = structlog.get_logger("payments.screening")
+TIMEOUT = 1.0
+
+FRAUD_DECISIONS = {
+    fa.FRAUD_DECISION_APPROVE: p.SCREENING_DECISION_APPROVE,
+    fa.FRAUD_DECISION_REVIEW: p.SCREENING_DECISION_REVIEW,
+    fa.FRAUD_DECISION_DECLINE: p.SCREENING_DECISION_DECLINE,
+}
+AML_DECISIONS = {
+    aml.AML_DECISION_CLEAR: p.SCREENING_DECISION_APPROVE,
+    aml.AML_DECISION_REVIEW: p.SCREENING_DECISION_REVIEW,
+    aml.AML_DECISION_BLOCK: p.SCREENING_DECISION_DECLINE,
+}
+
+
+class RiskScreening:
+    """Screens payments with FraudDetectionService and RegulatoryComplianceService."""
+
+    def __init__(self, risk: ServiceClient, timeout: float = TIMEOUT) -> None:
+        self._risk = risk
+        self._fraud = risk.stub(fsvc_grpc.FraudDetectionServiceStub)
+        self._compliance = risk.stub(rsvc_grpc.RegulatoryComplianceServiceStub)
+        self._timeout = timeout
+
+    async def screen(self, tx: t.Transaction) -> p.ScreeningOutcome:
+        try:
+            fraud, compliance = await asyncio.gather(
+                self._risk.call(self._fraud.EvaluateTransactionFraud,
+                                fsvc.EvaluateTransactionFraudRequest(transaction=tx), timeout=self._timeout),
+                self._risk.call(self._compliance.EvaluateTransactionAml,
+                                rsvc.EvaluateTransactionAmlRequest(transaction=tx), timeout=self._timeout),
+            )  # fmt: skip
+        except (DomainError, grpc.RpcError) as error:  # unreachable, deadline, open breaker, refused
+            code = error.code() if isinstance(error, grpc.RpcError) else error.code
+            log.warning("screening.skipped", why=code.name)
+            return skipped()
+        return outcome(fraud.fraud_assessment, compliance.aml_assessment)
+
+
+def outcome(fraud: fa.FraudAssessment, compliance: aml.AmlAssessment) -> p.ScreeningOutcome:
+    result = p.ScreeningOutcome(
+        fraud_decision=FRAUD_DECISIONS.get(fraud.decision, p.SCREENING_DECISION_UNSPECIFIED),
+        fraud_score=min(max(fraud.fraud_score, 0.0), 1.0),
+        fraud_reason_codes=[fa.FraudReasonCode.Name(r.code).removeprefix("FRAUD_REASON_CODE_")
+                            for r in fraud.reasons][:20],
+        fraud_model_version=fraud.model.model_version[:64] if fraud.HasField("model") else "",
+        compliance_decision=AML_DECISIONS.get(compliance.decision, p.SCREENING_DECISION_UNSPECIFIED),
+        compliance_alert_codes=[aml.AmlRuleCode.Name(a.rule_code).removeprefix("AML_RULE_CODE_")
+                                for a in compliance.alerts][:20],
+    )  # fmt: skip
+    result.screen_time.FromDatetime(datetime.now(UTC))
+    return result
+
+
+CACHE_SECONDS = 5.0
+
+
+class CustomerVerification:
+    def __init__(self, customer: ServiceClient, cache_seconds: float = CACHE_SECONDS) -> None:
+        self._client = customer
+        self._stub = customer.stub(osvc_grpc.CustomerOnboardingServiceStub)
+        self._verified_until: dict[str, float] = {}
+        self._cache_seconds = cache_seconds
+
+    async def require_verified(self, customer_id: str) -> None:
+        """FAILED_PRECONDITION (CUSTOMER_NOT_VERIFIED or CUSTOMER_ERASED) unless the customer may pay."""
+        if self._verified_until.get(customer_id, 0.0) > time.monotonic():
+            return
+        answer = await self._client.call(
+            self._stub.RetrieveCustomerVerification,
+            osvc.RetrieveCustomerVerificationRequest(customer_id=customer_id),
+        )
+        if answer.erased:
+            raise FailedPrecondition(
+                f"customer {customer_id} was erased",
+                reason=ErrorReason.ERROR_REASON_CUSTOMER_ERASED,
+                metadata={"customer_id": customer_id},
+            )
+        if not answer.payments_allowed:
+            raise FailedPrecondition(
+                f"customer {customer_id} has not passed KYC verification",
+                reason=ErrorReason.ERROR_REASON_CUSTOMER_NOT_VERIFIED,
+                metadata={"customer_id": customer_id},
+            )
+        if len(self._verified_until) > 100_000:
+            self._verified_until.clear()
+        self._verified_until[customer_id] = time.monotonic() + self._cache_seconds

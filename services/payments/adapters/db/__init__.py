@@ -1,0 +1,1 @@
+"""The payments database: SQLAlchemy models and queries."""

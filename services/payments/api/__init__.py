@@ -1,0 +1,1 @@
+"""The payments gRPC servicers: protobuf to the use cases and back."""

@@ -1,0 +1,1 @@
+"""Use cases of payments: initiation, execution, review, position keeping, settlement, webhooks."""

@@ -1,1 +1,0 @@
-"""Payment notifications: customers' webhook endpoints, and signed, retried deliveries of payment events."""
