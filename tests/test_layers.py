@@ -237,3 +237,33 @@ def test_the_generated_service_check_catches_what_it_is_for(tmp_path: Path):
         ("services.a.domain.rules", "fintech.a.v1.thing_service_pb2_grpc"),
         ("services.a.app", "fintech.a.v1.thing_service_pb2"),
     }
+
+
+LINE_LIMIT = 400
+REASON = "# Over 400 lines:"
+
+
+def long_modules(root: Path) -> list[str]:
+    """Modules of services/ and libs/ over LINE_LIMIT lines without a reason on their first line (migrations are
+    history, never split)."""
+    found = []
+    for name, path in modules(root).items():
+        if ".migrations." in f".{name}.":
+            continue
+        lines = path.read_text().splitlines()
+        if len(lines) > LINE_LIMIT and not (lines and lines[0].startswith(REASON)):
+            found.append(f"{path.relative_to(root)}: {len(lines)} lines")
+    return found
+
+
+def test_no_module_is_over_400_lines_without_a_reason_at_its_top():
+    assert long_modules(ROOT) == []
+
+
+def test_a_long_module_without_its_reason_is_found(tmp_path: Path):
+    (tmp_path / "services" / "x").mkdir(parents=True)
+    (tmp_path / "libs").mkdir()
+    (tmp_path / "services" / "x" / "long.py").write_text("pass\n" * (LINE_LIMIT + 1))
+    (tmp_path / "services" / "x" / "why.py").write_text(f"{REASON} a table\n" + "pass\n" * LINE_LIMIT)
+    (tmp_path / "services" / "x" / "short.py").write_text("pass\n" * LINE_LIMIT)
+    assert long_modules(tmp_path) == ["services/x/long.py: 401 lines"]

@@ -1,3 +1,4 @@
+# Over 400 lines: the consumer's batch, one-by-one retry, dead-letter and rebalance paths share one state machine.
 """Idempotent event consumers with bounded retries and a dead-letter topic.
 
 A subclass implements `handle(session, envelope, event)`. Each event is applied inside a database

@@ -1,3 +1,4 @@
+# Over 400 lines: one interpreter of the contracts' validation rules, each kind of rule next to the others it mirrors.
 """Check a request against the rules its contract declares, before any handler runs.
 
 Two sources of rules, both read from the message descriptors:
