@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from inspect import isasyncgenfunction, isgeneratorfunction
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import grpc
 import yaml
@@ -304,7 +304,8 @@ class AuthorizationInterceptor(grpc.aio.ServerInterceptor):
         info = error_details_pb2.ErrorInfo(reason=reason, domain=self.domain, metadata={**metadata, "method": method})
         detail = any_pb2.Any()
         detail.Pack(info)
-        return cast(grpc.Status, rpc_status.to_status(status_pb2.Status(code=code, message=message, details=[detail])))
+        status: grpc.Status = rpc_status.to_status(status_pb2.Status(code=code, message=message, details=[detail]))
+        return status
 
 
 Check = Callable[[str, Context], Awaitable[None]]
@@ -315,6 +316,7 @@ Behavior = Callable[..., Any]
 def _guarded(handler: Handler, method: str, check: Check) -> Handler:
     """The same handler, its behaviour preceded by `check`; streaming handlers keep their shape."""
     tuple_: Any = handler  # grpc's handler is a namedtuple at run time; its stub does not say so
+    guarded: Handler
     if tuple_.unary_unary:
         guarded = tuple_._replace(unary_unary=_wrap_call(tuple_.unary_unary, method, check))
     elif tuple_.unary_stream:
@@ -323,7 +325,7 @@ def _guarded(handler: Handler, method: str, check: Check) -> Handler:
         guarded = tuple_._replace(stream_unary=_wrap_call(tuple_.stream_unary, method, check))
     else:
         guarded = tuple_._replace(stream_stream=_wrap_stream(tuple_.stream_stream, method, check))
-    return cast(Handler, guarded)
+    return guarded
 
 
 def _wrap_call(behavior: Behavior, method: str, check: Check) -> Behavior:
