@@ -122,9 +122,14 @@ def ghz(
     concurrency: int,
     rps: int | None = None,
     workload: str = "cli",
+    token: str | None = None,
 ) -> Measurement:
-    """`requests` calls of `call` on `service`; `data` may use ghz templates ({{.UUID}}, {{.RequestNumber}})."""
+    """`requests` calls of `call` on `service`; `data` may use ghz templates ({{.UUID}}, {{.RequestNumber}}).
+    With `token`, the calls are an end user's as the edge forwards them (see `as_edge`)."""
     certs = certs_dir(settings)
+    metadata: dict[str, str] = {}
+    if token:
+        workload, metadata = EDGE_WORKLOAD, {FORWARDED_CLAIMS: forwarded_claims(token)}
     with tempfile.TemporaryDirectory() as scratch:
         protoset = _health_protoset(Path(scratch)) if call.startswith("grpc.health.") else PROTOSET
         command = [
@@ -135,6 +140,7 @@ def ghz(
             *("--total", str(requests), "--concurrency", str(concurrency), "--connections", str(min(concurrency, 4))),
             *("--timeout", "10s", "--format", "json"),
             *(("--rps", str(rps)) if rps else ()),
+            *(("--metadata", json.dumps(metadata)) if metadata else ()),
             settings.service(service).address,
         ]
         completed = subprocess.run(command, capture_output=True, text=True, timeout=600)
@@ -188,6 +194,23 @@ function done(summary, latency, requests)
     errors.connect, errors.read, errors.write, errors.status, errors.timeout))
 end
 """
+
+
+# A write needs an end user (the operator's `cli` certificate alone may only read), and only the edge may
+# forward one: a direct call that writes goes as the edge does, with its workload certificate and the verified
+# token's claims in x-jwt-payload (what Envoy's jwt_authn forwards).
+EDGE_WORKLOAD = "edge-gateway"
+FORWARDED_CLAIMS = "x-jwt-payload"
+
+
+def forwarded_claims(token: str) -> str:
+    """The token's payload segment (base64url JSON), as the edge forwards it once it has verified the token."""
+    return token.split(".")[1]
+
+
+def as_edge(token: str) -> tuple[tuple[str, str]]:
+    """The metadata of a direct call made as the edge forwards `token`'s end user (with the edge's certificate)."""
+    return ((FORWARDED_CLAIMS, forwarded_claims(token)),)
 
 
 def edge_tokens(settings: Settings, count: int, role: str = "admin", **claims: str) -> list[str]:

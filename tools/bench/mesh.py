@@ -45,7 +45,16 @@ from fintech.payments.v1 import position_keeping_service_pb2_grpc as positions_g
 from services.runtime.config import Settings, get_settings
 from services.runtime.tls import channel_credentials
 from tools.bench import results as results_file
-from tools.bench.load import Measurement, cpu_by_component, cpu_per_request, edge_tokens, ghz, wrk
+from tools.bench.load import (
+    EDGE_WORKLOAD,
+    Measurement,
+    as_edge,
+    cpu_by_component,
+    cpu_per_request,
+    edge_tokens,
+    ghz,
+    wrk,
+)
 from tools.demo.actors import ALICE, BRANCH
 from tools.demo.scenario import KYC_CHECK, REGISTER
 from tools.edge.mint import mint
@@ -56,6 +65,7 @@ from tools.mesh.supervisor import Supervisor
 PAYMENTS_TOPIC = "fintech.payments.events.v1"
 INITIATE = "fintech.payments.v1.PaymentInitiationService/InitiatePayment"
 RETRIEVE = "fintech.payments.v1.PaymentInitiationService/RetrievePayment"
+WRITES = {INITIATE}  # calls that need an end user: made as the edge forwards one (load.as_edge)
 DEFINITIONS = "fintech.features.v1.FeatureStoreService/ListFeatureDefinitions"
 MTLS, EDGE = "mTLS (ghz)", "edge (wrk)"
 AMOUNT = 1_000  # minor units: above the fraud rules' small-payment mark (a burst of small ones is card testing)
@@ -81,8 +91,9 @@ class Scenario:
 def _accounts(settings: Settings, customers: int) -> list[str]:
     """Accounts of `customers` KYC-verified customers (registered by tellers through the edge), two each,
     with an overdraft so that no payment fails for funds."""
+    address = settings.service("payments").address
     with (
-        grpc.secure_channel(settings.service("payments").address, channel_credentials("cli", settings)) as channel,
+        grpc.secure_channel(address, channel_credentials(EDGE_WORKLOAD, settings)) as channel,
         ThreadPoolExecutor(max_workers=8) as pool,
     ):
         stub = positions_grpc.PositionKeepingServiceStub(channel)
@@ -120,6 +131,7 @@ def _customer_accounts(settings: Settings, stub: positions_grpc.PositionKeepingS
                 overdraft_limit=Money(amount_minor=10**12, currency_code="EUR"),
             ),
             timeout=20,
+            metadata=as_edge(teller),
         ).account.account_id
         for _ in range(2)
     ]  # fmt: skip
@@ -160,7 +172,9 @@ def _payment_data(accounts: list[str]) -> list[JSON]:
 
 
 def _some_payments(settings: Settings, templates: list[JSON], count: int = 50) -> list[str]:
-    with grpc.secure_channel(settings.service("payments").address, channel_credentials("cli", settings)) as channel:
+    staff = staff_token(settings)
+    address = settings.service("payments").address
+    with grpc.secure_channel(address, channel_credentials(EDGE_WORKLOAD, settings)) as channel:
         stub = initiation_grpc.PaymentInitiationServiceStub(channel)
         ids = []
         for index in range(count):
@@ -173,7 +187,7 @@ def _some_payments(settings: Settings, templates: list[JSON], count: int = 50) -
                 channel=payment_pb2.PAYMENT_CHANNEL_WEB,
             )
             try:
-                ids.append(stub.InitiatePayment(request, timeout=20).payment.payment_id)
+                ids.append(stub.InitiatePayment(request, timeout=20, metadata=as_edge(staff)).payment.payment_id)
             except grpc.RpcError as error:
                 if error.code() != grpc.StatusCode.FAILED_PRECONDITION:  # declined by screening: recorded, readable
                     raise
@@ -280,16 +294,27 @@ def _edge_templates(bodies: Crowd | Sequence[JSON], payments: int) -> Sequence[J
     return bodies.take(payments) if isinstance(bodies, Crowd) else bodies
 
 
+def staff_token(settings: Settings) -> str:
+    """An admin's token for the direct calls that write (as_edge); long enough for a whole bench."""
+    return mint(settings, "admin", subject=f"bench-admin-{uuid.uuid4().hex[:8]}", ttl=3 * 3600)
+
+
 def scenarios(settings: Settings, seconds: int, payments: bool, runs: int) -> list[Scenario]:
+    staff = staff_token(settings)
+
     def closed(
         call: str, service: str, data: Crowd | Sequence[JSON] | JSON, callers: int = 50, total: int = 1000 * seconds
     ) -> Run:
         # `total` is about `seconds` of work at the expected rate: ghz's --total avoids cutting calls at the end.
-        return lambda: ghz(settings, service, call, _templates(data, total), requests=total, concurrency=callers)
+        token = staff if call in WRITES else None
+        return lambda: ghz(
+            settings, service, call, _templates(data, total), requests=total, concurrency=callers, token=token
+        )
 
     def open_loop(call: str, service: str, data: Crowd | Sequence[JSON] | JSON, rate: int) -> Run:
+        token = staff if call in WRITES else None
         return lambda: ghz(settings, service, call, _templates(data, rate * seconds), requests=rate * seconds,
-                           concurrency=50, rps=rate)  # fmt: skip
+                           concurrency=50, rps=rate, token=token)  # fmt: skip
 
     def edge(path: str, method: str = "GET", bodies: Crowd | Sequence[JSON] = (), connections: int = 50) -> Run:
         # Enough clients that none reaches the edge's per-client limit at a few thousand requests per second.

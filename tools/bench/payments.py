@@ -24,7 +24,7 @@ import argparse
 from services.runtime.config import get_settings
 from tools.bench import results as results_file
 from tools.bench.load import ghz
-from tools.bench.mesh import INITIATE, MTLS, Crowd, Run, Scenario, _measure, _median, table
+from tools.bench.mesh import INITIATE, MTLS, Crowd, Run, Scenario, _measure, _median, staff_token, table
 from tools.mesh.supervisor import Supervisor
 
 CALLERS = (1, 8, 32)
@@ -41,13 +41,18 @@ def main(argv: list[str] | None = None) -> None:
     supervisor = Supervisor(settings)
     totals = [max(50, args.requests * callers // max(CALLERS)) for callers in CALLERS]
     crowd = Crowd(settings, args.runs * (sum(totals) + args.rate * args.seconds))
+    staff = staff_token(settings)  # InitiatePayment needs an end user: sent as the edge forwards one
 
     def closed(callers: int, total: int) -> Run:
-        return lambda: ghz(settings, "payments", INITIATE, crowd.take(total), requests=total, concurrency=callers)
+        return lambda: ghz(
+            settings, "payments", INITIATE, crowd.take(total), requests=total, concurrency=callers, token=staff
+        )
 
     def open_loop(rate: int, seconds: int) -> Run:
         total = rate * seconds
-        return lambda: ghz(settings, "payments", INITIATE, crowd.take(total), requests=total, concurrency=200, rps=rate)
+        return lambda: ghz(
+            settings, "payments", INITIATE, crowd.take(total), requests=total, concurrency=200, rps=rate, token=staff
+        )
 
     scenarios = [Scenario("InitiatePayment", MTLS, f"closed, {callers} callers", closed(callers, total), payments=True)
                  for callers, total in zip(CALLERS, totals, strict=True)]  # fmt: skip
