@@ -27,7 +27,7 @@ COMPONENTS ?=
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-setup: $(VENV)/.ready $(TOOLS)/protoc-gen-openapi $(TOOLS)/grpcurl $(TOOLS)/kustomize $(TOOLS)/ghz wrk $(KAFKA_LIBS)/.ready \
+setup: $(VENV)/.ready $(TOOLS)/protoc-gen-openapi $(TOOLS)/grpcurl $(TOOLS)/kustomize $(TOOLS)/ghz wrk redis-server $(KAFKA_LIBS)/.ready \
 		$(OPENAPI_CLIENTS)/openapi-generator-cli.jar $(OPENAPI_CLIENTS)/node_modules/.ready ## create .venv and install every pinned tool and library
 
 $(VENV)/.ready: pyproject.toml uv.lock
@@ -56,6 +56,14 @@ wrk:
 	@command -v wrk >/dev/null || apt-get install -y -q wrk >/dev/null 2>&1 \
 		|| (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q wrk >/dev/null 2>&1) \
 		|| echo "warning: wrk not installed (apt-get install wrk); make bench needs it for the edge"
+
+# Redis (online features, caches, the edge's global rate limit) is Debian's redis-server; apt does not start it
+# here, the mesh's supervisor does (tools/mesh/redis_server.py).
+.PHONY: redis-server
+redis-server:
+	@command -v redis-server >/dev/null || apt-get install -y -q redis-server >/dev/null 2>&1 \
+		|| (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q redis-server >/dev/null 2>&1) \
+		|| (echo "error: redis-server not installed (apt-get install redis-server)" && false)
 
 # Kafka 4 (KRaft) runs from its jars: no tarball, no Docker. Fetched again only when pom.xml changes.
 $(KAFKA_LIBS)/.ready: pom.xml

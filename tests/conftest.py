@@ -49,7 +49,9 @@ def _test_environment() -> dict[str, str]:
     base = Settings()
     environment = {"FINTECH_MESH__STATE_DIR": str(TEST_STATE_DIR)}
     original: list[int] = []
-    sections = {name: getattr(base, name) for name in ("postgres", "kafka", "triton", "envoy", "edge", "supervisor")}
+    sections = {
+        name: getattr(base, name) for name in ("postgres", "kafka", "redis", "triton", "envoy", "edge", "supervisor")
+    }
     sections |= {f"services__{name}": service for name, service in base.services.items()}
     for section, values in sections.items():
         for key, value in values.model_dump().items():

@@ -30,6 +30,8 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from services.runtime.config import SERVICES, Settings, get_settings
 
 WORKLOADS = (*SERVICES, "edge-gateway", "cli")
+# Servers of the mesh that call no service (no policy names them as callers): each gets a server certificate.
+INFRASTRUCTURE = ("redis", "ratelimit")
 CA_VALIDITY = timedelta(days=365)
 LEAF_VALIDITY = timedelta(days=30)
 # Renew before expiry so that a running mesh never meets an expired certificate.
@@ -46,7 +48,7 @@ def ensure_certs(settings: Settings | None = None) -> Path:
     certs_dir.mkdir(parents=True, exist_ok=True)
     with _locked(certs_dir):
         ca_cert, _ = _ensure_ca(certs_dir, settings.mesh.trust_domain)
-        for workload in WORKLOADS:
+        for workload in (*WORKLOADS, *INFRASTRUCTURE):
             spiffe_id = settings.spiffe_id(workload)
             host = settings.workload_host(workload)
             if not _leaf_is_current(certs_dir, workload, ca_cert, spiffe_id, host):

@@ -57,6 +57,21 @@ class KafkaSettings(BaseModel):
         return f"{self.host}:{self.port}"
 
 
+class RedisSettings(BaseModel):
+    """The mesh's Redis: online features, caches and the edge's global rate limit (tools/mesh/redis.py).
+
+    Clients connect over TLS with their workload certificate and the password (AUTH).
+    """
+
+    host: str = "127.0.0.1"
+    port: int = 16379
+    # Dev-only password for the local mesh; in Kubernetes it comes from a Secret.
+    password: str = "fintech-redis-dev"
+    max_memory_mb: int = 256
+    # The client gives up on a command after this long: a slow Redis must not stall a payment.
+    timeout_seconds: float = Field(default=0.25, gt=0)
+
+
 class TritonSettings(BaseModel):
     host: str = "127.0.0.1"
     http_port: int = 18000
@@ -150,6 +165,7 @@ class Settings(BaseSettings):
     mesh: MeshSettings = MeshSettings()
     postgres: PostgresSettings = PostgresSettings()
     kafka: KafkaSettings = KafkaSettings()
+    redis: RedisSettings = RedisSettings()
     triton: TritonSettings = TritonSettings()
     envoy: EnvoySettings = EnvoySettings()
     edge: EdgeSettings = EdgeSettings()

@@ -21,7 +21,7 @@ from tools.mesh import Mesh
 from tools.mesh.component import Component, Program
 from tools.mesh.kafka import DLQ_PARTITIONS, EVENT_PARTITIONS, topics
 
-INFRASTRUCTURE = ("postgres", "kafka", "triton")
+INFRASTRUCTURE = ("postgres", "kafka", "redis", "triton")
 pytestmark = pytest.mark.mesh(*INFRASTRUCTURE)
 
 

@@ -15,12 +15,13 @@ from tools.mesh.envoy import Envoy, envoy_configured
 from tools.mesh.issuer import Issuer
 from tools.mesh.kafka import Kafka
 from tools.mesh.postgres import Postgres
+from tools.mesh.redis_server import Redis
 from tools.mesh.services import Service, service_exists
 from tools.mesh.settings_file import write_settings_file
 from tools.mesh.supervisor import Supervisor
 from tools.mesh.triton import MODELS, Triton
 
-INFRASTRUCTURE = ("postgres", "kafka", "triton")
+INFRASTRUCTURE = ("postgres", "kafka", "redis", "triton")
 POLL_INTERVAL = 0.2
 # supervisord calls a program RUNNING only after startsecs (1 s); a passing probe is enough before that.
 LIVE = ("STARTING", "RUNNING")
@@ -34,6 +35,7 @@ class Mesh:
         self.components: dict[str, Component] = {
             "postgres": Postgres(self.settings),
             "kafka": Kafka(self.settings),
+            "redis": Redis(self.settings),
             "triton": Triton(self.settings, model_repository),
             **{name: Service(self.settings, name) for name in self.settings.services},
             "issuer": Issuer(self.settings),
@@ -62,7 +64,7 @@ class Mesh:
         """
         wanted = self._with_dependencies(components or self.available())
         started = time.monotonic()
-        if any(isinstance(self.components[name], Service) for name in wanted):
+        if any(isinstance(self.components[name], (Service, Redis)) for name in wanted):
             _ensure_certs(self.settings)
         run_sync(self._prepare(wanted))
         write_settings_file(self.settings)

@@ -20,7 +20,12 @@ from tools.mesh.settings_file import settings_file
 
 PROBE_TIMEOUT = 2.0
 # What each service needs running before its health can turn SERVING.
-DEPENDS = {"ml": ("postgres", "kafka", "triton")}
+# features keeps its online rows in Redis; risk reads them there.
+DEPENDS = {
+    "ml": ("postgres", "kafka", "triton"),
+    "features": ("postgres", "kafka", "redis"),
+    "risk": ("postgres", "kafka", "redis"),
+}
 DEFAULT_DEPENDS = ("postgres", "kafka")
 
 
