@@ -14,7 +14,14 @@ last payment is:
                                       e:<source event id>   "<time>|<amount minor>|<currency>|<counterparty>"
     fs:v1:watermark                   the newest event time the pipeline applied (as pipeline_progress)
     fs:v1:synced                      when the writer last knew every committed row was in Redis (epoch s)
-    fs:v1:behind                      set while the writer resyncs after missing writes: readers fall back
+    fs:v1:live                        the writer's lease: it holds every committed row (expires in seconds)
+
+Readers serve from Redis only while the writer's lease is there: the writer renews it every second while it is
+caught up, and deletes it first thing when it reaches Redis again after missing writes, so a Redis that was
+away, a writer that crashed between a commit and its write, or a resync under way all send readers to
+PostgreSQL within seconds, never to stale rows for long. Under the lease an entity without a row has no events
+(its features are MISSING, as PostgreSQL would say); a row a write found a gap in is marked stale (`s`) until a
+resync writes it whole, and readers take PostgreSQL's values for it.
 
 A write is idempotent and monotonic: it carries the entity's version after the event, and the script applies it
 only on top of the version before it; a replay (version not newer) changes nothing, and a gap (Redis missed an
@@ -42,20 +49,22 @@ if TYPE_CHECKING:
 PREFIX = "fs:v1"
 WATERMARK_KEY = f"{PREFIX}:watermark"
 SYNCED_KEY = f"{PREFIX}:synced"
-BEHIND_KEY = f"{PREFIX}:behind"
-VERSION, LAST, EVENT = b"v", b"l", b"e:"
+LIVE_KEY = f"{PREFIX}:live"
+VERSION, LAST, EVENT, STALE = b"v", b"l", b"e:", b"s"
 
 # KEYS[1] the entity's hash; ARGV: its version after the event, the event's field, value and time, and the time
 # before which events may be dropped. 1: applied; 0: already there (a replay, a late write); -1: a gap, the row
-# was deleted and needs a resync. Events older than every window are dropped now and then (every 64 versions).
+# is now marked stale and needs a resync. Events older than every window are dropped now and then (every 64).
 APPLY = """
 local v = tonumber(redis.call('HGET', KEYS[1], 'v') or '0')
 local version = tonumber(ARGV[1])
 if version <= v then return 0 end
 if version ~= v + 1 then
   redis.call('DEL', KEYS[1])
+  redis.call('HSET', KEYS[1], 's', 1)
   return -1
 end
+redis.call('HDEL', KEYS[1], 's')
 redis.call('HSET', KEYS[1], 'v', ARGV[1], ARGV[2], ARGV[3])
 local last = redis.call('HGET', KEYS[1], 'l')
 if not last or tonumber(ARGV[4]) > tonumber(last) then redis.call('HSET', KEYS[1], 'l', ARGV[4]) end
@@ -116,24 +125,30 @@ def decode_event(value: bytes) -> Event:
 
 @dataclass(frozen=True)
 class OnlineRow:
-    """An entity's row: its version, its latest event time and its events (those still in a window), oldest first."""
+    """An entity's row: its version, its latest event time and its events (those still in a window), oldest first.
+    An entity without events has version 0 and no latest time."""
 
     version: int
-    last_time: float
+    last_time: float | None
     events: list[Event]
+
+
+NO_EVENTS = OnlineRow(0, None, [])
 
 
 def encode_row(row: OnlineRow, event_ids: Sequence[str | uuid.UUID]) -> list[bytes]:
     """The field, value pairs of a whole row (after its version), for REPLACE."""
-    pairs = [LAST, repr(row.last_time).encode()]
+    pairs = [LAST, repr(row.last_time).encode()] if row.last_time is not None else []
     for event_id, event in zip(event_ids, row.events, strict=True):
         pairs += [event_field(event_id), encode_event(event)]
     return pairs
 
 
 def decode_row(fields: Mapping[bytes, bytes]) -> OnlineRow | None:
-    """A hash as HGETALL answers it; None when there is no row (an empty hash, or one the writer never finished)."""
-    if VERSION not in fields or LAST not in fields:
+    """A hash as HGETALL answers it: NO_EVENTS when there is none; None when it is marked stale (or unfinished)."""
+    if not fields:
+        return NO_EVENTS
+    if VERSION not in fields or LAST not in fields or STALE in fields:
         return None
     events = sorted((decode_event(value) for name, value in fields.items() if name.startswith(EVENT)), key=_time)
     return OnlineRow(int(fields[VERSION]), float(fields[LAST]), events)
@@ -147,8 +162,9 @@ def as_of(row: OnlineRow, at: float) -> tuple[list[Event], float | None]:
     """The row's events at or before `at` and its latest event time at or before it (None: none), as the
     PostgreSQL read selects them."""
     events = [event for event in row.events if event.time <= at]
-    last_time = row.last_time if row.last_time <= at else max((e.time for e in events), default=None)
-    return events, last_time
+    if row.last_time is not None and row.last_time <= at:
+        return events, row.last_time
+    return events, max((e.time for e in events), default=None)
 
 
 def row_values(features: Sequence[Feature], at: float, row: OnlineRow) -> list[float | None]:
@@ -162,7 +178,7 @@ class OnlineUnavailable(Exception):
 
 
 class OnlineBehind(OnlineUnavailable):
-    """The writer is resyncing rows it missed: Redis may hold stale ones."""
+    """The writer's lease is not there (it is resyncing rows it missed, or it is away): Redis may be stale."""
 
 
 class OnlineReader:
@@ -182,8 +198,9 @@ class OnlineReader:
         await self.redis.aclose()
 
     async def rows(self, keys: Sequence[tuple[int, str]]) -> tuple[list[OnlineRow | None], float | None]:
-        """Each (entity type, entity id)'s row (None: Redis has none) and the watermark (None: none yet).
-        Raises OnlineUnavailable when Redis fails or is slow, ValueError for an id that is not a UUID."""
+        """Each (entity type, entity id)'s row (NO_EVENTS: it has none; None: stale, ask PostgreSQL) and the
+        watermark (None: none yet). Raises OnlineUnavailable when Redis fails or is slow, OnlineBehind without
+        the writer's lease, ValueError for an id that is not a UUID."""
         names = [key(entity_type, entity_id) for entity_type, entity_id in keys]
         if time.monotonic() < self._paused_until:
             raise OnlineUnavailable("Redis failed a moment ago")
@@ -191,13 +208,13 @@ class OnlineReader:
         for name in names:
             pipe.hgetall(name)
         pipe.get(WATERMARK_KEY)
-        pipe.exists(BEHIND_KEY)
+        pipe.exists(LIVE_KEY)
         try:
             async with asyncio.timeout(self.timeout):
-                *hashes, watermark, behind = await pipe.execute()
+                *hashes, watermark, live = await pipe.execute()
         except (RedisError, OSError, TimeoutError) as error:
             self._paused_until = time.monotonic() + self.pause
             raise OnlineUnavailable(f"Redis: {type(error).__name__}") from error
-        if behind:
-            raise OnlineBehind("the online store is behind PostgreSQL (a resync is under way)")
+        if not live:
+            raise OnlineBehind("no writer vouches for the online store now (it resyncs, or is away)")
         return [decode_row(fields) for fields in hashes], float(watermark) if watermark is not None else None

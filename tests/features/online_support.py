@@ -74,7 +74,7 @@ async def online_store(settings: Settings) -> AsyncIterator[Store]:
     async with service_database("features") as database:
         redis = redis_for_tests(settings)
         await redis.flushdb()
-        writer = OnlineWriter(database, redis)
+        writer = OnlineWriter(database, redis, lease=600.0)  # steps run by hand: the lease outlives a test
         pipeline = FeaturePipeline(database, settings, writer)
         try:
             yield Store(database, redis, writer, pipeline, OnlineReader(redis, timeout=5.0))

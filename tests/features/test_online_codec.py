@@ -12,6 +12,7 @@ from libs.featurespec.compute import Event, values
 from libs.featurespec.definitions import FEATURES, Entity
 from libs.featurespec.online import (
     LAST,
+    NO_EVENTS,
     VERSION,
     OnlineRow,
     as_of,
@@ -49,7 +50,9 @@ def test_a_row_reads_back_sorted_and_one_without_its_version_is_none():
     assert fields[event_field(ids[1])] == encode_event(events[1])
     row = decode_row({VERSION: b"3", **fields})
     assert row == OnlineRow(3, 30.5, sorted(events, key=lambda e: e.time))
-    assert decode_row({}) is None
+    assert decode_row({}) == NO_EVENTS  # no row: no events
+    assert decode_row({b"s": b"1"}) is None  # marked stale: not to be served
+    assert decode_row({VERSION: b"3", **fields, b"s": b"1"}) is None
     assert decode_row({k: v for k, v in fields.items() if k != LAST} | {VERSION: b"3"}) is None
 
 
@@ -61,3 +64,4 @@ def test_a_row_as_of_an_instant_sees_only_the_events_until_then():
     assert as_of(row, 50.0) == ([], None)
     assert row_values(ACCOUNT_FEATURES, 250.0, row) == values(ACCOUNT_FEATURES, 250.0, events[:2], 200.0)
     assert row_values(ACCOUNT_FEATURES, 50.0, row) == [None] * len(ACCOUNT_FEATURES)
+    assert row_values(ACCOUNT_FEATURES, 50.0, NO_EVENTS) == [None] * len(ACCOUNT_FEATURES)

@@ -1,6 +1,7 @@
-"""Where risk's online features come from: Redis in one round trip when it holds every entity of the payment;
-the features service (over gRPC, reading PostgreSQL) when Redis fails, is behind or misses an entity, counted
-by reason. The features service's RetrieveOnlineFeatures reads Redis the same way, PostgreSQL otherwise.
+"""Where risk's online features come from: Redis in one round trip under the writer's lease (an entity it has no
+row for has no events); the features service (over gRPC, reading PostgreSQL) when Redis fails, has no lease or
+has a row marked stale, counted by reason. The features service's RetrieveOnlineFeatures reads Redis the same
+way, PostgreSQL otherwise.
 
 The features service runs in this process (its real servicer on a real PostgreSQL schema), so its statements
 are counted: a payment served from Redis costs PostgreSQL none."""
@@ -16,7 +17,7 @@ from fintech.risk.v1 import transaction_pb2 as txn
 from prometheus_client import REGISTRY
 
 from libs.featurespec.definitions import FRAUD_VIEW, reading_number
-from libs.featurespec.online import BEHIND_KEY, OnlineReader, key
+from libs.featurespec.online import LIVE_KEY, OnlineReader, key
 from services.features.adapters.db.erasure import Erasure
 from services.features.adapters.db.reads import FeatureReads
 from services.features.api.feature_store import FeatureStoreServicer
@@ -101,16 +102,16 @@ async def test_a_payment_in_redis_is_served_in_one_round_trip_without_the_featur
     assert served["account_payment_count_30d"] == 6
 
 
-@pytest.mark.parametrize("fault", ["unavailable", "behind", "missing"])
+@pytest.mark.parametrize("fault", ["unavailable", "behind", "stale"])
 async def test_risk_falls_back_to_the_features_service_and_counts_why(payment, settings, fault):
     store, features, ids = payment
     reader = store.reader
     if fault == "unavailable":
         reader = OnlineReader(redis_for_tests(settings, port=CLOSED_PORT, timeout=0.2), timeout=0.2)
     elif fault == "behind":
-        await store.redis.set(BEHIND_KEY, 1)
+        await store.redis.delete(LIVE_KEY)  # the writer's lease lapsed (it resyncs, or is away)
     else:
-        await store.redis.delete(key(entity_pb2.ENTITY_TYPE_MERCHANT, ids[2]))
+        await _mark_stale(store, entity_pb2.ENTITY_TYPE_MERCHANT, ids[2])
     risk = RiskFeatureStore(features, reader)  # type: ignore[arg-type]
     before, calls = _fallbacks(fault), features.calls
     served = await risk.fraud_features(_transaction(*ids))
@@ -122,7 +123,26 @@ async def test_risk_falls_back_to_the_features_service_and_counts_why(payment, s
         await reader.stop()
 
 
-async def test_the_features_service_reads_redis_and_postgresql_when_redis_misses_an_entity(payment):
+async def _mark_stale(store, entity_type: int, entity_id: str) -> None:
+    """As the writer leaves a row it found a gap in, until the resync."""
+    await store.redis.delete(key(entity_type, entity_id))
+    await store.redis.hset(key(entity_type, entity_id), "s", 1)
+
+
+async def test_an_entity_never_seen_is_served_from_redis_as_missing(payment):
+    store, features, ids = payment
+    new_payee = str(uuid.uuid4())
+    risk = RiskFeatureStore(features, store.reader)  # type: ignore[arg-type]
+    calls, fallbacks = features.calls, sum(_fallbacks(r) for r in ("unavailable", "behind", "stale"))
+    served = await risk.fraud_features(_transaction(ids[0], ids[1], new_payee))
+    assert features.calls == calls and sum(_fallbacks(r) for r in ("unavailable", "behind", "stale")) == fallbacks
+    assert served is not None and served["merchant_payment_count_1h"] is None  # as PostgreSQL: no events
+    assert served["account_payment_count_30d"] == 6
+    from_service = await _from_postgres(store, features, (ids[0], ids[1], new_payee))
+    assert from_service["merchant_payment_count_1h"] is None
+
+
+async def test_the_features_service_reads_redis_and_postgresql_when_a_row_is_stale(payment):
     store, features, ids = payment
     customer, account, merchant = ids
     request = feature_store_service_pb2.RetrieveOnlineFeaturesRequest(
@@ -136,7 +156,7 @@ async def test_the_features_service_reads_redis_and_postgresql_when_redis_misses
     with counting(store.database) as counts:
         from_redis = await stub.RetrieveOnlineFeatures(request, timeout=5)
     assert counts.statements == []
-    await store.redis.delete(key(entity_pb2.ENTITY_TYPE_ACCOUNT, account))
+    await _mark_stale(store, entity_pb2.ENTITY_TYPE_ACCOUNT, account)
     with counting(store.database) as counts:
         from_postgres = await stub.RetrieveOnlineFeatures(request, timeout=5)
     assert len(counts.statements) == 1

@@ -1,7 +1,7 @@
 """The online store's writer against the real Redis and PostgreSQL: what a committed batch writes, that a write
-is idempotent and monotonic (a replay or a late write changes nothing, a gap leaves the row missing until a resync
+is idempotent and monotonic (a replay or a late write changes nothing, a gap marks the row stale until a resync
 writes it whole), that a rollback writes nothing, that a Redis away costs PostgreSQL nothing and is caught up
-from it afterwards, and that an erasure empties Redis too."""
+from it afterwards (readers kept off it meanwhile), and that an erasure empties Redis too."""
 
 from __future__ import annotations
 
@@ -12,7 +12,17 @@ import pytest
 from fintech.features.v1 import entity_pb2
 
 from libs.featurespec.definitions import FEATURES, Entity
-from libs.featurespec.online import SYNCED_KEY, WATERMARK_KEY, OnlineReader, OnlineUnavailable, key, row_values
+from libs.featurespec.online import (
+    LIVE_KEY,
+    NO_EVENTS,
+    SYNCED_KEY,
+    WATERMARK_KEY,
+    OnlineBehind,
+    OnlineReader,
+    OnlineUnavailable,
+    key,
+    row_values,
+)
 from services.features.adapters.db.erasure import Erasure
 from services.features.adapters.online import Update
 from tests.features.online_support import online_store, redis_for_tests
@@ -68,7 +78,8 @@ async def test_a_rolled_back_transaction_writes_nothing(settings):
                 await store.pipeline.handle(session, envelope, store_event(envelope))
                 raise RuntimeError("the batch fails after the handler")
         await store.writer.step()
-        assert await store.row(Entity.ACCOUNT, account) is None
+        assert await store.row(Entity.ACCOUNT, account) == NO_EVENTS
+        assert await store.raw(Entity.ACCOUNT, account) == {}
 
 
 def store_event(envelope):
@@ -102,7 +113,7 @@ async def test_a_replayed_or_late_write_changes_nothing(settings):
         assert store.writer.caught_up
 
 
-async def test_a_write_after_a_missed_one_leaves_the_row_missing_until_the_resync_writes_it_whole(settings):
+async def test_a_write_after_a_missed_one_marks_the_row_stale_until_the_resync_writes_it_whole(settings):
     customer, account, merchant = (str(uuid.uuid4()) for _ in range(3))
     async with online_store(settings) as store:
         payments = _payments(customer, account, merchant, 3, datetime.now(UTC) - timedelta(minutes=2))
@@ -113,7 +124,8 @@ async def test_a_write_after_a_missed_one_leaves_the_row_missing_until_the_resyn
         await store.handle(payments[2])
         await store.writer._write(store.writer._committed, 0.0)  # version 3 on top of 1: a gap
         store.writer._committed.clear()
-        assert await store.row(Entity.ACCOUNT, account) is None  # missing (the reader falls back), never stale
+        assert await store.raw(Entity.ACCOUNT, account) == {b"s": b"1"}  # marked stale: readers go to PostgreSQL
+        assert await store.row(Entity.ACCOUNT, account) is None
         assert (int(Entity.ACCOUNT), uuid.UUID(account)) in store.writer._stale
         await store.writer.step()  # the resync
         row = await store.row(Entity.ACCOUNT, account)
@@ -145,15 +157,24 @@ async def test_while_redis_is_away_postgresql_commits_and_the_rows_are_caught_up
         with pytest.raises(Exception):  # noqa: B017, PT011 - whatever redis-py raises for a refused connection
             await store.writer.step()
         assert not store.writer.caught_up
-        assert (await store.row(Entity.ACCOUNT, account)).version == 2  # stale until the resync: readers...
         await store.writer.redis.aclose()
         store.writer.redis = reachable
-        await store.writer.step()  # Redis answers: every row changed since the failure is written again
-        assert store.writer.caught_up
+        store.writer.resync_since = _without_resync  # type: ignore[method-assign]
+        await store.writer.step()  # Redis answers: the lease goes first, so readers go to PostgreSQL...
+        assert await store.redis.get(LIVE_KEY) is None
+        with pytest.raises(OnlineBehind):
+            await store.row(Entity.ACCOUNT, account)
+        del store.writer.resync_since
+        await store.writer.step()  # ...until every row changed since the failure is written again
+        assert store.writer.caught_up and await store.redis.get(LIVE_KEY) is not None
         for entity, entity_id in ((Entity.CUSTOMER, customer), (Entity.ACCOUNT, account), (Entity.MERCHANT, merchant)):
             row = await store.row(entity, entity_id)
             assert row is not None and row.version == 5
             await _same_as_postgres(store, entity, entity_id)
+
+
+async def _without_resync(since: float) -> None:
+    """A resync that has not finished yet."""
 
 
 async def test_a_writer_that_starts_on_a_redis_without_its_mark_resyncs_everything(settings):

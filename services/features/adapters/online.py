@@ -3,11 +3,13 @@
 PostgreSQL stays the truth (history, point-in-time reads, training); Redis follows it. A transaction queues its
 writes on its session (`queue`); they are handed over when it commits (a rollback drops them) and a background
 task writes each handed-over lot in one pipelined round trip. A write carries the entity's version, so a replayed
-or late one changes nothing and one after a missed update leaves the row missing (never stale) for a resync.
+or late one changes nothing and one after a missed update marks the row stale (readers go to PostgreSQL) until
+a resync writes it whole. While it is caught up the writer renews its lease (`fs:v1:live`) every second; readers
+serve from Redis only under it.
 
 When Redis fails the batch is already committed in PostgreSQL, so Kafka never waits for Redis; the writer then
-resyncs from PostgreSQL every row updated (or erased) since the failure, once Redis answers again, and marks
-Redis behind (`fs:v1:behind`) while it does, so readers take PostgreSQL's values instead of stale ones. Why by time
+resyncs from PostgreSQL every row updated (or erased) since the failure, once Redis answers again, and deletes
+its lease first, so readers take PostgreSQL's values instead of stale ones until it is done. Why by time
 and not a dirty flag per row: clearing a flag costs PostgreSQL a write per batch on the hot path, while
 `online_features.update_time` is written anyway. Redis remembers when it was last known complete
 (`fs:v1:synced`), so a writer that starts (after a crash between a commit and its write, or on a Redis that lost
@@ -39,7 +41,7 @@ from libs.featurespec.definitions import FEATURES
 from libs.featurespec.online import (
     ADVANCE,
     APPLY,
-    BEHIND_KEY,
+    LIVE_KEY,
     REPLACE,
     SYNCED_KEY,
     WATERMARK_KEY,
@@ -58,6 +60,9 @@ WINDOW = longest_window(FEATURES)  # events older than every window are not writ
 # its start, before the commit, and the database's clock is not ours.
 MARGIN = 60.0
 PAGE = 500  # entities per resync statement and pipeline
+# How long readers may trust Redis after the writer last vouched for it (renewed five times as often): the
+# longest a crashed writer's or an unreachable Redis' rows can be served stale.
+LEASE = 5.0
 _QUEUED = "online_writes"
 
 ONLINE_WRITES = Counter(
@@ -109,9 +114,12 @@ Entity = tuple[int, uuid.UUID]
 class OnlineWriter:
     """Writes committed online rows to Redis and resyncs them from PostgreSQL after a failure (a Background)."""
 
-    def __init__(self, database: Database, redis: aioredis.Redis, *, retry: Backoff | None = None) -> None:
+    def __init__(
+        self, database: Database, redis: aioredis.Redis, *, lease: float = LEASE, retry: Backoff | None = None
+    ) -> None:
         self.database = database
         self.redis = redis
+        self.lease = lease
         self.retry = retry or Backoff(initial=0.2, maximum=1.0)  # short: readers fall back until it is back
         self._apply = redis.register_script(APPLY)
         self._replace = redis.register_script(REPLACE)
@@ -169,8 +177,10 @@ class OnlineWriter:
                         await self._wait_stop()
             if self._stopping:
                 return
-            if self.caught_up:
-                await self._wake.wait()
+            if self.caught_up:  # wait for a commit, or renew the lease
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(self.lease / 5):
+                        await self._wake.wait()
             self._wake.clear()
 
     async def _wait_stop(self) -> None:
@@ -178,16 +188,17 @@ class OnlineWriter:
             await asyncio.sleep(0.1)
 
     async def step(self) -> None:
-        """Write what was committed, then resync what was missed; raises when Redis (or PostgreSQL) fails."""
+        """Write what was committed, then resync what was missed, then renew the lease when caught up; raises when
+        Redis (or PostgreSQL) fails."""
+        began = time.time()
         if not self._started:
             synced = await self.redis.get(SYNCED_KEY)
             self._miss(float(synced) - MARGIN if synced is not None else 0.0)  # no mark: Redis lost everything
             self._started = True
         if self._since is not None:
-            await self.redis.set(BEHIND_KEY, 1)  # first thing once Redis answers: its readers fall back until...
+            await self.redis.delete(LIVE_KEY)  # first thing once Redis answers: readers go to PostgreSQL until...
         writes, self._committed = self._committed, []
         if writes:
-            began = time.time()
             try:
                 await self._write(writes, began)
             except Exception:
@@ -203,6 +214,13 @@ class OnlineWriter:
                 raise
         if self._since is not None:
             await self.resync_since(self._since)
+        elif not writes:
+            await self._execute(lambda pipe: self._vouch(pipe, began))
+
+    def _vouch(self, pipe: Pipeline, began: float) -> None:
+        """Every row committed before `began` is in Redis (or marked stale): readers may serve it for a lease."""
+        pipe.set(SYNCED_KEY, repr(began))
+        pipe.set(LIVE_KEY, repr(began), px=int(self.lease * 1000))
 
     def _miss(self, since: float) -> None:
         self._since = since if self._since is None else min(self._since, since)
@@ -210,7 +228,7 @@ class OnlineWriter:
     async def _write(self, writes: Sequence[Write], began: float) -> None:
         prune_before = str(time.time() - WINDOW)
         newest = max((w.time for w in writes if isinstance(w, Update)), default=None)
-        complete = self._since is None and not self._stale  # then Redis holds every committed row as of `began`
+        complete = self._since is None  # then Redis holds every committed row as of `began`
 
         def commands(pipe: Pipeline) -> None:
             for write in writes:
@@ -223,7 +241,7 @@ class OnlineWriter:
             if newest is not None:
                 pipe.evalsha(self._advance.sha, 1, WATERMARK_KEY, repr(newest))
             if complete:
-                pipe.set(SYNCED_KEY, repr(began))
+                self._vouch(pipe, began)
 
         results = await self._execute(commands)
         for write, result in zip(writes, results, strict=False):
@@ -261,8 +279,7 @@ class OnlineWriter:
             await self.resync(entities[start : start + PAGE])
         if self._since is not None and self._since <= since:
             self._since = None
-            await self.redis.set(SYNCED_KEY, repr(began))
-            await self.redis.delete(BEHIND_KEY)  # ...every row missed is written again
+            await self._execute(lambda pipe: self._vouch(pipe, began))  # ...every row missed is written again
         log.info("online store resynced", entities=len(entities), since=since)
 
     async def resync(self, entities: Sequence[Entity]) -> None:

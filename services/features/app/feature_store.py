@@ -69,7 +69,8 @@ class FeatureStore:
         return read_time, [[reading(v, read_time, watermark, max_staleness) for v in r.values] for r in results]
 
     async def _from_online_store(self, reads: Sequence[Read]) -> tuple[list[Result], datetime | None] | None:
-        """The results from Redis; None when it fails, is slow or misses an entity or the watermark."""
+        """The results from Redis; None when it fails, is slow, has no writer's lease, has an entity's row marked
+        stale or no watermark."""
         if self.online_rows is None or not reads:
             return None
         try:

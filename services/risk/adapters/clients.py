@@ -35,8 +35,8 @@ MODEL_DOWN_CODES = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEED
 ONLINE_FALLBACKS = Counter(
     "risk_online_features_fallback_total",
     "Payments whose online features came from the features service instead of Redis, by reason "
-    "(unavailable: Redis failed or was slow; behind: the writer is resyncing rows it missed; missing: an entity was "
-    "not in Redis; invalid: an id is not a UUID).",
+    "(unavailable: Redis failed or was slow; behind: no writer's lease, it resyncs or is away; stale: an entity's "
+    "row is marked stale; invalid: an id is not a UUID).",
     ["reason"],
 )
 # The fraud view's features of each entity type, in definition order.
@@ -57,8 +57,10 @@ def model_down(error: BaseException) -> bool:
 
 class FeatureStore:
     """The feature store's online features (app.ports.FeatureSource): from Redis in one round trip (the reader of
-    libs.featurespec.online); when Redis fails, is slow or misses an entity, from the features service over gRPC
-    (which reads PostgreSQL), counted in `risk_online_features_fallback_total`."""
+    libs.featurespec.online); when Redis fails, is slow, is not vouched for by the writer's lease or has an
+    entity's row marked stale, from the features service over gRPC (which reads PostgreSQL), counted in
+    `risk_online_features_fallback_total` and logged. An entity Redis has no row for, under the lease, has no
+    events: its features are missing, as PostgreSQL would answer."""
 
     def __init__(self, client: ServiceClient, online: OnlineReader | None = None) -> None:
         self.client = client
@@ -90,7 +92,7 @@ class FeatureStore:
             _fallback("unavailable" if isinstance(error, OnlineUnavailable) else "invalid", error)
             return None
         if any(row is None for row in rows):
-            _fallback("missing", None)
+            _fallback("stale", None)
             return None
         now = time.time()
         values: dict[str, float | None] = {}
