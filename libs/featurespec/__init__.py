@@ -10,5 +10,9 @@ is computed: a change here is a change to every one of them, made in one place.
 - `model_inputs`: the fraud and credit models' inputs, in signature order, and the pure functions that make
   them (`fraud_inputs`, `amount_zscore`, `applicant_features`, `to_vector`).
 
-Pure: no I/O, no service imports; it depends only on the generated contracts (fintech.features.v1 enums).
+- `online`: the online store on Redis: key layout, codec, write scripts and `OnlineReader`, the one reader
+  the risk service and the feature store serve online features with (one round trip per payment).
+
+Pure but for `online`'s reader (Redis, through a client the service passes in); no service imports; it depends
+only on the generated contracts (fintech.features.v1 enums) and, for `online`, redis-py.
 """

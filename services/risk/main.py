@@ -7,6 +7,7 @@ from fintech.risk.v1.credit_risk_assessment_service_pb2_grpc import add_CreditRi
 from fintech.risk.v1.fraud_detection_service_pb2_grpc import add_FraudDetectionServiceServicer_to_server
 from fintech.risk.v1.regulatory_compliance_service_pb2_grpc import add_RegulatoryComplianceServiceServicer_to_server
 
+from libs.featurespec.online import OnlineReader
 from services.risk.adapters.audit import AuditLog, AuditRecords
 from services.risk.adapters.clients import FeatureStore, Models
 from services.risk.adapters.db.aml import AmlAssessmentStore
@@ -23,6 +24,7 @@ from services.risk.api.fraud import FraudDetection
 from services.risk.app.compliance import AmlMonitoring, AuditQueries, RegulatoryReports, SanctionsScreening
 from services.risk.app.credit import CreditEvaluation
 from services.risk.app.fraud import FraudEvaluation
+from services.runtime import redis_client
 from services.runtime.app import domain_service
 from services.runtime.clients import ServiceClient
 from services.runtime.config import Settings, get_settings
@@ -31,12 +33,17 @@ from services.runtime.server import Service
 
 
 def fraud_detection(
-    database: Database, settings: Settings, features: ServiceClient, ml: ServiceClient
+    database: Database,
+    settings: Settings,
+    features: ServiceClient,
+    ml: ServiceClient,
+    online: OnlineReader | None = None,
 ) -> FraudDetection:
     source = settings.spiffe_id("risk")
     assessments = FraudAssessmentStore(database, AuditLog(source), source, page_token_key(settings))
     models = Models(ml, settings.risk.fraud_model_timeout)
-    return FraudDetection(FraudEvaluation(assessments, FeatureStore(features), models, settings.risk), settings)
+    store = FeatureStore(features, online)
+    return FraudDetection(FraudEvaluation(assessments, store, models, settings.risk), settings)
 
 
 def credit_risk_assessment(database: Database, settings: Settings, ml: ServiceClient) -> CreditRiskAssessment:
@@ -67,11 +74,12 @@ def build() -> Service:
     database = Database.for_service("risk", settings)
     features = ServiceClient("risk", "features", settings=settings)
     ml = ServiceClient("risk", "ml", settings=settings)
+    online = OnlineReader(redis_client.connect(settings, "risk"), settings.redis.timeout_seconds)
     reports = ReportGeneration(database, settings, settings.risk.report_poll_interval_seconds)
     return domain_service(
         "risk",
         [
-            (add_FraudDetectionServiceServicer_to_server, fraud_detection(database, settings, features, ml)),
+            (add_FraudDetectionServiceServicer_to_server, fraud_detection(database, settings, features, ml, online)),
             (add_CreditRiskAssessmentServiceServicer_to_server, credit_risk_assessment(database, settings, ml)),
             (add_RegulatoryComplianceServiceServicer_to_server, regulatory_compliance(database, settings, reports)),
         ],
@@ -80,6 +88,7 @@ def build() -> Service:
         background=[
             features,
             ml,
+            online,
             RiskDataErasure(database, settings),
             DataRetention(database, DataKeys(load_keys(settings)), settings.risk.data_retention_interval_seconds),
             reports,

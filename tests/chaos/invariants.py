@@ -15,7 +15,9 @@ compared with the load's records.
   consumer group has read past them, then compares the consumers' effects with the event store: the features
   pipeline's running counts per customer, account and payee, and the customer service's payment activity;
 - money is conserved: every posting balances, each account's balance is the sum of its entries, and the
-  accounts of the run still add up to what they held before it.
+  accounts of the run still add up to what they held before it;
+- the online store caught up: every entity of the module's payments has its row in Redis at the version
+  PostgreSQL's online row has, with one event per payment, and Redis is not marked behind.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from fintech.payments.v1 import payment_pb2 as p
 from sqlalchemy import func, select, update
 
 from libs.featurespec.definitions import Entity
+from libs.featurespec.online import OnlineReader, OnlineUnavailable
 from services.customer.adapters.db.models import PaymentActivityRow
 from services.customer.adapters.payment_events import GROUP_ID as CUSTOMER_GROUP
 from services.customer.adapters.payment_events import PaymentEventsConsumer
@@ -49,6 +52,7 @@ from services.runtime.config import Settings
 from services.runtime.db import Database, outbox_events
 from services.runtime.event_registry import EventRegistry
 from services.runtime.kafka import make_admin
+from services.runtime.redis_client import connect
 from tests.chaos.load import TRANSIENT, Request
 from tests.payments.support import balances, unbalanced_postings
 from tools.events import read_events
@@ -69,6 +73,7 @@ EXECUTED = (S.PAYMENT_STATE_EXECUTED, S.PAYMENT_STATE_SETTLED)
 # The consumer groups of the payment events, and how long they may take to read past the events sent again.
 CONSUMER_GROUPS = (FEATURES_GROUP, CUSTOMER_GROUP, WEBHOOKS_GROUP)
 CONSUMERS_TIMEOUT = 90.0
+ONLINE_TIMEOUT = 60.0  # the features service resyncs Redis from PostgreSQL once it answers again
 # Sent again: the events whose effects are compared (the other types each consumer passes over unread).
 RESENT_TYPES = FeaturePipeline.handles | PaymentEventsConsumer.handles
 TRANSIENT_NAMES = {code.name for code in TRANSIENT}
@@ -94,6 +99,7 @@ class Verdict:
     events_redelivered: int = 0  # the same event id more than once on Kafka, before the check sends them again
     resent: int = 0  # events the check had the relay publish again
     consumers: list[str] = field(default_factory=list)  # an effect applied twice, or never
+    online: list[str] = field(default_factory=list)  # a row in Redis behind (or ahead of) PostgreSQL's
     outcomes: Counter = field(default_factory=Counter)  # each key's final answer: OK (by payment state) or a status
 
     @property
@@ -112,7 +118,8 @@ class Verdict:
     def _rules(self) -> list[tuple[str, list[str]]]:
         return [("lost", self.lost), ("duplicated", self.duplicated), ("unclear", self.unclear),
                 ("stuck", self.stuck), ("money", self.money), ("events missing on Kafka", self.events_missing),
-                ("consumers not applying each event once", self.consumers)]  # fmt: skip
+                ("consumers not applying each event once", self.consumers),
+                ("online rows in Redis behind PostgreSQL", self.online)]  # fmt: skip
 
 
 @dataclass
@@ -295,6 +302,46 @@ async def _features(settings: Settings, initiated: list[ev.PaymentInitiated]) ->
     ]
 
 
+async def _online_rows(settings: Settings, initiated: list[ev.PaymentInitiated]) -> list[str]:
+    """Each entity's row in Redis has PostgreSQL's version and one event per payment, once the writer has caught
+    up (it may still be resyncing right after the fault: waited for up to ONLINE_TIMEOUT)."""
+    entities = sorted({
+        (int(entity), uuid.UUID(entity_id))
+        for event in initiated
+        for entity, entity_id in ((Entity.CUSTOMER, event.customer_id), (Entity.ACCOUNT, event.debtor_account_id),
+                                  (Entity.MERCHANT, event.creditor_account_id))
+    })  # fmt: skip
+    database = Database.for_service("features", settings)
+    reader = OnlineReader(connect(settings, "features", timeout=5.0), timeout=5.0, pause=0.0)
+    deadline = time.monotonic() + ONLINE_TIMEOUT
+    try:
+        while True:
+            async with database.session() as session:
+                rows = (await session.execute(
+                    select(online_features.c.entity_type, online_features.c.entity_id, online_features.c.version,
+                           online_features.c.payment_count)
+                    .where(online_features.c.entity_id.in_({entity_id for _, entity_id in entities}))
+                )).all()  # fmt: skip
+            postgres = {(row.entity_type, row.entity_id): (row.version, row.payment_count) for row in rows}
+            try:
+                online, _ = await reader.rows([(entity, str(entity_id)) for entity, entity_id in entities])
+                problems = [
+                    f"online: {Entity(entity).name} {entity_id} Redis has "
+                    f"{(row.version, len(row.events)) if row else None} (version, events), PostgreSQL "
+                    f"{postgres.get((entity, entity_id))} (version, payments)"
+                    for (entity, entity_id), row in zip(entities, online, strict=True)
+                    if row is None or (row.version, len(row.events)) != postgres.get((entity, entity_id))
+                ]
+            except OnlineUnavailable as error:  # still down, or behind: the writer is resyncing
+                problems = [f"online: {error}"]
+            if not problems or time.monotonic() > deadline:
+                return problems
+            await asyncio.sleep(1.0)
+    finally:
+        await reader.stop()
+        await database.dispose()
+
+
 async def _activity(settings: Settings, ledger: Ledger, payment_ids: list[str]) -> list[str]:
     """The customer service records each payment once (PaymentInitiated) and marks it executed (PaymentExecuted)
     exactly when the event store has it executed."""
@@ -373,4 +420,5 @@ def check(settings: Settings, requests: list[Request], accounts: list[str], expe
     verdict.events_missing, verdict.events_redelivered = asyncio.run(_kafka_events(settings, run_events))
     if not verdict.events_missing:  # consumers can only be held to the events that reached them
         verdict.resent, verdict.consumers = asyncio.run(_consumers(settings, ledger, run_payments))
+        verdict.online = asyncio.run(_online_rows(settings, ledger.initiated))
     return verdict

@@ -65,6 +65,7 @@ class PaymentLoad:
         self.interval = interval
         self.requests: list[Request] = []
         self.last_ready: list[str] = []  # the components the mesh waited for last after the fault
+        self.fault_window = (0.0, 0.0)  # when the fault began and ended (monotonic)
         self._random = random.Random(8)
         self._stopping = asyncio.Event()
 

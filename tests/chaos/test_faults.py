@@ -1,7 +1,9 @@
 """Faults under a steady payment load, one at a time, each followed by every invariant (tests/chaos/invariants.py).
 
 The faults: kill -9 of the payments process (supervisord restarts it), Kafka stopped for 30 s, Triton
-stopped (risk falls back to its rules), PostgreSQL stopped for 10 s, the whole mesh restarted. Each run
+stopped (risk falls back to its rules), PostgreSQL stopped for 10 s, Redis stopped for 10 s (risk reads the
+online features from the features service meanwhile, and the features service resyncs Redis afterwards), the
+whole mesh restarted. Each run
 prints a table row: fault, requests sent, succeeded, failed cleanly (declined by screening, or refused with
 nothing made), lost, duplicated and stuck (each must be 0), recovery time (from the end of the fault until
 every component is ready and a payment succeeds again), redeliveries Kafka made of the run's events by
@@ -15,6 +17,7 @@ import asyncio
 import os
 import signal
 import time
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -64,6 +67,7 @@ FAULTS = [
     Fault("Kafka stopped 30 s", _stop_for("kafka", 30)),
     Fault("Triton stopped", _stop_for("triton", 5)),
     Fault("PostgreSQL stopped 10 s", _stop_for("postgres", 10)),
+    Fault("Redis stopped 10 s", _stop_for("redis", 10)),
     Fault("whole mesh restarted", _restart_mesh),
 ]
 RESULTS: list[tuple[str, Verdict, float | None, list[str]]] = []
@@ -89,14 +93,24 @@ def _healthy(mesh: Mesh) -> list[str]:
     return waited_for
 
 
+def _online_fallbacks(settings: Settings) -> float:
+    """How many payments risk has screened with the features service's values instead of Redis' (its counter)."""
+    url = f"http://127.0.0.1:{settings.service('risk').metrics_port}/metrics"
+    with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - the mesh's own metrics port
+        lines = response.read().decode().splitlines()
+    return sum(float(line.split()[-1]) for line in lines if line.startswith("risk_online_features_fallback_total{"))
+
+
 async def _under_load(mesh: Mesh, load: PaymentLoad, fault: Fault) -> float | None:
     """Load before, during and after the fault; seconds from its end to a healthy mesh that pays again."""
     loop = asyncio.get_running_loop()
     finished = loop.create_future()
     running = asyncio.create_task(load.run(finished))
     await asyncio.sleep(STEADY)
+    began = time.monotonic()
     await asyncio.to_thread(fault.inject, mesh)
     over = time.monotonic()
+    load.fault_window = (began, over)
     load.last_ready = await asyncio.to_thread(_healthy, mesh)
     healthy_after = time.monotonic() - over
     while load.first_success_after(over) is None and time.monotonic() - over < HEALTHY_TIMEOUT:
@@ -111,6 +125,7 @@ async def _under_load(mesh: Mesh, load: PaymentLoad, fault: Fault) -> float | No
 @pytest.mark.parametrize("fault", FAULTS, ids=[f.name for f in FAULTS])
 def test_nothing_is_lost_or_done_twice(mesh: Mesh, settings: Settings, accounts: list[str], fault: Fault):
     load = PaymentLoad(settings, accounts)
+    fallbacks = _online_fallbacks(settings)
     recovery = asyncio.run(_under_load(mesh, load, fault))
     replayed = asyncio.run(load.replay())
     verdict = check(settings, load.requests, accounts, expected_total=0)
@@ -120,6 +135,11 @@ def test_nothing_is_lost_or_done_twice(mesh: Mesh, settings: Settings, accounts:
     assert recovery is not None, f"no payment succeeded after {fault.name}"
     assert not replayed, f"a retry with the same key gave another payment: {replayed}"
     assert not verdict.problems, "\n".join(verdict.summary())
+    if fault.name.startswith("Redis"):  # screened without Redis, through the features service: never skipped
+        began, over = load.fault_window
+        during = [r for r in load.requests if began <= r.sent_at <= over]
+        assert any(r.final == "OK" for r in during), [r.attempts for r in during]
+        assert _online_fallbacks(settings) > fallbacks, "risk never read the features service while Redis was away"
 
 
 def _print_table() -> None:

@@ -1,9 +1,10 @@
 """The feature store against the real mesh: payment events on Kafka become online features within a second,
-historical reads are point in time and equal training's computation, redelivered events count once, erasure
-empties an entity."""
+historical reads are point in time and equal training's computation, as do the online rows in Redis,
+redelivered events count once, erasure empties an entity."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -16,12 +17,14 @@ from fintech.features.v1 import feature_value_pb2 as fv
 
 from libs.featurespec.compute import Event
 from libs.featurespec.definitions import FRAUD_VIEW, reading_number, view
+from libs.featurespec.online import OnlineReader, OnlineRow, row_values
 from services.features.adapters.pipeline import GROUP_ID
 from services.runtime.config import Settings
+from services.runtime.redis_client import connect
 from tests.features.support import REGISTRY, channel, payment_initiated, processed, publish
 from tools.models.train import EntityHistory
 
-pytestmark = pytest.mark.mesh("postgres", "kafka", "features")
+pytestmark = pytest.mark.mesh("postgres", "kafka", "redis", "features")
 CUSTOMER, ACCOUNT, MERCHANT = (
     entity_pb2.ENTITY_TYPE_CUSTOMER,
     entity_pb2.ENTITY_TYPE_ACCOUNT,
@@ -142,16 +145,33 @@ async def test_definitions_are_listed_and_erasure_empties_an_entity(settings: Se
     assert after.entities[0].readings[0].status == fv.FEATURE_STATUS_MISSING
 
 
-async def test_historical_reads_equal_what_training_computes_from_the_same_events(settings: Settings):
-    """Training builds its rows with the same computation: same events, same read times, same values."""
-    customer, account, merchant = (str(uuid.uuid4()) for _ in range(3))
-    rng = random.Random(6)
+def _history(rng: random.Random, merchant: str) -> list[tuple[datetime, int, str]]:
+    """40 payments over about 30 hours up to a few minutes ago, every third one to `merchant`."""
     at = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=30)
     payments = []
     for i in range(40):
         at += timedelta(seconds=rng.choice([3, 20, 50, 290, 2_400, 7_300]), microseconds=rng.randrange(10**6))
         creditor = merchant if i % 3 == 0 else str(uuid.uuid4())
         payments.append((at, rng.choice([100, 450, 500, 501, 2_500, 90_000]), creditor))
+    return payments
+
+
+def _trained(payments, keys: dict[int, str], entity: int, read_time: datetime) -> dict[str, float | None]:
+    """What training computes for `entity` as of `read_time`: it replays the payments up to then."""
+    merchant, account = keys[MERCHANT], keys[ACCOUNT]
+    history = EntityHistory()
+    for t, amount, creditor in payments:
+        if t <= read_time and (entity != MERCHANT or creditor == merchant):
+            counterparty = account if entity == MERCHANT else creditor
+            history.add(Event(t.timestamp(), amount, "EUR", counterparty))
+    features = [f for f in view(FRAUD_VIEW) if f.entity == entity]
+    return dict(zip((f.name for f in features), history.values(features, read_time.timestamp()), strict=True))
+
+
+async def test_historical_reads_equal_what_training_computes_from_the_same_events(settings: Settings):
+    """Training builds its rows with the same computation: same events, same read times, same values."""
+    customer, account, merchant = (str(uuid.uuid4()) for _ in range(3))
+    payments = _history(random.Random(6), merchant)
     sent = await publish(
         *(payment_initiated(customer, account, a, creditor_account_id=c, at=t) for t, a, c in payments)
     )
@@ -175,18 +195,50 @@ async def test_historical_reads_equal_what_training_computes_from_the_same_event
     compared = 0
     for i, read_time in enumerate(read_times):
         for entity in keys:
-            history = EntityHistory()  # as training replays the payments, up to the read time
-            for t, amount, creditor in payments:
-                if t <= read_time and (entity != MERCHANT or creditor == merchant):
-                    counterparty = account if entity == MERCHANT else creditor
-                    history.add(Event(t.timestamp(), amount, "EUR", counterparty))
-            features = [f for f in view(FRAUD_VIEW) if f.entity == entity]
-            expected = dict(
-                zip((f.name for f in features), history.values(features, read_time.timestamp()), strict=True)
-            )
+            expected = _trained(payments, keys, entity, read_time)
             assert served[f"{i}:{entity}"] == pytest.approx(expected), (i, entity)
             compared += sum(value is not None for value in expected.values())
     assert compared > 100  # most of the values exist: the comparison is not of empty rows
+
+
+async def test_what_risk_reads_from_redis_equals_what_training_computes_from_the_same_events(settings: Settings):
+    """The online rows the pipeline wrote to Redis, read as risk reads them (libs.featurespec.online), give the
+    values training computes, at every read time: serving and training do not skew."""
+    customer, account, merchant = (str(uuid.uuid4()) for _ in range(3))
+    payments = _history(random.Random(11), merchant)
+    sent = await publish(
+        *(payment_initiated(customer, account, a, creditor_account_id=c, at=t) for t, a, c in payments)
+    )
+    await processed(GROUP_ID, sent)
+    keys = {CUSTOMER: customer, ACCOUNT: account, MERCHANT: merchant}
+    reader = OnlineReader(connect(settings, "risk"), timeout=5.0)
+    try:
+        rows = await _written(reader, keys, {CUSTOMER: 40, ACCOUNT: 40, MERCHANT: 14})
+    finally:
+        await reader.stop()
+    read_times = [payments[0][0] - timedelta(seconds=1), *(payments[k][0] for k in (0, 7, 21, 39))]
+    read_times += [payments[39][0] + timedelta(minutes=9), datetime.now(UTC)]
+    compared = 0
+    for read_time in read_times:
+        for entity, row in zip(keys, rows, strict=True):
+            features = [f for f in view(FRAUD_VIEW) if f.entity == entity]
+            values = row_values(features, read_time.timestamp(), row)
+            from_redis = dict(zip((f.name for f in features), values, strict=True))
+            expected = _trained(payments, keys, entity, read_time)
+            assert from_redis == pytest.approx(expected), (read_time, entity)
+            compared += sum(value is not None for value in expected.values())
+    assert compared > 100
+
+
+async def _written(reader: OnlineReader, keys: dict[int, str], versions: dict[int, int]) -> list[OnlineRow]:
+    """The entities' rows once Redis holds them at the given versions (the writer follows the commit)."""
+    deadline = asyncio.get_running_loop().time() + 10
+    while True:
+        rows, _ = await reader.rows(list(keys.items()))
+        if all(row is not None and row.version == versions[e] for e, row in zip(keys, rows, strict=True)):
+            return [row for row in rows if row is not None]
+        assert asyncio.get_running_loop().time() < deadline, rows
+        await asyncio.sleep(0.1)
 
 
 async def test_an_operator_erases_a_merchant_by_rpc_and_no_service_may(settings: Settings):

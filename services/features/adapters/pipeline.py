@@ -2,7 +2,8 @@
 
 It consumes `fintech.payments.events.v1` (PaymentInitiated) and `fintech.customer.events.v1`
 (CustomerErased) with the runtime's EventConsumer: each event is applied in the transaction that records
-its id, so a redelivered event changes nothing; poison events end in the `.dlq` twin.
+its id, so a redelivered event changes nothing; poison events end in the `.dlq` twin. The online rows it
+changed go to Redis once that transaction commits (services.features.adapters.online).
 """
 
 from __future__ import annotations
@@ -20,10 +21,13 @@ from google.protobuf.message import Message
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from libs.featurespec.compute import Event
 from libs.featurespec.definitions import Entity
+from libs.featurespec.online import encode_event, event_field
 from services.features.adapters.db.erasure import erase_entities
 from services.features.adapters.db.reads import PIPELINE
 from services.features.adapters.db.tables import online_features
+from services.features.adapters.online import Erase, OnlineWriter, Update
 from services.features.domain.payments import FEATURE_NAMES, erased_customer_keys, payment_rows
 from services.features.domain.readings import entity_type
 from services.runtime import outbox
@@ -79,9 +83,12 @@ RETURNING entity_type, entity_id, version
 class FeaturePipeline(EventConsumer):
     handles = event_types(payment_events.PaymentInitiated, customer_events.CustomerErased)
 
-    def __init__(self, database: Database, settings: Settings, **options: Any) -> None:
+    def __init__(
+        self, database: Database, settings: Settings, online: OnlineWriter | None = None, **options: Any
+    ) -> None:
         super().__init__(database, group_id=GROUP_ID, topics=TOPICS, settings=settings, **options)
         self.source = settings.spiffe_id("features")
+        self.online = online  # None: PostgreSQL only (the cost tests)
 
     async def handle(self, session: AsyncSession, envelope: event_envelope_pb2.EventEnvelope, event: Message) -> None:
         if isinstance(event, payment_events.PaymentInitiated):
@@ -95,6 +102,8 @@ class FeaturePipeline(EventConsumer):
             )
             keys = erased_customer_keys(event.customer_id, list(accounts))
             await erase_entities(session, keys, envelope.event_id, self.source)
+            if self.online is not None:
+                self.online.queue(session, [Erase(k.entity_type, uuid.UUID(k.entity_id)) for k in keys])
 
     async def _payment(
         self, session: AsyncSession, envelope: event_envelope_pb2.EventEnvelope, event: payment_events.PaymentInitiated
@@ -120,7 +129,15 @@ class FeaturePipeline(EventConsumer):
             },
         )
         envelopes = []
+        writes = []
+        counterparties = {row.entity: row.counterparty for row in payment.rows}
         for entity, entity_id, version in updated:  # the entities that had not seen this event yet
+            if self.online is not None:
+                counterparty = counterparties[Entity(entity)]
+                history = Event(occur.timestamp(), event.amount.amount_minor, event.amount.currency_code,
+                                str(counterparty) if counterparty else None)  # fmt: skip
+                writes.append(Update(entity, entity_id, version, event_field(envelope.event_id),
+                                     encode_event(history), history.time))  # fmt: skip
             update = feature_events_pb2.EntityFeaturesUpdated(
                 entity=entity_pb2.EntityKey(entity_type=entity_type(Entity(entity)), entity_id=str(entity_id)),
                 feature_names=FEATURE_NAMES[Entity(entity)],
@@ -135,3 +152,5 @@ class FeaturePipeline(EventConsumer):
                 )
             )  # fmt: skip
         outbox.add_at_commit(session, envelopes, registry=self.registry)  # a batch's events: one insert
+        if self.online is not None:
+            self.online.queue(session, writes)  # written to Redis once the batch commits

@@ -15,8 +15,10 @@ from fintech.ml.v1 import feature_value_pb2 as ml_values
 from fintech.ml.v1 import model_serving_service_pb2, model_serving_service_pb2_grpc
 from fintech.risk.v1 import model_reference_pb2
 from fintech.risk.v1 import transaction_pb2 as txn
+from prometheus_client import Counter
 
-from libs.featurespec.definitions import FRAUD_VIEW, reading_number
+from libs.featurespec.definitions import FRAUD_VIEW, Entity, reading_number, view
+from libs.featurespec.online import OnlineBehind, OnlineReader, OnlineUnavailable, row_values
 from services.risk.app.ports import CreditPrediction, FraudScore
 from services.runtime.clients import ServiceClient
 from services.runtime.errors import DeadlineExceeded, Unavailable
@@ -30,6 +32,22 @@ log = structlog.get_logger(__name__)
 MODEL_DOWN_CODES = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.UNIMPLEMENTED}
 
 
+ONLINE_FALLBACKS = Counter(
+    "risk_online_features_fallback_total",
+    "Payments whose online features came from the features service instead of Redis, by reason "
+    "(unavailable: Redis failed or was slow; behind: no writer's lease, it resyncs or is away; stale: an entity's "
+    "row is marked stale; invalid: an id is not a UUID).",
+    ["reason"],
+)
+# The fraud view's features of each entity type, in definition order.
+FRAUD_FEATURES = {int(entity): [f for f in view(FRAUD_VIEW) if f.entity == entity] for entity in Entity}
+
+
+def _fallback(reason: str, error: BaseException | None) -> None:
+    ONLINE_FALLBACKS.labels(reason).inc()
+    log.info("online features from the features service", reason=reason, error=safe_error(error) if error else None)
+
+
 def model_down(error: BaseException) -> bool:
     """Whether a failed call to the ml service means the model is unavailable (rather than a bug)."""
     if isinstance(error, Unavailable | DeadlineExceeded):
@@ -38,15 +56,53 @@ def model_down(error: BaseException) -> bool:
 
 
 class FeatureStore:
-    """The feature service's online features (app.ports.FeatureSource)."""
+    """The feature store's online features (app.ports.FeatureSource): from Redis in one round trip (the reader of
+    libs.featurespec.online); when Redis fails, is slow, is not vouched for by the writer's lease or has an
+    entity's row marked stale, from the features service over gRPC (which reads PostgreSQL), counted in
+    `risk_online_features_fallback_total` and logged. An entity Redis has no row for, under the lease, has no
+    events: its features are missing, as PostgreSQL would answer."""
 
-    def __init__(self, client: ServiceClient) -> None:
+    def __init__(self, client: ServiceClient, online: OnlineReader | None = None) -> None:
         self.client = client
+        self.online = online
 
     async def fraud_features(self, transaction: txn.Transaction) -> dict[str, float | None] | None:
         """The store's values as of now. Training takes them as of the payment, before it; the payments service
         publishes the payment's own PaymentInitiated after the commit that precedes this call, so it is
         normally not yet counted (when the pipeline was faster, the counts include it: a skew toward caution)."""
+        t = transaction
+        keys = [(int(Entity.CUSTOMER), t.customer_id), (int(Entity.ACCOUNT), t.debtor_account_id)]
+        if t.creditor_account_id:
+            keys.append((int(Entity.MERCHANT), t.creditor_account_id))
+        if self.online is not None:
+            found = await self._from_redis(keys)
+            if found is not None:
+                return found
+        return await self._from_service(t)
+
+    async def _from_redis(self, keys: list[tuple[int, str]]) -> dict[str, float | None] | None:
+        """The values from Redis; None (counted and logged) when the features service must answer instead."""
+        assert self.online is not None
+        try:
+            rows, _ = await self.online.rows(keys)
+        except OnlineBehind as error:
+            _fallback("behind", error)
+            return None
+        except (OnlineUnavailable, ValueError) as error:
+            _fallback("unavailable" if isinstance(error, OnlineUnavailable) else "invalid", error)
+            return None
+        if any(row is None for row in rows):
+            _fallback("stale", None)
+            return None
+        now = time.time()
+        values: dict[str, float | None] = {}
+        for (entity, _), row in zip(keys, rows, strict=True):
+            assert row is not None
+            features = FRAUD_FEATURES[entity]
+            values.update(zip((f.name for f in features), row_values(features, now, row), strict=True))
+        return values
+
+    async def _from_service(self, transaction: txn.Transaction) -> dict[str, float | None] | None:
         t = transaction
         entities = [
             entity_pb2.EntityKey(entity_type=entity_pb2.ENTITY_TYPE_CUSTOMER, entity_id=t.customer_id),

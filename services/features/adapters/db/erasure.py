@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from libs.featurespec.definitions import Entity
 from services.features.adapters.db.tables import feature_erasures, feature_events, online_features
+from services.features.adapters.online import Erase, OnlineWriter
 from services.features.domain.payments import FEATURE_COUNTS
 from services.features.domain.values import Erased
 from services.runtime import outbox
@@ -91,12 +92,16 @@ async def erase_entities(
 
 
 class Erasure:
-    """Erasure requests, each in its own transaction."""
+    """Erasure requests, each in its own transaction; the online store (Redis) loses the rows once it commits."""
 
-    def __init__(self, database: Database, source: str) -> None:
+    def __init__(self, database: Database, source: str, online: OnlineWriter | None = None) -> None:
         self.database = database
         self.source = source
+        self.online = online
 
     async def erase(self, entities: Sequence[entity_pb2.EntityKey], erasure_request_id: str) -> list[Erased]:
         async with self.database.transaction() as session:
-            return await erase_entities(session, entities, erasure_request_id, self.source)
+            erased = await erase_entities(session, entities, erasure_request_id, self.source)
+            if self.online is not None:
+                self.online.queue(session, [Erase(key.entity_type, uuid.UUID(key.entity_id)) for key in entities])
+            return erased

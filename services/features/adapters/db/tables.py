@@ -3,7 +3,8 @@
 - `feature_events`: append-only, one row per (entity, source event): what every feature is computed
   from, online (windows ending now) and point in time (windows ending at a past instant).
 - `online_features`: one row per entity, updated with each event: the running totals, the last
-  event's time and the entity's version (the sequence of its EntityFeaturesUpdated events).
+  event's time and the entity's version (the sequence of its EntityFeaturesUpdated events, and of its row
+  in the online store on Redis, which resyncs from here by `update_time`).
 - `pipeline_progress`: the newest source event time the pipeline has applied (the watermark).
 - `feature_erasures`: what each erasure request removed, so a repeated request answers the same.
 """
@@ -62,6 +63,7 @@ online_features = Table(
     Column("last_occur_time", DateTime(timezone=True), nullable=False),
     Column("version", Integer, nullable=False),
     Column("update_time", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_online_features_update_time", "update_time"),  # the online store's resync (adapters.online)
 )
 
 pipeline_progress = Table(
@@ -81,4 +83,5 @@ feature_erasures = Table(
     Column("online_value_count", BigInteger, nullable=False),
     Column("history_value_count", BigInteger, nullable=False),
     Column("erase_time", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_feature_erasures_erase_time", "erase_time"),
 )
