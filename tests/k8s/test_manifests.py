@@ -19,6 +19,7 @@ from typing import Any
 import jsonschema
 import kubernetes_validate
 import pytest
+import yaml
 
 from services.runtime.access import ACCESS_DENIED
 from services.runtime.config import ROOT, SERVICES, Settings
@@ -32,7 +33,7 @@ from tools.k8s import edge
 from tools.mesh.kafka import topics
 
 # Deployments that are not mesh workloads with a certificate of their own.
-INFRASTRUCTURE = ("triton", "issuer")
+INFRASTRUCTURE = ("triton", "issuer", "ratelimit")
 Resources = list[dict[str, Any]]
 
 
@@ -337,3 +338,22 @@ def test_only_redis_clients_reach_redis_with_the_password_from_its_secret(render
         (deployment,) = [r for r in of_kind(resources, "Deployment") if r["metadata"]["name"] == name]
         env = {v["name"]: v for v in deployment["spec"]["template"]["spec"]["containers"][0]["env"]}
         assert env["FINTECH_REDIS__PASSWORD"]["valueFrom"]["secretKeyRef"] == {"name": "redis-auth", "key": "password"}
+
+
+def test_the_cluster_edge_asks_the_ratelimit_service_only_the_edge_may_call(rendered: dict[str, Resources]) -> None:
+    """The edge's global limit in the cluster: its cluster names the ratelimit Service, whose policies admit the
+    edge gateway alone, and the service's limits are the local mesh's (one source, mesh.toml [edge])."""
+    from tools.edge.rate_limits import service_config
+    from tools.k8s.__main__ import file_settings
+
+    config = edge.build(file_settings())
+    (cluster,) = [c for c in config["static_resources"]["clusters"] if c["name"] == "ratelimit"]
+    (endpoint,) = cluster["load_assignment"]["endpoints"][0]["lb_endpoints"]
+    address = endpoint["endpoint"]["address"]["socket_address"]
+    assert (address["address"], address["port_value"]) == ("ratelimit.fintech.svc.cluster.local", 8081)
+    assert "transport_socket" not in cluster  # the sidecar originates mTLS
+    resources = rendered["prod"]
+    (policy,) = [r for r in of_kind(resources, "NetworkPolicy") if r["metadata"]["name"] == "ratelimit"]
+    assert [s["podSelector"]["matchLabels"]["app"] for s in policy["spec"]["ingress"][0]["from"]] == ["edge-gateway"]
+    (limits,) = [r for r in of_kind(resources, "ConfigMap") if r["metadata"]["name"] == "ratelimit-config"]
+    assert yaml.safe_load(limits["data"]["limits.yaml"]) == service_config(file_settings())

@@ -14,6 +14,7 @@ from services.runtime.config import SERVICES, Settings
 from services.runtime.observability import RPC_HANDLED, RPC_LATENCY
 from tools.edge import config as edge_config
 from tools.k8s import edge
+from tools.k8s.ratelimit import ratelimit_resources
 from tools.k8s.redis import PORT as REDIS_PORT
 from tools.k8s.redis import clients as redis_clients
 from tools.k8s.redis import password_env, redis_resources
@@ -631,6 +632,9 @@ def generated(settings: Settings) -> dict[str, list[Resource]]:
     files["issuer.yaml"] = issuer_resources(settings)
     files["triton.yaml"] = triton_resources(settings)
     files["redis.yaml"] = redis_resources(settings, metadata)
+    files["ratelimit.yaml"] = ratelimit_resources(
+        settings, metadata, _deployment, _service, _network_policy, _service_account, _pdb
+    )
     for resources in files.values():
         for resource in resources:
             resource["metadata"] = {
