@@ -5,15 +5,15 @@ Both checks run at once. Whatever stops screening from finishing (risk unreachab
 the circuit breaker open, an answer that cannot be used) yields `screening_skipped`: the payment is
 then held for a person, never passed unscreened.
 
-Is the customer allowed to pay? Asked of the customer service (KYC), answers cached a few seconds. The contract
-allows callers to cache `RetrieveCustomerVerification` briefly; only positive answers are cached, so a customer
-who just passed KYC can pay at once, and a blocked one is re-asked.
+Is the customer allowed to pay? Asked of the customer service (KYC); positive answers are remembered in
+`VerifiedCustomers` (adapters/verified_customers.py: a short TTL, revoked by the customer events), so a customer
+who just passed KYC can pay at once, a blocked one is re-asked, and one whose KYC is revoked or who is erased
+is refused as soon as this process has the event.
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
 from datetime import UTC, datetime
 
 import grpc
@@ -30,6 +30,7 @@ from fintech.risk.v1 import regulatory_compliance_service_pb2 as rsvc
 from fintech.risk.v1 import regulatory_compliance_service_pb2_grpc as rsvc_grpc
 from fintech.risk.v1 import transaction_pb2 as t
 
+from services.payments.adapters.verified_customers import VerifiedCustomers
 from services.payments.domain.screening import skipped
 from services.runtime.clients import ServiceClient
 from services.runtime.errors import DomainError, FailedPrecondition
@@ -88,20 +89,17 @@ def outcome(fraud: fa.FraudAssessment, compliance: aml.AmlAssessment) -> p.Scree
     return result
 
 
-CACHE_SECONDS = 5.0
-
-
 class CustomerVerification:
-    def __init__(self, customer: ServiceClient, cache_seconds: float = CACHE_SECONDS) -> None:
+    def __init__(self, customer: ServiceClient, verified: VerifiedCustomers) -> None:
         self._client = customer
         self._stub = customer.stub(osvc_grpc.CustomerOnboardingServiceStub)
-        self._verified_until: dict[str, float] = {}
-        self._cache_seconds = cache_seconds
+        self._verified = verified
 
     async def require_verified(self, customer_id: str) -> None:
         """FAILED_PRECONDITION (CUSTOMER_NOT_VERIFIED or CUSTOMER_ERASED) unless the customer may pay."""
-        if self._verified_until.get(customer_id, 0.0) > time.monotonic():
+        if self._verified.allowed(customer_id):
             return
+        asked_at = self._verified.epoch  # a revocation applied while the call is out wins over its answer
         answer = await self._client.call(
             self._stub.RetrieveCustomerVerification,
             osvc.RetrieveCustomerVerificationRequest(customer_id=customer_id),
@@ -118,6 +116,4 @@ class CustomerVerification:
                 reason=ErrorReason.ERROR_REASON_CUSTOMER_NOT_VERIFIED,
                 metadata={"customer_id": customer_id},
             )
-        if len(self._verified_until) > 100_000:
-            self._verified_until.clear()
-        self._verified_until[customer_id] = time.monotonic() + self._cache_seconds
+        self._verified.grant(customer_id, asked_at)
