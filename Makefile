@@ -12,6 +12,8 @@ GRPCURL := github.com/fullstorydev/grpcurl/cmd/grpcurl@v1.9.4
 KUSTOMIZE := sigs.k8s.io/kustomize/kustomize/v5@v5.8.1
 # Load generators for make bench: ghz (gRPC, over mTLS) from its Go module, wrk (HTTP, the edge) from Debian.
 GHZ := github.com/bojand/ghz/cmd/ghz@v0.120.0
+# vegeta (HTTP, open loop: requests start on schedule whatever the mesh answers) drives the edge at a fixed rate.
+VEGETA := github.com/tsenart/vegeta/v12@v12.13.0
 # The local mesh's Kafka broker: pom.xml's dependencies, copied from Maven Central.
 KAFKA_LIBS := .tools/kafka/libs
 # Client generators for the OpenAPI document's tests (tests/edge/test_generated_client.py): openapi-generator's
@@ -27,7 +29,7 @@ COMPONENTS ?=
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-setup: $(VENV)/.ready $(TOOLS)/protoc-gen-openapi $(TOOLS)/grpcurl $(TOOLS)/kustomize $(TOOLS)/ghz wrk redis-server $(KAFKA_LIBS)/.ready \
+setup: $(VENV)/.ready $(TOOLS)/protoc-gen-openapi $(TOOLS)/grpcurl $(TOOLS)/kustomize $(TOOLS)/ghz $(TOOLS)/vegeta wrk redis-server $(KAFKA_LIBS)/.ready \
 		$(OPENAPI_CLIENTS)/openapi-generator-cli.jar $(OPENAPI_CLIENTS)/node_modules/.ready ## create .venv and install every pinned tool and library
 
 $(VENV)/.ready: pyproject.toml uv.lock
@@ -49,6 +51,9 @@ $(TOOLS)/kustomize:
 
 $(TOOLS)/ghz:
 	GOBIN=$(abspath $(TOOLS)) go install $(GHZ)
+
+$(TOOLS)/vegeta:
+	GOBIN=$(abspath $(TOOLS)) go install $(VEGETA)
 
 # wrk is for make bench only (no test needs it): installed when missing, a warning where apt cannot.
 .PHONY: wrk
