@@ -221,6 +221,7 @@ def summary(rate: int, runs: list[RateRun], ceilings: list[Ceiling]) -> JSON:
                     "cpu_ms_total", "generator_cpu_ms_per_request", "settle_s")
     }  # fmt: skip
     median["achieved_per_s"] = statistics.median(run.sent / run.seconds if run.seconds else 0.0 for run in runs)
+    median["executed_per_s"] = statistics.median(run.executed / run.seconds if run.seconds else 0.0 for run in runs)
     components = sorted({name for run in runs for name in run.cpu_ms_per_payment})
     median["cpu_ms_per_payment"] = {
         name: statistics.median(run.cpu_ms_per_payment.get(name, 0.0) for run in runs) for name in components
@@ -237,13 +238,15 @@ def headline(rates: list[JSON], ceilings: list[Ceiling]) -> JSON:
     held = [r for r in rates if r["median"]["clean"] and r["median"]["meets_p95"]]
     best = max(held, key=lambda r: r["rate"]) if held else None
     trivial = statistics.median(c.calls_per_s for c in ceilings)
+    executed = [r["median"]["executed_per_s"] for r in rates]
     at_target = next((r for r in rates if r["rate"] == P99_RATE), None)
     return {
         "max_rate": best["rate"] if best else None,
         "cpu_ms_per_payment_at_max_rate": best["median"]["cpu_ms_total"] if best else None,
         "trivial_calls_per_s": trivial,
         "trivial_cpu_ms_per_call": statistics.median(c.cpu_ms_per_call for c in ceilings),
-        "trivial_calls_per_payment_rate": trivial / best["rate"] if best else None,
+        # against the best rate that held; when none held, against the most payments executed per second
+        "trivial_calls_per_payment_rate": trivial / (best["rate"] if best else max(executed, default=0) or math.inf),
         "p99_ms_at_20": at_target["median"]["p99_ms"] if at_target else None,
         "targets": {
             "(a) >= 60/s, p95 < 500 ms, clean": bool(best and best["rate"] >= 60),
@@ -277,7 +280,8 @@ def table(rates: list[JSON], top: JSON) -> str:
         + (f"**{best}/s**, {top['cpu_ms_per_payment_at_max_rate']:.1f} ms CPU per payment" if best else "**none**"),
         f"Trivial RPC ceiling in the same run (ListFeatureDefinitions, mTLS, closed loop, 50 callers): "
         f"{top['trivial_calls_per_s']:.0f} calls/s, {top['trivial_cpu_ms_per_call']:.2f} ms CPU per call"
-        + (f"; ÷ max payment rate = {top['trivial_calls_per_payment_rate']:.0f}" if best else ""),
+        + f"; ÷ {'max payment rate' if best else 'most payments executed per second'}"
+        f" = {top['trivial_calls_per_payment_rate']:.0f}",
         "Issue #18: " + "; ".join(f"{name}: {'met' if met else 'not met'}" for name, met in top["targets"].items()),
     ]
     return "\n".join(lines)
@@ -292,6 +296,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--ceiling-seconds", type=int, default=10, help="length of the trivial-RPC run")
     args = parser.parse_args(argv)
     rates = [args.rate] if args.rate else [int(rate) for rate in args.rates.split(",")]
+    started = time.monotonic()
     settings = get_settings()
     supervisor = Supervisor(settings)
     warmup = min(rates) * WARMUP_S
@@ -316,4 +321,5 @@ def main(argv: list[str] | None = None) -> None:
     written = results_file.write("edge-rate", "payments through the REST edge, open loop (vegeta), by arrival rate",
                                  args.runs, record, markdown)  # fmt: skip
     print(markdown)
-    print(f"medians of {args.runs} runs of {args.duration} s; written to {written} and its .md")
+    print(f"medians of {args.runs} runs of {args.duration} s; written to {written} and its .md "
+          f"({(time.monotonic() - started) / 60:.1f} min in all)")  # fmt: skip
