@@ -10,7 +10,7 @@ import json
 import pytest
 
 from services.runtime.config import Settings
-from tools.bench.edge_rate import ceiling, run_rate, targets
+from tools.bench.edge_rate import _answer, ceiling, run_rate, targets
 from tools.bench.mesh import Crowd
 from tools.bench.vegeta import Attack, Hit, percentile
 from tools.mesh.supervisor import Supervisor
@@ -40,6 +40,19 @@ def test_percentiles_are_nearest_rank():
     assert percentile([], 0.5) == 0.0
 
 
+def test_answers_are_told_apart_by_status_and_reason():
+    def error(status: int, reason: str) -> Hit:
+        info = {"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": reason, "domain": "fintech"}
+        body = json.dumps({"code": 8, "message": "no", "details": [info]}).encode()
+        return Hit(seq=0, started_ns=0, latency_ns=0, status=status, error="", body=body)
+
+    assert _answer(error(429, "RATE_LIMITED")) == "429 RATE_LIMITED"  # the edge's per-client limit
+    assert _answer(error(429, "ERROR_REASON_OVERLOADED")) == "429 ERROR_REASON_OVERLOADED"  # admission control
+    assert _answer(Hit(0, 0, 0, 503, "", b"upstream connect error")) == "503"
+    assert _answer(Hit(0, 0, 0, 0, "timeout", b"")) == "no answer: timeout"
+    assert _answer(_hit(0, 0, 0)) == "200"
+
+
 @pytest.mark.mesh()
 def test_a_tiny_open_loop_run_through_the_edge_is_sent_answered_executed_and_costed(settings: Settings):
     crowd = Crowd(settings, 8)
@@ -50,7 +63,7 @@ def test_a_tiny_open_loop_run_through_the_edge_is_sent_answered_executed_and_cos
 
     run = run_rate(settings, Supervisor(settings), crowd, rate=3, seconds=2)
     assert run.sent == run.ok == run.executed == 6, run
-    assert (run.throttled, run.errors) == (0, 0)
+    assert (run.throttled, run.errors, run.statuses) == (0, 0, {"200": 6})
     assert run.states == {"EXECUTED": 6}
     assert {"payments", "risk", "customer", "envoy", "postgres"} <= set(run.cpu_ms_per_payment)
     assert run.generator_cpu_ms_per_request > 0

@@ -40,7 +40,7 @@ from services.runtime.tls import channel_credentials
 from tools.bench import results as results_file
 from tools.bench.load import cpu_by_component, cpu_per_request, edge_tokens, ghz
 from tools.bench.mesh import DEFINITIONS, JSON, Crowd
-from tools.bench.vegeta import Attack, Target, attack, percentile
+from tools.bench.vegeta import Attack, Hit, Target, attack, percentile
 from tools.mesh.supervisor import Supervisor
 
 P95_LIMIT_MS = 500.0  # the issue's (a)
@@ -77,7 +77,7 @@ class RateRun:
     cpu_ms_per_payment: dict[str, float]  # by component, per executed payment (per request when none executed)
     generator_cpu_ms_per_request: float
     settle_s: float  # after the last request, until the mesh was idle again (inside the CPU window)
-    statuses: dict[str, int] = field(default_factory=dict)
+    statuses: dict[str, int] = field(default_factory=dict)  # answers by HTTP status and error reason (_answer)
 
     @property
     def cpu_ms_total(self) -> float:
@@ -177,6 +177,22 @@ def _ending(payment: payment_pb2.Payment) -> str:
     return state
 
 
+def _answer(hit: Hit) -> str:
+    """The HTTP status with the error's reason: a 429 is the edge's rate limit (RATE_LIMITED) or a service's
+    admission control (ERROR_REASON_OVERLOADED); no answer is vegeta's error (a timeout, a refused connection)."""
+    if not hit.status:
+        return f"no answer: {hit.error}"
+    if 200 <= hit.status < 300:
+        return str(hit.status)
+    try:
+        body = json.loads(hit.body)
+    except ValueError:
+        return str(hit.status)
+    details = body.get("details", []) if isinstance(body, dict) else []
+    reasons = [d.get("reason") for d in details if isinstance(d, dict) and str(d.get("@type")).endswith("ErrorInfo")]
+    return f"{hit.status} {reasons[0]}" if reasons and reasons[0] else str(hit.status)
+
+
 def run_rate(settings: Settings, supervisor: Supervisor, crowd: Crowd, rate: int, seconds: int) -> RateRun:
     """One open-loop run at `rate` for `seconds`, read back and costed."""
     requests = targets(settings, crowd.take(rate * seconds), rate, seconds)
@@ -187,10 +203,10 @@ def run_rate(settings: Settings, supervisor: Supervisor, crowd: Crowd, rate: int
     after = cpu_by_component(supervisor)
     states = read_back(settings, payment_ids(run))
     executed = sum(count for ending, count in states.items() if ending in EXECUTED)
-    statuses = Counter(str(hit.status) if hit.status else "no answer" for hit in run.hits)
+    statuses = Counter(_answer(hit) for hit in run.hits)
     latencies = run.latencies_ms()
     ok = sum(1 for hit in run.hits if 200 <= hit.status < 300)
-    throttled = statuses.get("429", 0)
+    throttled = sum(1 for hit in run.hits if hit.status == 429)
     return RateRun(
         rate=rate, seconds=run.seconds, sent=len(run.hits), ok=ok, throttled=throttled,
         errors=len(run.hits) - ok - throttled, executed=executed, states=dict(states),
