@@ -33,6 +33,8 @@ SECOND_PORT_OFFSET = 100
 START_TIMEOUT = 30.0
 # Time the shared-budget test needs in one window of the service's counters (about 20 requests).
 WINDOW_MARGIN_SECONDS = 20
+# The test reads Redis once: a loaded machine's TLS handshake may take longer than a service's 250 ms budget.
+REDIS_TIMEOUT = 5.0
 # Envoy counts the global limit's outcomes under the route's cluster (PATH: payments) and the filter's prefix.
 FAIL_OPEN_STAT = "cluster.payments.ratelimit.edge_global_rate_limit.failure_mode_allowed"
 
@@ -123,7 +125,7 @@ def test_two_edges_share_one_budget_counted_in_redis(settings: Settings, second_
 
 def _counter(settings: Settings, subject: str) -> int:
     async def read() -> int:
-        client = connect(settings, "cli")
+        client = connect(settings, "cli", timeout=REDIS_TIMEOUT)
         try:
             keys = [key async for key in client.scan_iter(match=f"{settings.ratelimit.domain}_client_{subject}_*")]
             assert len(keys) == 1, keys
