@@ -13,13 +13,16 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import grpc
 import pytest
 import yaml
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from services.runtime.config import Settings
 from services.runtime.redis_client import connect
 from tests.edge.conftest import RATE_LIMIT
 from tests.edge.rest import Reply, request
+from tools.edge.config import EDGE_WORKLOAD
 from tools.edge.mint import mint
 from tools.edge.rate_limits import UNITS
 from tools.mesh import Mesh
@@ -33,6 +36,8 @@ SECOND_PORT_OFFSET = 100
 START_TIMEOUT = 30.0
 # Time the shared-budget test needs in one window of the service's counters (about 20 requests).
 WINDOW_MARGIN_SECONDS = 20
+# The test reads Redis once: a loaded machine's TLS handshake may take longer than a service's 250 ms budget.
+REDIS_TIMEOUT = 5.0
 # Envoy counts the global limit's outcomes under the route's cluster (PATH: payments) and the filter's prefix.
 FAIL_OPEN_STAT = "cluster.payments.ratelimit.edge_global_rate_limit.failure_mode_allowed"
 
@@ -123,7 +128,7 @@ def test_two_edges_share_one_budget_counted_in_redis(settings: Settings, second_
 
 def _counter(settings: Settings, subject: str) -> int:
     async def read() -> int:
-        client = connect(settings, "cli")
+        client = connect(settings, "cli", timeout=REDIS_TIMEOUT)
         try:
             keys = [key async for key in client.scan_iter(match=f"{settings.ratelimit.domain}_client_{subject}_*")]
             assert len(keys) == 1, keys
@@ -171,6 +176,7 @@ def _stat(admin: str, name: str) -> int:
     return 0
 
 
+@pytest.mark.mesh("ratelimit")
 def test_the_limits_file_is_the_mesh_settings(settings: Settings):
     config = yaml.safe_load(Path(RateLimit(settings).config_path).read_text())
     assert config["domain"] == settings.ratelimit.domain
@@ -179,3 +185,29 @@ def test_the_limits_file_is_the_mesh_settings(settings: Settings):
         "key": "client",
         "rate_limit": {"unit": UNITS[settings.edge.rate_limit_window_seconds], "requests_per_unit": RATE_LIMIT},
     }
+
+
+def _health(settings: Settings, workload: str | None) -> grpc.StatusCode | None:
+    """The service's gRPC health check over TLS, as `workload` (None: no client certificate); None when SERVING."""
+    certs = settings.state_dir / "certs"
+    credentials = grpc.ssl_channel_credentials(
+        root_certificates=(certs / "ca.pem").read_bytes(),
+        private_key=(certs / f"{workload}-key.pem").read_bytes() if workload else None,
+        certificate_chain=(certs / f"{workload}.pem").read_bytes() if workload else None,
+    )
+    with grpc.secure_channel(f"{settings.ratelimit.host}:{settings.ratelimit.grpc_port}", credentials) as channel:
+        try:
+            reply = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=10)
+        except grpc.RpcError as error:
+            return error.code()
+    assert reply.status == health_pb2.HealthCheckResponse.SERVING
+    return None
+
+
+@pytest.mark.mesh("ratelimit")
+def test_only_the_edge_gateway_may_call_the_service(settings: Settings):
+    assert _health(settings, EDGE_WORKLOAD) is None
+    # Another workload of the mesh (its certificate chains to the same CA) and a client without one are refused.
+    assert _health(settings, "cli") == grpc.StatusCode.UNAVAILABLE
+    assert _health(settings, "payments") == grpc.StatusCode.UNAVAILABLE
+    assert _health(settings, None) == grpc.StatusCode.UNAVAILABLE
