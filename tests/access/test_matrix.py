@@ -433,6 +433,35 @@ def test_every_rpc_over_grpc_as_cli_and_edge_gateway(settings: Settings, world: 
     assert not wrong, "\n".join(wrong)
 
 
+# INTERNAL RPCs (no end user; the mesh policy alone decides): the workloads that may call each, every other refused.
+INTERNAL_CALLERS = {
+    "/fintech.risk.v1.TransactionScreeningService/ScreenTransaction": {"payments"},
+    "/fintech.risk.v1.FraudDetectionService/EvaluateTransactionFraud": {"payments"},
+    "/fintech.risk.v1.RegulatoryComplianceService/EvaluateTransactionAml": {"payments"},
+}
+
+
+@pytest.mark.parametrize("path", sorted(INTERNAL_CALLERS))
+def test_internal_rpcs_answer_only_their_callers(settings: Settings, path: str):
+    rpc = next(r for r in contract_rpcs() if r.path == path)
+    assert rpc.internal and not rpc.public and rpc.access is None
+    request = build(rpc, None)  # empty: a caller past authorization gets INVALID_ARGUMENT, the others no answer
+    wrong = []
+    for workload in sorted(set(SERVICES) | {"edge-gateway", "cli"}):
+        with grpc.secure_channel(settings.service(rpc.workload).address, channel_credentials(workload, settings)) as ch:
+            call = ch.unary_unary(path, type(request).SerializeToString, lambda b: b)
+            try:
+                call(request, timeout=20)
+                code = grpc.StatusCode.OK
+            except grpc.RpcError as error:
+                code = error.code()
+        allowed = workload in INTERNAL_CALLERS[path]
+        want = grpc.StatusCode.INVALID_ARGUMENT if allowed else grpc.StatusCode.PERMISSION_DENIED
+        if code != want:
+            wrong.append(f"{rpc.label} as {workload}: {code.name}, declared {want.name}")
+    assert not wrong, "\n".join(wrong)
+
+
 def test_a_refusal_is_a_security_event_logged_and_counted(settings: Settings):
     subject = f"matrix-probe-{uuid.uuid4().hex[:8]}"
     nosy = mint(settings, "customer", customer_id=str(uuid.uuid4()), subject=subject)
