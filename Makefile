@@ -12,6 +12,14 @@ GRPCURL := github.com/fullstorydev/grpcurl/cmd/grpcurl@v1.9.4
 KUSTOMIZE := sigs.k8s.io/kustomize/kustomize/v5@v5.8.1
 # Load generators for make bench: ghz (gRPC, over mTLS) from its Go module, wrk (HTTP, the edge) from Debian.
 GHZ := github.com/bojand/ghz/cmd/ghz@v0.120.0
+# The edge's global rate limit service (tools/mesh/ratelimit.py), pinned to a commit of envoyproxy/ratelimit (it
+# has no tagged releases as Go modules). Its build takes a minute: the binary is cached by version outside the
+# clone, so fresh clones and `make clean` reuse it.
+RATELIMIT_VERSION := v1.4.1-0.20260122083618-3fb702589d36
+RATELIMIT := github.com/envoyproxy/ratelimit/src/service_cmd@$(RATELIMIT_VERSION)
+BIN_CACHE := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/fintech-mesh/bin
+# vegeta (HTTP, open loop: requests start on schedule whatever the mesh answers) drives the edge at a fixed rate.
+VEGETA := github.com/tsenart/vegeta/v12@v12.13.0
 # The local mesh's Kafka broker: pom.xml's dependencies, copied from Maven Central.
 KAFKA_LIBS := .tools/kafka/libs
 # Client generators for the OpenAPI document's tests (tests/edge/test_generated_client.py): openapi-generator's
@@ -27,7 +35,7 @@ COMPONENTS ?=
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-setup: $(VENV)/.ready $(TOOLS)/protoc-gen-openapi $(TOOLS)/grpcurl $(TOOLS)/kustomize $(TOOLS)/ghz wrk redis-server $(KAFKA_LIBS)/.ready \
+setup: $(VENV)/.ready $(TOOLS)/protoc-gen-openapi $(TOOLS)/grpcurl $(TOOLS)/kustomize $(TOOLS)/ghz $(TOOLS)/vegeta ratelimit wrk redis-server $(KAFKA_LIBS)/.ready \
 		$(OPENAPI_CLIENTS)/openapi-generator-cli.jar $(OPENAPI_CLIENTS)/node_modules/.ready ## create .venv and install every pinned tool and library
 
 $(VENV)/.ready: pyproject.toml uv.lock
@@ -49,6 +57,22 @@ $(TOOLS)/kustomize:
 
 $(TOOLS)/ghz:
 	GOBIN=$(abspath $(TOOLS)) go install $(GHZ)
+
+# Built into a scratch GOBIN (go install names it service_cmd), then moved into the cache under its version:
+# an interrupted build leaves no half-written binary there.
+$(BIN_CACHE)/ratelimit-$(RATELIMIT_VERSION):
+	mkdir -p $(@D)
+	scratch=$$(mktemp -d) && GOBIN=$$scratch go install $(RATELIMIT) && mv $$scratch/service_cmd $@.tmp \
+		&& mv $@.tmp $@; status=$$?; rm -rf $$scratch; exit $$status
+
+# A link to the cached version; re-linked whenever RATELIMIT_VERSION names another one.
+.PHONY: ratelimit
+ratelimit: $(BIN_CACHE)/ratelimit-$(RATELIMIT_VERSION)
+	@mkdir -p $(TOOLS)
+	@test "$$(readlink $(TOOLS)/ratelimit)" = "$<" || ln -sfn $< $(TOOLS)/ratelimit
+
+$(TOOLS)/vegeta:
+	GOBIN=$(abspath $(TOOLS)) go install $(VEGETA)
 
 # wrk is for make bench only (no test needs it): installed when missing, a warning where apt cannot.
 .PHONY: wrk
@@ -148,11 +172,12 @@ status: ## each mesh component's process and readiness
 models: setup ## retrain the models (seeded; rewrites models/<name>/1/ bit for bit) and check their targets
 	$(BIN)/python -m tools.models --check
 
-bench: setup ## Triton inference, the mesh under load (ghz over mTLS, wrk through the edge), InitiatePayment by load (var/bench/*.json)
+bench: setup ## Triton inference, the mesh under load (ghz over mTLS, wrk through the edge), InitiatePayment by load, payments through the edge by arrival rate (vegeta) (var/bench/*.json)
 	$(BIN)/python -m tools.mesh up
 	$(BIN)/python -m tools.bench triton
 	$(BIN)/python -m tools.bench mesh
 	$(BIN)/python -m tools.bench payments
+	$(BIN)/python -m tools.bench edge-rate --rates 20,40,60 --duration 60 --runs 3
 
 mutation: setup ## mutation testing of the pure rule modules against the unit tests (mutmut; build/mutation/report.md)
 	$(BIN)/python -m tools.mutation

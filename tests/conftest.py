@@ -50,7 +50,8 @@ def _test_environment() -> dict[str, str]:
     environment = {"FINTECH_MESH__STATE_DIR": str(TEST_STATE_DIR)}
     original: list[int] = []
     sections = {
-        name: getattr(base, name) for name in ("postgres", "kafka", "redis", "triton", "envoy", "edge", "supervisor")
+        name: getattr(base, name)
+        for name in ("postgres", "kafka", "redis", "triton", "envoy", "edge", "ratelimit", "supervisor")
     }
     sections |= {f"services__{name}": service for name, service in base.services.items()}
     for section, values in sections.items():

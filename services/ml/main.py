@@ -9,6 +9,7 @@ from fintech.ml.v1.model_serving_service_pb2_grpc import add_ModelServingService
 
 from services.ml import config
 from services.ml.adapters.db.versions import ModelStore
+from services.ml.adapters.drift_bins import DriftBins
 from services.ml.adapters.model_repository import repository_versions
 from services.ml.adapters.recording import Recorder
 from services.ml.adapters.triton import Triton
@@ -30,8 +31,10 @@ def build() -> Service:
     database = Database.for_service("ml", settings)
     source = settings.spiffe_id("ml")
     triton = Triton(settings)
-    registry = Registry(ModelStore(database, source, config.page_token_key(settings)), triton.is_ready)
-    serving = Serving(registry, triton, Recorder(database, source), config.monitoring_key())
+    drift = DriftBins(database)
+    store = ModelStore(database, source, config.page_token_key(settings))
+    registry = Registry(store, triton.is_ready, flush_served=drift.flush)
+    serving = Serving(registry, triton, Recorder(database, source, drift), config.monitoring_key())
     service = domain_service(
         "ml",
         [
@@ -40,7 +43,7 @@ def build() -> Service:
         ],
         settings,
         database=database,
-        background=[triton],
+        background=[drift, triton],  # stopped in reverse: the drift bins' last flush after Triton's stop
     )
 
     async def bootstrap() -> None:

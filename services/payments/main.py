@@ -26,6 +26,7 @@ from services.payments.adapters.background import (
 from services.payments.adapters.clients import CustomerVerification, RiskScreening
 from services.payments.adapters.events.webhook_matcher import WebhookMatcher
 from services.payments.adapters.sealing import Sealer
+from services.payments.adapters.verified_customers import VerifiedCustomers
 from services.payments.adapters.webhook_sender import HttpSender, http_client
 from services.payments.api.execution import PaymentExecution
 from services.payments.api.initiation import PaymentInitiation
@@ -54,7 +55,8 @@ def build() -> Service:
     risk = ServiceClient("payments", "risk", settings=settings)
     customer = ServiceClient("payments", "customer", settings=settings)
     sealer = Sealer(keys)
-    verification = CustomerVerification(customer)
+    verified = VerifiedCustomers()  # trusted while KeyEviction listens for revocations
+    verification = CustomerVerification(customer, verified)
     payments = Payments(database, sealer, RiskScreening(risk), verification, keys.page_token_key)
     accounts = Accounts(database, sealer, verification, keys.page_token_key)
     return domain_service(
@@ -78,7 +80,7 @@ def build() -> Service:
             risk,
             customer,
             PaymentDataErasure(database, sealer, settings),
-            KeyEviction(sealer, database, settings),  # in every process: drops erased customers' keys
+            KeyEviction(sealer, database, settings, verified),  # in every process: erasures and KYC revocations
             StrandedScreenings(payments),
             DueExecutions(payments),
             WebhookMatcher(database, settings),

@@ -1,11 +1,12 @@
 """The risk service assembled: settings, database, the features and ml clients, the use cases over their
-adapters, the three servicers and the background parts (erasure, data retention, report generation)."""
+adapters, the four servicers and the background parts (erasure, data retention, report generation)."""
 
 from __future__ import annotations
 
 from fintech.risk.v1.credit_risk_assessment_service_pb2_grpc import add_CreditRiskAssessmentServiceServicer_to_server
 from fintech.risk.v1.fraud_detection_service_pb2_grpc import add_FraudDetectionServiceServicer_to_server
 from fintech.risk.v1.regulatory_compliance_service_pb2_grpc import add_RegulatoryComplianceServiceServicer_to_server
+from fintech.risk.v1.transaction_screening_service_pb2_grpc import add_TransactionScreeningServiceServicer_to_server
 
 from libs.featurespec.online import OnlineReader
 from services.risk.adapters.audit import AuditLog, AuditRecords
@@ -14,6 +15,7 @@ from services.risk.adapters.db.aml import AmlAssessmentStore
 from services.risk.adapters.db.credit import CreditAssessmentStore
 from services.risk.adapters.db.fraud import FraudAssessmentStore
 from services.risk.adapters.db.reports import ReportStore
+from services.risk.adapters.db.screening import TransactionScreeningStore
 from services.risk.adapters.db.screenings import ScreeningStore
 from services.risk.adapters.erasure import DataRetention, RiskDataErasure
 from services.risk.adapters.keys import DataKeys, load_keys, page_token_key
@@ -21,9 +23,11 @@ from services.risk.adapters.reports import ReportGeneration
 from services.risk.api.compliance import RegulatoryCompliance
 from services.risk.api.credit import CreditRiskAssessment
 from services.risk.api.fraud import FraudDetection
+from services.risk.api.screening import TransactionScreeningApi
 from services.risk.app.compliance import AmlMonitoring, AuditQueries, RegulatoryReports, SanctionsScreening
 from services.risk.app.credit import CreditEvaluation
 from services.risk.app.fraud import FraudEvaluation
+from services.risk.app.screening import TransactionScreening
 from services.runtime import redis_client
 from services.runtime.app import domain_service
 from services.runtime.clients import ServiceClient
@@ -44,6 +48,21 @@ def fraud_detection(
     models = Models(ml, settings.risk.fraud_model_timeout)
     store = FeatureStore(features, online)
     return FraudDetection(FraudEvaluation(assessments, store, models, settings.risk), settings)
+
+
+def transaction_screening(
+    database: Database, settings: Settings, features: ServiceClient, ml: ServiceClient, online: OnlineReader
+) -> TransactionScreeningApi:
+    """Fraud and AML of a payment in one call: the same evaluations over one store of both."""
+    source = settings.spiffe_id("risk")
+    audit = AuditLog(source)
+    fraud = FraudEvaluation(
+        FraudAssessmentStore(database, audit, source, page_token_key(settings)), FeatureStore(features, online),
+        Models(ml, settings.risk.fraud_model_timeout), settings.risk,
+    )  # fmt: skip
+    aml = AmlMonitoring(AmlAssessmentStore(database, audit, source), settings.risk)
+    screening = TransactionScreening(TransactionScreeningStore(database, audit, source), fraud, aml)
+    return TransactionScreeningApi(screening, settings)
 
 
 def credit_risk_assessment(database: Database, settings: Settings, ml: ServiceClient) -> CreditRiskAssessment:
@@ -82,6 +101,10 @@ def build() -> Service:
             (add_FraudDetectionServiceServicer_to_server, fraud_detection(database, settings, features, ml, online)),
             (add_CreditRiskAssessmentServiceServicer_to_server, credit_risk_assessment(database, settings, ml)),
             (add_RegulatoryComplianceServiceServicer_to_server, regulatory_compliance(database, settings, reports)),
+            (
+                add_TransactionScreeningServiceServicer_to_server,
+                transaction_screening(database, settings, features, ml, online),
+            ),
         ],
         settings,
         database=database,

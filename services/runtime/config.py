@@ -107,6 +107,26 @@ class EdgeSettings(BaseModel):
     jwks_file: str = ""
 
 
+class RateLimitSettings(BaseModel):
+    """The edge's global rate limit service (envoyproxy/ratelimit, tools/mesh/ratelimit.py).
+
+    Envoy asks it over gRPC (mTLS) for every request; it counts each client's requests in Redis, so every
+    edge replica spends one budget: [edge] rate_limit_requests per rate_limit_window_seconds.
+    """
+
+    host: str = "127.0.0.1"
+    grpc_port: int = 18091
+    # /healthcheck (the readiness probe) and the debug endpoints.
+    http_port: int = 18092
+    debug_port: int = 18093
+    # Prometheus: requests over and near the limit per descriptor, Redis pool, Go runtime.
+    metrics_port: int = 18094
+    # The limits' domain: Envoy sends it with every descriptor, the service's configuration names it.
+    domain: str = "fintech-edge"
+    # Envoy waits this long for an answer, then lets the request through (the local limit still applies).
+    timeout_seconds: float = Field(default=0.1, gt=0)
+
+
 class SupervisorSettings(BaseModel):
     port: int = 19001
 
@@ -169,6 +189,7 @@ class Settings(BaseSettings):
     triton: TritonSettings = TritonSettings()
     envoy: EnvoySettings = EnvoySettings()
     edge: EdgeSettings = EdgeSettings()
+    ratelimit: RateLimitSettings = RateLimitSettings()
     supervisor: SupervisorSettings = SupervisorSettings()
     services: dict[str, ServiceSettings] = {}
     risk: RiskSettings = RiskSettings()

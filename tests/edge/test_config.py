@@ -77,7 +77,8 @@ def test_only_public_rpcs_have_routes_each_with_a_timeout(config: dict):
 
 def test_every_cluster_is_mtls_1_3_only_and_checks_the_services_spiffe_id(config: dict, settings: Settings):
     clusters = config["static_resources"]["clusters"]
-    assert {cluster["name"] for cluster in clusters} == {rpc.workload for rpc in public_rpcs()}
+    # The services' clusters and the global rate limit service's.
+    assert {cluster["name"] for cluster in clusters} == {rpc.workload for rpc in public_rpcs()} | {"ratelimit"}
     for cluster in clusters:
         context = cluster["transport_socket"]["typed_config"]["common_tls_context"]
         assert context["tls_params"] == {
@@ -99,10 +100,11 @@ def test_filters_run_in_the_order_the_edge_needs(config: dict):
         "header_mutation",
         "lua",  # refuses header names gRPC metadata cannot carry
         "jwt_authn",
-        "local_ratelimit",
+        "local_ratelimit",  # the first line: a client over its budget at this Envoy costs no call
         "buffer",  # the whole body, at most a gRPC message: 413 beyond
         "lua",  # unknown JSON fields: 400 (the transcoder would drop them)
         "grpc_json_transcoder",
+        "ratelimit",  # the budget all replicas share (needs the gRPC route the transcoder's path selects)
         "router",
     ]
     response = filters[0]["typed_config"]["extension_config"]["typed_config"]["mutations"]["response_mutations"]
@@ -194,3 +196,19 @@ def test_envoy_validates_the_rendered_configuration(tmp_path: Path):
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert "OK" in result.stdout + result.stderr
+
+
+def test_the_global_rate_limit_counts_each_client_and_fails_open(config: dict, settings: Settings):
+    (limit,) = [f["typed_config"] for f in _filters(config) if f["name"] == "envoy.filters.http.ratelimit"]
+    assert limit["domain"] == settings.ratelimit.domain
+    assert limit["failure_mode_deny"] is False
+    assert limit["rate_limit_service"]["grpc_service"]["envoy_grpc"]["cluster_name"] == "ratelimit"
+    # One set of x-ratelimit-* headers (the local limit's), no x-envoy-ratelimited.
+    assert "enable_x_ratelimit_headers" not in limit and limit["disable_x_envoy_ratelimited_header"] is True
+    (host,) = _manager(config)["route_config"]["virtual_hosts"]
+    assert host["rate_limits"] == [
+        {"stage": 0, "actions": [{"request_headers": {"header_name": "x-jwt-sub", "descriptor_key": "client"}}]}
+    ]
+    (cluster,) = [c for c in config["static_resources"]["clusters"] if c["name"] == "ratelimit"]
+    address = cluster["load_assignment"]["endpoints"][0]["lb_endpoints"][0]["endpoint"]["address"]["socket_address"]
+    assert address == {"address": settings.ratelimit.host, "port_value": settings.ratelimit.grpc_port}

@@ -19,6 +19,7 @@ from typing import Any
 import jsonschema
 import kubernetes_validate
 import pytest
+import yaml
 
 from services.runtime.access import ACCESS_DENIED
 from services.runtime.config import ROOT, SERVICES, Settings
@@ -32,7 +33,7 @@ from tools.k8s import edge
 from tools.mesh.kafka import topics
 
 # Deployments that are not mesh workloads with a certificate of their own.
-INFRASTRUCTURE = ("triton", "issuer")
+INFRASTRUCTURE = ("triton", "issuer", "ratelimit")
 Resources = list[dict[str, Any]]
 
 
@@ -310,3 +311,49 @@ def test_each_database_takes_the_connections_of_its_service_at_most_replicas(
         # Headroom for migrations, the operator, monitoring and superuser-reserved slots.
         assert autoscaler["spec"]["maxReplicas"] * per_replica + 30 <= allowed, (overlay, name)
     assert checked == set(SERVICES), f"{overlay}: autoscalers checked against their database: {sorted(checked)}"
+
+
+def test_only_redis_clients_reach_redis_with_the_password_from_its_secret(rendered: dict[str, Resources]) -> None:
+    """The online store: features writes, risk reads, the edge's rate-limit service counts; nobody else connects."""
+    resources = rendered["prod"]
+    (stateful_set,) = [r for r in of_kind(resources, "StatefulSet") if r["metadata"]["name"] == "redis"]
+    (container,) = stateful_set["spec"]["template"]["spec"]["containers"]
+    assert "$(REDIS_PASSWORD)" in container["args"] and "--appendonly" in container["args"]
+    assert container["env"] == [
+        {"name": "REDIS_PASSWORD", "valueFrom": {"secretKeyRef": {"name": "redis-auth", "key": "password"}}}
+    ]
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True
+    assert stateful_set["spec"]["volumeClaimTemplates"][0]["metadata"]["name"] == "data"
+    (policy,) = [r for r in of_kind(resources, "NetworkPolicy") if r["metadata"]["name"] == "redis"]
+    (ingress,) = policy["spec"]["ingress"]
+    allowed = {source["podSelector"]["matchLabels"]["app"] for source in ingress["from"]}
+    assert {"features", "risk", "ratelimit"} <= allowed and not {"customer", "edge-gateway"} & allowed
+    (authorization,) = [r for r in of_kind(resources, "AuthorizationPolicy") if r["metadata"]["name"] == "redis"]
+    principals = authorization["spec"]["rules"][0]["from"][0]["source"]["principals"]
+    assert sorted(p.rsplit("/", 1)[1] for p in principals) == sorted(allowed)
+    config = of_kind(resources, "ConfigMap")[0]["data"]
+    assert config["FINTECH_REDIS__HOST"] == "redis.fintech.svc.cluster.local"
+    assert "FINTECH_REDIS__PASSWORD" not in config
+    for name in ("features", "risk"):
+        (deployment,) = [r for r in of_kind(resources, "Deployment") if r["metadata"]["name"] == name]
+        env = {v["name"]: v for v in deployment["spec"]["template"]["spec"]["containers"][0]["env"]}
+        assert env["FINTECH_REDIS__PASSWORD"]["valueFrom"]["secretKeyRef"] == {"name": "redis-auth", "key": "password"}
+
+
+def test_the_cluster_edge_asks_the_ratelimit_service_only_the_edge_may_call(rendered: dict[str, Resources]) -> None:
+    """The edge's global limit in the cluster: its cluster names the ratelimit Service, whose policies admit the
+    edge gateway alone, and the service's limits are the local mesh's (one source, mesh.toml [edge])."""
+    from tools.edge.rate_limits import service_config
+    from tools.k8s.__main__ import file_settings
+
+    config = edge.build(file_settings())
+    (cluster,) = [c for c in config["static_resources"]["clusters"] if c["name"] == "ratelimit"]
+    (endpoint,) = cluster["load_assignment"]["endpoints"][0]["lb_endpoints"]
+    address = endpoint["endpoint"]["address"]["socket_address"]
+    assert (address["address"], address["port_value"]) == ("ratelimit.fintech.svc.cluster.local", 8081)
+    assert "transport_socket" not in cluster  # the sidecar originates mTLS
+    resources = rendered["prod"]
+    (policy,) = [r for r in of_kind(resources, "NetworkPolicy") if r["metadata"]["name"] == "ratelimit"]
+    assert [s["podSelector"]["matchLabels"]["app"] for s in policy["spec"]["ingress"][0]["from"]] == ["edge-gateway"]
+    (limits,) = [r for r in of_kind(resources, "ConfigMap") if r["metadata"]["name"] == "ratelimit-config"]
+    assert yaml.safe_load(limits["data"]["limits.yaml"]) == service_config(file_settings())

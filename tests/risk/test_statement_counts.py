@@ -18,10 +18,12 @@ from fintech.risk.v1 import fraud_detection_service_pb2_grpc as fraud_grpc
 from fintech.risk.v1 import regulatory_compliance_service_pb2 as rc
 from fintech.risk.v1 import regulatory_compliance_service_pb2_grpc as rc_grpc
 from fintech.risk.v1 import transaction_pb2 as txn
+from fintech.risk.v1 import transaction_screening_service_pb2 as ts
+from fintech.risk.v1 import transaction_screening_service_pb2_grpc as ts_grpc
 
 from services.risk.adapters import audit
-from services.risk.adapters.db.models import aml_transactions, known_counterparties
-from services.risk.main import fraud_detection, regulatory_compliance
+from services.risk.adapters.db.models import aml_transactions, audit_records, known_counterparties
+from services.risk.main import fraud_detection, regulatory_compliance, transaction_screening
 from services.runtime.clients import ServiceClient
 from services.runtime.db import outbox_events
 from tests.features.support import counting, local_server, service_database
@@ -109,6 +111,60 @@ async def test_one_aml_evaluation_costs_pinned_statements_and_transactions(setti
         # The history row came in the assessment's statement; the alerts' events are in the outbox.
         assert await _rows(database, aml_transactions, account_id=uuid.UUID(account)) == 2
         assert await _rows(database, outbox_events, event_type="fintech.risk.v1.AmlAlertRaised") >= 1
+
+
+# ScreenTransaction (payments' one call per payment): both lookups in one read, then one transaction of four
+# statements for both assessments: their rows with what they bring, their events, the lock, both audit records.
+SCREEN_WRITE = [
+    "WITH inserted_0 AS (INSERT",
+    "INSERT INTO outbox_events",
+    "SELECT pg_advisory_xact_lock",
+    "WITH appended_0 AS (INSERT",
+]
+
+
+async def test_one_transaction_screening_costs_one_read_and_one_transaction_for_both(settings):
+    customer, account, payee = (str(uuid.uuid4()) for _ in range(3))
+    warm = _transaction(customer, account, 1_000, creditor_account_id=str(uuid.uuid4()))
+    t = _transaction(customer, account, 1_200, creditor_account_id=payee)
+    t.counterparty.country_code = "KP"  # an AML alert too: its event shares the outbox statement
+    async with service_database("risk") as database:
+        features, ml = (
+            ServiceClient("risk", "features", settings=settings),
+            ServiceClient("risk", "ml", settings=settings),
+        )
+        await features.start()
+        await ml.start()
+        servicer = transaction_screening(database, settings, features, ml)
+        async with local_server(ts_grpc.add_TransactionScreeningServiceServicer_to_server, servicer) as ch:
+            screen = ts_grpc.TransactionScreeningServiceStub(ch).ScreenTransaction
+            await screen(ts.ScreenTransactionRequest(transaction=warm))
+            with counting(database) as first:
+                answer = await screen(ts.ScreenTransactionRequest(transaction=t))
+            with counting(database) as repeated:
+                again = await screen(ts.ScreenTransactionRequest(transaction=t))
+        await features.stop()
+        await ml.stop()
+        # was two reads and two transactions of four statements each (the two calls above)
+        _pinned(first, READ + SCREEN_WRITE, begins=2, commits=1)
+        _pinned(repeated, READ, begins=1, commits=0)
+        assert again == answer and answer.aml_assessment.alerts
+        assert (await audit.verify(database))[0]
+        # What the two calls' statements brought, this one's did: the known counterparty, the history row, the
+        # events of both (with the alert's), an audit record for each.
+        known = {"customer_id": uuid.UUID(customer), "counterparty_key": f"account:{payee}"}
+        assert await _rows(database, known_counterparties, **known) == 1
+        assert await _rows(database, aml_transactions, payment_id=uuid.UUID(t.payment_id)) == 1
+        subjects = [answer.fraud_assessment.fraud_assessment_id, answer.aml_assessment.aml_assessment_id]
+        assert [await _rows(database, audit_records, subject=subject) for subject in subjects] == [1, 1]
+        kinds = {
+            "fintech.risk.v1.FraudEvaluated": answer.fraud_assessment.fraud_assessment_id,
+            "fintech.risk.v1.AmlTransactionEvaluated": answer.aml_assessment.aml_assessment_id,
+            "fintech.risk.v1.AmlAlertRaised": answer.aml_assessment.alerts[0].aml_alert_id,
+        }
+        assert [await _rows(database, outbox_events, event_type=kind, key=key) for kind, key in kinds.items()] == [
+            1, 1, 1
+        ]  # fmt: skip
 
 
 async def test_concurrent_audit_appends_keep_one_unbroken_chain(settings):

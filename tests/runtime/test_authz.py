@@ -44,6 +44,7 @@ CALL_GRAPH = {
     ("payments", "customer", "/fintech.customer.v1.CustomerOnboardingService/RetrieveCustomerVerification"),
     ("payments", "risk", "/fintech.risk.v1.FraudDetectionService/EvaluateTransactionFraud"),
     ("payments", "risk", "/fintech.risk.v1.RegulatoryComplianceService/EvaluateTransactionAml"),
+    ("payments", "risk", "/fintech.risk.v1.TransactionScreeningService/ScreenTransaction"),
     ("customer", "risk", "/fintech.risk.v1.RegulatoryComplianceService/ScreenParty"),
     ("risk", "ml", "/fintech.ml.v1.ModelServingService/Predict"),
     ("risk", "features", "/fintech.features.v1.FeatureStoreService/RetrieveOnlineFeatures"),

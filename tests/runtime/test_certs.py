@@ -40,15 +40,16 @@ def settings(tmp_path: Path) -> Settings:
 def test_files_and_key_permissions(settings: Settings):
     certs_dir = certs.ensure_certs(settings)
     assert certs_dir == settings.state_dir / "certs"
-    expected = {"ca.pem", "ca-key.pem"} | {f"{w}.pem" for w in certs.WORKLOADS}
-    expected |= {f"{w}-key.pem" for w in certs.WORKLOADS}
+    issued = (*certs.WORKLOADS, *certs.INFRASTRUCTURE)
+    expected = {"ca.pem", "ca-key.pem"} | {f"{w}.pem" for w in issued}
+    expected |= {f"{w}-key.pem" for w in issued}
     assert set(snapshot(certs_dir)) == expected
     for name in expected:
         mode = stat.S_IMODE((certs_dir / name).stat().st_mode)
         assert mode == (0o600 if name.endswith("-key.pem") else 0o644), name
 
 
-@pytest.mark.parametrize("workload", certs.WORKLOADS)
+@pytest.mark.parametrize("workload", (*certs.WORKLOADS, *certs.INFRASTRUCTURE))
 def test_workload_certificate_is_an_svid(settings: Settings, workload: str):
     certs_dir = certs.ensure_certs(settings)
     ca, cert = load(certs_dir / "ca.pem"), load(certs_dir / f"{workload}.pem")

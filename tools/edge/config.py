@@ -13,14 +13,18 @@ One listener on 127.0.0.1:<envoy.rest_port>, its HTTP filters in this order:
    transcoder forwards request headers as metadata, and the service's gRPC server would fail the call (500).
 4. jwt_authn: RS256 bearer token from the dev issuer (issuer, audience, JWKS in <state_dir>/edge/jwks.json);
    the verified claims go upstream as x-jwt-payload (base64url JSON), `sub` as x-jwt-sub.
-5. local_ratelimit: one token bucket per client (x-jwt-sub), with x-ratelimit-* headers.
+5. local_ratelimit: one token bucket per client (x-jwt-sub), with x-ratelimit-* headers; the first line, in
+   each Envoy process (tools/edge/rate_limits.py: the budget both limits apply, from mesh.toml [edge]).
 6. buffer: the whole request body, at most the services' gRPC max receive message size; a larger one is
    413 before any service sees it (else the service refuses it as RESOURCE_EXHAUSTED, which is 429 and retried).
 7. lua (envoy/unknown_fields.lua): a JSON body field its message does not define is 400 naming it (the
    transcoder would drop it silently), as is a body that is not strict JSON.
 8. grpc_json_transcoder: the `google.api.http` rules of every service with public RPCs, over the contracts'
    descriptor set plus google.rpc.Status and its details (so gRPC errors become JSON; see edge_descriptor_set).
-9. router: one exact route per public RPC (internal RPCs have none) to one cluster per service, mTLS as
+9. ratelimit: the budget every edge replica shares, asked of the ratelimit service (gRPC, mTLS as edge-gateway)
+   with the client as descriptor; fails open. After the transcoder: Envoy's global limit needs the request's
+   route and cluster, and only the transcoder's gRPC path selects one (the REST path matches no route).
+10. router: one exact route per public RPC (internal RPCs have none) to one cluster per service, mTLS as
    edge-gateway, TLS 1.3 only, the upstream's SPIFFE id checked.
 Every reply the edge makes itself is JSON shaped like a transcoded gRPC error: {"code", "message", "details"},
 with a google.rpc.ErrorInfo (domain edge-gateway.<namespace>.svc) where the reason is one of the contracts'.
@@ -47,6 +51,7 @@ from google.rpc import code_pb2, error_details_pb2, status_pb2
 
 from services.runtime.config import ROOT, Settings, get_settings
 from services.runtime.server import SERVER_OPTIONS
+from tools.edge.rate_limits import CLIENT_KEY
 from tools.edge.tokens import jwks_path
 
 DESCRIPTOR_SET = ROOT / "gen" / "descriptors" / "fintech.binpb"
@@ -59,6 +64,8 @@ EDGE_WORKLOAD = "edge-gateway"
 PROVIDER = "fintech-issuer"
 PAYLOAD_HEADER = "x-jwt-payload"
 SUBJECT_HEADER = "x-jwt-sub"
+# The ratelimit service's cluster (and workload: its certificate names it).
+RATE_LIMIT_CLUSTER = "ratelimit"
 DEFAULT_TIMEOUT_SECONDS = 15
 # RPCs that may legitimately take longer than a lookup (reports, batch reads, model inference).
 SLOW_METHOD_TIMEOUT_SECONDS = 60
@@ -366,7 +373,7 @@ def build(settings: Settings, descriptor_set: Path = DESCRIPTOR_SET) -> dict[str
         "admin": {"address": _address(settings.mesh.host, settings.envoy.admin_port)},
         "static_resources": {
             "listeners": [_listener(settings, rpcs, descriptor_set)],
-            "clusters": [_cluster(settings, name) for name in workloads],
+            "clusters": [*(_cluster(settings, name) for name in workloads), _rate_limit_cluster(settings)],
         },
     }
 
@@ -414,6 +421,7 @@ def _connection_manager(settings: Settings, rpcs: list[PublicRpc], descriptor_se
             _buffer(),
             _unknown_fields(settings, descriptor_set),
             _transcoder(rpcs, edge_descriptor_set),
+            _global_rate_limit(settings),
             {"name": "envoy.filters.http.router", "typed_config": _typed("filters.http.router.v3.Router")},
         ],
     }
@@ -568,6 +576,39 @@ def _rate_limit(settings: Settings) -> dict[str, Any]:
     }
 
 
+def _global_rate_limit(settings: Settings) -> dict[str, Any]:
+    """The budget every edge replica shares: the ratelimit service counts each client's requests in Redis.
+
+    After the local limit, which stays the first line: a client over its budget at this Envoy costs no call.
+    Fails open: when the service is down, slow or refuses the call, the request goes on and the local limit
+    still holds each replica to the budget. A per-client quota is fairness, not a guard of money or data;
+    failing closed would turn a ratelimit or Redis outage into an outage of the whole API.
+    """
+    return {
+        "name": "envoy.filters.http.ratelimit",
+        "typed_config": _typed("filters.http.ratelimit.v3.RateLimit")
+        | {
+            "domain": settings.ratelimit.domain,
+            "stage": 0,
+            "timeout": _duration(settings.ratelimit.timeout_seconds),
+            "failure_mode_deny": False,
+            # No x-ratelimit-* headers of its own: the local limit's are on every reply (also while this service
+            # is down), and a second set would repeat each header with other values.
+            # The local limit's 429 says nothing of Envoy's internals either.
+            "disable_x_envoy_ratelimited_header": True,
+            "stat_prefix": "edge_global_rate_limit",
+            "rate_limit_service": {
+                "grpc_service": {"envoy_grpc": {"cluster_name": RATE_LIMIT_CLUSTER}},
+                "transport_api_version": "V3",
+            },
+        },
+    }
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds:.3f}s"
+
+
 def _buffer() -> dict[str, Any]:
     # The whole body before anything reads it: beyond MAX_REQUEST_BYTES Envoy answers 413 itself, before
     # the transcoder has sent anything upstream (the cluster's upstream_rq_total does not move).
@@ -612,9 +653,14 @@ def _routes(rpcs: list[PublicRpc]) -> dict[str, Any]:
     ]
     not_found = {"status": 404, "body": {"inline_string": "no such route"}}
     routes.append({"name": "not-found", "match": {"prefix": "/"}, "direct_response": not_found})
+    # The global rate limit's descriptor, on every route: the client is x-jwt-sub, which jwt_authn set (a
+    # client-sent copy was dropped before it). A request without one (none gets past jwt_authn) is not counted.
+    client = {"request_headers": {"header_name": SUBJECT_HEADER, "descriptor_key": CLIENT_KEY}}
     return {
         "name": "rest",
-        "virtual_hosts": [{"name": "api", "domains": ["*"], "routes": routes}],
+        "virtual_hosts": [
+            {"name": "api", "domains": ["*"], "routes": routes, "rate_limits": [{"stage": 0, "actions": [client]}]}
+        ],
     }
 
 
@@ -624,6 +670,16 @@ def _timeout(rpc: PublicRpc) -> int:
 
 def _cluster(settings: Settings, workload: str) -> dict[str, Any]:
     service = settings.service(workload)
+    return _grpc_cluster(settings, workload, service.host, service.port)
+
+
+def _rate_limit_cluster(settings: Settings) -> dict[str, Any]:
+    ratelimit = settings.ratelimit
+    return _grpc_cluster(settings, RATE_LIMIT_CLUSTER, ratelimit.host, ratelimit.grpc_port)
+
+
+def _grpc_cluster(settings: Settings, workload: str, host: str, port: int) -> dict[str, Any]:
+    """HTTP/2 over mTLS as edge-gateway, TLS 1.3 only, the upstream's SPIFFE id checked."""
     certs = settings.state_dir / "certs"
     tls = {
         "common_tls_context": {
@@ -645,7 +701,7 @@ def _cluster(settings: Settings, workload: str) -> dict[str, Any]:
     }
     return {
         "name": workload,
-        "type": "STATIC" if _is_ip(service.host) else "STRICT_DNS",
+        "type": "STATIC" if _is_ip(host) else "STRICT_DNS",
         "connect_timeout": "2s",
         "typed_extension_protocol_options": {
             "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": _typed("upstreams.http.v3.HttpProtocolOptions")
@@ -653,7 +709,7 @@ def _cluster(settings: Settings, workload: str) -> dict[str, Any]:
         },
         "load_assignment": {
             "cluster_name": workload,
-            "endpoints": [{"lb_endpoints": [{"endpoint": {"address": _address(service.host, service.port)}}]}],
+            "endpoints": [{"lb_endpoints": [{"endpoint": {"address": _address(host, port)}}]}],
         },
         "transport_socket": {
             "name": "envoy.transport_sockets.tls",
@@ -721,7 +777,11 @@ def _local_replies(settings: Settings) -> dict[str, Any]:
         "body_format_override": body(LOCAL_REPLY_CODES[401], LOCAL_REPLY_REASONS[401]),
     }
     # The buffer filter's own words are "Payload Too Large": say what the limit is.
-    messages = {413: f"the request body is larger than the limit of {MAX_REQUEST_BYTES} bytes"}
+    # The local and the global rate limit refuse alike (Envoy's own words differ: "local_rate_limited" and none).
+    messages = {
+        413: f"the request body is larger than the limit of {MAX_REQUEST_BYTES} bytes",
+        429: "the client's request rate limit at the edge is spent; retry after x-ratelimit-reset seconds",
+    }
     mappers = [
         {
             "filter": status_is(status),

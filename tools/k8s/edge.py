@@ -22,6 +22,8 @@ STATE_DIR = Path("/etc/fintech")
 REST_PORT = 8080
 ADMIN_PORT = 9901
 ISSUER = "issuer"  # the token issuer's Service and Deployment
+RATE_LIMIT = "ratelimit"  # the global rate limit service's Service and Deployment (tools/k8s/ratelimit.py)
+RATE_LIMIT_GRPC_PORT = 8081
 
 
 def cluster_settings(settings: Settings | None = None, state_dir: Path = STATE_DIR) -> Settings:
@@ -37,6 +39,9 @@ def cluster_settings(settings: Settings | None = None, state_dir: Path = STATE_D
             "mesh": settings.mesh.model_copy(update={"mode": "cluster", "host": "0.0.0.0", "state_dir": state_dir}),
             "envoy": settings.envoy.model_copy(update={"rest_port": REST_PORT, "admin_port": ADMIN_PORT}),
             "services": services,
+            "ratelimit": settings.ratelimit.model_copy(
+                update={"host": f"{RATE_LIMIT}.{namespace}.svc.cluster.local", "grpc_port": RATE_LIMIT_GRPC_PORT}
+            ),
         }
     )
 

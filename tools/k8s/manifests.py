@@ -14,6 +14,10 @@ from services.runtime.config import SERVICES, Settings
 from services.runtime.observability import RPC_HANDLED, RPC_LATENCY
 from tools.edge import config as edge_config
 from tools.k8s import edge
+from tools.k8s.ratelimit import ratelimit_resources
+from tools.k8s.redis import PORT as REDIS_PORT
+from tools.k8s.redis import clients as redis_clients
+from tools.k8s.redis import password_env, redis_resources
 from tools.mesh.kafka import topics
 from tools.policy.check import Policies
 
@@ -67,6 +71,8 @@ def config_map(settings: Settings) -> Resource:
         env_name("kafka", "port"): str(KAFKA_PORT),
         env_name("triton", "host"): f"triton.{namespace}.svc.cluster.local",
         env_name("postgres", "port"): str(POSTGRES_PORT),
+        env_name("redis", "host"): f"redis.{namespace}.svc.cluster.local",
+        env_name("redis", "port"): str(REDIS_PORT),
     }
     for name in SERVICES:
         data[env_name("services", name, "host")] = f"{name}.{namespace}.svc.cluster.local"
@@ -88,6 +94,7 @@ def service_resources(settings: Settings, name: str, callers: list[str]) -> list
         {"name": env_name("postgres", "host"), "value": f"{name}-db-rw"},
         _secret_env(env_name("postgres", "user"), f"{name}-db-app", "username"),
         _secret_env(env_name("postgres", "password"), f"{name}-db-app", "password"),
+        *([password_env(env_name("redis", "password"))] if name in redis_clients() else []),
     ]
     grpc_probe = {"grpc": {"port": own.port}}
     container = {
@@ -624,6 +631,10 @@ def generated(settings: Settings) -> dict[str, list[Resource]]:
     files["edge-gateway.yaml"] = edge_resources(settings)
     files["issuer.yaml"] = issuer_resources(settings)
     files["triton.yaml"] = triton_resources(settings)
+    files["redis.yaml"] = redis_resources(settings, metadata)
+    files["ratelimit.yaml"] = ratelimit_resources(
+        settings, metadata, _deployment, _service, _network_policy, _service_account, _pdb
+    )
     for resources in files.values():
         for resource in resources:
             resource["metadata"] = {

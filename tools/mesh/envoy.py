@@ -28,7 +28,7 @@ class Envoy(Component):
 
     @property
     def depends(self) -> tuple[str, ...]:  # type: ignore[override]
-        return ("issuer", *(name for name in SERVICES if service_exists(name)))
+        return ("issuer", "ratelimit", *(name for name in SERVICES if service_exists(name)))
 
     @property
     def config_path(self) -> Path:

@@ -15,6 +15,7 @@ from tools.mesh.envoy import Envoy, envoy_configured
 from tools.mesh.issuer import Issuer
 from tools.mesh.kafka import Kafka
 from tools.mesh.postgres import Postgres
+from tools.mesh.ratelimit import RateLimit
 from tools.mesh.redis_server import Redis
 from tools.mesh.services import Service, service_exists
 from tools.mesh.settings_file import write_settings_file
@@ -39,6 +40,7 @@ class Mesh:
             "triton": Triton(self.settings, model_repository),
             **{name: Service(self.settings, name) for name in self.settings.services},
             "issuer": Issuer(self.settings),
+            "ratelimit": RateLimit(self.settings),
             "envoy": Envoy(self.settings),
         }
         self.elapsed = 0.0  # seconds the last up() took
@@ -49,7 +51,7 @@ class Mesh:
     def available(self) -> list[str]:
         """The default set: infrastructure, the services already written, Envoy once configured."""
         names = [*INFRASTRUCTURE, *(name for name in self._services() if service_exists(name))]
-        return [*names, "issuer", "envoy"] if envoy_configured() else names
+        return [*names, "issuer", "ratelimit", "envoy"] if envoy_configured() else names
 
     def _services(self) -> list[str]:
         ordered = [name for name in SERVICES if name in self.settings.services]
@@ -64,7 +66,7 @@ class Mesh:
         """
         wanted = self._with_dependencies(components or self.available())
         started = time.monotonic()
-        if any(isinstance(self.components[name], (Service, Redis)) for name in wanted):
+        if any(isinstance(self.components[name], (Service, Redis, RateLimit)) for name in wanted):
             _ensure_certs(self.settings)
         run_sync(self._prepare(wanted))
         write_settings_file(self.settings)
@@ -159,7 +161,7 @@ class Mesh:
         for name, component in self.components.items():
             if isinstance(component, Service) and not service_exists(name):
                 continue
-            if name in ("issuer", "envoy") and not envoy_configured():
+            if name in ("issuer", "ratelimit", "envoy") and not envoy_configured():
                 continue
             try:
                 programs[name] = component.program()

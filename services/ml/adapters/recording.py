@@ -1,9 +1,10 @@
-"""What Predict served, stored: its PredictionServed events (outbox) and the drift bins of its rows.
+"""What Predict served, stored: its PredictionServed events (outbox), and its drift bins counted (drift_bins.py).
 
-Calls that finish while a write is committing are stored together by the next one (group commit): a
-burst of predictions costs one transaction of two statements, not one transaction each. A call still
-returns only after the transaction holding its records has committed, so no served prediction lacks
-its event.
+Calls that finish while a write is in flight are stored together by the next one (group commit): a burst of
+predictions costs one statement, not one each. The events of a write are one INSERT on an autocommit
+connection: one statement is atomic by itself, so it needs no BEGIN and COMMIT round trips. A call still
+returns only after the statement holding its events has committed, so no served prediction lacks its event;
+its drift bins are counted once it has.
 """
 
 from __future__ import annotations
@@ -12,52 +13,43 @@ import asyncio
 
 from fintech.common.v1 import event_envelope_pb2
 from fintech.ml.v1 import events_pb2
-from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.ml.adapters.drift_bins import DriftBins
 from services.ml.app.ports import Bins
 from services.runtime import outbox
 from services.runtime.db import Database
 
-# Arrays keep the text one whatever the number of bins, so it is prepared once per connection. Rows are
-# sorted, so concurrent writers (other processes) lock them in one order.
-ADD_BINS = text("""
-INSERT INTO served_feature_bins AS b (model_version_id, feature_name, bucket, count)
-SELECT * FROM unnest(CAST(:ids AS uuid[]), CAST(:names AS text[]), CAST(:buckets AS integer[]),
-                     CAST(:counts AS bigint[]))
-ON CONFLICT (model_version_id, feature_name, bucket) DO UPDATE
-    SET count = b.count + excluded.count, last_served_at = now()
-""")
-
 
 class Recorder:
-    def __init__(self, database: Database, source: str) -> None:
+    def __init__(self, database: Database, source: str, drift: DriftBins) -> None:
         self.database = database
         self.source = source
-        self._waiting: list[tuple[list[event_envelope_pb2.EventEnvelope], Bins, asyncio.Future[None]]] = []
+        self.drift = drift
+        self._waiting: list[tuple[list[event_envelope_pb2.EventEnvelope], asyncio.Future[None]]] = []
         self._writer: asyncio.Task[None] | None = None
 
     async def record_served(self, events: list[events_pb2.PredictionServed], bins: Bins) -> None:
-        """Store one call's PredictionServed events (each its own subject) and drift bins."""
+        """Store one call's PredictionServed events (each its own subject) and count its drift bins."""
         source = self.source
         await self.record([outbox.wrap(e, subject=e.prediction_id, sequence=1, source=source) for e in events], bins)
 
     async def record(self, envelopes: list[event_envelope_pb2.EventEnvelope], bins: Bins) -> None:
-        """Store one call's events and bins; returns once they are committed."""
+        """Store one call's events; returns once they are committed, its bins counted."""
         done = asyncio.get_running_loop().create_future()
-        self._waiting.append((envelopes, bins, done))
+        self._waiting.append((envelopes, done))
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write())
         await done
+        self.drift.add(bins)
 
     async def _write(self) -> None:
         while self._waiting:
             batch, self._waiting = self._waiting, []
-            envelopes = [envelope for call, _, _ in batch for envelope in call]
-            bins = sum((call for _, call, _ in batch), Bins())
             try:
-                await self._store(envelopes, bins)
+                await self._store([envelope for call, _ in batch for envelope in call])
             except BaseException as error:
-                for _, _, done in batch:
+                for _, done in batch:
                     if done.done():  # its caller was cancelled
                         continue
                     if isinstance(error, asyncio.CancelledError):
@@ -67,21 +59,13 @@ class Recorder:
                 if not isinstance(error, Exception):
                     raise
             else:
-                for _, _, done in batch:
+                for _, done in batch:
                     if not done.done():
                         done.set_result(None)
 
-    async def _store(self, envelopes: list[event_envelope_pb2.EventEnvelope], bins: Bins) -> None:
-        async with self.database.transaction() as session:
-            await outbox.add_events(session, envelopes)
-            if bins:
-                keys = sorted(bins)
-                await session.execute(
-                    ADD_BINS,
-                    {
-                        "ids": [k[0] for k in keys],
-                        "names": [k[1] for k in keys],
-                        "buckets": [k[2] for k in keys],
-                        "counts": [bins[k] for k in keys],
-                    },
-                )
+    async def _store(self, envelopes: list[event_envelope_pb2.EventEnvelope]) -> None:
+        async with self.database.engine.connect() as connection:
+            connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            async with AsyncSession(bind=connection) as session:
+                await outbox.add_events(session, envelopes)
+        self.database.outbox_committed.set()  # wakes this process's relay, as a committed transaction does

@@ -40,8 +40,12 @@ class Promotion:
 class Registry:
     """The registry's data and rules; the registry's and the serving service's servicers share one."""
 
-    def __init__(self, store: Store, is_ready: ReadyCheck) -> None:
+    def __init__(
+        self, store: Store, is_ready: ReadyCheck, flush_served: Callable[[], Awaitable[None]] | None = None
+    ) -> None:
+        """`flush_served`: writes what this worker served and still counts in memory (before a drift report)."""
         self.store = store
+        self.flush_served = flush_served
         self.source = store.source
         self.is_ready = is_ready
         self.generation = 0  # bumped on every stage change: serving's route cache follows it
@@ -190,6 +194,8 @@ class Registry:
 
     async def drift_report(self, name: str, version: str) -> drift_pb.DriftReport:
         """A new drift report of what the version served until now, stored; MODEL_DRIFT_DETECTED when it drifted."""
+        if self.flush_served is not None:  # all this worker served; other workers' last seconds flush on their own
+            await self.flush_served()
         async with self.store.transaction() as versions:
             stored = await versions.get(name, version)
             if not stored.baseline:

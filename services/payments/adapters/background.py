@@ -9,9 +9,11 @@ those on Kafka (creditor account, remittance text, device fingerprint) can no lo
 Amounts, account ids and states stay readable: the bank must keep its books (a legal obligation that
 outranks erasure), and they hold no clear personal data.
 
-Each process caches unwrapped keys (services/payments/adapters/sealing.py). `PaymentDataErasure` runs in one consumer
-group (one process destroys the keys); `KeyEviction` runs in a consumer group of its own per process, from the
-topic's end, so every process, however many replicas run, drops the erased customer's cached key.
+Each process caches unwrapped keys (services/payments/adapters/sealing.py) and which customers passed KYC
+(adapters/verified_customers.py). `PaymentDataErasure` runs in one consumer group (one process destroys the keys);
+`KeyEviction` runs in a consumer group of its own per process, from the topic's end, so every process, however
+many replicas run, drops the erased customer's cached key and forgets that an erased customer, or one whose KYC
+no longer holds, was verified.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.payments.adapters.db import projection, settlement
 from services.payments.adapters.db.models import DataKeyRow
 from services.payments.adapters.sealing import Sealer
+from services.payments.adapters.verified_customers import VerifiedCustomers
 from services.payments.domain import execution_dates
 from services.runtime import kafka
 from services.runtime.config import Settings
@@ -75,15 +78,19 @@ def process_group_id(prefix: str = "payments-key-eviction") -> str:
 
 
 class KeyEviction(EventConsumer):
-    """Drops an erased customer's cached data key in this process (every process runs one, in its own group).
+    """Drops an erased customer's cached data key in this process, and forgets that a customer was verified when
+    they are erased or their KYC no longer holds (every process runs one, in its own group).
 
-    The group is new each start and reads from the topic's end: erasures before the process started cannot be
-    in its cache. Its offsets and processed-event ids are those of a group nobody resumes (Kafka expires the
-    offsets; the ids are one row per erasure per process)."""
+    The group is new each start and reads from the topic's end: erasures and revocations before the process
+    started cannot be in its caches. Its offsets and processed-event ids are those of a group nobody resumes
+    (Kafka expires the offsets; the ids are one row per erasure or revocation per process)."""
 
-    handles = event_types(customer_events.CustomerErased)
+    handles = event_types(customer_events.CustomerErased, customer_events.CustomerVerificationChanged)
 
-    def __init__(self, sealer: Sealer, database: Database, settings: Settings, **options: Any) -> None:
+    def __init__(
+        self, sealer: Sealer, database: Database, settings: Settings, verified: VerifiedCustomers | None = None,
+        **options: Any,
+    ) -> None:  # fmt: skip
         group_id = process_group_id()
         options.setdefault(
             "consumer_factory", lambda: kafka.make_consumer(group_id, settings=settings, auto_offset_reset="latest")
@@ -91,11 +98,25 @@ class KeyEviction(EventConsumer):
         super().__init__(database, group_id=group_id, topics=[topic_for("fintech.customer.v1")], settings=settings,
                          **options)  # fmt: skip
         self.sealer = sealer
+        self.verified = verified
+        if verified is not None:
+            verified.listen_with(lambda: self.listening)
+
+    @property
+    def listening(self) -> bool:
+        """Connected, its last poll worked and it has its partitions: a revocation from now on reaches it."""
+        return self.healthy and self._consumer is not None and bool(self._consumer.assignment())
 
     async def handle(self, session: AsyncSession, envelope: event_envelope_pb2.EventEnvelope, event: Message) -> None:
         if isinstance(event, customer_events.CustomerErased):
             self.sealer.forget(event.customer_id)
+            if self.verified is not None:
+                self.verified.revoke(event.customer_id)
             log.info("payments.customer_data_key_evicted", customer_id=event.customer_id, group=self.group_id)
+        elif isinstance(event, customer_events.CustomerVerificationChanged) and not event.payments_allowed:
+            if self.verified is not None:
+                self.verified.revoke(event.customer_id)
+            log.info("payments.customer_verification_revoked", customer_id=event.customer_id, group=self.group_id)
 
 
 class StrandedPayments(Protocol):

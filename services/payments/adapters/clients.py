@@ -1,19 +1,18 @@
 """The calls payments makes to other services: screening by risk, and customer verification (KYC).
 
-Fraud and compliance screening of a payment through the risk service, before money moves.
-Both checks run at once. Whatever stops screening from finishing (risk unreachable, a deadline,
-the circuit breaker open, an answer that cannot be used) yields `screening_skipped`: the payment is
-then held for a person, never passed unscreened.
+Fraud and compliance screening of a payment through the risk service, before money moves: one call
+(TransactionScreeningService.ScreenTransaction) answers both. Whatever stops screening from finishing (risk
+unreachable, a deadline, the circuit breaker open, an answer that cannot be used) yields `screening_skipped`: the
+payment is then held for a person, never passed unscreened.
 
-Is the customer allowed to pay? Asked of the customer service (KYC), answers cached a few seconds. The contract
-allows callers to cache `RetrieveCustomerVerification` briefly; only positive answers are cached, so a customer
-who just passed KYC can pay at once, and a blocked one is re-asked.
+Is the customer allowed to pay? Asked of the customer service (KYC); positive answers are remembered in
+`VerifiedCustomers` (adapters/verified_customers.py: a short TTL, revoked by the customer events), so a customer
+who just passed KYC can pay at once, a blocked one is re-asked, and one whose KYC is revoked or who is erased
+is refused as soon as this process has the event.
 """
 
 from __future__ import annotations
 
-import asyncio
-import time
 from datetime import UTC, datetime
 
 import grpc
@@ -24,12 +23,11 @@ from fintech.customer.v1 import customer_onboarding_service_pb2_grpc as osvc_grp
 from fintech.payments.v1 import payment_pb2 as p
 from fintech.risk.v1 import aml_assessment_pb2 as aml
 from fintech.risk.v1 import fraud_assessment_pb2 as fa
-from fintech.risk.v1 import fraud_detection_service_pb2 as fsvc
-from fintech.risk.v1 import fraud_detection_service_pb2_grpc as fsvc_grpc
-from fintech.risk.v1 import regulatory_compliance_service_pb2 as rsvc
-from fintech.risk.v1 import regulatory_compliance_service_pb2_grpc as rsvc_grpc
 from fintech.risk.v1 import transaction_pb2 as t
+from fintech.risk.v1 import transaction_screening_service_pb2 as ssvc
+from fintech.risk.v1 import transaction_screening_service_pb2_grpc as ssvc_grpc
 
+from services.payments.adapters.verified_customers import VerifiedCustomers
 from services.payments.domain.screening import skipped
 from services.runtime.clients import ServiceClient
 from services.runtime.errors import DomainError, FailedPrecondition
@@ -50,27 +48,23 @@ AML_DECISIONS = {
 
 
 class RiskScreening:
-    """Screens payments with FraudDetectionService and RegulatoryComplianceService."""
+    """Screens payments with TransactionScreeningService: fraud and AML in one call."""
 
     def __init__(self, risk: ServiceClient, timeout: float = TIMEOUT) -> None:
         self._risk = risk
-        self._fraud = risk.stub(fsvc_grpc.FraudDetectionServiceStub)
-        self._compliance = risk.stub(rsvc_grpc.RegulatoryComplianceServiceStub)
+        self._screening = risk.stub(ssvc_grpc.TransactionScreeningServiceStub)
         self._timeout = timeout
 
     async def screen(self, tx: t.Transaction) -> p.ScreeningOutcome:
         try:
-            fraud, compliance = await asyncio.gather(
-                self._risk.call(self._fraud.EvaluateTransactionFraud,
-                                fsvc.EvaluateTransactionFraudRequest(transaction=tx), timeout=self._timeout),
-                self._risk.call(self._compliance.EvaluateTransactionAml,
-                                rsvc.EvaluateTransactionAmlRequest(transaction=tx), timeout=self._timeout),
-            )  # fmt: skip
+            screened = await self._risk.call(
+                self._screening.ScreenTransaction, ssvc.ScreenTransactionRequest(transaction=tx), timeout=self._timeout
+            )
         except (DomainError, grpc.RpcError) as error:  # unreachable, deadline, open breaker, refused
             code = error.code() if isinstance(error, grpc.RpcError) else error.code
             log.warning("screening.skipped", why=code.name)
             return skipped()
-        return outcome(fraud.fraud_assessment, compliance.aml_assessment)
+        return outcome(screened.fraud_assessment, screened.aml_assessment)
 
 
 def outcome(fraud: fa.FraudAssessment, compliance: aml.AmlAssessment) -> p.ScreeningOutcome:
@@ -88,20 +82,17 @@ def outcome(fraud: fa.FraudAssessment, compliance: aml.AmlAssessment) -> p.Scree
     return result
 
 
-CACHE_SECONDS = 5.0
-
-
 class CustomerVerification:
-    def __init__(self, customer: ServiceClient, cache_seconds: float = CACHE_SECONDS) -> None:
+    def __init__(self, customer: ServiceClient, verified: VerifiedCustomers) -> None:
         self._client = customer
         self._stub = customer.stub(osvc_grpc.CustomerOnboardingServiceStub)
-        self._verified_until: dict[str, float] = {}
-        self._cache_seconds = cache_seconds
+        self._verified = verified
 
     async def require_verified(self, customer_id: str) -> None:
         """FAILED_PRECONDITION (CUSTOMER_NOT_VERIFIED or CUSTOMER_ERASED) unless the customer may pay."""
-        if self._verified_until.get(customer_id, 0.0) > time.monotonic():
+        if self._verified.allowed(customer_id):
             return
+        asked_at = self._verified.epoch  # a revocation applied while the call is out wins over its answer
         answer = await self._client.call(
             self._stub.RetrieveCustomerVerification,
             osvc.RetrieveCustomerVerificationRequest(customer_id=customer_id),
@@ -118,6 +109,4 @@ class CustomerVerification:
                 reason=ErrorReason.ERROR_REASON_CUSTOMER_NOT_VERIFIED,
                 metadata={"customer_id": customer_id},
             )
-        if len(self._verified_until) > 100_000:
-            self._verified_until.clear()
-        self._verified_until[customer_id] = time.monotonic() + self._cache_seconds
+        self._verified.grant(customer_id, asked_at)

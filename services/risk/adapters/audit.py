@@ -11,13 +11,15 @@ from __future__ import annotations
 import asyncio
 import sys
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from functools import cache
+from typing import Any, cast
 
 from fintech.risk.v1 import audit_record_pb2
 from opentelemetry import trace
-from sqlalchemy import LargeBinary, bindparam, func, insert, select
+from sqlalchemy import Executable, LargeBinary, bindparam, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.risk.adapters.db.models import AuditRecordRow, audit_records
@@ -50,6 +52,37 @@ _APPEND = insert(audit_records).from_select(
 )
 
 
+@cache
+def _append_chain(count: int) -> Executable:
+    """The append of `count` records after the lock, in one statement: each record an INSERT in a data-modifying
+    CTE (parameters prefixed `r<i>_`) whose previous hash is the record before it (RETURNING record_hash), the
+    first's the trail's last. Each insert reads the one before, so their positions follow the chain."""
+    previous: Any = _previous.c.hash
+    source: Any = _previous
+    for i in range(count):
+        row = select(
+            *(bindparam(f"r{i}_{name}", type_=audit_records.c[name].type) for name in CONTENT),
+            previous,
+            func.sha256(previous.op("||")(bindparam(f"r{i}_content", type_=LargeBinary)), type_=LargeBinary),
+        ).select_from(source)
+        step = insert(audit_records).from_select([*CONTENT, "previous_record_hash", "record_hash"], row)
+        source = step.returning(audit_records.c.record_hash).cte(f"appended_{i}")
+        previous = source.c.record_hash
+    return select(previous)
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """What a record says of one action (the recorder, request and trace are the call's)."""
+
+    actor: str
+    action: str
+    resource_type: str
+    subject: str
+    customer_id: str = ""
+    details: Mapping[str, Any] | None = None
+
+
 async def append(
     session: AsyncSession,
     *,
@@ -66,9 +99,49 @@ async def append(
     details: Mapping[str, Any] | None = None,
 ) -> uuid.UUID:
     """Append one record in the caller's transaction (two statements); returns its id."""
-    record_id = uuid.uuid4()
-    record: dict[str, Any] = {
-        "id": record_id,
+    record = _record(
+        actor=actor, action=action, resource_type=resource_type, subject=subject, recorder=recorder,
+        customer_id=customer_id, outcome=outcome, status_code=status_code, request_id=request_id,
+        trace_id=trace_id, details=details,
+    )  # fmt: skip
+    await session.execute(_LOCK_STATEMENT, {"lock": _LOCK})
+    await session.execute(_APPEND, {**record, "genesis": GENESIS, "content": canonical(record)})
+    return cast(uuid.UUID, record["id"])
+
+
+async def append_all(session: AsyncSession, records: Sequence[dict[str, Any]]) -> None:
+    """Append several records (`_record`s), in their order, in the caller's transaction: the lock and one
+    statement, whatever their number."""
+    if not records:
+        return
+    statement: Executable = _APPEND
+    parameters: dict[str, Any] = {**records[0], "genesis": GENESIS, "content": canonical(records[0])}
+    if len(records) > 1:
+        statement, parameters = _append_chain(len(records)), {"genesis": GENESIS}
+        for i, record in enumerate(records):
+            parameters |= {f"r{i}_{name}": value for name, value in record.items()}
+            parameters[f"r{i}_content"] = canonical(record)
+    await session.execute(_LOCK_STATEMENT, {"lock": _LOCK})
+    await session.execute(statement, parameters)
+
+
+def _record(
+    *,
+    actor: str,
+    action: str,
+    resource_type: str,
+    subject: str,
+    recorder: str,
+    customer_id: str = "",
+    outcome: int = audit_record_pb2.AUDIT_OUTCOME_SUCCEEDED,
+    status_code: int = 0,
+    request_id: str = "",
+    trace_id: str = "",
+    details: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A record's content (CONTENT), with a new id and the time now."""
+    return {
+        "id": uuid.uuid4(),
         "actor": actor,
         "actor_type": audit_record_pb2.ACTOR_TYPE_WORKLOAD
         if actor.startswith("spiffe://")
@@ -85,9 +158,6 @@ async def append(
         "occur_time": datetime.now(UTC),
         "details": {key: str(value) for key, value in (details or {}).items()},
     }
-    await session.execute(_LOCK_STATEMENT, {"lock": _LOCK})
-    await session.execute(_APPEND, {**record, "genesis": GENESIS, "content": canonical(record)})
-    return record_id
 
 
 def trace_id() -> str:
@@ -117,6 +187,16 @@ class AuditLog:
             customer_id=customer_id, recorder=self.recorder, request_id=call_pipeline.request_id.get(),
             trace_id=trace_id(), details=details,
         )  # fmt: skip
+
+    async def record_all(self, session: AsyncSession, entries: Sequence[AuditEntry]) -> None:
+        """One record per entry, in order, appended together (the lock and one statement)."""
+        request, trace = call_pipeline.request_id.get(), trace_id()
+        await append_all(session, [
+            _record(actor=e.actor, action=e.action, resource_type=e.resource_type, subject=e.subject,
+                    customer_id=e.customer_id, details=e.details, recorder=self.recorder, request_id=request,
+                    trace_id=trace)
+            for e in entries
+        ])  # fmt: skip
 
 
 class AuditRecords:

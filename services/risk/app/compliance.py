@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from fintech.risk.v1 import aml_assessment_pb2 as A
@@ -23,6 +24,7 @@ from services.risk.app.ports import (
 from services.risk.domain import rules, sanctions
 from services.risk.domain.fraud import amount_minor
 from services.risk.domain.reports import calendar_date, report_period
+from services.risk.domain.rules import PastTransaction
 from services.runtime.config import RiskSettings
 
 
@@ -68,14 +70,24 @@ class AmlMonitoring:
         self.settings = settings
 
     async def evaluate(self, t: txn.Transaction, actor: str) -> A.AmlAssessment:
-        at = t.transaction_time.ToDatetime(tzinfo=UTC)
-        window = timedelta(hours=self.settings.aml_structuring_window_hours)
-        found = await self.assessments.lookup(t, at - window, at)
+        found = await self.assessments.lookup(t, *self.window(t))
         if found.stored is not None:  # a repeated call: the stored assessment stands
             return found.stored
+        assessment = self.assess(t, found.history)
+        stored = await self.assessments.record(assessment, amount_minor(t), actor)
+        return stored if stored is not None else assessment
+
+    def window(self, t: txn.Transaction) -> tuple[datetime, datetime]:
+        """(since, until): the account's transactions the structuring rules look back on."""
+        at = t.transaction_time.ToDatetime(tzinfo=UTC)
+        return at - timedelta(hours=self.settings.aml_structuring_window_hours), at
+
+    def assess(self, t: txn.Transaction, history: Sequence[PastTransaction]) -> A.AmlAssessment:
+        """A new assessment of the payment against the AML rules, given the account's history; not stored yet."""
+        at = t.transaction_time.ToDatetime(tzinfo=UTC)
         countries = [t.counterparty.country_code, t.device.ip_country_code]
         amount = amount_minor(t)
-        hits = rules.aml_rules(amount, t.transaction_type, t.direction, at, countries, found.history, self.settings)
+        hits = rules.aml_rules(amount, t.transaction_type, t.direction, at, countries, history, self.settings)
         decision = rules.aml_decision(hits)
         now = datetime.now(UTC)
         currency = self.settings.reporting_currency
@@ -99,8 +111,7 @@ class AmlMonitoring:
             if hit.window is not None:
                 alert.window.FromTimedelta(hit.window)
             alert.raise_time.FromDatetime(now)
-        stored = await self.assessments.record(assessment, amount, actor)
-        return stored if stored is not None else assessment
+        return assessment
 
 
 class RegulatoryReports:

@@ -11,7 +11,7 @@ from fintech.risk.v1 import fraud_assessment_pb2 as FA
 from fintech.risk.v1 import transaction_pb2 as txn
 
 from libs.featurespec.model_inputs import fraud_inputs
-from services.risk.app.ports import FeatureSource, FraudAssessments, FraudFilter, FraudModel, Page
+from services.risk.app.ports import FeatureSource, FraudAssessments, FraudFilter, FraudLookup, FraudModel, Page
 from services.risk.domain import rules
 from services.risk.domain.fraud import amount_minor, counterparty_key, payment_of
 
@@ -35,6 +35,12 @@ class FraudEvaluation:
         found = await self.assessments.lookup(t, key)
         if found.stored is not None:
             return found.stored
+        assessment = await self.assess(t, key, found)
+        stored = await self.assessments.record(assessment, key, actor)
+        return stored if stored is not None else assessment  # a concurrent call's assessment stands
+
+    async def assess(self, t: txn.Transaction, key: str | None, found: FraudLookup) -> FA.FraudAssessment:
+        """A new assessment of the payment (features, model, rules), not stored yet."""
         started = time.perf_counter()
         new_counterparty = not (key is None or found.counterparty_seen)
         features = await self.features.fraud_features(t)
@@ -72,8 +78,7 @@ class FraudEvaluation:
             )  # fmt: skip
         assessment.evaluate_time.FromDatetime(datetime.now(UTC))
         assessment.latency.FromTimedelta(timedelta(seconds=time.perf_counter() - started))
-        stored = await self.assessments.record(assessment, key, actor)
-        return stored if stored is not None else assessment  # a concurrent call's assessment stands
+        return assessment
 
     async def retrieve(self, fraud_assessment_id: str) -> FA.FraudAssessment:
         return await self.assessments.retrieve(fraud_assessment_id)

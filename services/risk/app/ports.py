@@ -140,6 +140,34 @@ class AmlAssessments(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class ScreeningLookup:
+    """What one read tells of a payment to screen: its stored assessments and what the rules need."""
+
+    fraud: FraudLookup
+    aml: AmlLookup
+
+
+class TransactionScreenings(Protocol):
+    """Fraud and AML assessments of a payment read, and stored, together."""
+
+    async def lookup(
+        self, transaction: txn.Transaction, counterparty_key: str | None, since: datetime, until: datetime
+    ) -> ScreeningLookup: ...
+
+    async def record(
+        self,
+        fraud: F.FraudAssessment | None,
+        counterparty_key: str | None,
+        aml: A.AmlAssessment | None,
+        amount_minor: int,
+        actor: str,
+    ) -> tuple[F.FraudAssessment | None, A.AmlAssessment | None]:
+        """Store the new assessments given (None: nothing to store), their events and audit records in one
+        transaction; for each, None when stored, else the one a concurrent call stored first for the payment."""
+        ...
+
+
 class Reports(Protocol):
     async def find(self, request_id: uuid.UUID) -> R.RegulatoryReport | None: ...
 

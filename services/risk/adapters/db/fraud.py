@@ -4,25 +4,76 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC
+from typing import Any
 
+from fintech.common.v1 import event_envelope_pb2
 from fintech.risk.v1 import fraud_assessment_pb2 as FA
 from fintech.risk.v1 import transaction_pb2 as txn
-from sqlalchemy import bindparam, exists, select
+from sqlalchemy import Row, bindparam, exists, select
 
 from services.risk.adapters import events
-from services.risk.adapters.audit import AuditLog
+from services.risk.adapters.audit import AuditEntry, AuditLog
 from services.risk.adapters.db import store
 from services.risk.adapters.db.models import FraudAssessmentRow, fraud_assessments, known_counterparties
 from services.risk.app.ports import FraudFilter, FraudLookup, Page
+from services.runtime import outbox
 from services.runtime.db import Database
 
 ACTION = "/fintech.risk.v1.FraudDetectionService/EvaluateTransactionFraud"
 _fa, _known = fraud_assessments.c, known_counterparties.c
-LOOKUP = select(
-    select(_fa.body).where(_fa.payment_id == bindparam("payment_id")).scalar_subquery().label("body"),
-    exists().where(_known.customer_id == bindparam("customer_id"),
-                   _known.counterparty_key == bindparam("counterparty_key")).label("seen"),
-)  # fmt: skip
+# The lookup's columns: the payment's stored assessment and whether the customer paid the counterparty before.
+STORED = select(_fa.body).where(_fa.payment_id == bindparam("payment_id")).scalar_subquery().label("fraud_body")
+SEEN = (
+    exists()
+    .where(_known.customer_id == bindparam("customer_id"), _known.counterparty_key == bindparam("counterparty_key"))
+    .label("seen")
+)
+LOOKUP = select(STORED, SEEN)
+
+
+def lookup_parameters(t: txn.Transaction, counterparty_key: str | None) -> dict[str, Any]:
+    return {
+        "payment_id": uuid.UUID(t.payment_id), "customer_id": uuid.UUID(t.customer_id),
+        "counterparty_key": counterparty_key,
+    }  # fmt: skip
+
+
+def lookup_of(row: Row[Any]) -> FraudLookup:
+    stored = FA.FraudAssessment.FromString(row.fraud_body) if row.fraud_body is not None else None
+    return FraudLookup(stored, bool(row.seen))
+
+
+def record_of(assessment: FA.FraudAssessment, counterparty_key: str | None) -> store.Record:
+    """The assessment's row, with the counterparty it makes known."""
+    t = assessment.transaction
+    now = assessment.evaluate_time.ToDatetime(tzinfo=UTC)
+    known = (known_counterparties, {
+        "customer_id": uuid.UUID(t.customer_id), "counterparty_key": counterparty_key, "first_seen": now,
+    })  # fmt: skip
+    return store.Record(fraud_assessments, {
+        "id": uuid.UUID(assessment.fraud_assessment_id), "payment_id": uuid.UUID(t.payment_id),
+        "customer_id": uuid.UUID(t.customer_id), "decision": assessment.decision, "evaluate_time": now,
+        "body": assessment.SerializeToString(),
+    }, along=known if counterparty_key is not None else None)  # fmt: skip
+
+
+def envelope(assessment: FA.FraudAssessment, source: str) -> event_envelope_pb2.EventEnvelope:
+    """FraudEvaluated, for the outbox."""
+    event = events.fraud_evaluated(assessment)
+    return outbox.wrap(event, subject=assessment.fraud_assessment_id, sequence=1, source=source)
+
+
+def audit_entry(assessment: FA.FraudAssessment, actor: str) -> AuditEntry:
+    t = assessment.transaction
+    return AuditEntry(
+        actor=actor, action=ACTION, resource_type="fraud_assessment", subject=assessment.fraud_assessment_id,
+        customer_id=t.customer_id,
+        details={
+            "payment_id": t.payment_id, "decision": FA.FraudDecision.Name(assessment.decision),
+            "fraud_score": f"{assessment.fraud_score:.4f}", "model_unavailable": assessment.model_unavailable,
+            "fired_rules": ",".join(r.rule_id for r in assessment.fired_rules),
+        },
+    )  # fmt: skip
 
 
 class FraudAssessmentStore:
@@ -33,43 +84,21 @@ class FraudAssessmentStore:
         self.page_key = page_key
 
     async def lookup(self, transaction: txn.Transaction, counterparty_key: str | None) -> FraudLookup:
-        t = transaction
-        (row,) = await store.read(self.database, LOOKUP, {
-            "payment_id": uuid.UUID(t.payment_id), "customer_id": uuid.UUID(t.customer_id),
-            "counterparty_key": counterparty_key,
-        })  # fmt: skip
-        stored = FA.FraudAssessment.FromString(row.body) if row.body is not None else None
-        return FraudLookup(stored, bool(row.seen))
+        (row,) = await store.read(self.database, LOOKUP, lookup_parameters(transaction, counterparty_key))
+        return lookup_of(row)
 
     async def record(
         self, assessment: FA.FraudAssessment, counterparty_key: str | None, actor: str
     ) -> FA.FraudAssessment | None:
-        t = assessment.transaction
-        now = assessment.evaluate_time.ToDatetime(tzinfo=UTC)
+        record = record_of(assessment, counterparty_key)
         async with self.database.transaction() as session:
-            counterparty = (known_counterparties, {
-                "customer_id": uuid.UUID(t.customer_id), "counterparty_key": counterparty_key, "first_seen": now,
-            })  # fmt: skip
-            stored = await store.insert_once(session, fraud_assessments, FA.FraudAssessment, "payment_id", {
-                "id": uuid.UUID(assessment.fraud_assessment_id), "payment_id": uuid.UUID(t.payment_id),
-                "customer_id": uuid.UUID(t.customer_id), "decision": assessment.decision, "evaluate_time": now,
-                "body": assessment.SerializeToString(),
-            }, along=counterparty if counterparty_key is not None else None)  # fmt: skip
+            stored = await store.insert_once(
+                session, fraud_assessments, FA.FraudAssessment, "payment_id", record.values, along=record.along
+            )
             if stored is not None:
                 return stored
-            await events.publish(
-                session, events.fraud_evaluated(assessment), subject=assessment.fraud_assessment_id, sequence=1,
-                source=self.source,
-            )  # fmt: skip
-            await self.audit.record(
-                session, actor=actor, action=ACTION, resource_type="fraud_assessment",
-                subject=assessment.fraud_assessment_id, customer_id=t.customer_id,
-                details={
-                    "payment_id": t.payment_id, "decision": FA.FraudDecision.Name(assessment.decision),
-                    "fraud_score": f"{assessment.fraud_score:.4f}", "model_unavailable": assessment.model_unavailable,
-                    "fired_rules": ",".join(r.rule_id for r in assessment.fired_rules),
-                },
-            )  # fmt: skip
+            await outbox.add_events(session, [envelope(assessment, self.source)])
+            await self.audit.record_all(session, [audit_entry(assessment, actor)])
         return None
 
     async def retrieve(self, fraud_assessment_id: str) -> FA.FraudAssessment:

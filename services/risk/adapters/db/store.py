@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache
 from typing import Any, TypeVar
 
@@ -94,6 +95,48 @@ async def insert_once(
         parameters |= {f"along_{name}": value for name, value in along[1].items()}
     inserted = await session.scalar(_insert_once(table, along and along[0]), parameters)
     return None if inserted is not None else await stored(session, table, message, key, values[key])
+
+
+@dataclass(frozen=True)
+class Record:
+    """A row to insert once (ON CONFLICT DO NOTHING) and the row that belongs to it, if any: (table, values)."""
+
+    table: Table
+    values: dict[str, Any]
+    along: tuple[Table, dict[str, Any]] | None = None
+
+
+Shape = tuple[tuple[Table, Table | None], ...]
+
+
+@cache
+def _insert_each(shape: Shape) -> Executable:
+    """One statement for several records: each an INSERT ... ON CONFLICT DO NOTHING RETURNING id in a
+    data-modifying CTE (parameters prefixed `r<i>_`), with its `along` row (`r<i>_along_`) inserted only when the
+    record was; one row of the inserted ids, `id_<i>`, NULL where a record with that key existed."""
+    ids, alongs = [], []
+    for i, (table, along) in enumerate(shape):
+        values = {c.key: bindparam(f"r{i}_{c.key}", type_=c.type) for c in table.c}
+        inserted = insert(table).values(values).on_conflict_do_nothing().returning(table.c.id).cte(f"inserted_{i}")
+        ids.append(select(inserted.c.id).scalar_subquery().label(f"id_{i}"))
+        if along is not None:
+            row = select(*(bindparam(f"r{i}_along_{c.key}", type_=c.type) for c in along.c)).select_from(inserted)
+            also = insert(along).from_select([c.key for c in along.c], row).on_conflict_do_nothing()
+            alongs.append(also.cte(f"along_{i}"))
+    return select(*ids).add_cte(*alongs)
+
+
+async def insert_each(session: AsyncSession, records: Sequence[Record]) -> list[bool]:
+    """Insert every record unless one with its key exists, with its `along` row, in one statement: whether each
+    was inserted."""
+    parameters: dict[str, Any] = {}
+    for i, record in enumerate(records):
+        parameters |= {f"r{i}_{name}": value for name, value in record.values.items()}
+        if record.along is not None:
+            parameters |= {f"r{i}_along_{name}": value for name, value in record.along[1].items()}
+    shape = tuple((r.table, r.along[0] if r.along is not None else None) for r in records)
+    row = (await session.execute(_insert_each(shape), parameters)).one()
+    return [inserted is not None for inserted in row]
 
 
 async def keyset_page(

@@ -1,0 +1,78 @@
+"""The edge-rate bench measures what issue #18 asks: open-loop payments through the edge, counted, read back, costed.
+
+Correctness only (a tiny rate and duration on the test mesh): no timing is asserted.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from services.runtime.config import Settings
+from tools.bench.edge_rate import _answer, ceiling, run_rate, targets
+from tools.bench.mesh import Crowd
+from tools.bench.vegeta import Attack, Hit, percentile
+from tools.mesh.supervisor import Supervisor
+
+MS = 1_000_000  # ns
+
+
+def _hit(seq: int, started_ms: int, latency_ms: int) -> Hit:
+    return Hit(seq=seq, started_ns=started_ms * MS, latency_ns=latency_ms * MS, status=200, error="", body=b"")
+
+
+def test_latency_counts_from_the_scheduled_start_so_a_late_generator_hides_no_wait():
+    # 10/s: request n is due at 100 * (n + 1) ms after the origin; the third left 250 ms late.
+    run = Attack(
+        rate=10, hits=[_hit(0, 1100, 5), _hit(1, 1200, 5), _hit(2, 1550, 5), _hit(3, 1400, 5)], generator_cpu_s=0
+    )
+    assert run.began_ns == 1000 * MS
+    assert run.latencies_ms() == [5.0, 5.0, 5.0, 255.0]
+    assert run.start_lag_ms() == [0.0, 0.0, 0.0, 250.0]
+    assert run.seconds == pytest.approx(0.55)
+
+
+def test_percentiles_are_nearest_rank():
+    ordered = [float(n) for n in range(1, 101)]
+    assert (percentile(ordered, 0.5), percentile(ordered, 0.95), percentile(ordered, 0.99)) == (50.0, 95.0, 99.0)
+    assert percentile([7.0], 0.99) == 7.0
+    assert percentile([], 0.5) == 0.0
+
+
+def test_answers_are_told_apart_by_status_and_reason():
+    def error(status: int, reason: str) -> Hit:
+        info = {"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": reason, "domain": "fintech"}
+        body = json.dumps({"code": 8, "message": "no", "details": [info]}).encode()
+        return Hit(seq=0, started_ns=0, latency_ns=0, status=status, error="", body=body)
+
+    assert _answer(error(429, "RATE_LIMITED")) == "429 RATE_LIMITED"  # the edge's per-client limit
+    assert _answer(error(429, "ERROR_REASON_OVERLOADED")) == "429 ERROR_REASON_OVERLOADED"  # admission control
+    assert _answer(Hit(0, 0, 0, 503, "", b"upstream connect error")) == "503"
+    assert _answer(Hit(0, 0, 0, 0, "timeout", b"")) == "no answer: timeout"
+    assert _answer(_hit(0, 0, 0)) == "200"
+
+
+@pytest.mark.mesh()
+def test_a_tiny_open_loop_run_through_the_edge_is_sent_answered_executed_and_costed(settings: Settings):
+    crowd = Crowd(settings, 8)
+    requests = targets(settings, crowd.take(6), rate=3, seconds=2)
+    keys = [json.loads(request.body)["idempotency_key"] for request in requests]
+    tokens = {request.headers["Authorization"] for request in requests}
+    assert len(set(keys)) == len(keys) == 9 and len(tokens) >= 2  # a key per request; several clients
+
+    run = run_rate(settings, Supervisor(settings), crowd, rate=3, seconds=2)
+    assert run.sent == run.ok == run.executed == 6, run
+    assert (run.throttled, run.errors, run.statuses) == (0, 0, {"200": 6})
+    assert run.states == {"EXECUTED": 6}
+    assert {"payments", "risk", "customer", "envoy", "postgres"} <= set(run.cpu_ms_per_payment)
+    assert run.generator_cpu_ms_per_request > 0
+    assert 0 < run.p50_ms <= run.p95_ms <= run.p99_ms
+    assert run.clean
+
+
+@pytest.mark.mesh()
+def test_the_trivial_rpc_ceiling_is_measured_with_its_cpu(settings: Settings):
+    measured = ceiling(settings, Supervisor(settings), seconds=1)
+    assert measured.errors == 0
+    assert measured.calls_per_s > 0 and measured.cpu_ms_per_call > 0
