@@ -51,7 +51,11 @@ def fraud_detection(
 
 
 def transaction_screening(
-    database: Database, settings: Settings, features: ServiceClient, ml: ServiceClient, online: OnlineReader
+    database: Database,
+    settings: Settings,
+    features: ServiceClient,
+    ml: ServiceClient,
+    online: OnlineReader | None = None,
 ) -> TransactionScreeningApi:
     """Fraud and AML of a payment in one call: the same evaluations over one store of both."""
     source = settings.spiffe_id("risk")

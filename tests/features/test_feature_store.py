@@ -211,7 +211,7 @@ async def test_what_risk_reads_from_redis_equals_what_training_computes_from_the
     )
     await processed(GROUP_ID, sent)
     keys = {CUSTOMER: customer, ACCOUNT: account, MERCHANT: merchant}
-    reader = OnlineReader(connect(settings, "risk"), timeout=5.0)
+    reader = OnlineReader(connect(settings, "risk", timeout=5.0), timeout=5.0)  # a TLS handshake on a busy machine
     try:
         rows = await _written(reader, keys, {CUSTOMER: 40, ACCOUNT: 40, MERCHANT: 14})
     finally:
