@@ -186,7 +186,7 @@ def _ending(payment: payment_pb2.Payment) -> str:
 
 def _answer(hit: Hit) -> str:
     """The HTTP status with the error's reason: a 429 is the edge's rate limit (RATE_LIMITED) or a service's
-    admission control (ERROR_REASON_OVERLOADED); no answer is vegeta's error (a timeout, a refused connection)."""
+    admission control (OVERLOADED); no answer is vegeta's error (a timeout, a refused connection)."""
     if not hit.status:
         return f"no answer: {hit.error}"
     if 200 <= hit.status < 300:
