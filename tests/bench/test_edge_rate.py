@@ -47,7 +47,7 @@ def test_answers_are_told_apart_by_status_and_reason():
         return Hit(seq=0, started_ns=0, latency_ns=0, status=status, error="", body=body)
 
     assert _answer(error(429, "RATE_LIMITED")) == "429 RATE_LIMITED"  # the edge's per-client limit
-    assert _answer(error(429, "ERROR_REASON_OVERLOADED")) == "429 ERROR_REASON_OVERLOADED"  # admission control
+    assert _answer(error(429, "OVERLOADED")) == "429 OVERLOADED"  # admission control
     assert _answer(Hit(0, 0, 0, 503, "", b"upstream connect error")) == "503"
     assert _answer(Hit(0, 0, 0, 0, "timeout", b"")) == "no answer: timeout"
     assert _answer(_hit(0, 0, 0)) == "200"

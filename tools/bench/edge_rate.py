@@ -186,7 +186,7 @@ def _ending(payment: payment_pb2.Payment) -> str:
 
 def _answer(hit: Hit) -> str:
     """The HTTP status with the error's reason: a 429 is the edge's rate limit (RATE_LIMITED) or a service's
-    admission control (ERROR_REASON_OVERLOADED); no answer is vegeta's error (a timeout, a refused connection)."""
+    admission control (OVERLOADED); no answer is vegeta's error (a timeout, a refused connection)."""
     if not hit.status:
         return f"no answer: {hit.error}"
     if 200 <= hit.status < 300:
@@ -326,19 +326,21 @@ def main(argv: list[str] | None = None) -> None:
     supervisor = Supervisor(settings)
     warmup = min(rates) * WARMUP_S
     crowd = Crowd(settings, args.runs * sum(rates) * args.duration + warmup)
+    print(f"crowd: {len(crowd.templates)} accounts of fresh verified customers in {time.monotonic() - started:.0f} s",
+          flush=True)  # fmt: skip
     run_rate(settings, supervisor, crowd, min(rates), WARMUP_S)  # not counted: the pools and caches fill
     ceilings: list[Ceiling] = []
     runs: dict[int, list[RateRun]] = {rate: [] for rate in rates}
     for round_ in range(args.runs):  # interleaved: each round measures the ceiling and every rate
         ceilings.append(ceiling(settings, supervisor, args.ceiling_seconds))
-        print(f"round {round_ + 1}: trivial RPC {ceilings[-1].calls_per_s:.0f} calls/s")
+        print(f"round {round_ + 1}: trivial RPC {ceilings[-1].calls_per_s:.0f} calls/s", flush=True)
         for rate in rates:
             run = run_rate(settings, supervisor, crowd, rate, args.duration)
             runs[rate].append(run)
             print(f"  {rate}/s: sent {run.sent}, 2xx {run.ok}, 429 {run.throttled}, errors {run.errors}, "
                   f"executed {run.executed}, p50 {run.p50_ms:.0f} p95 {run.p95_ms:.0f} p99 {run.p99_ms:.0f} ms, "
                   f"CPU {run.cpu_ms_total:.1f} ms/payment, "
-                  f"vegeta {run.generator_cpu_ms_per_request:.2f} ms/req")  # fmt: skip
+                  f"vegeta {run.generator_cpu_ms_per_request:.2f} ms/req", flush=True)  # fmt: skip
     results = [summary(rate, runs[rate], ceilings) for rate in rates]
     top = headline(results, ceilings)
     markdown = table(results, top)
