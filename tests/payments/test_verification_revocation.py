@@ -1,13 +1,16 @@
 """Payments remembers that a customer passed KYC (adapters/verified_customers.py), so their next payments do not ask
 the customer service again; a customer whose KYC no longer holds, or who is erased, cannot pay once the payments
 process has applied the customer event, although a positive answer about them was remembered (and its TTL has
-not run out)."""
+not run out). When the customer service does not answer, the payment is refused as transient (UNAVAILABLE)
+and a retry with the same key, once it answers again, makes the payment."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 import urllib.request
+import uuid
 from collections.abc import Callable
 
 import grpc
@@ -21,7 +24,8 @@ from services.runtime.config import Settings
 from tests.customer.support import Api as CustomerApi
 from tests.customer.support import erase, reason
 from tests.customer.support import query as customer_query
-from tests.payments.api import Bank, query
+from tests.payments.api import Bank, query, verified_customer
+from tests.payments.support import open_accounts, payments_database
 
 pytestmark = pytest.mark.mesh("postgres", "kafka", "customer", "features", "risk", "payments")
 VERIFICATION_CALLS = re.compile(
@@ -108,3 +112,53 @@ def test_an_erased_customer_cannot_pay_once_the_event_is_applied(settings: Setti
     assert time.monotonic() - remembered < TTL, "the answer's TTL may have run out: the test cannot tell"
     assert caught.value.code() == grpc.StatusCode.FAILED_PRECONDITION
     assert reason(caught.value) == "CUSTOMER_ERASED"
+
+
+def _account_unasked(settings: Settings, bank: Bank, customer_id: str) -> str:
+    """A funded account of the customer opened in the database: OpenAccount would ask (and remember) their KYC."""
+
+    async def run() -> str:
+        database = await payments_database(settings)
+        try:
+            [account] = await open_accounts(database, 1, customer_id=customer_id)
+        finally:
+            await database.dispose()
+        return str(account)
+
+    account_id = asyncio.run(run())
+    bank.fund(account_id, 10_000)
+    return account_id
+
+
+def test_a_payment_the_customer_service_cannot_verify_is_refused_as_transient_and_its_key_retried(
+    settings: Settings, mesh
+):
+    bank = Bank(settings)
+    account_id = _account_unasked(settings, bank, verified_customer(settings))
+    _, payee = bank.customer()
+    key = str(uuid.uuid4())
+    mesh.stop("customer")
+    try:
+        with pytest.raises(grpc.RpcError) as caught:
+            bank.api.pay(account_id, payee, 1_000, key=key)
+    finally:
+        mesh.start("customer")
+    assert caught.value.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
+    assert reason(caught.value) in ("DEPENDENCY_UNAVAILABLE", "DEADLINE_EXCEEDED")
+
+    # As a client does: the same key again until the answer is not transient (payments' channel to the
+    # customer service reconnects with a backoff). The key kept nothing from the refusals: this is its payment.
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            payment = bank.api.pay(account_id, payee, 1_000, key=key)
+            break
+        except grpc.RpcError as error:
+            transient = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
+            if error.code() not in transient or time.monotonic() > deadline:
+                raise
+            time.sleep(1)
+    assert payment.debtor_account_id == account_id and payment.amount.amount_minor == 1_000
+    assert query(settings, "SELECT count(*) FROM payment_history WHERE debtor_account_id = :id", id=account_id) == [
+        (1,)
+    ]

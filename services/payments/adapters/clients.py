@@ -30,7 +30,7 @@ from fintech.risk.v1 import transaction_screening_service_pb2_grpc as ssvc_grpc
 from services.payments.adapters.verified_customers import VerifiedCustomers
 from services.payments.domain.screening import skipped
 from services.runtime.clients import ServiceClient
-from services.runtime.errors import DomainError, FailedPrecondition
+from services.runtime.errors import DeadlineExceeded, DomainError, FailedPrecondition, Unavailable
 
 log = structlog.get_logger("payments.screening")
 TIMEOUT = 1.0
@@ -93,10 +93,15 @@ class CustomerVerification:
         if self._verified.allowed(customer_id):
             return
         asked_at = self._verified.epoch  # a revocation applied while the call is out wins over its answer
-        answer = await self._client.call(
-            self._stub.RetrieveCustomerVerification,
-            osvc.RetrieveCustomerVerificationRequest(customer_id=customer_id),
-        )
+        try:
+            answer = await self._client.call(
+                self._stub.RetrieveCustomerVerification,
+                osvc.RetrieveCustomerVerificationRequest(customer_id=customer_id),
+            )
+        except grpc.RpcError as error:  # transient for the caller: nothing is kept for its idempotency key
+            log.warning("verification.unanswered", why=error.code().name)
+            unanswered = DeadlineExceeded if error.code() == grpc.StatusCode.DEADLINE_EXCEEDED else Unavailable
+            raise unanswered("the customer service did not answer", metadata={"dependency": "customer"}) from None
         if answer.erased:
             raise FailedPrecondition(
                 f"customer {customer_id} was erased",
