@@ -62,13 +62,17 @@ def test_a_tiny_open_loop_run_through_the_edge_is_sent_answered_executed_and_cos
     assert len(set(keys)) == len(keys) == 9 and len(tokens) >= 2  # a key per request; several clients
 
     run = run_rate(settings, Supervisor(settings), crowd, rate=3, seconds=2)
-    assert run.sent == run.ok == run.executed == 6, run
+    assert run.sent == run.ok == 6, run
     assert (run.throttled, run.errors, run.statuses) == (0, 0, {"200": 6})
-    assert run.states == {"EXECUTED": 6}
+    # Every accepted payment is read back at rest. On a loaded machine screening may answer too late and hold
+    # one for a person (never executed unscreened): `clean`, which the bench's headline needs, is then False.
+    assert sum(run.states.values()) == 6, run.states
+    assert all(state == "EXECUTED" or state.startswith("HELD_FOR_REVIEW (") for state in run.states), run.states
+    assert run.executed == run.states.get("EXECUTED", 0) >= 1
+    assert run.clean == (run.executed == 6)
     assert {"payments", "risk", "customer", "envoy", "postgres"} <= set(run.cpu_ms_per_payment)
     assert run.generator_cpu_ms_per_request > 0
     assert 0 < run.p50_ms <= run.p95_ms <= run.p99_ms
-    assert run.clean
 
 
 @pytest.mark.mesh()
