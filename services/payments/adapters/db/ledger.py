@@ -119,11 +119,14 @@ async def post(
     now = booking_time or datetime.now(UTC)
     posting_id = uuid.uuid4()
     payment = uuid.UUID(payment_id) if payment_id else None
-    posting = {
-        "ledger_posting_id": posting_id, "payment_id": payment, "currency_code": currency_code,
-        "settlement_batch_id": uuid.UUID(settlement_batch_id) if settlement_batch_id else None,
-        "description": description, "booking_time": now,
-    }  # fmt: skip
+    try:  # the posting row first: entries reference it, and a payment's second booking fails here
+        await session.execute(_POSTING, {
+            "ledger_posting_id": posting_id, "payment_id": payment, "currency_code": currency_code,
+            "settlement_batch_id": uuid.UUID(settlement_batch_id) if settlement_batch_id else None,
+            "description": description, "booking_time": now,
+        })  # fmt: skip
+    except IntegrityError:
+        raise Aborted(f"payment {payment_id} was booked meanwhile", metadata={"payment_id": payment_id or ""}) from None
     position = {account_id: (row.balance_minor, row.last_entry_sequence) for account_id, row in accounts.items()}
     rows, entries = [], []
     for leg in legs:
@@ -137,7 +140,7 @@ async def post(
             "booking_time": now, "value_date": now.date(), "description": description,
         })  # fmt: skip
         entries.append(entry_message(rows[-1]))
-    try:  # the accounts are locked (lock_accounts): their update cannot wait on another booking
+    try:
         await session.execute(_BOOK, [
             {"account": account_id, "balance": balance, "sequence": sequence, "released": own.get(account_id, 0),
              "now": now}
@@ -145,11 +148,7 @@ async def post(
         ])  # fmt: skip
     except IntegrityError:
         raise Aborted(f"payment {payment_id} changed meanwhile", metadata={"payment_id": payment_id or ""}) from None
-    try:  # the posting and its entries in one statement (the posting's insert as its WITH; the entries' foreign
-        # key is checked at the statement's end); a payment's second booking fails on the posting's unique key
-        await session.execute(_ENTRIES.values(rows).add_cte(_POSTING.values(posting).cte("posted")))
-    except IntegrityError:
-        raise Aborted(f"payment {payment_id} was booked meanwhile", metadata={"payment_id": payment_id or ""}) from None
+    await session.execute(_ENTRIES, rows)
     posted = ev.LedgerPosted(
         ledger_posting_id=str(posting_id),
         payment_id=payment_id or "",
