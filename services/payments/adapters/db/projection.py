@@ -64,16 +64,9 @@ def _upsert() -> Insert:
 _UPSERT = _upsert()  # built once: the hot path runs it with every change of a payment
 
 
-async def store(
-    session: AsyncSession, folded: Folded, with_rows: tuple[Table, list[dict[str, Any]]] | None = None
-) -> None:
-    """Upsert the payment's row; an older version never overwrites a newer one. `with_rows`: rows of another
-    table inserted by the same statement (a data-modifying WITH: one round trip instead of two)."""
-    if with_rows is None:
-        await session.execute(_UPSERT, row_values(folded))
-        return
-    table, rows = with_rows
-    await session.execute(_UPSERT.add_cte(insert(table).values(rows).cte("appended")), row_values(folded))
+async def store(session: AsyncSession, folded: Folded) -> None:
+    """Upsert the payment's row; an older version never overwrites a newer one."""
+    await session.execute(_UPSERT, row_values(folded))
 
 
 async def load(session: AsyncSession, payment_id: uuid.UUID) -> Folded | None:
