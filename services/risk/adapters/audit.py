@@ -104,8 +104,7 @@ async def append(
         customer_id=customer_id, outcome=outcome, status_code=status_code, request_id=request_id,
         trace_id=trace_id, details=details,
     )  # fmt: skip
-    await session.execute(_LOCK_STATEMENT, {"lock": _LOCK})
-    await session.execute(_APPEND, {**record, "genesis": GENESIS, "content": canonical(record)})
+    await append_all(session, [record])
     return cast(uuid.UUID, record["id"])
 
 
