@@ -18,6 +18,9 @@ GHZ := github.com/bojand/ghz/cmd/ghz@v0.120.0
 RATELIMIT_VERSION := v1.4.1-0.20260122083618-3fb702589d36
 RATELIMIT := github.com/envoyproxy/ratelimit/src/service_cmd@$(RATELIMIT_VERSION)
 BIN_CACHE := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/fintech-mesh/bin
+# The local log store (VictoriaLogs, Apache-2.0): logs shipped by rsyslog, searched with LogsQL.
+VICTORIALOGS_VERSION := v1.52.2
+VICTORIALOGS := github.com/VictoriaMetrics/VictoriaLogs/app/victoria-logs@$(VICTORIALOGS_VERSION)
 # vegeta (HTTP, open loop: requests start on schedule whatever the mesh answers) drives the edge at a fixed rate.
 VEGETA := github.com/tsenart/vegeta/v12@v12.13.0
 # The local mesh's Kafka broker: pom.xml's dependencies, copied from Maven Central.
@@ -26,17 +29,27 @@ KAFKA_LIBS := .tools/kafka/libs
 # CLI jar from Maven Central (tools/openapi/pom.xml) and TypeScript from npm (tools/openapi/package-lock.json).
 OPENAPI_CLIENTS := .tools/openapi
 BASE ?= main
+# Jaeger v2 (traces, tools/mesh/jaeger.py). `go install` refuses its replace directives: it is built from a
+# throwaway wrapper module (~8 min) and cached by version outside the clone like ratelimit.
+JAEGER_VERSION := v1.75.0
 # `make up COMPONENTS="postgres kafka"` starts only those (and what they depend on).
 COMPONENTS ?=
+# Spark's extra jars for the batch jobs (jobs/pom.xml: Iceberg, the PostgreSQL driver, S3A), cached outside the clone.
+JAR_CACHE := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/fintech-mesh/jars
+# `make jobs JOBS=daily_payment_volumes` runs one; all of them by default.
+JOBS ?= all
 
 .DEFAULT_GOAL := help
 .PHONY: help setup proto-deps gen check-gen lint format breaking test check mutation clean certs up down status models bench token policy k8s demo
+.PHONY: jobs spark-jars
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-setup: $(VENV)/.ready $(TOOLS)/protoc-gen-openapi $(TOOLS)/grpcurl $(TOOLS)/kustomize $(TOOLS)/ghz $(TOOLS)/vegeta ratelimit wrk redis-server $(KAFKA_LIBS)/.ready \
-		$(OPENAPI_CLIENTS)/openapi-generator-cli.jar $(OPENAPI_CLIENTS)/node_modules/.ready ## create .venv and install every pinned tool and library
+setup: $(VENV)/.ready $(TOOLS)/protoc-gen-openapi $(TOOLS)/grpcurl $(TOOLS)/kustomize $(TOOLS)/ghz $(TOOLS)/vegeta ratelimit jaeger wrk redis-server monitoring $(KAFKA_LIBS)/.ready \
+		victoria-logs rsyslog versitygw \
+		$(OPENAPI_CLIENTS)/openapi-generator-cli.jar $(OPENAPI_CLIENTS)/node_modules/.ready \
+		spark-jars ## create .venv and install every pinned tool and library
 
 $(VENV)/.ready: pyproject.toml uv.lock
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +84,18 @@ ratelimit: $(BIN_CACHE)/ratelimit-$(RATELIMIT_VERSION)
 	@mkdir -p $(TOOLS)
 	@test "$$(readlink $(TOOLS)/ratelimit)" = "$<" || ln -sfn $< $(TOOLS)/ratelimit
 
+$(BIN_CACHE)/jaeger-$(JAEGER_VERSION):
+	mkdir -p $(@D)
+	scratch=$$(mktemp -d) && cd $$scratch && go mod init wrapper >/dev/null 2>&1 \
+		&& go get -tool github.com/jaegertracing/jaeger/cmd/jaeger@$(JAEGER_VERSION) \
+		&& go build -o $@.tmp github.com/jaegertracing/jaeger/cmd/jaeger && mv $@.tmp $@; \
+		status=$$?; rm -rf $$scratch; exit $$status
+
+.PHONY: jaeger
+jaeger: $(BIN_CACHE)/jaeger-$(JAEGER_VERSION)
+	@mkdir -p $(TOOLS)
+	@test "$$(readlink $(TOOLS)/jaeger)" = "$<" || ln -sfn $< $(TOOLS)/jaeger
+
 $(TOOLS)/vegeta:
 	GOBIN=$(abspath $(TOOLS)) go install $(VEGETA)
 
@@ -89,11 +114,65 @@ redis-server:
 		|| (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q redis-server >/dev/null 2>&1) \
 		|| (echo "error: redis-server not installed (apt-get install redis-server)" && false)
 
+# The local monitoring (tools/mesh/prometheus.py, alertmanager.py, exporters.py) and promtool for the rules' tests:
+# Debian's packages. apt does not start them here; the mesh's supervisor runs our own instances.
+MONITORING_PACKAGES := prometheus prometheus-alertmanager prometheus-postgres-exporter prometheus-redis-exporter
+.PHONY: monitoring
+monitoring:
+	@command -v prometheus-alertmanager >/dev/null && command -v prometheus-postgres-exporter >/dev/null \
+		&& command -v prometheus-redis-exporter >/dev/null && command -v promtool >/dev/null \
+		|| apt-get install -y -q $(MONITORING_PACKAGES) >/dev/null 2>&1 \
+		|| (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q $(MONITORING_PACKAGES) >/dev/null 2>&1) \
+		|| (echo "error: monitoring not installed (apt-get install $(MONITORING_PACKAGES))" && false)
+
+# The local log store (tools/mesh/victorialogs.py): VictoriaLogs, cached by version outside the clone like ratelimit.
+$(BIN_CACHE)/victoria-logs-$(VICTORIALOGS_VERSION):
+	mkdir -p $(@D)
+	scratch=$$(mktemp -d) && GOBIN=$$scratch go install $(VICTORIALOGS) && mv $$scratch/victoria-logs $@.tmp \
+		&& mv $@.tmp $@; status=$$?; rm -rf $$scratch; exit $$status
+
+.PHONY: victoria-logs
+victoria-logs: $(BIN_CACHE)/victoria-logs-$(VICTORIALOGS_VERSION)
+	@mkdir -p $(TOOLS)
+	@test "$$(readlink $(TOOLS)/victoria-logs)" = "$<" || ln -sfn $< $(TOOLS)/victoria-logs
+
+# The log shipper (tools/mesh/rsyslog.py) is Debian's rsyslog with its Elasticsearch output; our own rsyslogd
+# runs under the mesh's supervisor, never the system one.
+.PHONY: rsyslog
+rsyslog:
+	@(test -x /usr/sbin/rsyslogd && test -n "$$(find /usr/lib -name omelasticsearch.so -print -quit 2>/dev/null)") \
+		|| apt-get install -y -q rsyslog rsyslog-elasticsearch >/dev/null 2>&1 \
+		|| (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q rsyslog rsyslog-elasticsearch >/dev/null 2>&1) \
+		|| (echo "error: rsyslog not installed (apt-get install rsyslog rsyslog-elasticsearch)" && false)
+
+# The local object store (tools/mesh/object_store.py): versitygw (Apache-2.0), an S3 gateway over a directory;
+# the lake's bucket. Cached by version outside the clone like victoria-logs (~2 min to build).
+VERSITYGW_VERSION := v1.8.0
+VERSITYGW := github.com/versity/versitygw/cmd/versitygw@$(VERSITYGW_VERSION)
+$(BIN_CACHE)/versitygw-$(VERSITYGW_VERSION):
+	mkdir -p $(@D)
+	scratch=$$(mktemp -d) && GOBIN=$$scratch go install $(VERSITYGW) && mv $$scratch/versitygw $@.tmp \
+		&& mv $@.tmp $@; status=$$?; rm -rf $$scratch; exit $$status
+
+.PHONY: versitygw
+versitygw: $(BIN_CACHE)/versitygw-$(VERSITYGW_VERSION)
+	@mkdir -p $(TOOLS)
+	@test "$$(readlink $(TOOLS)/versitygw)" = "$<" || ln -sfn $< $(TOOLS)/versitygw
+
 # Kafka 4 (KRaft) runs from its jars: no tarball, no Docker. Fetched again only when pom.xml changes.
 $(KAFKA_LIBS)/.ready: pom.xml
 	rm -rf $(KAFKA_LIBS)
 	mvn -q -B dependency:copy-dependencies -DoutputDirectory=$(KAFKA_LIBS)
 	touch $@
+
+# Spark's extra jars, checked against the committed jobs/jars.sha256 (the job's class path is exactly that list).
+# Maven runs only when a jar is missing or differs; --strict-checksums refuses a download Central's sums deny.
+spark-jars:
+	@mkdir -p $(JAR_CACHE)
+	@cd $(JAR_CACHE) && sha256sum --check --quiet --status $(CURDIR)/jobs/jars.sha256 2>/dev/null \
+		|| (mvn -q -B --strict-checksums -f $(CURDIR)/jobs/pom.xml dependency:copy-dependencies \
+			-DoutputDirectory=$(JAR_CACHE) -Dmdep.overWriteReleases=true \
+			&& sha256sum --check --quiet $(CURDIR)/jobs/jars.sha256)
 
 $(OPENAPI_CLIENTS)/openapi-generator-cli.jar: tools/openapi/pom.xml
 	mvn -q -B -f tools/openapi/pom.xml dependency:copy -DoutputDirectory=$(abspath $(OPENAPI_CLIENTS))
@@ -162,6 +241,9 @@ up: setup ## start the local mesh (PostgreSQL, Kafka, Triton, services, Envoy) a
 
 demo: up ## bring the mesh up and play the narrated end-to-end scenario through the REST edge
 	$(BIN)/python -m tools.demo
+
+jobs: up ## run the Spark batch analytics over the lake (JOBS=all or one name; see python -m jobs --help)
+	$(BIN)/python -m jobs $(JOBS)
 
 down: ## stop the local mesh (its data stays in var/)
 	$(BIN)/python -m tools.mesh down

@@ -8,10 +8,10 @@ can be taken at random as the source port of some outgoing connection (a Kafka c
 broker then fails to bind it.
 
 Only tests marked `@pytest.mark.mesh` touch it. The marker names the components a test needs
-(`@pytest.mark.mesh("postgres", "kafka")`; no names: every component that exists); they are started
-on first use, kept for the session (`up()` of a ready component costs one probe) and stopped at the
-end. The first use wipes var/test, so each session starts from empty databases and topics; set
-FINTECH_TEST_KEEP_STATE=1 to keep it (faster when iterating).
+(`@pytest.mark.mesh("postgres", "kafka")`; no names: every component that exists, but the collectors of logs,
+metrics and traces); they are started on first use, kept for the session (`up()` of a ready component costs
+one probe) and stopped at the end. The first use wipes var/test, so each session starts from empty databases
+and topics; set FINTECH_TEST_KEEP_STATE=1 to keep it (faster when iterating).
 """
 
 from __future__ import annotations
@@ -48,12 +48,24 @@ def _test_environment() -> dict[str, str]:
     """FINTECH_* overrides: the test state directory and every port of the configuration moved."""
     base = Settings()
     environment = {"FINTECH_MESH__STATE_DIR": str(TEST_STATE_DIR)}
+    # `mesh()` (every component) leaves the collectors out; a test that needs one names it.
+    environment["FINTECH_MESH__COLLECTORS"] = "false"
+    # The data platform (object store, lake service) too.
+    environment["FINTECH_MESH__DATA_PLATFORM"] = "false"
+    # The lake's reconciliation runs every few seconds, so a test sees its gauges move.
+    environment["FINTECH_RECONCILIATION__INTERVAL_SECONDS"] = "5"
     original: list[int] = []
     sections = {
         name: getattr(base, name)
-        for name in ("postgres", "kafka", "redis", "triton", "envoy", "edge", "ratelimit", "supervisor")
+        for name in ("postgres", "kafka", "redis", "triton", "envoy", "edge", "ratelimit", "supervisor", "jaeger")
     }
     sections |= {f"services__{name}": service for name, service in base.services.items()}
+    # The local monitoring (tools/mesh/prometheus.py, alertmanager.py, exporters.py).
+    sections |= {
+        name: getattr(base, name) for name in ("prometheus", "alertmanager", "postgres_exporter", "redis_exporter")
+    }
+    sections |= {"victorialogs": base.victorialogs}
+    sections |= {"object_store": base.object_store}
     for section, values in sections.items():
         for key, value in values.model_dump().items():
             if key.endswith("port"):

@@ -30,8 +30,9 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from services.runtime.config import SERVICES, Settings, get_settings
 
 WORKLOADS = (*SERVICES, "edge-gateway", "cli")
-# Servers of the mesh that call no service (no policy names them as callers): each gets a server certificate.
-INFRASTRUCTURE = ("redis", "ratelimit")
+# Infrastructure that calls no service (no policy names it as a caller): Redis and the rate limit serve with
+# theirs; redis-exporter presents its own to Redis (tools/mesh/exporters.py).
+INFRASTRUCTURE = ("redis", "ratelimit", "redis-exporter")
 CA_VALIDITY = timedelta(days=365)
 LEAF_VALIDITY = timedelta(days=30)
 # Renew before expiry so that a running mesh never meets an expired certificate.

@@ -23,6 +23,7 @@ from services.payments.adapters.background import (
     StrandedScreenings,
     WindowCloser,
 )
+from services.payments.adapters.backlog_metrics import BacklogMetrics
 from services.payments.adapters.clients import CustomerVerification, RiskScreening
 from services.payments.adapters.events.webhook_matcher import WebhookMatcher
 from services.payments.adapters.sealing import Sealer
@@ -88,5 +89,6 @@ def build() -> Service:
                 database, keys, HttpSender(lambda: http_client(settings, webhook)), webhook, allow_loopback=local
             ),
             WindowCloser(database),
+            BacklogMetrics(database),
         ],
     )

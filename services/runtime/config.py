@@ -19,8 +19,16 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from services.runtime.data_platform_settings import (
+    ExchangeSettings,
+    JobsSettings,
+    LakeSettings,
+    ObjectStoreSettings,
+    ReconciliationSettings,
+)
+
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES = ("customer", "risk", "payments", "ml", "features")
+SERVICES = ("customer", "risk", "payments", "ml", "features", "lake")
 
 
 class MeshSettings(BaseModel):
@@ -29,6 +37,11 @@ class MeshSettings(BaseModel):
     trust_domain: str = "cluster.local"
     namespace: str = "fintech"
     host: str = "127.0.0.1"
+    # `make up` starts the collectors (logs, metrics, traces) beside the mesh; false leaves them out.
+    collectors: bool = True
+    # `make up` starts the data platform (the object store, the lake service); false leaves it out. The test
+    # mesh starts it only when a test names it.
+    data_platform: bool = True
 
 
 class PostgresSettings(BaseModel):
@@ -131,6 +144,25 @@ class SupervisorSettings(BaseModel):
     port: int = 19001
 
 
+class VictoriaLogsSettings(BaseModel):
+    """The local log store (VictoriaLogs, tools/mesh/victorialogs.py); rsyslog ships var/log/*.log into it.
+
+    LogsQL at http://<host>:<port>/select/logsql/query, its UI at /select/vmui/.
+    """
+
+    host: str = "127.0.0.1"
+    port: int = 19428
+    retention_days: int = Field(default=7, gt=0)
+    # Oldest days are dropped past this much disk, whatever their age.
+    max_disk_mb: int = Field(default=1024, gt=0)
+    # Caches and query buffers; it uses no more than this.
+    max_memory_mb: int = Field(default=256, gt=0)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+
 class AdmissionLimit(BaseModel):
     """Calls of one method a worker runs at once, and how long a call may wait for a slot (admission.py)."""
 
@@ -179,6 +211,74 @@ class RiskSettings(BaseModel):
     report_poll_interval_seconds: float = Field(default=5.0, gt=0)
 
 
+class PrometheusSettings(BaseModel):
+    """The local Prometheus (tools/mesh/prometheus.py): scrapes the mesh, evaluates tools/observability/rules.py."""
+
+    host: str = "127.0.0.1"
+    port: int = 19190
+    # Seconds: a few locally (alerts fire within a test's patience), 30 s in Kubernetes (the ServiceMonitors).
+    scrape_interval_seconds: int = Field(default=5, gt=0)
+    evaluation_interval_seconds: int = Field(default=5, gt=0)
+    retention: str = "2d"
+    retention_size: str = "256MB"
+
+
+class AlertmanagerSettings(BaseModel):
+    """The local Alertmanager (tools/mesh/alertmanager.py): holds the alerts Prometheus sends (no receiver)."""
+
+    host: str = "127.0.0.1"
+    port: int = 19193
+    retention: str = "24h"
+
+
+class PostgresExporterSettings(BaseModel):
+    """prometheus-postgres-exporter: PostgreSQL's own metrics, as a read-only monitoring role (pg_monitor)."""
+
+    port: int = 19187
+    user: str = "fintech_monitor"
+    # Dev-only password for the local mesh; in Kubernetes it comes from a Secret.
+    password: str = "fintech-monitor-dev"
+
+
+class RedisExporterSettings(BaseModel):
+    """prometheus-redis-exporter: Redis's metrics over TLS with its own workload certificate."""
+
+    port: int = 19121
+
+
+class JaegerSettings(BaseModel):
+    """Jaeger v2 (tools/mesh/jaeger.py): receives spans over OTLP, keeps the newest `max_traces` in memory and
+    serves the query API (`/api/v3/traces/{id}`; the readiness probe). In Kubernetes `host` names a collector."""
+
+    host: str = "127.0.0.1"
+    otlp_grpc_port: int = 16317
+    otlp_http_port: int = 16318
+    query_port: int = 16686
+    query_grpc_port: int = 16685
+    # Prometheus: spans received, refused and exported by the collector, Go runtime.
+    metrics_port: int = 16888
+    max_traces: int = Field(default=10_000, gt=0)
+
+
+class TracingSettings(BaseModel):
+    """Where spans go (observability.py): services and Envoy export them over OTLP/gRPC to [jaeger].
+
+    Sampling is parent-based: a call or event that carries a trace keeps its parent's decision, so a trace is
+    whole or absent; traces that start here (at the edge, in a background job) are kept at `sample_ratio`.
+    """
+
+    # False: spans are still made and their context still travels (logs keep their trace ids); none is exported.
+    export: bool = True
+    sample_ratio: float = Field(default=1.0, ge=0, le=1)
+    # The batch exporter's bounds: at most this many spans wait in a process, sent every delay or when full.
+    max_queue_size: int = Field(default=2048, gt=0)
+    schedule_delay_seconds: float = Field(default=2.0, gt=0)
+
+    def endpoint(self, jaeger: JaegerSettings) -> str | None:
+        """The OTLP/gRPC endpoint spans are exported to, or None when none are."""
+        return f"http://{jaeger.host}:{jaeger.otlp_grpc_port}" if self.export else None
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="FINTECH_", env_nested_delimiter="__", extra="ignore")
 
@@ -191,8 +291,21 @@ class Settings(BaseSettings):
     edge: EdgeSettings = EdgeSettings()
     ratelimit: RateLimitSettings = RateLimitSettings()
     supervisor: SupervisorSettings = SupervisorSettings()
+    victorialogs: VictoriaLogsSettings = VictoriaLogsSettings()
     services: dict[str, ServiceSettings] = {}
     risk: RiskSettings = RiskSettings()
+    prometheus: PrometheusSettings = PrometheusSettings()
+    alertmanager: AlertmanagerSettings = AlertmanagerSettings()
+    postgres_exporter: PostgresExporterSettings = PostgresExporterSettings()
+    redis_exporter: RedisExporterSettings = RedisExporterSettings()
+    jaeger: JaegerSettings = JaegerSettings()
+    tracing: TracingSettings = TracingSettings()
+    # The data platform's sections (data_platform_settings.py).
+    object_store: ObjectStoreSettings = ObjectStoreSettings()
+    lake: LakeSettings = LakeSettings()
+    jobs: JobsSettings = JobsSettings()
+    exchange: ExchangeSettings = ExchangeSettings()
+    reconciliation: ReconciliationSettings = ReconciliationSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from prometheus_client import Gauge
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -98,6 +99,13 @@ def declarative_base(*, runtime_tables: bool = True) -> type[DeclarativeBase]:
 
 OUTBOX_WRITTEN = "outbox.written"  # session.info: the transaction added outbox rows (see Database.transaction)
 
+# Read at scrape time from the pool itself (no bookkeeping per checkout): tools/observability/rules.py alerts
+# when a service holds nearly all of its connections, so calls queue for one.
+POOL_CHECKED_OUT = Gauge("db_pool_connections_checked_out", "Database connections in use, by database.", ["database"])
+POOL_CAPACITY = Gauge(
+    "db_pool_connections_max", "Database connections the pool may hold (size + overflow), by database.", ["database"]
+)
+
 
 class Database:
     """One service's database: a pooled asyncpg engine and its sessions."""
@@ -139,6 +147,11 @@ class Database:
             **engine_options,
         )
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
+        pool = self.engine.pool
+        if hasattr(pool, "checkedout"):  # a NullPool (no pooling) has nothing to saturate
+            database = url.rsplit("/", 1)[-1]
+            POOL_CHECKED_OUT.labels(database).set_function(pool.checkedout)
+            POOL_CAPACITY.labels(database).set(pool_size + max_overflow)
         # Set when a `transaction()` that wrote outbox rows has committed: wakes this process's relay at
         # once instead of at its next poll (rows committed elsewhere wait for the poll).
         self.outbox_committed = asyncio.Event()

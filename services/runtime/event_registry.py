@@ -21,6 +21,8 @@ from google.protobuf.descriptor import Descriptor, FileDescriptor
 from google.protobuf.message import Message
 from google.protobuf.message_factory import GetMessageClass
 
+from services.runtime.observability import current_request_id
+
 EVENTS_MODULE = "events_pb2"
 
 
@@ -117,10 +119,14 @@ class EventRegistry:
         occur_time: datetime | None = None,
         event_id: str | None = None,
         trace_context: event_envelope_pb2.TraceContext | None = None,
-        correlation_id: str = "",
+        correlation_id: str | None = None,
         causation_id: str = "",
     ) -> event_envelope_pb2.EventEnvelope:
-        """Put an event into its envelope; `subject` is the aggregate id, `sequence` its new version."""
+        """Put an event into its envelope; `subject` is the aggregate id, `sequence` its new version.
+
+        The correlation id is the current request id unless given: consumers log under it while they apply
+        the event (consumer.py), so one request id finds the work its events did, as it finds its calls.
+        """
         event_type = self.get(event.DESCRIPTOR.full_name)
         if not subject:
             raise EventContractError("an event needs a subject (its aggregate id)")
@@ -134,7 +140,7 @@ class EventRegistry:
             aggregate_type=event_type.aggregate_type,
             sequence=sequence,
             trace_context=trace_context,
-            correlation_id=correlation_id,
+            correlation_id=current_request_id() if correlation_id is None else correlation_id,
             causation_id=causation_id,
         )
         envelope.occur_time.FromDatetime(occur_time or datetime.now(UTC))

@@ -18,16 +18,22 @@ import contextlib
 import logging
 import sys
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import TextIO, cast
 
 import structlog
 from opentelemetry import trace
+from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
 from prometheus_client import Counter, Histogram, start_http_server
 from structlog.typing import EventDict, WrappedLogger
+
+from services.runtime.config import Settings, get_settings
 
 RPC_HANDLED = Counter(
     "grpc_server_handled_total",
@@ -152,6 +158,21 @@ def _add_trace_ids(_: WrappedLogger, __: str, event: EventDict) -> EventDict:
     return event
 
 
+def current_request_id() -> str:
+    """The request id this work is for: the inbound call's, or the consumed event's (its correlation id)."""
+    return str(structlog.contextvars.get_contextvars().get("request_id", ""))
+
+
+@contextlib.contextmanager
+def request_context(request_id: str) -> Iterator[None]:
+    """Log lines (and events written) within carry `request_id`; an empty one leaves the context as it is."""
+    if not request_id:
+        yield
+        return
+    with structlog.contextvars.bound_contextvars(request_id=request_id):
+        yield
+
+
 class _Stdout:
     """Whatever sys.stdout is when a line is written: loggers cached on first use never hold on to a stream
     that was replaced and closed since (a test's captured output, a redirected stdout)."""
@@ -185,12 +206,35 @@ def configure_logging(service: str, level: int = logging.INFO) -> None:
     logging.basicConfig(level=logging.WARNING, handlers=[handler])
 
 
-def configure_tracing(service: str) -> TracerProvider:
-    """A tracer provider named after the service. Exporters come from the deployment, not the code."""
+def configure_tracing(service: str, settings: Settings | None = None) -> TracerProvider:
+    """A tracer provider named after the service, sampling parent-based at [tracing] sample_ratio, exporting
+    over OTLP/gRPC in batches from a thread of its own when [tracing] export is on (the mesh's Jaeger)."""
+    settings = settings or get_settings()
+    tracing = settings.tracing
     resource = Resource.create({"service.name": service, "service.namespace": "fintech"})
-    provider = TracerProvider(resource=resource)
+    provider = TracerProvider(resource=resource, sampler=ParentBased(TraceIdRatioBased(tracing.sample_ratio)))
+    endpoint = tracing.endpoint(settings.jaeger)
+    if endpoint is not None:
+        # Spans wait in a bounded queue and leave in batches: a slow or absent collector drops spans (counted
+        # by the SDK), it never holds up a call.
+        exporter = OTLPSpanExporter(endpoint=endpoint, insecure=True, timeout=5)
+        provider.add_span_processor(
+            BatchSpanProcessor(
+                exporter,
+                max_queue_size=tracing.max_queue_size,
+                schedule_delay_millis=tracing.schedule_delay_seconds * 1000,
+            )
+        )
     trace.set_tracer_provider(provider)
     return provider
+
+
+def tag_span(**ids: str) -> None:
+    """Ids on the current span as `fintech.<name>` attributes, so that a trace can be found by them
+    (`python -m tools.trace <payment id>`). Identifiers only: a span must hold no personal data."""
+    span = trace.get_current_span()
+    if span.is_recording():
+        span.set_attributes({f"fintech.{name}": value for name, value in ids.items()})
 
 
 def serve_metrics(port: int, host: str = "127.0.0.1") -> None:

@@ -106,7 +106,7 @@ def build_server(service: Service, settings: Settings, health: HealthReporter) -
 async def serve(service: Service, settings: Settings | None = None) -> None:
     settings = settings or get_settings()
     configure_logging(service.name)
-    configure_tracing(service.name)
+    tracer_provider = configure_tracing(service.name, settings)
     for step in service.startup:
         await step()
     health = HealthReporter(_service_names(service.servicers), service.readiness)
@@ -132,6 +132,7 @@ async def serve(service: Service, settings: Settings | None = None) -> None:
     await asyncio.gather(*tasks, return_exceptions=True)
     for step in service.shutdown:
         await step()
+    tracer_provider.shutdown()  # sends the spans still queued (at most the exporter's timeout)
     log.info("server.stopped")
 
 

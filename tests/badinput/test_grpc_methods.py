@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from services.runtime.access import ROLES
 from services.runtime.authz import PolicySet
 from services.runtime.config import ROOT, SERVICES, Settings, get_settings
-from services.runtime.contracts import service_modules
+from services.runtime.contracts import has_contracts, service_modules
 from services.runtime.tls import channel_credentials
 from tests.badinput.messages import message_class, messages
 from tests.people import person_credentials
@@ -105,7 +105,7 @@ def _call(settings: Settings, target: Target, request) -> grpc.StatusCode:
 def test_every_method_is_covered():
     """Every service of every contract is fuzzed: a new service's methods are found without editing this test."""
     assert len(TARGETS) >= 60
-    assert {t.domain for t in TARGETS} == set(SERVICES)
+    assert {t.domain for t in TARGETS} == {name for name in SERVICES if has_contracts(name)}
 
 
 @pytest.mark.parametrize("target", PARAMS)

@@ -10,9 +10,10 @@ import json
 import pytest
 
 from services.runtime.config import Settings
-from tools.bench.edge_rate import _answer, ceiling, run_rate, targets
+from tools.bench.edge_rate import Ceiling, RateRun, _answer, ceiling, run_rate, summary, table, targets
 from tools.bench.mesh import Crowd
 from tools.bench.vegeta import Attack, Hit, percentile
+from tools.mesh.launcher import COLLECTORS
 from tools.mesh.supervisor import Supervisor
 
 MS = 1_000_000  # ns
@@ -53,6 +54,26 @@ def test_answers_are_told_apart_by_status_and_reason():
     assert _answer(_hit(0, 0, 0)) == "200"
 
 
+def _run(cpu: dict[str, float], collectors: dict[str, float]) -> RateRun:
+    return RateRun(rate=20, seconds=60, sent=1200, ok=1200, throttled=0, errors=0, executed=1200,
+                   states={"EXECUTED": 1200}, p50_ms=80, p95_ms=200, p99_ms=300, start_lag_p99_ms=1,
+                   cpu_ms_per_payment=cpu, collector_cpu_ms_per_payment=collectors,
+                   generator_cpu_ms_per_request=0.7, settle_s=1, mesh_cpu_s=72)  # fmt: skip
+
+
+def test_the_collectors_cost_is_reported_apart_from_the_mesh_per_payment():
+    runs = [_run({"payments": 20, "risk": 10}, {"prometheus": 2, "jaeger": 1}),
+            _run({"payments": 22, "risk": 12}, {"prometheus": 4, "jaeger": 1})]  # fmt: skip
+    result = summary(20, runs, [Ceiling(1000, 5, 1.0, 0)])
+    median = result["median"]
+    assert median["cpu_ms_total"] == 32  # the mesh's own: issue #18's target
+    assert median["collector_cpu_ms_total"] == 4
+    assert median["collector_cpu_ms_per_payment"] == {"jaeger": 1, "prometheus": 3}
+    top = {"max_rate": 20, "cpu_ms_per_payment_at_max_rate": 32, "trivial_calls_per_s": 1000,
+           "trivial_cpu_ms_per_call": 1.0, "trivial_calls_per_payment_rate": 50, "targets": {}}  # fmt: skip
+    assert "| 4.0 (prometheus 3.0, jaeger 1.0) |" in table([result], top)
+
+
 @pytest.mark.mesh()
 def test_a_tiny_open_loop_run_through_the_edge_is_sent_answered_executed_and_costed(settings: Settings):
     crowd = Crowd(settings, 8)
@@ -71,6 +92,7 @@ def test_a_tiny_open_loop_run_through_the_edge_is_sent_answered_executed_and_cos
     assert run.executed == run.states.get("EXECUTED", 0) >= 1
     assert run.clean == (run.executed == 6)
     assert {"payments", "risk", "customer", "envoy", "postgres"} <= set(run.cpu_ms_per_payment)
+    assert not set(run.cpu_ms_per_payment) & set(COLLECTORS)  # the collectors are costed apart
     assert run.generator_cpu_ms_per_request > 0
     assert 0 < run.p50_ms <= run.p95_ms <= run.p99_ms
 

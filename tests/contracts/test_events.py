@@ -7,6 +7,7 @@ from fintech.common.v1 import event_envelope_pb2, money_pb2
 from google.protobuf import descriptor_pb2
 
 from services.runtime.event_registry import EventContractError, EventRegistry, event_spec, topic_for
+from services.runtime.observability import request_context
 from tests.contracts.conftest import DOMAINS, Contracts
 from tests.contracts.samples import fill
 
@@ -108,3 +109,14 @@ def test_registry_refuses_what_the_contracts_do_not_declare():
     with pytest.raises(EventContractError, match="belongs to aggregate"):
         REGISTRY.unwrap(forged)
     assert event_spec(money_pb2.Money.DESCRIPTOR) is None
+
+
+def test_an_events_correlation_id_is_the_request_id_it_was_written_under():
+    """Consumers log under an event's correlation id (consumer.py): the request's id follows its events."""
+    event_type = next(iter(REGISTRY))
+    event = fill(event_type.message_class())
+    with request_context("req-42"):
+        assert REGISTRY.wrap(event, subject="agg-1", sequence=1, source=SOURCE).correlation_id == "req-42"
+        given = REGISTRY.wrap(event, subject="agg-1", sequence=1, source=SOURCE, correlation_id="")
+        assert given.correlation_id == ""  # a caller's own value, even empty, wins
+    assert REGISTRY.wrap(event, subject="agg-1", sequence=1, source=SOURCE).correlation_id == ""

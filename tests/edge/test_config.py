@@ -16,6 +16,7 @@ from tools.certs import ensure_certs
 from tools.edge.config import (
     GRPC_RESPONSE_HEADERS,
     MAX_REQUEST_BYTES,
+    TRACING_CLUSTER,
     body_rules,
     build,
     edge_descriptor_set,
@@ -77,9 +78,11 @@ def test_only_public_rpcs_have_routes_each_with_a_timeout(config: dict):
 
 def test_every_cluster_is_mtls_1_3_only_and_checks_the_services_spiffe_id(config: dict, settings: Settings):
     clusters = config["static_resources"]["clusters"]
-    # The services' clusters and the global rate limit service's.
-    assert {cluster["name"] for cluster in clusters} == {rpc.workload for rpc in public_rpcs()} | {"ratelimit"}
-    for cluster in clusters:
+    # The services' clusters and the global rate limit service's; beside them only the trace collector's
+    # (tests/trace/test_config.py: its spans hold ids and timings, never a request's data).
+    names = {cluster["name"] for cluster in clusters}
+    assert names - {TRACING_CLUSTER} == {rpc.workload for rpc in public_rpcs()} | {"ratelimit"}
+    for cluster in (cluster for cluster in clusters if cluster["name"] != TRACING_CLUSTER):
         context = cluster["transport_socket"]["typed_config"]["common_tls_context"]
         assert context["tls_params"] == {
             "tls_minimum_protocol_version": "TLSv1_3",
@@ -212,3 +215,18 @@ def test_the_global_rate_limit_counts_each_client_and_fails_open(config: dict, s
     (cluster,) = [c for c in config["static_resources"]["clusters"] if c["name"] == "ratelimit"]
     address = cluster["load_assignment"]["endpoints"][0]["lb_endpoints"][0]["endpoint"]["address"]["socket_address"]
     assert address == {"address": settings.ratelimit.host, "port_value": settings.ratelimit.grpc_port}
+
+
+def test_the_access_log_is_json_with_the_ids_and_nothing_personal(config: dict):
+    manager = _manager(config)
+    [access_log] = manager["access_log"]
+    fields = access_log["typed_config"]["log_format"]["json_format"]
+    values = " ".join(fields.values())
+    # One line per request carries the ids that find it in every service's logs and in its trace.
+    assert fields["request_id"] == "%REQ(X-REQUEST-ID)%" and fields["trace_id"] == "%TRACE_ID%"
+    assert {"method", "path", "status", "grpc_status", "duration_ms", "upstream"} <= set(fields)
+    # No body, no credentials, no query string (a list's filters can name a person), no client address.
+    assert not re.search(r"BODY|AUTHORIZATION|COOKIE|DOWNSTREAM_REMOTE_ADDRESS|X-FORWARDED-FOR", values)
+    assert fields["path"].startswith("%REQ_WITHOUT_QUERY(")
+    # The id reaches the client, so a support request names it.
+    assert manager["always_set_request_id_in_response"] is True

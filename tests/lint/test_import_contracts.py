@@ -1,6 +1,6 @@
 """The import contracts of make lint ([tool.importlinter] in pyproject.toml) catch what they are for.
 
-A copy of the Python packages (services/, libs/, tools/: only their .py files) and pyproject.toml goes to a
+A copy of the Python packages (services/, libs/, tools/, jobs/: only their .py files) and pyproject.toml goes to a
 temporary directory; each case plants one violation there, runs lint-imports on the copy and expects exactly
 its contract broken; the clean copy keeps every contract. lint-imports puts its working directory first on
 sys.path, so it reads the copy, not this checkout.
@@ -45,6 +45,8 @@ VIOLATIONS = {
     ),
     "shared-code libs": ("shared-code-imports-no-service", "libs/featurespec/planted.py", "import services.ml\n"),
     "tools-import-no-service": ("tools-import-no-service", "tools/planted.py", "import services.features\n"),
+    "jobs-layers": ("jobs-layers", "jobs/domain/planted.py", "from jobs.adapters import spark_session\n"),
+    "jobs-import-no-service": ("jobs-import-no-service", "jobs/planted.py", "import services.payments\n"),
 }
 
 
@@ -55,7 +57,7 @@ def _python_only(directory: str, names: list[str]) -> list[str]:
 @pytest.fixture(scope="module")
 def tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("tree")
-    for package in ("services", "libs", "tools"):
+    for package in ("services", "libs", "tools", "jobs"):
         shutil.copytree(ROOT / package, root / package, ignore=_python_only)
     shutil.copy(ROOT / "pyproject.toml", root)
     return root

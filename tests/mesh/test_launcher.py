@@ -30,6 +30,15 @@ def test_infrastructure_is_ready(mesh: Mesh) -> None:
     assert {name: status[name] for name in INFRASTRUCTURE} == dict.fromkeys(INFRASTRUCTURE, "ready")
 
 
+def test_the_collectors_a_test_never_started_are_not_in_the_status(mesh: Mesh) -> None:
+    """The test mesh leaves the collectors out of `mesh()` ([mesh] collectors = false): their programs are
+    configured but never started, so they are neither "stopped" nor waited for by a test that waits for all."""
+    configured = mesh.supervisor.processes()
+    never_started = [name for name in ("victorialogs", "rsyslog") if configured[name]["statename"] == "STOPPED"]
+    assert not set(never_started) & set(mesh.status())
+    assert not set(never_started) & set(mesh.available())
+
+
 def test_up_again_leaves_running_components_alone(mesh: Mesh) -> None:
     pids = {name: info["pid"] for name, info in mesh.supervisor.processes().items()}
     mesh.up(*INFRASTRUCTURE)

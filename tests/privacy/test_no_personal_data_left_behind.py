@@ -29,6 +29,7 @@ from tests.privacy.support import checkpoint, files_under, occurrences, postgres
 from tools.demo import actors
 from tools.demo.narration import Narrator
 from tools.demo.scenario import Scenario
+from tools.mesh import Mesh
 
 pytestmark = [pytest.mark.mesh(), pytest.mark.runs_last]
 REFUSED = {grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.ALREADY_EXISTS, grpc.StatusCode.PERMISSION_DENIED}
@@ -104,7 +105,8 @@ async def _dead_letters(settings: Settings) -> list:
     return records
 
 
-def test_no_personal_data_in_logs_dead_letters_kafka_or_postgres(settings: Settings, monkeypatch):
+def test_no_personal_data_in_logs_dead_letters_kafka_or_postgres(settings: Settings, mesh: Mesh, monkeypatch):
+    mesh.up("object_store", "lake")  # the demo reads its statement from the lake and reconciles it
     registered: list[c.Customer] = []
     person_customer = actors.Person.customer
 

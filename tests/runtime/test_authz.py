@@ -48,6 +48,9 @@ CALL_GRAPH = {
     ("customer", "risk", "/fintech.risk.v1.RegulatoryComplianceService/ScreenParty"),
     ("risk", "ml", "/fintech.ml.v1.ModelServingService/Predict"),
     ("risk", "features", "/fintech.features.v1.FeatureStoreService/RetrieveOnlineFeatures"),
+    ("lake", "payments", "/fintech.payments.v1.PaymentInitiationService/InitiatePayment"),
+    ("lake", "payments", "/fintech.payments.v1.PositionKeepingService/RetrieveAccount"),
+    ("lake", "payments", "/fintech.payments.v1.PositionKeepingService/RetrieveExecutedPaymentTotals"),
 }
 
 

@@ -41,6 +41,7 @@ from tools.bench import results as results_file
 from tools.bench.load import cpu_by_component, cpu_per_request, edge_tokens, ghz
 from tools.bench.mesh import DEFINITIONS, JSON, Crowd
 from tools.bench.vegeta import Attack, Hit, Target, attack, percentile
+from tools.mesh.launcher import COLLECTORS
 from tools.mesh.supervisor import Supervisor
 
 P95_LIMIT_MS = 500.0  # the issue's (a)
@@ -75,14 +76,21 @@ class RateRun:
     p99_ms: float
     start_lag_p99_ms: float  # the generator's lateness against its schedule
     cpu_ms_per_payment: dict[str, float]  # by component, per executed payment (per request when none executed)
+    # The collectors beside the mesh (Prometheus, exporters, traces, logs): apart, as issue #18's target counts
+    # the mesh's own components only.
+    collector_cpu_ms_per_payment: dict[str, float]
     generator_cpu_ms_per_request: float
     settle_s: float  # after the last request, until the mesh was idle again (inside the CPU window)
-    mesh_cpu_s: float  # every component, the whole window
+    mesh_cpu_s: float  # every component but the collectors, the whole window
     statuses: dict[str, int] = field(default_factory=dict)  # answers by HTTP status and error reason (_answer)
 
     @property
     def cpu_ms_total(self) -> float:
         return sum(self.cpu_ms_per_payment.values())
+
+    @property
+    def collector_cpu_ms_total(self) -> float:
+        return sum(self.collector_cpu_ms_per_payment.values())
 
     @property
     def cpu_ms_per_request(self) -> float:
@@ -96,7 +104,7 @@ class RateRun:
 
     def record(self) -> JSON:
         return {**asdict(self), "cpu_ms_total": self.cpu_ms_total, "cpu_ms_per_request": self.cpu_ms_per_request,
-                "clean": self.clean}  # fmt: skip
+                "collector_cpu_ms_total": self.collector_cpu_ms_total, "clean": self.clean}  # fmt: skip
 
 
 @dataclass
@@ -213,25 +221,29 @@ def run_rate(settings: Settings, supervisor: Supervisor, crowd: Crowd, rate: int
     statuses = Counter(_answer(hit) for hit in run.hits)
     latencies = run.latencies_ms()
     ok = sum(1 for hit in run.hits if 200 <= hit.status < 300)
+    cpu = cpu_per_request(before, after, executed or len(run.hits))
+    mesh = [name for name in after if name not in COLLECTORS]
     throttled = sum(1 for hit in run.hits if hit.status == 429)
     return RateRun(
         rate=rate, seconds=run.seconds, sent=len(run.hits), ok=ok, throttled=throttled,
         errors=len(run.hits) - ok - throttled, executed=executed, states=dict(states),
         p50_ms=percentile(latencies, 0.50), p95_ms=percentile(latencies, 0.95), p99_ms=percentile(latencies, 0.99),
         start_lag_p99_ms=percentile(run.start_lag_ms(), 0.99),
-        cpu_ms_per_payment=cpu_per_request(before, after, executed or len(run.hits)),
+        cpu_ms_per_payment={name: ms for name, ms in cpu.items() if name not in COLLECTORS},
+        collector_cpu_ms_per_payment={name: ms for name, ms in cpu.items() if name in COLLECTORS},
         generator_cpu_ms_per_request=1000 * run.generator_cpu_s / max(1, len(run.hits)),
-        settle_s=settle_s, mesh_cpu_s=sum(after[name] - before.get(name, after[name]) for name in after),
+        settle_s=settle_s, mesh_cpu_s=sum(after[name] - before.get(name, after[name]) for name in mesh),
         statuses=dict(statuses),
     )  # fmt: skip
 
 
 def ceiling(settings: Settings, supervisor: Supervisor, seconds: int) -> Ceiling:
-    """ListFeatureDefinitions straight at features over mTLS, 50 callers back to back."""
+    """ListFeatureDefinitions straight at features over mTLS, 50 callers back to back (mesh CPU only)."""
     before = cpu_by_component(supervisor)
     measured = ghz(settings, "features", DEFINITIONS, {"page_size": 1}, requests=1000 * seconds, concurrency=50)
     cpu = cpu_per_request(before, cpu_by_component(supervisor), measured.requests)
-    return Ceiling(measured.requests_per_s, measured.p99_ms, sum(cpu.values()), measured.errors)
+    mesh = sum(ms for name, ms in cpu.items() if name not in COLLECTORS)  # as the payments' CPU is counted
+    return Ceiling(measured.requests_per_s, measured.p99_ms, mesh, measured.errors)
 
 
 # -- the sweep ----------------------------------------------------------------------------------------
@@ -242,13 +254,18 @@ def summary(rate: int, runs: list[RateRun], ceilings: list[Ceiling]) -> JSON:
     median: JSON = {
         key: statistics.median(getattr(run, key) for run in runs)
         for key in ("sent", "ok", "throttled", "errors", "executed", "p50_ms", "p95_ms", "p99_ms", "start_lag_p99_ms",
-                    "cpu_ms_total", "cpu_ms_per_request", "generator_cpu_ms_per_request", "settle_s")
+                    "cpu_ms_total", "cpu_ms_per_request", "collector_cpu_ms_total", "generator_cpu_ms_per_request",
+                    "settle_s")
     }  # fmt: skip
     median["achieved_per_s"] = statistics.median(run.sent / run.seconds if run.seconds else 0.0 for run in runs)
     median["executed_per_s"] = statistics.median(run.executed / run.seconds if run.seconds else 0.0 for run in runs)
     components = sorted({name for run in runs for name in run.cpu_ms_per_payment})
     median["cpu_ms_per_payment"] = {
         name: statistics.median(run.cpu_ms_per_payment.get(name, 0.0) for run in runs) for name in components
+    }
+    collectors = sorted({name for run in runs for name in run.collector_cpu_ms_per_payment})
+    median["collector_cpu_ms_per_payment"] = {
+        name: statistics.median(run.collector_cpu_ms_per_payment.get(name, 0.0) for run in runs) for name in collectors
     }
     trivial_cpu = statistics.median(c.cpu_ms_per_call for c in ceilings)
     median["cpu_vs_trivial_call"] = median["cpu_ms_total"] / trivial_cpu if trivial_cpu else 0.0
@@ -282,20 +299,25 @@ def headline(rates: list[JSON], ceilings: list[Ceiling]) -> JSON:
     }
 
 
+def _by_component(cpu: dict[str, float]) -> str:
+    return ", ".join(f"{name} {ms:.1f}" for name, ms in sorted(cpu.items(), key=lambda x: -x[1]) if ms >= 0.05)
+
+
 def table(rates: list[JSON], top: JSON) -> str:
     columns = ["rate/s", "sent/s", "2xx", "429", "other errors", "executed", "p50 ms", "p95 ms", "p99 ms",
-               "CPU ms/payment (/request)", "by component", "× trivial call (CPU)", "vegeta CPU ms/req",
-               "held"]  # fmt: skip
-    aligns = ["---:"] * 10 + ["---", "---:", "---:", "---"]
+               "CPU ms/payment (/request)", "by component", "× trivial call (CPU)", "collectors CPU ms/payment",
+               "vegeta CPU ms/req", "held"]  # fmt: skip
+    aligns = ["---:"] * 10 + ["---", "---:", "---", "---:", "---"]
     lines = ["| " + " | ".join(columns) + " |", "| " + " | ".join(aligns) + " |"]
     for result in rates:
         m = result["median"]
-        cpu = ", ".join(f"{name} {ms:.1f}" for name, ms in sorted(m["cpu_ms_per_payment"].items(), key=lambda x: -x[1])
-                        if ms >= 0.05)  # fmt: skip
+        cpu = _by_component(m["cpu_ms_per_payment"])
+        collectors = m.get("collector_cpu_ms_per_payment", {})
+        collected = f"{m['collector_cpu_ms_total']:.1f} ({_by_component(collectors)})" if collectors else "-"
         cells = [str(result["rate"]), f"{m['achieved_per_s']:.1f}", f"{m['ok']:.0f}", f"{m['throttled']:.0f}",
                  f"{m['errors']:.0f}", f"{m['executed']:.0f}", *(f"{m[k]:.0f}" for k in ("p50_ms", "p95_ms", "p99_ms")),
                  f"{m['cpu_ms_total']:.1f} ({m['cpu_ms_per_request']:.1f})", cpu, f"{m['cpu_vs_trivial_call']:.0f}",
-                 f"{m['generator_cpu_ms_per_request']:.2f}",
+                 collected, f"{m['generator_cpu_ms_per_request']:.2f}",
                  "yes" if m["clean"] and m["meets_p95"] else "no"]  # fmt: skip
         lines.append("| " + " | ".join(cells) + " |")
     best = top["max_rate"]

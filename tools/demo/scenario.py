@@ -28,7 +28,10 @@ from google.protobuf.descriptor import MethodDescriptor
 from services.payments.domain.clearing import BANK_CUSTOMER_ID
 from services.runtime.config import Settings
 from tools.demo.actors import ALICE, BOB, BRANCH, MERCHANTS, Person, credit_application, eur, money
+from tools.demo.links import links
 from tools.demo.narration import Narrator, label
+from tools.demo.reconciliation import show_reconciliation
+from tools.demo.statement import WrittenStatement, show_statement
 from tools.edge.mint import mint
 from tools.edge.rest import RestClient, RestError
 from tools.events import Event, events_table, read_events
@@ -73,6 +76,7 @@ class Scenario:
         self.admin = mint(settings, "admin", subject=f"admin-{self.run}")
         self.compliance = mint(settings, "compliance_officer", subject=f"compliance-{self.run}")
         self.customers: dict[str, Onboarded] = {}
+        self.statement: WrittenStatement | str | None = None  # Alice's camt.053 from the lake (tools/demo/statement)
 
     def play(self) -> None:
         self.started = timestamp_now()
@@ -83,8 +87,11 @@ class Scenario:
         first = self.pay(alice, bob)
         self.fraud_burst(alice)
         self.settle()
+        show_statement(self, alice)
         self.show_events(self.executed_off_us[0] if self.executed_off_us else first)
         self.show_audit_trail()
+        self.reconciled = show_reconciliation(self.settings, self.say)
+        self.show_links(first)
 
     def onboard(self, *people: Person) -> None:
         self.say.step(
@@ -308,6 +315,15 @@ class Scenario:
         said = verified.stdout.strip() or verified.stderr.strip()
         self.say.say(f"python -m services.risk.adapters.audit verify → {said}")
         self.audit_intact = verified.returncode == 0
+
+    def show_links(self, paid: payment.Payment) -> None:
+        self.say.step(
+            "Where to look next",
+            "Metrics, logs and traces of everything above, collected beside the mesh: Alice's payment to Bob is "
+            "one trace from the edge through payments, customer, risk and ml to the consumers of its events.",
+        )
+        self.trace_links = links(self.settings, paid.payment_id)
+        self.say.table("Observability", ("what", "where"), self.trace_links)
 
     def _review(self, held: payment.Payment, decision: payment.ReviewDecision, note: str) -> payment.Payment:
         request = initiation.ControlPaymentRequest(payment_id=held.payment_id, decision=decision, note=note)

@@ -26,6 +26,9 @@ One listener on 127.0.0.1:<envoy.rest_port>, its HTTP filters in this order:
    route and cluster, and only the transcoder's gRPC path selects one (the REST path matches no route).
 10. router: one exact route per public RPC (internal RPCs have none) to one cluster per service, mTLS as
    edge-gateway, TLS 1.3 only, the upstream's SPIFFE id checked.
+Tracing (when [tracing] export is on): the connection manager starts each request's trace (Envoy's OpenTelemetry
+tracer, sampled at [tracing] sample_ratio, spans sent over OTLP/gRPC to the `jaeger` cluster) and the router sends
+its traceparent upstream, so the services' spans are its children.
 Every reply the edge makes itself is JSON shaped like a transcoded gRPC error: {"code", "message", "details"},
 with a google.rpc.ErrorInfo (domain edge-gateway.<namespace>.svc) where the reason is one of the contracts'.
 An invalid token is 401 UNAUTHENTICATED whatever is wrong with it, a token for another audience too (RFC 6750;
@@ -66,6 +69,9 @@ PAYLOAD_HEADER = "x-jwt-payload"
 SUBJECT_HEADER = "x-jwt-sub"
 # The ratelimit service's cluster (and workload: its certificate names it).
 RATE_LIMIT_CLUSTER = "ratelimit"
+# The cluster Envoy's spans go to (Jaeger's OTLP/gRPC receiver) and the service name they carry.
+TRACING_CLUSTER = "jaeger"
+TRACING_SERVICE = "envoy"
 DEFAULT_TIMEOUT_SECONDS = 15
 # RPCs that may legitimately take longer than a lookup (reports, batch reads, model inference).
 SLOW_METHOD_TIMEOUT_SECONDS = 60
@@ -373,7 +379,11 @@ def build(settings: Settings, descriptor_set: Path = DESCRIPTOR_SET) -> dict[str
         "admin": {"address": _address(settings.mesh.host, settings.envoy.admin_port)},
         "static_resources": {
             "listeners": [_listener(settings, rpcs, descriptor_set)],
-            "clusters": [*(_cluster(settings, name) for name in workloads), _rate_limit_cluster(settings)],
+            "clusters": [
+                *(_cluster(settings, name) for name in workloads),
+                _rate_limit_cluster(settings),
+                *_tracing_clusters(settings),
+            ],
         },
     }
 
@@ -409,8 +419,12 @@ def _connection_manager(settings: Settings, rpcs: list[PublicRpc], descriptor_se
         "common_http_protocol_options": {"headers_with_underscores_action": "REJECT_REQUEST"},
         "forward_client_cert_details": "SANITIZE",
         "access_log": [_access_log()],
+        # The request id Envoy makes (a client's own is replaced: use_remote_address) goes back to the client, so
+        # a support request names the one id the access log and every service's log lines carry.
+        "always_set_request_id_in_response": True,
         "local_reply_config": _local_replies(settings),
         "route_config": _routes(rpcs),
+        **_tracing(settings),
         "http_filters": [
             _strip_grpc_headers(),
             _refuse_raw_grpc(),
@@ -797,22 +811,85 @@ def _local_replies(settings: Settings) -> dict[str, Any]:
 _TYPE_URL = "type.googleapis.com/"
 
 
+def _tracing(settings: Settings) -> dict[str, Any]:
+    """The edge starts each request's trace (none without export: the services then start their own)."""
+    if settings.tracing.endpoint(settings.jaeger) is None:
+        return {}
+    percent = {"value": settings.tracing.sample_ratio * 100}
+    return {
+        "tracing": {
+            "random_sampling": percent,
+            # A client's x-client-trace-id does not force a trace (it would choose what the bank records).
+            "client_sampling": {"value": 0},
+            "provider": {
+                "name": "envoy.tracers.opentelemetry",
+                "typed_config": {
+                    "@type": "type.googleapis.com/envoy.config.trace.v3.OpenTelemetryConfig",
+                    "grpc_service": {"envoy_grpc": {"cluster_name": TRACING_CLUSTER}, "timeout": "2s"},
+                    "service_name": TRACING_SERVICE,
+                },
+            },
+        }
+    }
+
+
+def _tracing_clusters(settings: Settings) -> list[dict[str, Any]]:
+    """Jaeger's OTLP/gRPC receiver: HTTP/2 in plain text (spans hold ids and timings, never bodies)."""
+    if settings.tracing.endpoint(settings.jaeger) is None:
+        return []
+    jaeger = settings.jaeger
+    return [
+        {
+            "name": TRACING_CLUSTER,
+            "type": "STATIC" if _is_ip(jaeger.host) else "STRICT_DNS",
+            "connect_timeout": "2s",
+            "typed_extension_protocol_options": {
+                "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": _typed(
+                    "upstreams.http.v3.HttpProtocolOptions"
+                )
+                | {"explicit_http_config": {"http2_protocol_options": {}}}
+            },
+            "load_assignment": {
+                "cluster_name": TRACING_CLUSTER,
+                "endpoints": [
+                    {"lb_endpoints": [{"endpoint": {"address": _address(jaeger.host, jaeger.otlp_grpc_port)}}]}
+                ],
+            },
+        }
+    ]
+
+
 def _access_log() -> dict[str, Any]:
     # No bodies and no headers that could carry personal data; the client is its token's subject.
+    # One JSON line per request on stdout (var/log/envoy.log), which rsyslog ships to VictoriaLogs; `event`
+    # and `request_id` match the services' lines, so one LogsQL query finds a request at every hop.
     fields = {
         "time": "%START_TIME%",
+        "event": "access",
+        "service": "edge",
         "method": "%REQ(:METHOD)%",
-        "path": "%REQ(X-ENVOY-ORIGINAL-PATH?:PATH)%",
+        # Without the query string: a list's filters can name a person.
+        "path": "%REQ_WITHOUT_QUERY(X-ENVOY-ORIGINAL-PATH?:PATH)%",
         "status": "%RESPONSE_CODE%",
+        "grpc_status": "%GRPC_STATUS%",
         "flags": "%RESPONSE_FLAGS%",
+        "details": "%RESPONSE_CODE_DETAILS%",
         "duration_ms": "%DURATION%",
         "upstream": "%UPSTREAM_CLUSTER%",
+        "upstream_ms": "%RESP(X-ENVOY-UPSTREAM-SERVICE-TIME)%",
         "client": "%REQ(X-JWT-SUB)%",
         "request_id": "%REQ(X-REQUEST-ID)%",
+        # Empty until the edge has a tracer: then the trace the services continue.
+        "trace_id": "%TRACE_ID%",
+    }
+    without_query = {
+        "name": "envoy.formatter.req_without_query",
+        "typed_config": _typed("formatter.req_without_query.v3.ReqWithoutQuery"),
     }
     return {
         "name": "envoy.access_loggers.stdout",
-        "typed_config": _typed("access_loggers.stream.v3.StdoutAccessLog") | {"log_format": {"json_format": fields}},
+        "typed_config": _typed("access_loggers.stream.v3.StdoutAccessLog")
+        | {"log_format": {"json_format": fields, "formatters": [without_query]}},
     }
 
 

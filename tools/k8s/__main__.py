@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from services.runtime.config import ROOT, Settings
+from tools.k8s.dashboards import LiteralText, dashboard_config_maps
 from tools.k8s.manifests import Resource, generated
 
 OUT = ROOT / "k8s" / "base" / "generated"
@@ -28,12 +29,20 @@ class _Dumper(yaml.SafeDumper):
         return True
 
 
+# A dashboard's JSON as a `|` block: one line of the file per line of JSON, so diffs stay readable.
+_Dumper.add_representer(
+    LiteralText, lambda dumper, text: dumper.represent_scalar("tag:yaml.org,2002:str", text, style="|")
+)
+
+
 def render(resources: list[Resource]) -> str:
     return HEADER + yaml.dump_all(resources, Dumper=_Dumper, sort_keys=False, width=120)
 
 
 def expected(settings: Settings | None = None) -> dict[str, str]:
-    return {name: render(resources) for name, resources in generated(settings or file_settings()).items()}
+    settings = settings or file_settings()
+    files = generated(settings) | {"dashboards.yaml": dashboard_config_maps(settings)}
+    return {name: render(resources) for name, resources in files.items()}
 
 
 def stale(out: Path = OUT) -> list[str]:

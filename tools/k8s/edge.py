@@ -56,7 +56,7 @@ def build(settings: Settings | None = None, state_dir: Path = STATE_DIR) -> dict
     settings = cluster_settings(settings, state_dir)
     config = edge_config.build(settings)
     for cluster in config["static_resources"]["clusters"]:
-        cluster.pop("transport_socket")  # the sidecar does mTLS with the edge-gateway identity
+        cluster.pop("transport_socket", None)  # the sidecar does mTLS with the edge-gateway identity
     config["static_resources"]["clusters"].append(_issuer_cluster(settings))
     jwt = next(f for f in _http_filters(config) if f["name"] == "envoy.filters.http.jwt_authn")
     provider = jwt["typed_config"]["providers"][edge_config.PROVIDER]

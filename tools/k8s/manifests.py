@@ -11,14 +11,14 @@ from __future__ import annotations
 from typing import Any
 
 from services.runtime.config import SERVICES, Settings
-from services.runtime.observability import RPC_HANDLED, RPC_LATENCY
-from tools.edge import config as edge_config
 from tools.k8s import edge
 from tools.k8s.ratelimit import ratelimit_resources
 from tools.k8s.redis import PORT as REDIS_PORT
 from tools.k8s.redis import clients as redis_clients
 from tools.k8s.redis import password_env, redis_resources
+from tools.k8s.spark_jobs import spark_job_resources
 from tools.mesh.kafka import topics
+from tools.observability.rules import rule_groups
 from tools.policy.check import Policies
 
 Resource = dict[str, Any]
@@ -32,6 +32,13 @@ KAFKA_PORT = 9092  # its plain listener
 KAFKA_REPLICAS = 3
 POSTGRES_PORT = 5432
 MONITORING_NAMESPACE = "monitoring"  # where Prometheus runs: the only one that may scrape metrics ports
+# Spans go over OTLP/gRPC to a Jaeger (or any OpenTelemetry) collector Service in the monitoring namespace.
+TRACE_COLLECTOR = f"jaeger-collector.{MONITORING_NAMESPACE}.svc.cluster.local"
+TRACE_COLLECTOR_PORT = 4317
+TRACE_COLLECTOR_HTTP_PORT = 4318  # Triton exports over OTLP/HTTP
+# One trace in ten starts sampled at the edge: exporting costs about 2 ms of CPU per traced payment across the
+# mesh (README, Traces); locally every payment is traced ([tracing] sample_ratio = 1.0).
+TRACE_SAMPLE_RATIO = 0.1
 ISTIO_NAMESPACE = "istio-system"
 CNPG_NAMESPACE = "cnpg-system"  # where the CloudNativePG operator runs
 RUN_AS = 10001
@@ -44,6 +51,11 @@ INFRASTRUCTURE_CLIENTS = {"triton": ["ml"], edge.ISSUER: ["edge-gateway"]}
 # Each service's keys (KEK, page-token key; ml has only the latter): without them every pod would make its own,
 # and replicas could not open each other's sealed data or page tokens.
 SECRETS = {name: [{"secretRef": {"name": f"{name}-keys"}}] for name in ("customer", "risk", "payments", "ml")}
+# The data platform's object store in a cluster: the bank's S3 (its endpoint here, the bucket from mesh.toml);
+# its credentials come from this Secret (keys access-key, secret-key), given to the services that use it.
+OBJECT_STORE_ENDPOINT = "https://s3.bank.internal"
+OBJECT_STORE_SECRET = "object-store-credentials"
+OBJECT_STORE_CLIENTS = ("lake",)
 # Bigger pods for the services that hold models or large feature windows in memory.
 MEMORY = {"ml": ("512Mi", "1Gi"), "features": ("384Mi", "768Mi")}
 
@@ -73,6 +85,12 @@ def config_map(settings: Settings) -> Resource:
         env_name("postgres", "port"): str(POSTGRES_PORT),
         env_name("redis", "host"): f"redis.{namespace}.svc.cluster.local",
         env_name("redis", "port"): str(REDIS_PORT),
+        env_name("jaeger", "host"): TRACE_COLLECTOR,
+        env_name("jaeger", "otlp_grpc_port"): str(TRACE_COLLECTOR_PORT),
+        env_name("jaeger", "otlp_http_port"): str(TRACE_COLLECTOR_HTTP_PORT),
+        env_name("tracing", "sample_ratio"): str(TRACE_SAMPLE_RATIO),
+        env_name("object_store", "endpoint"): OBJECT_STORE_ENDPOINT,
+        env_name("object_store", "bucket"): settings.object_store.bucket,
     }
     for name in SERVICES:
         data[env_name("services", name, "host")] = f"{name}.{namespace}.svc.cluster.local"
@@ -95,6 +113,7 @@ def service_resources(settings: Settings, name: str, callers: list[str]) -> list
         _secret_env(env_name("postgres", "user"), f"{name}-db-app", "username"),
         _secret_env(env_name("postgres", "password"), f"{name}-db-app", "password"),
         *([password_env(env_name("redis", "password"))] if name in redis_clients() else []),
+        *(_object_store_env() if name in OBJECT_STORE_CLIENTS else []),
     ]
     grpc_probe = {"grpc": {"port": own.port}}
     container = {
@@ -132,6 +151,13 @@ def service_resources(settings: Settings, name: str, callers: list[str]) -> list
         _service_monitor(name, "http-metrics", "/metrics"),
         _database(name),
         _database_network_policy(name),
+    ]
+
+
+def _object_store_env() -> list[Resource]:
+    return [
+        _secret_env(env_name("object_store", "access_key"), OBJECT_STORE_SECRET, "access-key"),
+        _secret_env(env_name("object_store", "secret_key"), OBJECT_STORE_SECRET, "secret-key"),
     ]
 
 
@@ -336,99 +362,16 @@ def _triton_authorization(settings: Settings) -> Resource:
 
 # -- SLOs ------------------------------------------------------------------------------------------------------
 
-AVAILABILITY_OBJECTIVE = 0.999
-P95_LATENCY_SECONDS = 0.25
-ERROR_RATE_THRESHOLD = 0.01
-# Codes that mean the service failed, not the caller (availability); INVALID_ARGUMENT, NOT_FOUND and the
-# like are correct answers.
-SERVER_ERROR_CODES = ("UNKNOWN", "INTERNAL", "UNAVAILABLE", "DEADLINE_EXCEEDED", "DATA_LOSS", "UNIMPLEMENTED")
-# Refusals of one principal within 5 minutes that page security (services/runtime/access.py counts them).
-ACCESS_DENIED_BURST = 20
-# Multi-window burn-rate alerts (Google SRE workbook): (severity, long window, short window, burn rate).
-BURN_RATES = (("critical", "1h", "5m", 14.4), ("critical", "6h", "30m", 6), ("warning", "3d", "6h", 1))
-
 
 def slo_rules(settings: Settings) -> Resource:
-    """Availability 99.9 %, p95 latency and error rate per service, over the metrics the runtime exports
-    (services/runtime/observability.py: RPC_HANDLED, RPC_LATENCY; the job label is the Service's name)."""
-    handled = next(iter(RPC_HANDLED.describe())).name + "_total"
-    latency = next(iter(RPC_LATENCY.describe())).name + "_bucket"
-    scope = f'namespace="{settings.mesh.namespace}",job=~"{"|".join(SERVICES)}"'
-    errors = f'{scope},grpc_code=~"{"|".join(SERVER_ERROR_CODES)}"'
-    fast = f'{scope},grpc_method!~"{"|".join(sorted(edge_config.SLOW_METHODS))}"'
-    windows = sorted({window for _, long, short, _ in BURN_RATES for window in (long, short)}, key=_seconds)
-    recording = [
-        {
-            "record": f"fintech:grpc_server_error_ratio:rate{window}",
-            "expr": f"sum by (job) (rate({handled}{{{errors}}}[{window}])) "
-            f"/ sum by (job) (rate({handled}{{{scope}}}[{window}]))",
-        }
-        for window in windows
-    ]
-    recording.append(
-        {
-            "record": "fintech:grpc_server_handling_seconds:p95_rate5m",
-            "expr": f"histogram_quantile(0.95, sum by (job, le) (rate({latency}{{{fast}}}[5m])))",
-        }
-    )
-    budget = 1 - AVAILABILITY_OBJECTIVE
-    alerts = [
-        {
-            "alert": "FintechAvailabilityBudgetBurn",
-            "expr": f"fintech:grpc_server_error_ratio:rate{long} > {rate} * {budget:g} "
-            f"and fintech:grpc_server_error_ratio:rate{short} > {rate} * {budget:g}",
-            "labels": {"severity": severity, "slo": "availability"},
-            "annotations": {
-                "summary": f"{{{{ $labels.job }}}} burns its {AVAILABILITY_OBJECTIVE:.1%} availability budget "
-                f"{rate}x too fast ({long} and {short})",
-            },
-        }
-        for severity, long, short, rate in BURN_RATES
-    ]
-    alerts += [
-        {
-            "alert": "FintechLatencyP95High",
-            "expr": f"fintech:grpc_server_handling_seconds:p95_rate5m > {P95_LATENCY_SECONDS}",
-            "for": "10m",
-            "labels": {"severity": "warning", "slo": "latency"},
-            "annotations": {
-                "summary": f"{{{{ $labels.job }}}} p95 latency above {P95_LATENCY_SECONDS * 1000:.0f} ms for 10 minutes"
-            },
-        },
-        {
-            "alert": "FintechErrorRateHigh",
-            "expr": f"fintech:grpc_server_error_ratio:rate5m > {ERROR_RATE_THRESHOLD}",
-            "for": "10m",
-            "labels": {"severity": "warning", "slo": "errors"},
-            "annotations": {
-                "summary": f"{{{{ $labels.job }}}} fails over {ERROR_RATE_THRESHOLD:.0%} of its calls for 10 minutes"
-            },
-        },
-        # A security event, not an SLO: one principal refused again and again is probing ids or roles.
-        {
-            "alert": "AccessDeniedBurst",
-            "expr": f"sum by (principal) (increase(fintech_access_denied_total[5m])) > {ACCESS_DENIED_BURST}",
-            "labels": {"severity": "critical", "category": "security"},
-            "annotations": {
-                "summary": f"{{{{ $labels.principal }}}} refused over {ACCESS_DENIED_BURST} times in 5 minutes"
-            },
-        },
-    ]
+    """The recording and alerting rules (SLOs, business, technical, security): tools/observability/rules.py,
+    which the local Prometheus loads too."""
     return {
         "apiVersion": "monitoring.coreos.com/v1",
         "kind": "PrometheusRule",
         "metadata": metadata("fintech-slos", "fintech"),
-        "spec": {
-            "groups": [
-                {"name": "fintech-slo-recording", "rules": recording},
-                {"name": "fintech-slo-alerts", "rules": alerts},
-            ]
-        },
+        "spec": {"groups": rule_groups(settings.mesh.namespace)},
     }
-
-
-def _seconds(window: str) -> int:
-    return int(window[:-1]) * {"m": 60, "h": 3600, "d": 86400}[window[-1]]
 
 
 # -- Kafka topics ---------------------------------------------------------------------------------------------
@@ -635,6 +578,7 @@ def generated(settings: Settings) -> dict[str, list[Resource]]:
     files["ratelimit.yaml"] = ratelimit_resources(
         settings, metadata, _deployment, _service, _network_policy, _service_account, _pdb
     )
+    files["spark-jobs.yaml"] = spark_job_resources(settings, metadata, _service_account)
     for resources in files.values():
         for resource in resources:
             resource["metadata"] = {

@@ -51,6 +51,21 @@ class Program:
         return digest.hexdigest()
 
 
+@dataclass(frozen=True)
+class MetricsTarget:
+    """One Prometheus endpoint a component serves: the local Prometheus scrapes it as job `job` (the name the
+    Kubernetes ServiceMonitor gives, which the rules select on)."""
+
+    job: str
+    port: int
+    path: str = "/metrics"
+    host: str = "127.0.0.1"
+
+    @property
+    def address(self) -> str:
+        return f"{self.host}:{self.port}"
+
+
 class Component:
     """A named process plus its real readiness probe.
 
@@ -88,3 +103,7 @@ class Component:
     async def ready(self) -> bool:
         """The real readiness probe: what a client of this component needs works."""
         raise NotImplementedError
+
+    def metrics_targets(self) -> list[MetricsTarget]:
+        """What the local Prometheus scrapes of this component (tools/mesh/prometheus.py); none by default."""
+        return []

@@ -10,7 +10,8 @@ import urllib.request
 from pathlib import Path
 
 from services.runtime.config import SERVICES
-from tools.mesh.component import Component, MeshError, Program
+from services.runtime.contracts import has_contracts
+from tools.mesh.component import Component, MeshError, MetricsTarget, Program
 from tools.mesh.services import service_exists
 
 PROBE_TIMEOUT = 2.0
@@ -28,7 +29,12 @@ class Envoy(Component):
 
     @property
     def depends(self) -> tuple[str, ...]:  # type: ignore[override]
-        return ("issuer", "ratelimit", *(name for name in SERVICES if service_exists(name)))
+        # The services it routes to: those with contracts (the lake has no API of its own).
+        return ("issuer", "ratelimit", *(name for name in SERVICES if service_exists(name) and has_contracts(name)))
+
+    def metrics_targets(self) -> list[MetricsTarget]:
+        # Named as the Kubernetes edge Deployment, whose ServiceMonitor scrapes the same admin endpoint.
+        return [MetricsTarget("edge-gateway", self.settings.envoy.admin_port, "/stats/prometheus")]
 
     @property
     def config_path(self) -> Path:

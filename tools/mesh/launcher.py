@@ -10,19 +10,35 @@ from typing import Any
 
 from services.runtime.config import SERVICES, Settings, get_settings
 from tools.mesh.aio import run_sync
+from tools.mesh.alertmanager import Alertmanager
 from tools.mesh.component import Component, MeshError, Program
 from tools.mesh.envoy import Envoy, envoy_configured
+from tools.mesh.exporters import PostgresExporter, RedisExporter
 from tools.mesh.issuer import Issuer
+from tools.mesh.jaeger import Jaeger
 from tools.mesh.kafka import Kafka
+from tools.mesh.object_store import ObjectStore
 from tools.mesh.postgres import Postgres
+from tools.mesh.prometheus import Prometheus
 from tools.mesh.ratelimit import RateLimit
 from tools.mesh.redis_server import Redis
+from tools.mesh.rsyslog import Rsyslog
 from tools.mesh.services import Service, service_exists
 from tools.mesh.settings_file import write_settings_file
 from tools.mesh.supervisor import Supervisor
 from tools.mesh.triton import MODELS, Triton
+from tools.mesh.victorialogs import VictoriaLogs
 
 INFRASTRUCTURE = ("postgres", "kafka", "redis", "triton")
+# What collects the mesh's logs, metrics and traces: in `make up`'s default set ([mesh] collectors = false,
+# FINTECH_MESH__COLLECTORS=false, leaves them out); a test starts them only by name.
+METRICS = ("postgres_exporter", "redis_exporter", "alertmanager", "prometheus")
+LOGS = ("victorialogs", "rsyslog")
+TRACES = ("jaeger",)
+COLLECTORS: tuple[str, ...] = (*METRICS, *LOGS, *TRACES)
+# The data platform: in `make up`'s default set ([mesh] data_platform = false leaves it out); a test starts it
+# only by name.
+DATA_PLATFORM = ("object_store", "lake")
 POLL_INTERVAL = 0.2
 # supervisord calls a program RUNNING only after startsecs (1 s); a passing probe is enough before that.
 LIVE = ("STARTING", "RUNNING")
@@ -42,16 +58,38 @@ class Mesh:
             "issuer": Issuer(self.settings),
             "ratelimit": RateLimit(self.settings),
             "envoy": Envoy(self.settings),
+            "postgres_exporter": PostgresExporter(self.settings),
+            "redis_exporter": RedisExporter(self.settings),
+            "alertmanager": Alertmanager(self.settings),
+            "victorialogs": VictoriaLogs(self.settings),
+            "rsyslog": Rsyslog(self.settings),
+            "jaeger": Jaeger(self.settings),
+            "object_store": ObjectStore(self.settings),
         }
+        # Scrapes what every component declares (Component.metrics_targets), those registered later too.
+        self.components["prometheus"] = Prometheus(self.settings, self.components)
         self.elapsed = 0.0  # seconds the last up() took
         self.stale: list[str] = []  # running with an older configuration after the last up()
 
     # -- what exists --------------------------------------------------------------------------------
 
-    def available(self) -> list[str]:
-        """The default set: infrastructure, the services already written, Envoy once configured."""
+    def available(self, *, collectors: bool = True) -> list[str]:
+        """The default set: infrastructure, the services already written, Envoy once configured, and the
+        collectors unless left out (`collectors=False`, or [mesh] collectors = false: FINTECH_MESH__COLLECTORS)."""
         names = [*INFRASTRUCTURE, *(name for name in self._services() if service_exists(name))]
-        return [*names, "issuer", "ratelimit", "envoy"] if envoy_configured() else names
+        names = [name for name in names if name not in DATA_PLATFORM]
+        if self.settings.mesh.data_platform:
+            names += [name for name in DATA_PLATFORM if name in self.components and self._runnable(name)]
+        names = [*names, "issuer", "ratelimit", "envoy"] if envoy_configured() else names
+        return [*names, *self._collectors()] if collectors and self.settings.mesh.collectors else names
+
+    def _runnable(self, name: str) -> bool:
+        component = self.components[name]
+        return not isinstance(component, Service) or service_exists(name)
+
+    def _collectors(self) -> list[str]:
+        """The collectors beside the mesh; no Jaeger when no span leaves the processes ([tracing] export = false)."""
+        return [name for name in COLLECTORS if name not in TRACES or self.settings.tracing.export]
 
     def _services(self) -> list[str]:
         ordered = [name for name in SERVICES if name in self.settings.services]
@@ -103,7 +141,9 @@ class Mesh:
     def report(self) -> dict[str, tuple[str, str]]:
         """component -> (supervisord's description of the process, readiness)."""
         processes = self.supervisor.processes()
-        names = [*self.available(), *(name for name in processes if name not in self.available())]
+        # Beyond the default set, what runs or ran: collectors a test mesh never started are not "stopped".
+        started = [name for name, info in processes.items() if info["statename"] != "STOPPED"]
+        names = [*self.available(), *(name for name in started if name not in self.available())]
         names = [name for name in names if name in self.components]
         live = [name for name in names if processes.get(name, {}).get("statename") in LIVE]
         probes = dict(zip(live, run_sync(self._probe_all(live)), strict=True))

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from services.runtime.config import ROOT, Settings
 from tools.edge.rate_limits import write_service_config
-from tools.mesh.component import Component, MeshError, Program
+from tools.mesh.component import Component, MeshError, MetricsTarget, Program
 
 BINARY = ROOT / ".tools" / "bin" / "ratelimit"
 PROBE_TIMEOUT = 2.0
@@ -87,6 +87,9 @@ class RateLimit(Component):
     start_timeout = 30.0
     # Counters live in Redis: a restart loses nothing, so a changed configuration restarts it.
     restart_when_stale = True
+
+    def metrics_targets(self) -> list[MetricsTarget]:
+        return [MetricsTarget(self.name, self.settings.ratelimit.metrics_port)]
 
     @property
     def runtime_root(self) -> Path:

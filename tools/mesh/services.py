@@ -15,7 +15,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from services.runtime import grpc_env
 from services.runtime.config import ROOT, Settings
-from tools.mesh.component import Component, Program
+from tools.mesh.component import Component, MetricsTarget, Program
 from tools.mesh.settings_file import settings_file
 
 PROBE_TIMEOUT = 2.0
@@ -25,6 +25,8 @@ DEPENDS = {
     "ml": ("postgres", "kafka", "triton"),
     "features": ("postgres", "kafka", "redis"),
     "risk": ("postgres", "kafka", "redis"),
+    # The lake writes its tables' files into the object store.
+    "lake": ("postgres", "kafka", "object_store"),
 }
 DEFAULT_DEPENDS = ("postgres", "kafka")
 
@@ -41,6 +43,9 @@ class Service(Component):
         super().__init__(settings)
         self.name = name
         self.depends = DEPENDS.get(name, DEFAULT_DEPENDS)
+
+    def metrics_targets(self) -> list[MetricsTarget]:
+        return [MetricsTarget(self.name, self.settings.service(self.name).metrics_port)]
 
     def program(self) -> Program:
         return Program(

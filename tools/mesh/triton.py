@@ -19,7 +19,7 @@ import tritonclient.grpc as triton_grpc
 from tritonclient.utils import InferenceServerException
 
 from services.runtime.config import ROOT, Settings, get_settings
-from tools.mesh.component import Component, MeshError, Program, package_dir
+from tools.mesh.component import Component, MeshError, MetricsTarget, Program, package_dir
 
 _PYTRITON = package_dir("pytriton")  # importing it takes 0.6 s and warns about XDG_RUNTIME_DIR
 WHEEL = _PYTRITON / "tritonserver"
@@ -36,6 +36,9 @@ class Triton(Component):
     def __init__(self, settings: Settings, model_repository: Path = MODELS) -> None:
         super().__init__(settings)
         self.model_repository = model_repository
+
+    def metrics_targets(self) -> list[MetricsTarget]:
+        return [MetricsTarget(self.name, self.settings.triton.metrics_port)]
 
     @property
     def backends_dir(self) -> Path:
@@ -60,6 +63,7 @@ class Triton(Component):
                 f"--metrics-port={triton.metrics_port}",
                 "--allow-gpu-metrics=false",
                 "--exit-timeout-secs=5",
+                *trace_options(self.settings),
             ],
             environment={
                 "PATH": os.pathsep.join([venv_bin, os.environ.get("PATH", "/usr/bin:/bin")]),
@@ -104,6 +108,23 @@ class Triton(Component):
         listed = {model.name for model in index.models}  # type: ignore[attr-defined]
         wanted = {path.name for path in self.model_repository.iterdir() if (path / "config.pbtxt").exists()}
         return wanted <= listed
+
+
+def trace_options(settings: Settings) -> list[str]:
+    """Triton's own spans (OpenTelemetry mode, OTLP/HTTP to [jaeger]): one per inference request, a child
+    of the caller's span (ml sends its traceparent as request metadata). Triton samples one request in
+    `rate`, which [tracing] sample_ratio sets; it cannot follow the caller's sampling decision."""
+    tracing, jaeger = settings.tracing, settings.jaeger
+    if tracing.endpoint(jaeger) is None or tracing.sample_ratio == 0:
+        return []
+    return [
+        "--trace-config=mode=opentelemetry",
+        "--trace-config=level=TIMESTAMPS",
+        f"--trace-config=rate={max(1, round(1 / tracing.sample_ratio))}",
+        f"--trace-config=opentelemetry,url={jaeger.host}:{jaeger.otlp_http_port}/v1/traces",
+        "--trace-config=opentelemetry,resource=service.name=triton",
+        f"--trace-config=opentelemetry,bsp_schedule_delay={int(tracing.schedule_delay_seconds * 1000)}",
+    ]
 
 
 def run_in_foreground(model_repository: Path = MODELS, settings: Settings | None = None) -> None:

@@ -18,6 +18,7 @@ from services.ml.app.ports import ModelState
 from services.ml.domain.serving import Rows, Scores
 from services.runtime.config import Settings
 from services.runtime.errors import DeadlineExceeded, Unavailable
+from services.runtime.kafka import trace_headers
 
 MAX_BATCH_ROWS = 1024  # max_batch_size of models/*/config.pbtxt
 
@@ -69,7 +70,7 @@ class Triton:
         try:
             result = await self.client.infer(
                 name, [tensor], model_version=version.version, outputs=[triton.InferRequestedOutput(output)],
-                client_timeout=timeout,
+                client_timeout=timeout, headers=trace_headers(),  # Triton's span joins the caller's trace
             )  # fmt: skip
         except InferenceServerException as error:
             status, message = str(error.status() or ""), error.message() or ""

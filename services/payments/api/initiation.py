@@ -10,6 +10,7 @@ from fintech.payments.v1 import payment_initiation_service_pb2_grpc as isvc_grpc
 from services.payments.app.payments import PaymentFilter, PaymentOrder, Payments
 from services.runtime import access, idempotency, paging
 from services.runtime.grpc_types import Context
+from services.runtime.observability import tag_span
 
 
 def order_of(request: isvc.InitiatePaymentRequest) -> PaymentOrder:
@@ -41,7 +42,9 @@ class PaymentInitiation(isvc_grpc.PaymentInitiationServiceServicer):
     async def InitiatePayment(  # noqa: N802
         self, request: isvc.InitiatePaymentRequest, context: Context
     ) -> isvc.InitiatePaymentResponse:
-        return isvc.InitiatePaymentResponse(payment=await self.payments.initiate(access.caller(), order_of(request)))
+        payment = await self.payments.initiate(access.caller(), order_of(request))
+        tag_span(payment_id=payment.payment_id)  # what `python -m tools.trace <payment id>` finds the trace by
+        return isvc.InitiatePaymentResponse(payment=payment)
 
     async def RetrievePayment(  # noqa: N802
         self, request: isvc.RetrievePaymentRequest, context: Context

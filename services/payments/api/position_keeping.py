@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC
 
+from fintech.common.v1.money_pb2 import Money
 from fintech.payments.v1 import position_keeping_service_pb2 as pk
 from fintech.payments.v1 import position_keeping_service_pb2_grpc as pk_grpc
+from google.type.date_pb2 import Date
 
 from services.payments.app.accounts import AccountOrder, Accounts
 from services.runtime import access, idempotency, paging
@@ -64,3 +66,19 @@ class PositionKeeping(pk_grpc.PositionKeepingServiceServicer):
             request, fingerprint,
         )  # fmt: skip
         return pk.ListLedgerEntriesResponse(ledger_entries=entries, next_page_token=token)
+
+    async def RetrieveExecutedPaymentTotals(  # noqa: N802
+        self, request: pk.RetrieveExecutedPaymentTotalsRequest, context: Context
+    ) -> pk.RetrieveExecutedPaymentTotalsResponse:
+        totals = await self.accounts.executed_totals(
+            request.start_time.ToDatetime(UTC) if request.HasField("start_time") else None,
+            request.end_time.ToDatetime(UTC),
+        )
+        return pk.RetrieveExecutedPaymentTotalsResponse(totals=[
+            pk.ExecutedPaymentTotal(
+                booking_date=Date(year=t.booking_date.year, month=t.booking_date.month, day=t.booking_date.day),
+                payment_count=t.payment_count,
+                amount=Money(amount_minor=t.amount_minor, currency_code=t.currency_code),
+            )
+            for t in totals
+        ])  # fmt: skip

@@ -145,3 +145,9 @@ class Accounts:
             return await ledger.page_of_entries(
                 session, account_id, start, end, page, self.page_token_key, fingerprint, DEFAULT_ENTRY_PAGE_SIZE
             )
+
+    async def executed_totals(self, start: datetime | None, end: datetime) -> list[ledger.ExecutedTotal]:
+        """Executed payments booked in [start, end) per UTC day and currency (for the lake's reconciliation)."""
+        check_range(start, end)
+        async with self.database.session() as session:
+            return await ledger.executed_totals(session, start, end)

@@ -9,11 +9,20 @@ from datetime import UTC, datetime, timedelta
 
 from fintech.risk.v1 import fraud_assessment_pb2 as FA
 from fintech.risk.v1 import transaction_pb2 as txn
+from prometheus_client import Counter
 
 from libs.featurespec.model_inputs import fraud_inputs
 from services.risk.app.ports import FeatureSource, FraudAssessments, FraudFilter, FraudLookup, FraudModel, Page
 from services.risk.domain import rules
 from services.risk.domain.fraud import amount_minor, counterparty_key, payment_of
+
+# Counted once per payment, when its assessment is stored: the rules' decline and hold rates, and how often
+# the rules decided alone because the model did not answer (tools/observability/rules.py alerts on each).
+DECISIONS = Counter(
+    "risk_fraud_decisions_total",
+    "Fraud assessments stored, by decision (approve, review, decline) and whether the model was unavailable.",
+    ["decision", "model_unavailable"],
+)
 
 
 class FraudEvaluation:
@@ -37,7 +46,11 @@ class FraudEvaluation:
             return found.stored
         assessment = await self.assess(t, key, found)
         stored = await self.assessments.record(assessment, key, actor)
-        return stored if stored is not None else assessment  # a concurrent call's assessment stands
+        if stored is not None:
+            return stored  # a concurrent call's assessment stands (and was counted)
+        decision = FA.FraudDecision.Name(assessment.decision).removeprefix("FRAUD_DECISION_").lower()
+        DECISIONS.labels(decision, str(assessment.model_unavailable).lower()).inc()
+        return assessment
 
     async def assess(self, t: txn.Transaction, key: str | None, found: FraudLookup) -> FA.FraudAssessment:
         """A new assessment of the payment (features, model, rules), not stored yet."""

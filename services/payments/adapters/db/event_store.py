@@ -83,10 +83,11 @@ class Batch:
         if self.folded.version != expected_version:
             raise stale(self.payment_id, expected_version, self.folded.version)
         now = occur_time or datetime.now(UTC)
-        registry = outbox.default_registry()
         for event in events:
-            envelope = registry.wrap(event, subject=self.payment_id, sequence=self.folded.version + 1,
-                                     source=source(), occur_time=now)  # fmt: skip
+            # outbox.wrap records the request's trace context in the envelope: the relay publishes later, in a
+            # trace of its own, and continues the request's trace from it (edge -> payments -> consumers).
+            envelope = outbox.wrap(event, subject=self.payment_id, sequence=self.folded.version + 1,
+                                   source=source(), occur_time=now)  # fmt: skip
             try:
                 self.folded = apply(self.folded, envelope)
             except InvalidTransition as error:

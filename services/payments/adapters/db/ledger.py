@@ -16,7 +16,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, cast
 
 from fintech.common.v1.event_envelope_pb2 import EventEnvelope
@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.payments.adapters.db.models import AccountRow, LedgerEntryRow, LedgerPostingRow
 from services.payments.adapters.events.outbox import source
-from services.payments.domain.ledger import CREDIT, Leg, check_balanced, check_posting, entry_message, net_of
+from services.payments.domain.ledger import CREDIT, DEBIT, Leg, check_balanced, check_posting, entry_message, net_of
 from services.runtime import outbox, paging
 from services.runtime.errors import Aborted, NotFound
 
@@ -195,3 +195,31 @@ async def page_of_entries(
     rows, token = await paging.keyset_page(session, query, order, page, key, fingerprint, default_size=default_size,
                                            parse_id=int)  # fmt: skip
     return [entry_message(row) for row in rows], token
+
+
+@dataclass(frozen=True)
+class ExecutedTotal:
+    """The executed payments of one booking day (UTC) in one currency: how many, and their debits' sum."""
+
+    booking_date: date
+    currency_code: str
+    payment_count: int
+    amount_minor: int
+
+
+async def executed_totals(session: AsyncSession, start: datetime | None, end: datetime) -> list[ExecutedTotal]:
+    """Executed payments booked in [start, end) per UTC day and currency, from the entries of payment postings
+    (a payment's posting is unique per payment; settlement postings carry no payment id)."""
+    entries = cast(Table, LedgerEntryRow.__table__)
+    day = func.date(func.timezone("UTC", entries.c.booking_time)).label("day")
+    query = (
+        select(day, entries.c.currency_code, func.count(entries.c.ledger_posting_id.distinct()),
+               func.sum(entries.c.amount_minor))
+        .where(entries.c.payment_id.is_not(None), entries.c.direction == DEBIT, entries.c.booking_time < end)
+        .group_by(day, entries.c.currency_code)
+        .order_by(day, entries.c.currency_code)
+    )  # fmt: skip
+    if start is not None:
+        query = query.where(entries.c.booking_time >= start)
+    rows = (await session.execute(query)).all()
+    return [ExecutedTotal(row[0], row[1], int(row[2]), int(row[3])) for row in rows]

@@ -34,6 +34,7 @@ class PaymentChannel(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     PAYMENT_CHANNEL_OPEN_BANKING_API: _ClassVar[PaymentChannel]
     PAYMENT_CHANNEL_BRANCH: _ClassVar[PaymentChannel]
     PAYMENT_CHANNEL_BACK_OFFICE: _ClassVar[PaymentChannel]
+    PAYMENT_CHANNEL_FILE: _ClassVar[PaymentChannel]
 
 class ScreeningDecision(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -78,6 +79,7 @@ PAYMENT_CHANNEL_WEB: PaymentChannel
 PAYMENT_CHANNEL_OPEN_BANKING_API: PaymentChannel
 PAYMENT_CHANNEL_BRANCH: PaymentChannel
 PAYMENT_CHANNEL_BACK_OFFICE: PaymentChannel
+PAYMENT_CHANNEL_FILE: PaymentChannel
 SCREENING_DECISION_UNSPECIFIED: ScreeningDecision
 SCREENING_DECISION_APPROVE: ScreeningDecision
 SCREENING_DECISION_REVIEW: ScreeningDecision

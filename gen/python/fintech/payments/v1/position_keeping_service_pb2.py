@@ -28,11 +28,13 @@ from fintech.payments.v1 import account_pb2 as fintech_dot_payments_dot_v1_dot_a
 from fintech.payments.v1 import ledger_entry_pb2 as fintech_dot_payments_dot_v1_dot_ledger__entry__pb2
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
+from google.api import visibility_pb2 as google_dot_api_dot_visibility__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
+from google.type import date_pb2 as google_dot_type_dot_date__pb2
 from validate import validate_pb2 as validate_dot_validate__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n2fintech/payments/v1/position_keeping_service.proto\x12\x13\x66intech.payments.v1\x1a\x1e\x66intech/common/v1/access.proto\x1a\x1d\x66intech/common/v1/money.proto\x1a!fintech/payments/v1/account.proto\x1a&fintech/payments/v1/ledger_entry.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17validate/validate.proto\"\x9d\x02\n\x12OpenAccountRequest\x12;\n\x0fidempotency_key\x18\x01 \x01(\tB\"\xe2\x41\x01\x02\xfa\x42\x1br\x19\x10\x08\x18\x80\x01\x32\x12^[A-Za-z0-9_.:-]+$\x12!\n\x0b\x63ustomer_id\x18\x02 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\x12,\n\rcurrency_code\x18\x03 \x01(\tB\x15\xe2\x41\x01\x02\xfa\x42\x0er\x0c\x32\n^[A-Z]{3}$\x12\x46\n\x0c\x61\x63\x63ount_type\x18\x04 \x01(\x0e\x32 .fintech.payments.v1.AccountTypeB\x0e\xe2\x41\x01\x02\xfa\x42\x07\x82\x01\x04\x10\x01 \x00\x12\x31\n\x0foverdraft_limit\x18\x05 \x01(\x0b\x32\x18.fintech.common.v1.Money\"D\n\x13OpenAccountResponse\x12-\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32\x1c.fintech.payments.v1.Account\":\n\x16RetrieveAccountRequest\x12 \n\naccount_id\x18\x01 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\"H\n\x17RetrieveAccountResponse\x12-\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32\x1c.fintech.payments.v1.Account\"\xbd\x01\n\x13ListAccountsRequest\x12!\n\x0b\x63ustomer_id\x18\x01 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\x12\x46\n\x06states\x18\x02 \x03(\x0e\x32!.fintech.payments.v1.AccountStateB\x13\xfa\x42\x10\x92\x01\r\x10\x03\x18\x01\"\x07\x82\x01\x04\x10\x01 \x00\x12\x1d\n\tpage_size\x18\x03 \x01(\x05\x42\n\xfa\x42\x07\x1a\x05\x18\xe8\x07(\x00\x12\x1c\n\npage_token\x18\x04 \x01(\tB\x08\xfa\x42\x05r\x03\x18\x80\x10\"_\n\x14ListAccountsResponse\x12.\n\x08\x61\x63\x63ounts\x18\x01 \x03(\x0b\x32\x1c.fintech.payments.v1.Account\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x89\x02\n\x15\x43ontrolAccountRequest\x12 \n\naccount_id\x18\x01 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\x12I\n\x06\x61\x63tion\x18\x02 \x01(\x0e\x32).fintech.payments.v1.AccountControlActionB\x0e\xe2\x41\x01\x02\xfa\x42\x07\x82\x01\x04\x10\x01 \x00\x12H\n\x06reason\x18\x03 \x01(\x0e\x32(.fintech.payments.v1.AccountStatusReasonB\x0e\xe2\x41\x01\x02\xfa\x42\x07\x82\x01\x04\x10\x01 \x00\x12\x16\n\x04note\x18\x04 \x01(\tB\x08\xfa\x42\x05r\x03\x18\xf4\x03\x12!\n\x10\x65xpected_version\x18\x05 \x01(\x03\x42\x07\xfa\x42\x04\"\x02(\x00\"G\n\x16\x43ontrolAccountResponse\x12-\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32\x1c.fintech.payments.v1.Account\"\xd7\x01\n\x18ListLedgerEntriesRequest\x12 \n\naccount_id\x18\x01 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\x12.\n\nstart_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x1d\n\tpage_size\x18\x04 \x01(\x05\x42\n\xfa\x42\x07\x1a\x05\x18\xe8\x07(\x00\x12\x1c\n\npage_token\x18\x05 \x01(\tB\x08\xfa\x42\x05r\x03\x18\x80\x10\"n\n\x19ListLedgerEntriesResponse\x12\x38\n\x0eledger_entries\x18\x01 \x03(\x0b\x32 .fintech.payments.v1.LedgerEntry\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t*\xa8\x01\n\x14\x41\x63\x63ountControlAction\x12&\n\"ACCOUNT_CONTROL_ACTION_UNSPECIFIED\x10\x00\x12!\n\x1d\x41\x43\x43OUNT_CONTROL_ACTION_FREEZE\x10\x01\x12#\n\x1f\x41\x43\x43OUNT_CONTROL_ACTION_UNFREEZE\x10\x02\x12 \n\x1c\x41\x43\x43OUNT_CONTROL_ACTION_CLOSE\x10\x03\x32\xac\x06\n\x16PositionKeepingService\x12\x85\x01\n\x0bOpenAccount\x12\'.fintech.payments.v1.OpenAccountRequest\x1a(.fintech.payments.v1.OpenAccountResponse\"#\xd2\xf3\x18\x08\n\x03\x01\x02\x06\x12\x01\x01\x82\xd3\xe4\x93\x02\x11\"\x0c/v1/accounts:\x01*\x12\xa1\x01\n\x0fRetrieveAccount\x12+.fintech.payments.v1.RetrieveAccountRequest\x1a,.fintech.payments.v1.RetrieveAccountResponse\"3\x90\x02\x01\xd2\xf3\x18\x0b\n\x04\x01\x02\x03\x06\x12\x01\x01\x18\x01\x82\xd3\xe4\x93\x02\x1b\x12\x19/v1/accounts/{account_id}\x12\x8b\x01\n\x0cListAccounts\x12(.fintech.payments.v1.ListAccountsRequest\x1a).fintech.payments.v1.ListAccountsResponse\"&\x90\x02\x01\xd2\xf3\x18\x0b\n\x04\x01\x02\x03\x06\x12\x01\x01\x18\x01\x82\xd3\xe4\x93\x02\x0e\x12\x0c/v1/accounts\x12\x9f\x01\n\x0e\x43ontrolAccount\x12*.fintech.payments.v1.ControlAccountRequest\x1a+.fintech.payments.v1.ControlAccountResponse\"4\xd2\xf3\x18\x04\n\x02\x03\x06\x82\xd3\xe4\x93\x02&\"!/v1/accounts/{account_id}:control:\x01*\x12\xb5\x01\n\x11ListLedgerEntries\x12-.fintech.payments.v1.ListLedgerEntriesRequest\x1a..fintech.payments.v1.ListLedgerEntriesResponse\"A\x90\x02\x01\xd2\xf3\x18\x0b\n\x04\x01\x02\x03\x06\x12\x01\x01\x18\x01\x82\xd3\xe4\x93\x02)\x12\'/v1/accounts/{account_id}/ledgerEntriesb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n2fintech/payments/v1/position_keeping_service.proto\x12\x13\x66intech.payments.v1\x1a\x1e\x66intech/common/v1/access.proto\x1a\x1d\x66intech/common/v1/money.proto\x1a!fintech/payments/v1/account.proto\x1a&fintech/payments/v1/ledger_entry.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1bgoogle/api/visibility.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\x1a\x17validate/validate.proto\"\x9d\x02\n\x12OpenAccountRequest\x12;\n\x0fidempotency_key\x18\x01 \x01(\tB\"\xe2\x41\x01\x02\xfa\x42\x1br\x19\x10\x08\x18\x80\x01\x32\x12^[A-Za-z0-9_.:-]+$\x12!\n\x0b\x63ustomer_id\x18\x02 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\x12,\n\rcurrency_code\x18\x03 \x01(\tB\x15\xe2\x41\x01\x02\xfa\x42\x0er\x0c\x32\n^[A-Z]{3}$\x12\x46\n\x0c\x61\x63\x63ount_type\x18\x04 \x01(\x0e\x32 .fintech.payments.v1.AccountTypeB\x0e\xe2\x41\x01\x02\xfa\x42\x07\x82\x01\x04\x10\x01 \x00\x12\x31\n\x0foverdraft_limit\x18\x05 \x01(\x0b\x32\x18.fintech.common.v1.Money\"D\n\x13OpenAccountResponse\x12-\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32\x1c.fintech.payments.v1.Account\":\n\x16RetrieveAccountRequest\x12 \n\naccount_id\x18\x01 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\"H\n\x17RetrieveAccountResponse\x12-\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32\x1c.fintech.payments.v1.Account\"\xbd\x01\n\x13ListAccountsRequest\x12!\n\x0b\x63ustomer_id\x18\x01 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\x12\x46\n\x06states\x18\x02 \x03(\x0e\x32!.fintech.payments.v1.AccountStateB\x13\xfa\x42\x10\x92\x01\r\x10\x03\x18\x01\"\x07\x82\x01\x04\x10\x01 \x00\x12\x1d\n\tpage_size\x18\x03 \x01(\x05\x42\n\xfa\x42\x07\x1a\x05\x18\xe8\x07(\x00\x12\x1c\n\npage_token\x18\x04 \x01(\tB\x08\xfa\x42\x05r\x03\x18\x80\x10\"_\n\x14ListAccountsResponse\x12.\n\x08\x61\x63\x63ounts\x18\x01 \x03(\x0b\x32\x1c.fintech.payments.v1.Account\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x89\x02\n\x15\x43ontrolAccountRequest\x12 \n\naccount_id\x18\x01 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\x12I\n\x06\x61\x63tion\x18\x02 \x01(\x0e\x32).fintech.payments.v1.AccountControlActionB\x0e\xe2\x41\x01\x02\xfa\x42\x07\x82\x01\x04\x10\x01 \x00\x12H\n\x06reason\x18\x03 \x01(\x0e\x32(.fintech.payments.v1.AccountStatusReasonB\x0e\xe2\x41\x01\x02\xfa\x42\x07\x82\x01\x04\x10\x01 \x00\x12\x16\n\x04note\x18\x04 \x01(\tB\x08\xfa\x42\x05r\x03\x18\xf4\x03\x12!\n\x10\x65xpected_version\x18\x05 \x01(\x03\x42\x07\xfa\x42\x04\"\x02(\x00\"G\n\x16\x43ontrolAccountResponse\x12-\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32\x1c.fintech.payments.v1.Account\"\xd7\x01\n\x18ListLedgerEntriesRequest\x12 \n\naccount_id\x18\x01 \x01(\tB\x0c\xe2\x41\x01\x02\xfa\x42\x05r\x03\xb0\x01\x01\x12.\n\nstart_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x1d\n\tpage_size\x18\x04 \x01(\x05\x42\n\xfa\x42\x07\x1a\x05\x18\xe8\x07(\x00\x12\x1c\n\npage_token\x18\x05 \x01(\tB\x08\xfa\x42\x05r\x03\x18\x80\x10\"n\n\x19ListLedgerEntriesResponse\x12\x38\n\x0eledger_entries\x18\x01 \x03(\x0b\x32 .fintech.payments.v1.LedgerEntry\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x92\x01\n$RetrieveExecutedPaymentTotalsRequest\x12.\n\nstart_time\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12:\n\x08\x65nd_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x0c\xe2\x41\x01\x02\xfa\x42\x05\xb2\x01\x02\x08\x01\"b\n%RetrieveExecutedPaymentTotalsResponse\x12\x39\n\x06totals\x18\x01 \x03(\x0b\x32).fintech.payments.v1.ExecutedPaymentTotal\"\x80\x01\n\x14\x45xecutedPaymentTotal\x12\'\n\x0c\x62ooking_date\x18\x01 \x01(\x0b\x32\x11.google.type.Date\x12\x15\n\rpayment_count\x18\x02 \x01(\x03\x12(\n\x06\x61mount\x18\x03 \x01(\x0b\x32\x18.fintech.common.v1.Money*\xa8\x01\n\x14\x41\x63\x63ountControlAction\x12&\n\"ACCOUNT_CONTROL_ACTION_UNSPECIFIED\x10\x00\x12!\n\x1d\x41\x43\x43OUNT_CONTROL_ACTION_FREEZE\x10\x01\x12#\n\x1f\x41\x43\x43OUNT_CONTROL_ACTION_UNFREEZE\x10\x02\x12 \n\x1c\x41\x43\x43OUNT_CONTROL_ACTION_CLOSE\x10\x03\x32\xda\x07\n\x16PositionKeepingService\x12\x85\x01\n\x0bOpenAccount\x12\'.fintech.payments.v1.OpenAccountRequest\x1a(.fintech.payments.v1.OpenAccountResponse\"#\xd2\xf3\x18\x08\n\x03\x01\x02\x06\x12\x01\x01\x82\xd3\xe4\x93\x02\x11\"\x0c/v1/accounts:\x01*\x12\xa1\x01\n\x0fRetrieveAccount\x12+.fintech.payments.v1.RetrieveAccountRequest\x1a,.fintech.payments.v1.RetrieveAccountResponse\"3\x90\x02\x01\xd2\xf3\x18\x0b\n\x04\x01\x02\x03\x06\x12\x01\x01\x18\x01\x82\xd3\xe4\x93\x02\x1b\x12\x19/v1/accounts/{account_id}\x12\x8b\x01\n\x0cListAccounts\x12(.fintech.payments.v1.ListAccountsRequest\x1a).fintech.payments.v1.ListAccountsResponse\"&\x90\x02\x01\xd2\xf3\x18\x0b\n\x04\x01\x02\x03\x06\x12\x01\x01\x18\x01\x82\xd3\xe4\x93\x02\x0e\x12\x0c/v1/accounts\x12\x9f\x01\n\x0e\x43ontrolAccount\x12*.fintech.payments.v1.ControlAccountRequest\x1a+.fintech.payments.v1.ControlAccountResponse\"4\xd2\xf3\x18\x04\n\x02\x03\x06\x82\xd3\xe4\x93\x02&\"!/v1/accounts/{account_id}:control:\x01*\x12\xb5\x01\n\x11ListLedgerEntries\x12-.fintech.payments.v1.ListLedgerEntriesRequest\x1a..fintech.payments.v1.ListLedgerEntriesResponse\"A\x90\x02\x01\xd2\xf3\x18\x0b\n\x04\x01\x02\x03\x06\x12\x01\x01\x18\x01\x82\xd3\xe4\x93\x02)\x12\'/v1/accounts/{account_id}/ledgerEntries\x12\xab\x01\n\x1dRetrieveExecutedPaymentTotals\x12\x39.fintech.payments.v1.RetrieveExecutedPaymentTotalsRequest\x1a:.fintech.payments.v1.RetrieveExecutedPaymentTotalsResponse\"\x13\x90\x02\x01\xfa\xd2\xe4\x93\x02\n\x12\x08INTERNALb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -73,6 +75,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_LISTLEDGERENTRIESREQUEST'].fields_by_name['page_size']._serialized_options = b'\372B\007\032\005\030\350\007(\000'
   _globals['_LISTLEDGERENTRIESREQUEST'].fields_by_name['page_token']._loaded_options = None
   _globals['_LISTLEDGERENTRIESREQUEST'].fields_by_name['page_token']._serialized_options = b'\372B\005r\003\030\200\020'
+  _globals['_RETRIEVEEXECUTEDPAYMENTTOTALSREQUEST'].fields_by_name['end_time']._loaded_options = None
+  _globals['_RETRIEVEEXECUTEDPAYMENTTOTALSREQUEST'].fields_by_name['end_time']._serialized_options = b'\342A\001\002\372B\005\262\001\002\010\001'
   _globals['_POSITIONKEEPINGSERVICE'].methods_by_name['OpenAccount']._loaded_options = None
   _globals['_POSITIONKEEPINGSERVICE'].methods_by_name['OpenAccount']._serialized_options = b'\322\363\030\010\n\003\001\002\006\022\001\001\202\323\344\223\002\021\"\014/v1/accounts:\001*'
   _globals['_POSITIONKEEPINGSERVICE'].methods_by_name['RetrieveAccount']._loaded_options = None
@@ -83,28 +87,36 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_POSITIONKEEPINGSERVICE'].methods_by_name['ControlAccount']._serialized_options = b'\322\363\030\004\n\002\003\006\202\323\344\223\002&\"!/v1/accounts/{account_id}:control:\001*'
   _globals['_POSITIONKEEPINGSERVICE'].methods_by_name['ListLedgerEntries']._loaded_options = None
   _globals['_POSITIONKEEPINGSERVICE'].methods_by_name['ListLedgerEntries']._serialized_options = b'\220\002\001\322\363\030\013\n\004\001\002\003\006\022\001\001\030\001\202\323\344\223\002)\022\'/v1/accounts/{account_id}/ledgerEntries'
-  _globals['_ACCOUNTCONTROLACTION']._serialized_start=1787
-  _globals['_ACCOUNTCONTROLACTION']._serialized_end=1955
-  _globals['_OPENACCOUNTREQUEST']._serialized_start=335
-  _globals['_OPENACCOUNTREQUEST']._serialized_end=620
-  _globals['_OPENACCOUNTRESPONSE']._serialized_start=622
-  _globals['_OPENACCOUNTRESPONSE']._serialized_end=690
-  _globals['_RETRIEVEACCOUNTREQUEST']._serialized_start=692
-  _globals['_RETRIEVEACCOUNTREQUEST']._serialized_end=750
-  _globals['_RETRIEVEACCOUNTRESPONSE']._serialized_start=752
-  _globals['_RETRIEVEACCOUNTRESPONSE']._serialized_end=824
-  _globals['_LISTACCOUNTSREQUEST']._serialized_start=827
-  _globals['_LISTACCOUNTSREQUEST']._serialized_end=1016
-  _globals['_LISTACCOUNTSRESPONSE']._serialized_start=1018
-  _globals['_LISTACCOUNTSRESPONSE']._serialized_end=1113
-  _globals['_CONTROLACCOUNTREQUEST']._serialized_start=1116
-  _globals['_CONTROLACCOUNTREQUEST']._serialized_end=1381
-  _globals['_CONTROLACCOUNTRESPONSE']._serialized_start=1383
-  _globals['_CONTROLACCOUNTRESPONSE']._serialized_end=1454
-  _globals['_LISTLEDGERENTRIESREQUEST']._serialized_start=1457
-  _globals['_LISTLEDGERENTRIESREQUEST']._serialized_end=1672
-  _globals['_LISTLEDGERENTRIESRESPONSE']._serialized_start=1674
-  _globals['_LISTLEDGERENTRIESRESPONSE']._serialized_end=1784
-  _globals['_POSITIONKEEPINGSERVICE']._serialized_start=1958
-  _globals['_POSITIONKEEPINGSERVICE']._serialized_end=2770
+  _globals['_POSITIONKEEPINGSERVICE'].methods_by_name['RetrieveExecutedPaymentTotals']._loaded_options = None
+  _globals['_POSITIONKEEPINGSERVICE'].methods_by_name['RetrieveExecutedPaymentTotals']._serialized_options = b'\220\002\001\372\322\344\223\002\n\022\010INTERNAL'
+  _globals['_ACCOUNTCONTROLACTION']._serialized_start=2220
+  _globals['_ACCOUNTCONTROLACTION']._serialized_end=2388
+  _globals['_OPENACCOUNTREQUEST']._serialized_start=388
+  _globals['_OPENACCOUNTREQUEST']._serialized_end=673
+  _globals['_OPENACCOUNTRESPONSE']._serialized_start=675
+  _globals['_OPENACCOUNTRESPONSE']._serialized_end=743
+  _globals['_RETRIEVEACCOUNTREQUEST']._serialized_start=745
+  _globals['_RETRIEVEACCOUNTREQUEST']._serialized_end=803
+  _globals['_RETRIEVEACCOUNTRESPONSE']._serialized_start=805
+  _globals['_RETRIEVEACCOUNTRESPONSE']._serialized_end=877
+  _globals['_LISTACCOUNTSREQUEST']._serialized_start=880
+  _globals['_LISTACCOUNTSREQUEST']._serialized_end=1069
+  _globals['_LISTACCOUNTSRESPONSE']._serialized_start=1071
+  _globals['_LISTACCOUNTSRESPONSE']._serialized_end=1166
+  _globals['_CONTROLACCOUNTREQUEST']._serialized_start=1169
+  _globals['_CONTROLACCOUNTREQUEST']._serialized_end=1434
+  _globals['_CONTROLACCOUNTRESPONSE']._serialized_start=1436
+  _globals['_CONTROLACCOUNTRESPONSE']._serialized_end=1507
+  _globals['_LISTLEDGERENTRIESREQUEST']._serialized_start=1510
+  _globals['_LISTLEDGERENTRIESREQUEST']._serialized_end=1725
+  _globals['_LISTLEDGERENTRIESRESPONSE']._serialized_start=1727
+  _globals['_LISTLEDGERENTRIESRESPONSE']._serialized_end=1837
+  _globals['_RETRIEVEEXECUTEDPAYMENTTOTALSREQUEST']._serialized_start=1840
+  _globals['_RETRIEVEEXECUTEDPAYMENTTOTALSREQUEST']._serialized_end=1986
+  _globals['_RETRIEVEEXECUTEDPAYMENTTOTALSRESPONSE']._serialized_start=1988
+  _globals['_RETRIEVEEXECUTEDPAYMENTTOTALSRESPONSE']._serialized_end=2086
+  _globals['_EXECUTEDPAYMENTTOTAL']._serialized_start=2089
+  _globals['_EXECUTEDPAYMENTTOTAL']._serialized_end=2217
+  _globals['_POSITIONKEEPINGSERVICE']._serialized_start=2391
+  _globals['_POSITIONKEEPINGSERVICE']._serialized_end=3377
 # @@protoc_insertion_point(module_scope)

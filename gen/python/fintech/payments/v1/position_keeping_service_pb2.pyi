@@ -6,7 +6,9 @@ from fintech.payments.v1 import account_pb2 as _account_pb2
 from fintech.payments.v1 import ledger_entry_pb2 as _ledger_entry_pb2
 from google.api import annotations_pb2 as _annotations_pb2
 from google.api import field_behavior_pb2 as _field_behavior_pb2
+from google.api import visibility_pb2 as _visibility_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.type import date_pb2 as _date_pb2
 from validate import validate_pb2 as _validate_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -121,3 +123,27 @@ class ListLedgerEntriesResponse(_message.Message):
     ledger_entries: _containers.RepeatedCompositeFieldContainer[_ledger_entry_pb2.LedgerEntry]
     next_page_token: str
     def __init__(self, ledger_entries: _Optional[_Iterable[_Union[_ledger_entry_pb2.LedgerEntry, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class RetrieveExecutedPaymentTotalsRequest(_message.Message):
+    __slots__ = ("start_time", "end_time")
+    START_TIME_FIELD_NUMBER: _ClassVar[int]
+    END_TIME_FIELD_NUMBER: _ClassVar[int]
+    start_time: _timestamp_pb2.Timestamp
+    end_time: _timestamp_pb2.Timestamp
+    def __init__(self, start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class RetrieveExecutedPaymentTotalsResponse(_message.Message):
+    __slots__ = ("totals",)
+    TOTALS_FIELD_NUMBER: _ClassVar[int]
+    totals: _containers.RepeatedCompositeFieldContainer[ExecutedPaymentTotal]
+    def __init__(self, totals: _Optional[_Iterable[_Union[ExecutedPaymentTotal, _Mapping]]] = ...) -> None: ...
+
+class ExecutedPaymentTotal(_message.Message):
+    __slots__ = ("booking_date", "payment_count", "amount")
+    BOOKING_DATE_FIELD_NUMBER: _ClassVar[int]
+    PAYMENT_COUNT_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    booking_date: _date_pb2.Date
+    payment_count: int
+    amount: _money_pb2.Money
+    def __init__(self, booking_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., payment_count: _Optional[int] = ..., amount: _Optional[_Union[_money_pb2.Money, _Mapping]] = ...) -> None: ...

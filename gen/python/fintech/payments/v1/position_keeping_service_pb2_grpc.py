@@ -67,6 +67,11 @@ class PositionKeepingServiceStub:
                 request_serializer=fintech_dot_payments_dot_v1_dot_position__keeping__service__pb2.ListLedgerEntriesRequest.SerializeToString,
                 response_deserializer=fintech_dot_payments_dot_v1_dot_position__keeping__service__pb2.ListLedgerEntriesResponse.FromString,
                 _registered_method=True)
+        self.RetrieveExecutedPaymentTotals = channel.unary_unary(
+                '/fintech.payments.v1.PositionKeepingService/RetrieveExecutedPaymentTotals',
+                request_serializer=fintech_dot_payments_dot_v1_dot_position__keeping__service__pb2.RetrieveExecutedPaymentTotalsRequest.SerializeToString,
+                response_deserializer=fintech_dot_payments_dot_v1_dot_position__keeping__service__pb2.RetrieveExecutedPaymentTotalsResponse.FromString,
+                _registered_method=True)
 
 
 class PositionKeepingServiceServicer:
@@ -128,6 +133,17 @@ class PositionKeepingServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RetrieveExecutedPaymentTotals(self, request, context):
+        """Returns the ledger's totals of executed payments per booking day (UTC)
+        and currency: the number of payment postings and the sum of their
+        debits, in minor units, booked in [start_time, end_time). What the
+        lake's reconciliation compares the payment events it holds with.
+        Internal only (no end user): the mesh policy names its callers.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_PositionKeepingServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -155,6 +171,11 @@ def add_PositionKeepingServiceServicer_to_server(servicer, server):
                     servicer.ListLedgerEntries,
                     request_deserializer=fintech_dot_payments_dot_v1_dot_position__keeping__service__pb2.ListLedgerEntriesRequest.FromString,
                     response_serializer=fintech_dot_payments_dot_v1_dot_position__keeping__service__pb2.ListLedgerEntriesResponse.SerializeToString,
+            ),
+            'RetrieveExecutedPaymentTotals': grpc.unary_unary_rpc_method_handler(
+                    servicer.RetrieveExecutedPaymentTotals,
+                    request_deserializer=fintech_dot_payments_dot_v1_dot_position__keeping__service__pb2.RetrieveExecutedPaymentTotalsRequest.FromString,
+                    response_serializer=fintech_dot_payments_dot_v1_dot_position__keeping__service__pb2.RetrieveExecutedPaymentTotalsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -300,6 +321,33 @@ class PositionKeepingService:
             '/fintech.payments.v1.PositionKeepingService/ListLedgerEntries',
             fintech_dot_payments_dot_v1_dot_position__keeping__service__pb2.ListLedgerEntriesRequest.SerializeToString,
             fintech_dot_payments_dot_v1_dot_position__keeping__service__pb2.ListLedgerEntriesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RetrieveExecutedPaymentTotals(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/fintech.payments.v1.PositionKeepingService/RetrieveExecutedPaymentTotals',
+            fintech_dot_payments_dot_v1_dot_position__keeping__service__pb2.RetrieveExecutedPaymentTotalsRequest.SerializeToString,
+            fintech_dot_payments_dot_v1_dot_position__keeping__service__pb2.RetrieveExecutedPaymentTotalsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -68,6 +68,13 @@ class PositionKeepingServiceStub:
     time. The running `balance_after` of each entry lets a statement be
     built without further calls.
     """
+    RetrieveExecutedPaymentTotals: _grpc.UnaryUnaryMultiCallable[_position_keeping_service_pb2.RetrieveExecutedPaymentTotalsRequest, _position_keeping_service_pb2.RetrieveExecutedPaymentTotalsResponse]
+    """Returns the ledger's totals of executed payments per booking day (UTC)
+    and currency: the number of payment postings and the sum of their
+    debits, in minor units, booked in [start_time, end_time). What the
+    lake's reconciliation compares the payment events it holds with.
+    Internal only (no end user): the mesh policy names its callers.
+    """
 
 @_typing.type_check_only
 class PositionKeepingServiceAsyncStub(PositionKeepingServiceStub):
@@ -108,6 +115,13 @@ class PositionKeepingServiceAsyncStub(PositionKeepingServiceStub):
     `entry_sequence`), optionally within a booking time range, a page at a
     time. The running `balance_after` of each entry lets a statement be
     built without further calls.
+    """
+    RetrieveExecutedPaymentTotals: _aio.UnaryUnaryMultiCallable[_position_keeping_service_pb2.RetrieveExecutedPaymentTotalsRequest, _position_keeping_service_pb2.RetrieveExecutedPaymentTotalsResponse]  # type: ignore[assignment]
+    """Returns the ledger's totals of executed payments per booking day (UTC)
+    and currency: the number of payment postings and the sum of their
+    debits, in minor units, booked in [start_time, end_time). What the
+    lake's reconciliation compares the payment events it holds with.
+    Internal only (no end user): the mesh policy names its callers.
     """
 
 class PositionKeepingServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -176,6 +190,19 @@ class PositionKeepingServiceServicer(metaclass=_abc_1.ABCMeta):
         `entry_sequence`), optionally within a booking time range, a page at a
         time. The running `balance_after` of each entry lets a statement be
         built without further calls.
+        """
+
+    @_abc_1.abstractmethod
+    def RetrieveExecutedPaymentTotals(
+        self,
+        request: _position_keeping_service_pb2.RetrieveExecutedPaymentTotalsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_position_keeping_service_pb2.RetrieveExecutedPaymentTotalsResponse, _abc.Awaitable[_position_keeping_service_pb2.RetrieveExecutedPaymentTotalsResponse]]:
+        """Returns the ledger's totals of executed payments per booking day (UTC)
+        and currency: the number of payment postings and the sum of their
+        debits, in minor units, booked in [start_time, end_time). What the
+        lake's reconciliation compares the payment events it holds with.
+        Internal only (no end user): the mesh policy names its callers.
         """
 
 def add_PositionKeepingServiceServicer_to_server(servicer: PositionKeepingServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

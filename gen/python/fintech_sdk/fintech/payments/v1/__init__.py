@@ -24,6 +24,7 @@ __all__ = (
     "DeleteWebhookEndpointResponse",
     "ExecutePaymentRequest",
     "ExecutePaymentResponse",
+    "ExecutedPaymentTotal",
     "ExternalAccount",
     "HoldReason",
     "InitiatePaymentRequest",
@@ -72,6 +73,8 @@ __all__ = (
     "ReplayPaymentProjectionsResponse",
     "RetrieveAccountRequest",
     "RetrieveAccountResponse",
+    "RetrieveExecutedPaymentTotalsRequest",
+    "RetrieveExecutedPaymentTotalsResponse",
     "RetrievePaymentRequest",
     "RetrievePaymentResponse",
     "RetrieveSettlementBatchRequest",
@@ -449,6 +452,12 @@ class PaymentChannel(betterproto2.Enum):
     A back-office or batch process of the bank.
     """
 
+    FILE = 6
+    """
+    A file the customer sent to the bank (ISO 20022 pain.001 through the
+    file exchange).
+    """
+
     @classmethod
     def betterproto_value_to_renamed_proto_names(cls) -> dict[int, str]:
         return {
@@ -458,6 +467,7 @@ class PaymentChannel(betterproto2.Enum):
             3: "PAYMENT_CHANNEL_OPEN_BANKING_API",
             4: "PAYMENT_CHANNEL_BRANCH",
             5: "PAYMENT_CHANNEL_BACK_OFFICE",
+            6: "PAYMENT_CHANNEL_FILE",
         }
 
     @classmethod
@@ -469,6 +479,7 @@ class PaymentChannel(betterproto2.Enum):
             "PAYMENT_CHANNEL_OPEN_BANKING_API": 3,
             "PAYMENT_CHANNEL_BRANCH": 4,
             "PAYMENT_CHANNEL_BACK_OFFICE": 5,
+            "PAYMENT_CHANNEL_FILE": 6,
         }
 
 
@@ -1361,6 +1372,31 @@ class DeleteWebhookEndpointResponse(betterproto2.Message):
 default_message_pool.register_message(
     "fintech.payments.v1", "DeleteWebhookEndpointResponse", DeleteWebhookEndpointResponse
 )
+
+
+@dataclass(eq=False, repr=False)
+class ExecutedPaymentTotal(betterproto2.Message):
+    """
+    The executed payments of one booking day in one currency.
+    """
+
+    booking_date: "___google__type__.Date | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
+    """
+    The booking day (UTC).
+    """
+
+    payment_count: "int" = betterproto2.field(2, betterproto2.TYPE_INT64)
+    """
+    The number of executed payments (payment postings) booked that day.
+    """
+
+    amount: "__common__v1__.Money | None" = betterproto2.field(3, betterproto2.TYPE_MESSAGE, optional=True)
+    """
+    The sum of their amounts (each posting's debits).
+    """
+
+
+default_message_pool.register_message("fintech.payments.v1", "ExecutedPaymentTotal", ExecutedPaymentTotal)
 
 
 @dataclass(eq=False, repr=False)
@@ -2949,6 +2985,52 @@ default_message_pool.register_message("fintech.payments.v1", "RetrieveAccountRes
 
 
 @dataclass(eq=False, repr=False)
+class RetrieveExecutedPaymentTotalsRequest(betterproto2.Message):
+    """
+    Request of RetrieveExecutedPaymentTotals.
+    """
+
+    start_time: "datetime.datetime | None" = betterproto2.field(
+        1, betterproto2.TYPE_MESSAGE, unwrap=lambda: ___google__protobuf__.Timestamp, optional=True
+    )
+    """
+    Only payments booked at or after this time (inclusive); unset means
+    from the first booking.
+    """
+
+    end_time: "datetime.datetime | None" = betterproto2.field(
+        2, betterproto2.TYPE_MESSAGE, unwrap=lambda: ___google__protobuf__.Timestamp, optional=True
+    )
+    """
+    Only payments booked before this time (exclusive). Must be after
+    `start_time` when both are set.
+    """
+
+
+default_message_pool.register_message(
+    "fintech.payments.v1", "RetrieveExecutedPaymentTotalsRequest", RetrieveExecutedPaymentTotalsRequest
+)
+
+
+@dataclass(eq=False, repr=False)
+class RetrieveExecutedPaymentTotalsResponse(betterproto2.Message):
+    """
+    Response of RetrieveExecutedPaymentTotals.
+    """
+
+    totals: "list[ExecutedPaymentTotal]" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, repeated=True)
+    """
+    One total per booking day and currency that has executed payments,
+    ordered by day, then currency.
+    """
+
+
+default_message_pool.register_message(
+    "fintech.payments.v1", "RetrieveExecutedPaymentTotalsResponse", RetrieveExecutedPaymentTotalsResponse
+)
+
+
+@dataclass(eq=False, repr=False)
 class RetrievePaymentRequest(betterproto2.Message):
     """
     Request of RetrievePayment.
@@ -4205,6 +4287,23 @@ class PositionKeepingServiceStub:
             "/fintech.payments.v1.PositionKeepingService/ListLedgerEntries",
             ListLedgerEntriesRequest.SerializeToString,
             ListLedgerEntriesResponse.FromString,
+        )(message)
+
+    def retrieve_executed_payment_totals(
+        self, message: "RetrieveExecutedPaymentTotalsRequest"
+    ) -> "RetrieveExecutedPaymentTotalsResponse":
+        """
+        Returns the ledger's totals of executed payments per booking day (UTC)
+        and currency: the number of payment postings and the sum of their
+        debits, in minor units, booked in [start_time, end_time). What the
+        lake's reconciliation compares the payment events it holds with.
+        Internal only (no end user): the mesh policy names its callers.
+        """
+
+        return self._channel.unary_unary(
+            "/fintech.payments.v1.PositionKeepingService/RetrieveExecutedPaymentTotals",
+            RetrieveExecutedPaymentTotalsRequest.SerializeToString,
+            RetrieveExecutedPaymentTotalsResponse.FromString,
         )(message)
 
 
