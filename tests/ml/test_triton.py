@@ -41,12 +41,23 @@ async def _counts(client: triton.InferenceServerClient) -> tuple[int, int]:
     return int(stats.get("execution_count", 0)), int(stats.get("inference_count", 0))
 
 
+async def _settled_counts(client: triton.InferenceServerClient, inferences: int) -> tuple[int, int]:
+    """The counts once they reach `inferences`, or after 10 s: Triton updates its statistics after it has
+    sent a batch's responses, so a read right after the last reply can miss the batch still being counted."""
+    deadline = asyncio.get_running_loop().time() + 10
+    counts = await _counts(client)
+    while counts[1] < inferences and asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(0.05)
+        counts = await _counts(client)
+    return counts
+
+
 async def test_concurrent_single_rows_are_batched_and_each_gets_its_own_score(settings: Settings):
     rows = sample_rows("fraud", 64, seed=11)
     async with _client(settings) as client:
         executions, inferences = await _counts(client)
         served = await asyncio.gather(*(_infer(client, "fraud", rows[i : i + 1]) for i in range(len(rows))))
-        executions_after, inferences_after = await _counts(client)
+        executions_after, inferences_after = await _settled_counts(client, inferences + len(rows))
     np.testing.assert_allclose(np.concatenate(served)[:, 0], local_scores("fraud", rows), atol=1e-6)
     # This burst alone: 64 inferences, which the dynamic batcher ran in fewer executions (earlier tests'
     # large batches must not make it pass).
