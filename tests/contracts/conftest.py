@@ -17,6 +17,8 @@ from validate import validate_pb2  # noqa: F401
 ROOT = Path(__file__).resolve().parents[2]
 DESCRIPTOR_SET = ROOT / "gen" / "descriptors" / "fintech.binpb"
 DOMAINS = ("common", "customer", "risk", "payments", "ml", "features")
+# Packages of derived data with no service and no events of their own (the stream processor's aggregates).
+DERIVED = ("analytics",)
 
 
 @dataclass(frozen=True)

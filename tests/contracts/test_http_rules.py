@@ -9,7 +9,7 @@ import pytest
 from google.api import annotations_pb2, field_behavior_pb2, http_pb2, visibility_pb2
 from google.protobuf.descriptor import FieldDescriptor
 
-from tests.contracts.conftest import DOMAINS, Contracts, load_contracts
+from tests.contracts.conftest import DERIVED, DOMAINS, Contracts, load_contracts
 
 VERBS = ("get", "put", "post", "delete", "patch")
 PATH_SEGMENT = re.compile(r"^(v1|[a-z][a-zA-Z0-9]*|\{[a-z_.]+\}(:[a-z][a-zA-Z]*)?|[a-z][a-zA-Z0-9]*:[a-z][a-zA-Z]*)$")
@@ -98,7 +98,7 @@ def test_no_two_rpcs_share_a_route(contracts: Contracts):
 def test_files_live_in_their_package_directory(contracts: Contracts):
     for file in contracts.protos:
         assert file.name.rsplit("/", 1)[0] == file.package.replace(".", "/"), file.name
-        assert file.package.split(".")[1] in DOMAINS, file.package
+        assert file.package.split(".")[1] in DOMAINS + DERIVED, file.package
 
 
 def test_reads_declare_no_side_effects(contracts: Contracts):
