@@ -45,6 +45,10 @@ class Postgres(Component):
 
     def program(self) -> Program:
         pg = self.settings.postgres
+        if self.system_user:
+            # supervisord refuses its whole configuration when a program's user does not exist, even a program
+            # it is not asked to start (a mesh of Triton alone on a new machine): create it before configuring.
+            _create_system_user(self.system_user)
         return Program(
             command=[
                 str(BIN / "postgres"),
@@ -143,12 +147,16 @@ class Postgres(Component):
         )
 
 
-def _ensure_system_user(user: str, state_dir: Path) -> None:
-    """Create the server's user if needed and let it reach its state directory and the binaries."""
+def _create_system_user(user: str) -> None:
     try:
         pwd.getpwnam(user)
     except KeyError:
         subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/bin/false", user], check=True)
+
+
+def _ensure_system_user(user: str, state_dir: Path) -> None:
+    """Create the server's user if needed and let it reach its state directory and the binaries."""
+    _create_system_user(user)
     for path in (state_dir, BIN.parent / "lib", BIN):
         for directory in (path, *path.parents):
             mode = directory.stat().st_mode
