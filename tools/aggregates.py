@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from fintech.analytics.v1 import aggregates_pb2 as agg
@@ -30,10 +30,15 @@ MESSAGES: dict[str, type[Message]] = {
 }
 
 
+async def records(settings: Settings, kind: str) -> list[tuple[str, Message | None]]:
+    """Every record now on one aggregate topic, as (key, value or None for a tombstone), in each key's order."""
+    return [record async for record in _records(settings, kind, follow=False)]
+
+
 async def latest(settings: Settings, kind: str) -> dict[str, Message]:
     """Every live key of one aggregate topic and its latest value (tombstoned keys are absent)."""
     values: dict[str, Message] = {}
-    async for key, value in _records(settings, kind, follow=False):
+    for key, value in await records(settings, kind):
         if value is None:
             values.pop(key, None)
         else:
@@ -41,7 +46,7 @@ async def latest(settings: Settings, kind: str) -> dict[str, Message]:
     return values
 
 
-async def _records(settings: Settings, kind: str, *, follow: bool):  # type: ignore[no-untyped-def]
+async def _records(settings: Settings, kind: str, *, follow: bool) -> AsyncIterator[tuple[str, Message | None]]:
     topic, message = ANALYTICS_TOPICS[kind], MESSAGES[kind]
     consumer = AIOKafkaConsumer(
         bootstrap_servers=settings.kafka.bootstrap_servers,
@@ -57,8 +62,8 @@ async def _records(settings: Settings, kind: str, *, follow: bool):  # type: ign
         ends = await consumer.end_offsets(partitions)
         while follow or [p for p, end in ends.items() if await consumer.position(p) < end]:
             batches = await consumer.getmany(*partitions, timeout_ms=1000)
-            for records in batches.values():
-                for record in records:
+            for batch in batches.values():
+                for record in batch:
                     key = record.key.decode() if record.key else ""
                     yield key, (message.FromString(record.value) if record.value is not None else None)
     finally:
