@@ -80,6 +80,30 @@ async def _partitions(settings: Settings, topic: str) -> list[TopicPartition]:
     return [TopicPartition(topic, p["partition"]) for p in described["partitions"]]
 
 
+async def processor_progress(settings: Settings) -> dict[TopicPartition, tuple[int, int]]:
+    """(committed offset, end offset) of every partition the processor's consumer group has committed offsets for:
+    the domain topics it reads and its repartition topics."""
+    admin = make_admin("fintech-aggregates-progress", settings=settings)
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka.bootstrap_servers, client_id="fintech-aggregates")
+    await admin.start()
+    await consumer.start()
+    try:
+        committed = await admin.list_consumer_group_offsets(settings.analytics.consumer_group)
+        ends = await consumer.end_offsets(list(committed))
+        return {tp: (meta.offset, ends[tp]) for tp, meta in committed.items()}
+    finally:
+        await consumer.stop()
+        await admin.close()
+
+
+def lag(progress: dict[TopicPartition, tuple[int, int]]) -> int:
+    """Records the processor has not committed yet. The repartition topics are written in transactions: their last
+    offset may be a commit marker, which no consumer commits past."""
+    return sum(
+        max(0, end - committed - tp.topic.startswith("repartition__")) for tp, (committed, end) in progress.items()
+    )
+
+
 def _line(kind: str, key: str, value: Message | None) -> str:
     if value is None:
         return f"{kind:8} {key}  (deleted)"

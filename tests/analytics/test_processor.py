@@ -53,17 +53,36 @@ def _pid(mesh: Mesh) -> int:
     return int(mesh.supervisor.processes()["analytics"]["pid"])
 
 
+def _committed(settings: Settings, topic: str) -> int:
+    """The processor's committed offsets on `topic`, summed over its partitions."""
+    progress = asyncio.run(aggregates.processor_progress(settings))
+    return sum(committed for tp, (committed, _) in progress.items() if tp.topic == topic)
+
+
+def _caught_up(settings: Settings) -> bool:
+    progress = asyncio.run(aggregates.processor_progress(settings))
+    return bool(progress) and aggregates.lag(progress) == 0
+
+
 def _matches(settings: Settings) -> bool:
     return not differences(recount(settings), written(settings))
 
 
 def test_killed_mid_window_under_load_it_loses_nothing_and_counts_nothing_twice(mesh: Mesh, settings: Settings) -> None:
+    # Running and committing before the load (a customer's KYC events to count): the kill then lands on a processor
+    # with state and offsets to lose.
+    Bank(settings).customer()
+    assert until(lambda: _caught_up(settings), 120, interval=0.5), "the processor does not commit"
+    topic = "fintech.payments.events.v1"
+    before = _committed(settings, topic)
     sent: list[str] = []
     stop = threading.Event()
     load = threading.Thread(target=_pay_many, args=(settings, 30, sent, stop), daemon=True)
     load.start()
     try:
         assert until(lambda: len(sent) >= 10, 120, interval=0.1), "the load did not start"
+        # Killed once it has committed part of the load (its totals so far are in its state and on the topics).
+        assert until(lambda: _committed(settings, topic) >= before + 20, 60, interval=0.2)
         killed = _pid(mesh)
         os.kill(killed, signal.SIGKILL)  # payments keep coming while it is down
         assert until(lambda: len(sent) >= 14, 120, interval=0.1)

@@ -17,10 +17,8 @@ import asyncio
 import statistics
 import time
 
-from aiokafka import AIOKafkaConsumer
-
 from services.runtime.config import Settings, get_settings
-from services.runtime.kafka import make_admin
+from tools import aggregates
 from tools.bench import results as results_file
 from tools.bench.load import cpu_by_component, ghz
 from tools.bench.mesh import INITIATE, Crowd, staff_token
@@ -31,29 +29,11 @@ PROCESSOR = "analytics"
 CATCH_UP_LIMIT_S = 120.0
 
 
-async def _lag(settings: Settings) -> int:
-    """Records the processor has not committed yet, over every partition its group has offsets for."""
-    admin = make_admin("bench-analytics", settings=settings)
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka.bootstrap_servers, client_id="bench-analytics")
-    await admin.start()
-    await consumer.start()
-    try:
-        committed = await admin.list_consumer_group_offsets(settings.analytics.consumer_group)
-        ends = await consumer.end_offsets(list(committed))
-        # The repartition topics are written in transactions: their last offset may be a commit marker, which no
-        # consumer commits past.
-        return sum(max(0, ends[tp] - meta.offset - tp.topic.startswith("repartition__"))
-                   for tp, meta in committed.items())  # fmt: skip
-    finally:
-        await consumer.stop()
-        await admin.close()
-
-
 def _caught_up(settings: Settings) -> float:
     """Seconds until the processor has committed everything the topics hold."""
     started = time.monotonic()
     while time.monotonic() - started < CATCH_UP_LIMIT_S:
-        if asyncio.run(_lag(settings)) == 0:
+        if aggregates.lag(asyncio.run(aggregates.processor_progress(settings))) == 0:
             break
         time.sleep(0.2)
     return time.monotonic() - started

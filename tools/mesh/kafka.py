@@ -132,6 +132,8 @@ class Kafka(Component):
             "offsets.topic.num.partitions": "10",
             "transaction.state.log.replication.factor": "1",
             "transaction.state.log.min.isr": "1",
+            # The first transactional producer (services/analytics) creates this topic: 50 partitions by default.
+            "transaction.state.log.num.partitions": "10",
             "share.coordinator.state.topic.replication.factor": "1",
             "share.coordinator.state.topic.min.isr": "1",
             "min.insync.replicas": "1",
