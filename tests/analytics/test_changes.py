@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import time
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from fintech.analytics.v1 import aggregates_pb2 as agg
@@ -213,3 +214,57 @@ def test_messages_carry_the_window_the_key_and_the_totals() -> None:
     assert position.participant_bic == "DEUTDEFF" and position.payment_count == 1
     assert position.unsettled_amount == Money(amount_minor=700, currency_code="EUR")
     assert position.update_time.ToDatetime(tzinfo=UTC) == NOW
+
+
+def test_windows_and_keys_are_utc_whatever_the_local_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    time.tzset()
+    try:
+        berlin = AT.astimezone(timezone(timedelta(hours=1)))
+        assert window_start(berlin).tzinfo is UTC
+        assert rfc3339(window_start(berlin)) == "2026-12-07T07:31:00Z"
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+def test_own_accounts_are_internal_even_with_a_bic_and_banks_are_named_by_bic8() -> None:
+    own = initiated(external=False)
+    own.creditor_bic = "DEUTDEFF500"
+    assert changes.participant(own) == "INTERNAL"
+    assert changes.participant(initiated(bic="COBADEFFXXX")) == "COBADEFF"
+
+
+def test_the_queue_entry_names_its_payment_and_the_release_clears_the_hold_flag() -> None:
+    held = pev.PaymentHeld(payment_id=PAYMENT, hold_reason=p.HOLD_REASON_FRAUD_REVIEW)
+    known, out = run([initiated(), held])
+    (entry,) = [c.entry for c in out if isinstance(c, QueueChange)]
+    assert entry is not None and entry.payment_id == PAYMENT
+    assert known is not None and known.held is True
+    released = payment_step(known, pev.PaymentReleased(payment_id=PAYMENT), AT, 3)
+    assert released.known is not None and released.known.held is False
+
+
+def test_a_fraud_window_carries_every_counter() -> None:
+    events = [
+        rev.FraudEvaluated(fraud_score=0.5, decision=decision, model_unavailable=unavailable)
+        for decision, unavailable in (
+            (fraud.FRAUD_DECISION_APPROVE, False),
+            (fraud.FRAUD_DECISION_REVIEW, True),
+            (fraud.FRAUD_DECISION_REVIEW, False),
+            (fraud.FRAUD_DECISION_DECLINE, True),
+            (fraud.FRAUD_DECISION_DECLINE, False),
+            (fraud.FRAUD_DECISION_DECLINE, False),
+        )
+    ]
+    summed: totals.Totals | None = None
+    for event in events:
+        change = changes.fraud_change(event, AT)
+        assert change is not None
+        summed = totals.add(summed, change)
+    assert change is not None and summed is not None
+    window = totals.message(change, summed, NOW)
+    assert isinstance(window, agg.FraudDecisionWindow)
+    assert (window.approve_count, window.review_count, window.decline_count, window.model_unavailable_count) == (
+        1, 2, 3, 2)  # fmt: skip
+    assert window.fraud_score_sum == 3.0
