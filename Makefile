@@ -254,12 +254,13 @@ status: ## each mesh component's process and readiness
 models: setup ## retrain the models (seeded; rewrites models/<name>/1/ bit for bit) and check their targets
 	$(BIN)/python -m tools.models --check
 
-bench: setup ## Triton inference, the mesh under load (ghz over mTLS, wrk through the edge), InitiatePayment by load, payments through the edge by arrival rate (vegeta) (var/bench/*.json)
+bench: setup ## Triton inference, the mesh under load (ghz over mTLS, wrk through the edge), InitiatePayment by load, payments through the edge by arrival rate (vegeta), the stream processor's CPU per payment (var/bench/*.json)
 	$(BIN)/python -m tools.mesh up
 	$(BIN)/python -m tools.bench triton
 	$(BIN)/python -m tools.bench mesh
 	$(BIN)/python -m tools.bench payments
 	$(BIN)/python -m tools.bench edge-rate --rates 20,40,60 --duration 60 --runs 3
+	$(BIN)/python -m tools.bench analytics
 
 mutation: setup ## mutation testing of the pure rule modules against the unit tests (mutmut; build/mutation/report.md)
 	$(BIN)/python -m tools.mutation

@@ -19,6 +19,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from services.runtime.analytics_settings import AnalyticsSettings
 from services.runtime.data_platform_settings import (
     ExchangeSettings,
     JobsSettings,
@@ -28,7 +29,7 @@ from services.runtime.data_platform_settings import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES = ("customer", "risk", "payments", "ml", "features", "lake")
+SERVICES = ("customer", "risk", "payments", "ml", "features", "lake", "analytics")
 
 
 class MeshSettings(BaseModel):
@@ -306,6 +307,8 @@ class Settings(BaseSettings):
     jobs: JobsSettings = JobsSettings()
     exchange: ExchangeSettings = ExchangeSettings()
     reconciliation: ReconciliationSettings = ReconciliationSettings()
+    # The real-time aggregates' stream processor (analytics_settings.py).
+    analytics: AnalyticsSettings = AnalyticsSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -22,8 +22,12 @@ def service_modules(domain: str, suffix: str = "_service_pb2") -> list[ModuleTyp
 
 
 def has_contracts(domain: str) -> bool:
-    """Whether `fintech.<domain>.v1` exists (a service without a gRPC API of its own has no package)."""
+    """Whether `fintech.<domain>.v1` defines a gRPC service (analytics' package holds messages only, lake has no
+    package: both serve health alone)."""
     try:
-        return importlib.util.find_spec(f"fintech.{domain}.v1") is not None
+        spec = importlib.util.find_spec(f"fintech.{domain}.v1")
     except ModuleNotFoundError:  # no `fintech.<domain>` parent package either
         return False
+    if spec is None or spec.submodule_search_locations is None:
+        return False
+    return any(info.name.endswith("_service_pb2") for info in pkgutil.iter_modules(spec.submodule_search_locations))

@@ -159,3 +159,16 @@ def extract_context(headers: Headers | None) -> otel_context.Context:
     """The trace context a record carries, to continue its trace in the consumer."""
     carrier = {name: value for name in (TRACEPARENT, TRACESTATE) if (value := header(headers, name))}
     return propagate.extract(carrier)
+
+
+# The real-time aggregates (proto/fintech/analytics/v1/aggregates.proto), written by services/analytics: one compacted
+# topic per kind, keyed as the contract says, so a reader from the start holds the latest value of every key.
+ANALYTICS_TOPICS = {
+    "flow": "fintech.analytics.payment_flow.v1",
+    "fraud": "fintech.analytics.fraud_decisions.v1",
+    "review": "fintech.analytics.review_queue.v1",
+    "position": "fintech.analytics.settlement_positions.v1",
+    "kyc": "fintech.analytics.kyc_outcomes.v1",
+}
+ANALYTICS_PARTITIONS = 3
+ANALYTICS_TOPIC_CONFIG = {"cleanup.policy": "compact"}

@@ -17,7 +17,7 @@ from tools.k8s.redis import PORT as REDIS_PORT
 from tools.k8s.redis import clients as redis_clients
 from tools.k8s.redis import password_env, redis_resources
 from tools.k8s.spark_jobs import spark_job_resources
-from tools.mesh.kafka import topics
+from tools.mesh.kafka import topic_config, topics
 from tools.observability.rules import rule_groups
 from tools.policy.check import Policies
 
@@ -377,6 +377,9 @@ def slo_rules(settings: Settings) -> Resource:
 # -- Kafka topics ---------------------------------------------------------------------------------------------
 
 
+RETENTION = {"retention.ms": str(7 * 24 * 3600 * 1000)}
+
+
 def kafka_topics() -> list[Resource]:
     """One KafkaTopic per topic the launcher creates locally (events per domain and their dead letters)."""
     return [
@@ -388,7 +391,8 @@ def kafka_topics() -> list[Resource]:
                 "topicName": topic,
                 "partitions": partitions,
                 "replicas": KAFKA_REPLICAS,
-                "config": {"min.insync.replicas": "2", "retention.ms": str(7 * 24 * 3600 * 1000)},
+                # Compacted topics (the aggregates) keep each key's latest value however old: no time retention.
+                "config": {"min.insync.replicas": "2", **(topic_config(topic) or RETENTION)},
             },
         }
         for topic, partitions in topics().items()

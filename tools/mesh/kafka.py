@@ -19,6 +19,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError
 
 from services.runtime.config import ROOT, SERVICES
+from services.runtime.kafka import ANALYTICS_PARTITIONS, ANALYTICS_TOPIC_CONFIG, ANALYTICS_TOPICS
 from tools.mesh.component import Component, MeshError, Program
 
 LIBS = ROOT / ".tools" / "kafka" / "libs"
@@ -49,7 +50,14 @@ def topics() -> dict[str, int]:
     for domain in SERVICES:
         names[f"fintech.{domain}.events.v1"] = EVENT_PARTITIONS
         names[f"fintech.{domain}.events.v1.dlq"] = DLQ_PARTITIONS
+    # The real-time aggregates (services/analytics), compacted (topic_config).
+    names.update(dict.fromkeys(ANALYTICS_TOPICS.values(), ANALYTICS_PARTITIONS))
     return names
+
+
+def topic_config(name: str) -> dict[str, str]:
+    """A topic's settings beyond the broker's defaults."""
+    return dict(ANALYTICS_TOPIC_CONFIG) if name in ANALYTICS_TOPICS.values() else {}
 
 
 class Kafka(Component):
@@ -124,6 +132,8 @@ class Kafka(Component):
             "offsets.topic.num.partitions": "10",
             "transaction.state.log.replication.factor": "1",
             "transaction.state.log.min.isr": "1",
+            # The first transactional producer (services/analytics) creates this topic: 50 partitions by default.
+            "transaction.state.log.num.partitions": "10",
             "share.coordinator.state.topic.replication.factor": "1",
             "share.coordinator.state.topic.min.isr": "1",
             "min.insync.replicas": "1",
@@ -146,7 +156,7 @@ class Kafka(Component):
         async def create_missing(admin: AIOKafkaAdminClient) -> bool:
             present = set(await admin.list_topics())
             missing = [
-                NewTopic(name, num_partitions=partitions, replication_factor=1)
+                NewTopic(name, num_partitions=partitions, replication_factor=1, topic_configs=topic_config(name))
                 for name, partitions in topics().items()
                 if name not in present
             ]

@@ -27,6 +27,8 @@ DEPENDS = {
     "risk": ("postgres", "kafka", "redis"),
     # The lake writes its tables' files into the object store.
     "lake": ("postgres", "kafka", "object_store"),
+    # The stream processor needs only Kafka (its state is RocksDB plus changelog topics) and its database.
+    "analytics": ("postgres", "kafka"),
 }
 DEFAULT_DEPENDS = ("postgres", "kafka")
 

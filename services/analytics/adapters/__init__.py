@@ -1,0 +1,1 @@
+"""The analytics service's adapters: the Kafka stream processor (quixstreams), its database."""
