@@ -27,6 +27,8 @@ DEPENDS = {
     "risk": ("postgres", "kafka", "redis"),
     # The lake writes its tables' files into the object store.
     "lake": ("postgres", "kafka", "object_store"),
+    # The console follows the analytics topics; it reads Prometheus when it runs (its SLO panel says when not).
+    "console": ("kafka",),
 }
 DEFAULT_DEPENDS = ("postgres", "kafka")
 
