@@ -22,11 +22,21 @@ from services.runtime.config import Settings
 
 log = structlog.get_logger("console.slo")
 
-# The recording rules' names (tools/observability/rules.py; tests/console checks they exist there).
-AVAILABILITY = "1 - fintech:grpc_server_error_ratio:rate1h"
-ERROR_RATIO = "fintech:grpc_server_error_ratio:rate5m"
-P95 = "fintech:grpc_server_handling_seconds:p95_rate5m"
 LABELS = ("job", "grpc_service", "grpc_method")
+_BY = ", ".join(LABELS)
+
+
+def _or_none_failed(ratio: str, window: str) -> str:
+    """The recorded error ratio, or 0 for an RPC that was called and never failed: the rule's numerator has no series
+    then, so the ratio has none either, and "no errors" would read as "no data"."""
+    called = f'sum by ({_BY}) (rate(grpc_server_handled_total{{namespace="fintech"}}[{window}]))'
+    return f"({ratio} or on ({_BY}) (0 * {called}))"
+
+
+# The recording rules (tools/observability/rules.py; tests/console checks the names exist there).
+AVAILABILITY = "1 - " + _or_none_failed("fintech:grpc_server_error_ratio:rate1h", "1h")
+ERROR_RATIO = _or_none_failed("fintech:grpc_server_error_ratio:rate5m", "5m")
+P95 = "fintech:grpc_server_handling_seconds:p95_rate5m"
 TIMEOUT = aiohttp.ClientTimeout(total=5)
 SLOW_LOOKBACK = "15m"
 
