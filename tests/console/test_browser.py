@@ -25,7 +25,7 @@ from fintech.customer.v1 import kyc_check_pb2
 from fintech.payments.v1 import payment_pb2 as P
 
 from services.runtime.config import ROOT, Settings
-from tests.console.aggregates import ContractProducer, minute
+from tools.bench.aggregates import ContractProducer, minute
 from tools.mesh.services import service_exists
 
 selenium = pytest.importorskip("selenium")

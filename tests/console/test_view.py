@@ -98,3 +98,9 @@ def test_each_role_sees_the_panels_its_duties_allow(roles: set[str], panels: set
 
 def test_no_panel_is_open_to_customers_or_tellers():
     assert all({"customer", "teller"}.isdisjoint(roles) for roles in PANEL_ROLES.values())
+
+
+def test_the_stand_in_producer_writes_the_consoles_topics():
+    from tools.bench.aggregates import TOPICS
+
+    assert {Panel(panel): topic for panel, topic in TOPICS.items()} == PANEL_TOPICS

@@ -1,10 +1,17 @@
-"""`python -m tools.bench [triton|mesh|payments|edge-rate] [options]`: one benchmark per module (default triton)."""
+"""`python -m tools.bench [triton|mesh|payments|edge-rate|console] [options]`: one benchmark per module (default
+triton)."""
 
 import sys
 
-from tools.bench import edge_rate, mesh, payments, triton
+from tools.bench import console, edge_rate, mesh, payments, triton
 
-BENCHES = {"triton": triton.main, "mesh": mesh.main, "payments": payments.main, "edge-rate": edge_rate.main}
+BENCHES = {
+    "triton": triton.main,
+    "mesh": mesh.main,
+    "payments": payments.main,
+    "edge-rate": edge_rate.main,
+    "console": console.main,
+}
 
 arguments = sys.argv[1:]
 name = arguments.pop(0) if arguments and arguments[0] in BENCHES else "triton"

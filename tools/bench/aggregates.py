@@ -1,21 +1,30 @@
 """Aggregates produced to the analytics topics exactly as the contract says (proto/fintech/analytics/v1/
 aggregates.proto: the messages, the topics, the keys, tombstones), standing in for the stream processor
-(services/analytics) where it is not in this clone. With the processor present, the tests use it instead."""
+(services/analytics): the console's bench (tools/bench/console.py) and its browser test where the processor is not
+in the clone (tests/console)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from fintech.analytics.v1 import aggregates_pb2
 from fintech.customer.v1 import kyc_check_pb2
 from fintech.payments.v1 import payment_pb2
 
-from services.console.domain.panels import PANEL_TOPICS, Panel
 from services.runtime.config import Settings
 from services.runtime.kafka import make_producer
 
 P = payment_pb2
+# The contract's topics (tests/console checks them against the console's own table).
+TOPICS = {
+    "payments": "fintech.analytics.payment_flow.v1",
+    "fraud": "fintech.analytics.fraud_decisions.v1",
+    "review": "fintech.analytics.review_queue.v1",
+    "settlement": "fintech.analytics.settlement_positions.v1",
+    "kyc": "fintech.analytics.kyc_outcomes.v1",
+}
 
 
 def rfc3339(moment: datetime) -> str:
@@ -26,7 +35,10 @@ def minute(moment: datetime | None = None) -> datetime:
     return (moment or datetime.now(UTC)).replace(second=0, microsecond=0)
 
 
-def _window(message, start: datetime):  # type: ignore[no-untyped-def]
+W = TypeVar("W", aggregates_pb2.PaymentFlowWindow, aggregates_pb2.FraudDecisionWindow, aggregates_pb2.KycOutcomeWindow)
+
+
+def _window(message: W, start: datetime) -> W:
     message.window_start.FromDatetime(start)
     message.window_end.FromDatetime(start + timedelta(minutes=1))
     message.update_time.FromDatetime(datetime.now(UTC))
@@ -37,21 +49,48 @@ class ContractProducer:
     """Keeps the values it produced, so a test can add to a window as the processor would (latest value wins)."""
 
     def __init__(self, settings: Settings) -> None:
+        self.settings = settings
         self.producer: AIOKafkaProducer = make_producer("console-tests", settings=settings)
         self.flows: dict[str, aggregates_pb2.PaymentFlowWindow] = {}
         self.fraud: dict[str, aggregates_pb2.FraudDecisionWindow] = {}
 
     async def __aenter__(self) -> ContractProducer:
         await self.producer.start()
+        await self._resume()
         return self
+
+    async def _resume(self) -> None:
+        """Continue the windows already on the topics (as the processor does from its changelog): a window's next
+        value adds to its latest one, never restarts it from zero."""
+        parts = [TopicPartition(TOPICS[name], p) for name in ("payments", "fraud")
+                 for p in sorted(await self.producer.partitions_for(TOPICS[name]))]  # fmt: skip
+        consumer = AIOKafkaConsumer(bootstrap_servers=self.settings.kafka.bootstrap_servers, group_id=None,
+                                    isolation_level="read_committed")  # fmt: skip
+        await consumer.start()
+        try:
+            consumer.assign(parts)
+            await consumer.seek_to_beginning(*parts)
+            ends = await consumer.end_offsets(parts)
+            while [tp for tp, end in ends.items() if await consumer.position(tp) < end]:
+                for tp, records in (await consumer.getmany(timeout_ms=500)).items():
+                    for record in records:
+                        key = (record.key or b"").decode()
+                        if tp.topic == TOPICS["payments"] and record.value is not None:
+                            self.flows[key] = aggregates_pb2.PaymentFlowWindow.FromString(record.value)
+                        elif record.value is not None:
+                            self.fraud[key] = aggregates_pb2.FraudDecisionWindow.FromString(record.value)
+        finally:
+            await consumer.stop()
 
     async def __aexit__(self, *exc: object) -> None:
         await self.producer.stop()
 
-    async def send(self, panel: Panel, key: str, value: bytes | None) -> None:
-        await self.producer.send_and_wait(PANEL_TOPICS[panel], value=value, key=key.encode())
+    async def send(self, panel: str, key: str, value: bytes | None) -> None:
+        await self.producer.send_and_wait(TOPICS[panel], value=value, key=key.encode())
 
-    async def payments(self, start: datetime, state: int, channel: int, count: int, minor: int) -> None:
+    async def payments(
+        self, start: datetime, state: P.PaymentState, channel: P.PaymentChannel, count: int, minor: int
+    ) -> None:
         key = f"{rfc3339(start)}|{P.PaymentState.Name(state)}|{P.PaymentChannel.Name(channel)}|EUR"
         flow = self.flows.setdefault(
             key, _window(aggregates_pb2.PaymentFlowWindow(state=state, channel=channel), start)
@@ -60,7 +99,7 @@ class ContractProducer:
         flow.total_amount.amount_minor += minor
         flow.total_amount.currency_code = "EUR"
         flow.update_time.FromDatetime(datetime.now(UTC))
-        await self.send(Panel.PAYMENTS, key, flow.SerializeToString())
+        await self.send("payments", key, flow.SerializeToString())
 
     async def decisions(self, start: datetime, version: str, approve: int, review: int, decline: int,
                         score_sum: float) -> None:  # fmt: skip
@@ -73,29 +112,31 @@ class ContractProducer:
         window.decline_count += decline
         window.fraud_score_sum += score_sum
         window.update_time.FromDatetime(datetime.now(UTC))
-        await self.send(Panel.FRAUD, key, window.SerializeToString())
+        await self.send("fraud", key, window.SerializeToString())
 
-    async def hold(self, payment_id: str, held: datetime, minor: int, reason: int = P.HOLD_REASON_FRAUD_REVIEW) -> None:
+    async def hold(
+        self, payment_id: str, held: datetime, minor: int, reason: P.HoldReason = P.HOLD_REASON_FRAUD_REVIEW
+    ) -> None:
         entry = aggregates_pb2.ReviewQueueEntry(
             payment_id=payment_id, hold_reason=reason, channel=P.PAYMENT_CHANNEL_WEB
         )
         entry.hold_time.FromDatetime(held)
         entry.amount.amount_minor, entry.amount.currency_code = minor, "EUR"
-        await self.send(Panel.REVIEW, payment_id, entry.SerializeToString())
+        await self.send("review", payment_id, entry.SerializeToString())
 
     async def release(self, payment_id: str) -> None:
-        await self.send(Panel.REVIEW, payment_id, None)  # a tombstone: it left the queue
+        await self.send("review", payment_id, None)  # a tombstone: it left the queue
 
     async def position(self, bic: str, count: int, minor: int) -> None:
         position = aggregates_pb2.SettlementPosition(participant_bic=bic, payment_count=count)
         position.unsettled_amount.amount_minor, position.unsettled_amount.currency_code = minor, "EUR"
         position.update_time.FromDatetime(datetime.now(UTC))
-        await self.send(Panel.SETTLEMENT, f"{bic}|EUR", position.SerializeToString())
+        await self.send("settlement", f"{bic}|EUR", position.SerializeToString())
 
-    async def kyc(self, start: datetime, state: int, count: int) -> None:
+    async def kyc(self, start: datetime, state: kyc_check_pb2.KycCheckState, count: int) -> None:
         window = _window(aggregates_pb2.KycOutcomeWindow(state=state, check_count=count), start)
         await self.send(
-            Panel.KYC, f"{rfc3339(start)}|{kyc_check_pb2.KycCheckState.Name(state)}", window.SerializeToString()
+            "kyc", f"{rfc3339(start)}|{kyc_check_pb2.KycCheckState.Name(state)}", window.SerializeToString()
         )
 
     async def history(self, minutes: int = 12) -> None:
