@@ -28,8 +28,8 @@ def test_the_console_route_is_http_1_1_over_mtls_with_the_consoles_identity_and_
     manager = config["static_resources"]["listeners"][0]["filter_chains"][0]["filters"][0]["typed_config"]
     routes = {r["name"]: r for r in manager["route_config"]["virtual_hosts"][0]["routes"]}
     for name in ("console", "console-events"):
-        disabled = routes[name]["typed_per_filter_config"]["envoy.filters.http.grpc_json_transcoder"]
-        assert disabled["disabled"] is True
+        for off in ("grpc_json_transcoder", "local_ratelimit"):
+            assert routes[name]["typed_per_filter_config"][f"envoy.filters.http.{off}"]["disabled"] is True
     assert routes["console-events"]["route"]["timeout"] == "0s"
     jwt = next(f for f in manager["http_filters"] if f["name"] == "envoy.filters.http.jwt_authn")["typed_config"]
     assert jwt["providers"][CONSOLE_PROVIDER]["from_cookies"] == [CONSOLE_COOKIE]

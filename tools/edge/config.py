@@ -684,8 +684,11 @@ def console_configured(settings: Settings) -> bool:
 def _console_routes(settings: Settings) -> list[dict[str, Any]]:
     path = settings.console.path
     # The transcoder would refuse these paths (reject_unknown_method): they are the console's, not a contract's.
+    # The local per-client bucket is off too: a browser fetches the page's static files and signs in without a token,
+    # and every anonymous request of every browser would share its one default bucket (the API's never reach it:
+    # jwt_authn refuses them first). Signed-in staff stay counted per person by the global limit.
     disabled = {"@type": "type.googleapis.com/envoy.config.route.v3.FilterConfig", "disabled": True}
-    plain_http = {"envoy.filters.http.grpc_json_transcoder": disabled}
+    plain_http = {"envoy.filters.http.grpc_json_transcoder": disabled, "envoy.filters.http.local_ratelimit": disabled}
     events = {"cluster": CONSOLE, "timeout": "0s"}  # server-sent events: open as long as the token lives
     return [
         {"name": "console-events", "match": {"path": f"{path}/events"}, "route": events,
