@@ -21,6 +21,7 @@ verifies the person's token itself too (services/runtime/access.py), whatever th
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import ssl
 import time
@@ -185,22 +186,31 @@ class Console:
         response = web.StreamResponse(headers={"content-type": "text/event-stream", **SECURITY_HEADERS})
         await response.prepare(request)
         messages = self.feed.follow(viewer.panels)
+        # The next message, awaited across heartbeats: cancelling the generator's own wait would end it.
+        pending: asyncio.Future[tuple[str, Any]] | None = None
         try:
             while (left := viewer.expires - time.time()) > 0:
-                try:
-                    name, data = await asyncio.wait_for(anext(messages), min(left, HEARTBEAT_SECONDS))
-                except TimeoutError:
+                pending = pending or asyncio.ensure_future(anext(messages))
+                done, _ = await asyncio.wait({pending}, timeout=min(left, HEARTBEAT_SECONDS))
+                if not done:
                     await response.write(b": heartbeat\n\n")  # keeps proxies from closing an idle stream
                     continue
+                try:
+                    name, data = pending.result()
                 except StopAsyncIteration:
-                    break  # too slow: dropped; the browser reconnects and starts from a snapshot
+                    return response  # too slow, dropped: the browser reconnects and starts from a snapshot
+                pending = None
                 if name == "snapshot":
                     data = {**data, "user": viewer.who.subject, "roles": sorted(viewer.who.roles)}
                 await response.write(f"event: {name}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n".encode())
-            await response.write(b"event: expired\ndata: {}\n\n")
+            await response.write(b"event: expired\ndata: {}\n\n")  # the page signs in again
         except (ConnectionResetError, asyncio.CancelledError):
             pass  # the browser went away
         finally:
+            if pending is not None:
+                pending.cancel()
+                with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
+                    await pending
             await messages.aclose()
         return response
 
