@@ -9,7 +9,7 @@ from fintech.analytics.v1 import aggregates_pb2
 from fintech.payments.v1 import payment_pb2
 
 from services.console.domain.panels import PANEL_ROLES, PANEL_TOPICS, Panel, panels_for
-from services.console.domain.view import BadAggregate, View
+from services.console.domain.view import BadAggregate, Change, View, decode
 
 NOW = datetime(2026, 12, 7, 8, 0, 30, tzinfo=UTC)
 FLOW = PANEL_TOPICS[Panel.PAYMENTS]
@@ -37,7 +37,8 @@ def test_the_latest_value_of_a_key_wins_and_is_the_contracts_json():
     view = View(timedelta(minutes=60))
     view.apply(FLOW, key(MINUTE), flow(MINUTE, 1), NOW)
     change = view.apply(FLOW, key(MINUTE), flow(MINUTE, 3), NOW)
-    assert change is not None and change.panel is Panel.PAYMENTS
+    assert change is not None and (change.panel, change.key) == (Panel.PAYMENTS, key(MINUTE))
+    assert change.as_json() == {"panel": "payments", "key": key(MINUTE), "value": change.value}
     value = view.snapshot(frozenset({Panel.PAYMENTS}))["payments"][key(MINUTE)]
     assert value["payment_count"] == "3"  # int64 as protobuf's JSON mapping writes it
     assert value["state"] == "PAYMENT_STATE_INITIATED" and value["total_amount"]["currency_code"] == "EUR"
@@ -47,8 +48,10 @@ def test_a_tombstone_deletes_its_key_and_one_for_an_unknown_key_changes_nothing(
     view = View(timedelta(minutes=60))
     entry = aggregates_pb2.ReviewQueueEntry(payment_id="p-1").SerializeToString()
     view.apply(REVIEW, "p-1", entry, NOW)
-    change = view.apply(REVIEW, "p-1", None, NOW)
-    assert change is not None and change.value is None
+    view.apply(REVIEW, "p-2", entry, NOW)
+    assert view.apply(REVIEW, "p-1", None, NOW) == Change(Panel.REVIEW, "p-1", None)
+    assert set(view.snapshot(frozenset({Panel.REVIEW}))["review"]) == {"p-2"}
+    assert view.apply(REVIEW, "p-2", None, NOW) == Change(Panel.REVIEW, "p-2", None)
     assert view.snapshot(frozenset({Panel.REVIEW})) == {"review": {}}
     assert view.apply(REVIEW, "p-2", None, NOW) is None
 
@@ -64,12 +67,24 @@ def test_windows_past_the_horizon_are_dropped_on_arrival_and_as_time_passes():
     assert view.snapshot(frozenset(Panel))["payments"] == {}
 
 
+def test_a_newer_value_past_the_horizon_deletes_the_key_and_one_just_within_stays():
+    view = View(timedelta(minutes=10))
+    edge = NOW - timedelta(minutes=10)  # exactly the horizon: still shown
+    kept = view.apply(FLOW, key(edge), flow(edge, 1), NOW)
+    assert kept is not None and (kept.panel, kept.key, kept.value is not None) == (Panel.PAYMENTS, key(edge), True)
+    later = NOW + timedelta(seconds=1)
+    assert view.apply(FLOW, key(edge), flow(edge, 2), later) == Change(Panel.PAYMENTS, key(edge), None)
+    assert view.snapshot(frozenset({Panel.PAYMENTS})) == {"payments": {}}
+
+
 def test_a_record_that_is_not_its_topics_message_is_refused_clearly():
     view = View(timedelta(minutes=60))
     with pytest.raises(BadAggregate, match="PaymentFlowWindow"):
         view.apply(FLOW, "k", b"\xff\xff\xff", NOW)
-    with pytest.raises(BadAggregate, match="not an aggregate topic"):
+    with pytest.raises(BadAggregate, match="fintech.payments.events.v1 is not an aggregate topic"):
         view.apply("fintech.payments.events.v1", "k", b"", NOW)
+    with pytest.raises(BadAggregate, match="fintech.payments.events.v1 is not an aggregate topic"):
+        decode("fintech.payments.events.v1", b"")
 
 
 def test_the_snapshot_holds_only_the_panels_asked_for():

@@ -60,7 +60,7 @@ def decode(topic: str, value: bytes) -> tuple[Panel, Value]:
 
 def _window_start(value: Value) -> datetime | None:
     start = value.get("window_start")
-    return datetime.fromisoformat(start.replace("Z", "+00:00")) if isinstance(start, str) else None
+    return datetime.fromisoformat(start) if isinstance(start, str) else None  # Python 3.11 reads the "Z"
 
 
 class View:
