@@ -49,7 +49,7 @@ help: ## list the targets
 setup: $(VENV)/.ready $(TOOLS)/protoc-gen-openapi $(TOOLS)/grpcurl $(TOOLS)/kustomize $(TOOLS)/ghz $(TOOLS)/vegeta ratelimit jaeger wrk redis-server monitoring $(KAFKA_LIBS)/.ready \
 		victoria-logs rsyslog versitygw \
 		$(OPENAPI_CLIENTS)/openapi-generator-cli.jar $(OPENAPI_CLIENTS)/node_modules/.ready \
-		spark-jars ## create .venv and install every pinned tool and library
+		spark-jars chromium ## create .venv and install every pinned tool and library
 
 $(VENV)/.ready: pyproject.toml uv.lock
 	$(PYTHON) -m venv $(VENV)
@@ -113,6 +113,14 @@ redis-server:
 	@command -v redis-server >/dev/null || apt-get install -y -q redis-server >/dev/null 2>&1 \
 		|| (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q redis-server >/dev/null 2>&1) \
 		|| (echo "error: redis-server not installed (apt-get install redis-server)" && false)
+
+# The operations console's browser test (tests/console) and README's pictures: Debian's chromium and its driver.
+.PHONY: chromium
+chromium:
+	@(command -v chromium >/dev/null && command -v chromedriver >/dev/null) \
+		|| apt-get install -y -q chromium chromium-driver >/dev/null 2>&1 \
+		|| (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium chromium-driver >/dev/null 2>&1) \
+		|| (echo "error: chromium not installed (apt-get install chromium chromium-driver)" && false)
 
 # The local monitoring (tools/mesh/prometheus.py, alertmanager.py, exporters.py) and promtool for the rules' tests:
 # Debian's packages. apt does not start them here; the mesh's supervisor runs our own instances.
@@ -261,6 +269,7 @@ bench: setup ## Triton inference, the mesh under load (ghz over mTLS, wrk throug
 	$(BIN)/python -m tools.bench payments
 	$(BIN)/python -m tools.bench edge-rate --rates 20,40,60 --duration 60 --runs 3
 	$(BIN)/python -m tools.bench analytics
+	$(BIN)/python -m tools.bench console
 
 mutation: setup ## mutation testing of the pure rule modules against the unit tests (mutmut; build/mutation/report.md)
 	$(BIN)/python -m tools.mutation

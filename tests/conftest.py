@@ -66,6 +66,7 @@ def _test_environment() -> dict[str, str]:
     }
     sections |= {"victorialogs": base.victorialogs}
     sections |= {"object_store": base.object_store}
+    sections |= {"console": base.console}  # the operations console's web port
     for section, values in sections.items():
         for key, value in values.model_dump().items():
             if key.endswith("port"):

@@ -27,9 +27,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from services.runtime.config import SERVICES, Settings, get_settings
+from services.runtime.config import APPS, SERVICES, Settings, get_settings
 
-WORKLOADS = (*SERVICES, "edge-gateway", "cli")
+WORKLOADS = (*SERVICES, *APPS, "edge-gateway", "cli")
 # Infrastructure that calls no service (no policy names it as a caller): Redis and the rate limit serve with
 # theirs; redis-exporter presents its own to Redis (tools/mesh/exporters.py).
 INFRASTRUCTURE = ("redis", "ratelimit", "redis-exporter")

@@ -20,6 +20,7 @@ from pydantic_settings import (
 )
 
 from services.runtime.analytics_settings import AnalyticsSettings
+from services.runtime.console_settings import ConsoleSettings
 from services.runtime.data_platform_settings import (
     ExchangeSettings,
     JobsSettings,
@@ -30,6 +31,8 @@ from services.runtime.data_platform_settings import (
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("customer", "risk", "payments", "ml", "features", "lake", "analytics")
+# Workloads of the mesh that are not domain services: no database, no events of their own, no contracts.
+APPS = ("console",)
 
 
 class MeshSettings(BaseModel):
@@ -99,10 +102,21 @@ class EnvoySettings(BaseModel):
 
 
 class EdgeClientSettings(BaseModel):
-    """An OAuth2 client of the dev token issuer (client-credentials grant)."""
+    """An OAuth2 client of the dev token issuer (client-credentials grant; authorization code with PKCE when it
+    names redirect paths, which the issuer accepts at the edge's address only)."""
 
     secret: str
     scope: str = ""
+    redirect_paths: list[str] = []
+
+
+class EdgeUserSettings(BaseModel):
+    """A dev staff member (or customer) who signs in at the dev issuer's login form (authorization code flow)."""
+
+    password: str
+    roles: list[str]
+    customer_id: str = ""
+    branch_id: str = ""
 
 
 class EdgeSettings(BaseModel):
@@ -116,6 +130,8 @@ class EdgeSettings(BaseModel):
     rate_limit_requests: int = 100
     rate_limit_window_seconds: int = 60
     clients: dict[str, EdgeClientSettings] = {}
+    # People who sign in at the issuer's login form (the console's staff); the token's `sub` is the user name.
+    users: dict[str, EdgeUserSettings] = {}
     # The issuer's public keys, which services check an operator's bearer token against (access.py);
     # empty: the dev issuer's file, <state_dir>/edge/jwks.json.
     jwks_file: str = ""
@@ -309,6 +325,8 @@ class Settings(BaseSettings):
     reconciliation: ReconciliationSettings = ReconciliationSettings()
     # The real-time aggregates' stream processor (analytics_settings.py).
     analytics: AnalyticsSettings = AnalyticsSettings()
+    # The operations console (console_settings.py).
+    console: ConsoleSettings = ConsoleSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -67,7 +67,11 @@ def test_every_service_with_a_public_rpc_is_transcoded(config: dict):
 
 def test_only_public_rpcs_have_routes_each_with_a_timeout(config: dict):
     routes = _manager(config)["route_config"]["virtual_hosts"][0]["routes"]
-    routed = {route["match"]["path"]: route["route"] for route in routes if "path" in route["match"]}
+    routed = {
+        route["match"]["path"]: route["route"]
+        for route in routes
+        if "path" in route["match"] and not route["name"].startswith("console")  # the console's: tests/console
+    }
     assert set(routed) == {rpc.path for rpc in public_rpcs()}
     assert "/fintech.payments.v1.PaymentExecutionService/ExecutePayment" not in routed
     for path, route in routed.items():
@@ -81,8 +85,9 @@ def test_every_cluster_is_mtls_1_3_only_and_checks_the_services_spiffe_id(config
     # The services' clusters and the global rate limit service's; beside them only the trace collector's
     # (tests/trace/test_config.py: its spans hold ids and timings, never a request's data).
     names = {cluster["name"] for cluster in clusters}
-    assert names - {TRACING_CLUSTER} == {rpc.workload for rpc in public_rpcs()} | {"ratelimit"}
-    for cluster in (cluster for cluster in clusters if cluster["name"] != TRACING_CLUSTER):
+    # The console's (HTTP/1.1, the same mTLS) is checked in tests/console/test_edge_routes.py.
+    assert names - {TRACING_CLUSTER, "console"} == {rpc.workload for rpc in public_rpcs()} | {"ratelimit"}
+    for cluster in (cluster for cluster in clusters if cluster["name"] not in (TRACING_CLUSTER, "console")):
         context = cluster["transport_socket"]["typed_config"]["common_tls_context"]
         assert context["tls_params"] == {
             "tls_minimum_protocol_version": "TLSv1_3",

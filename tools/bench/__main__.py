@@ -1,9 +1,9 @@
-"""`python -m tools.bench [triton|mesh|payments|edge-rate|analytics] [options]`: one benchmark per module (default
-triton)."""
+"""`python -m tools.bench [triton|mesh|payments|edge-rate|analytics|console] [options]`: one benchmark per module
+(default triton)."""
 
 import sys
 
-from tools.bench import analytics, edge_rate, mesh, payments, triton
+from tools.bench import analytics, console, edge_rate, mesh, payments, triton
 
 BENCHES = {
     "triton": triton.main,
@@ -11,6 +11,7 @@ BENCHES = {
     "payments": payments.main,
     "edge-rate": edge_rate.main,
     "analytics": analytics.main,
+    "console": console.main,
 }
 
 arguments = sys.argv[1:]

@@ -10,13 +10,27 @@ from tools.trace.jaeger_api import payment_trace_ids, trace_url
 TRACE_PATIENCE = 6.0  # seconds: services send their spans every 2 s, Jaeger stores them within 1 s
 
 
+def console(settings: Settings) -> list[tuple[str, str]]:
+    """The operations console's row, when the mesh has it: its URL and a dev user to sign in as."""
+    if "console" not in settings.services:
+        return []
+    url = f"http://{settings.mesh.host}:{settings.envoy.rest_port}{settings.console.path}/"
+    users = settings.edge.users
+    signin = ", ".join(f"{name} / {users[name].password}" for name in ("risk-officer-1", "admin-1") if name in users)
+    return [("Operations console (live)", f"{url}  (sign in as {signin})" if signin else url)]
+
+
 def links(settings: Settings, payment_id: str) -> list[tuple[str, str]]:
-    """(what, where) rows: Prometheus, Alertmanager, VictoriaLogs, the payment's trace in Jaeger and the command
-    that draws it."""
+    """(what, where) rows: the operations console, Prometheus, Alertmanager, VictoriaLogs, the payment's trace in
+    Jaeger and the command that draws it."""
     if not settings.mesh.collectors:
-        return [("Collectors", "left out ([mesh] collectors = false): no metrics, logs or traces are collected")]
+        return [
+            *console(settings),
+            ("Collectors", "left out ([mesh] collectors = false): no metrics, logs or traces are collected"),
+        ]
     prometheus, alertmanager, logs = settings.prometheus, settings.alertmanager, settings.victorialogs
     rows = [
+        *console(settings),
         ("Prometheus (metrics, rules)", f"http://{prometheus.host}:{prometheus.port}/alerts"),
         ("Alertmanager (alerts)", f"http://{alertmanager.host}:{alertmanager.port}/#/alerts"),
         ("VictoriaLogs (logs)", f"http://{logs.host}:{logs.port}/select/vmui/"),

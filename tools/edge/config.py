@@ -26,6 +26,11 @@ One listener on 127.0.0.1:<envoy.rest_port>, its HTTP filters in this order:
    route and cluster, and only the transcoder's gRPC path selects one (the REST path matches no route).
 10. router: one exact route per public RPC (internal RPCs have none) to one cluster per service, mTLS as
    edge-gateway, TLS 1.3 only, the upstream's SPIFFE id checked.
+The operations console (when mesh.toml has [services.console]): routes under [console] path (/console) go to the
+console's web server (HTTP/1.1 over mTLS as edge-gateway, the console's SPIFFE id checked), the transcoder off for
+them; jwt_authn reads a person's token there from the console's HttpOnly cookie (a second provider): sign-in and the
+static files need none, the rest accept a missing one (the console then sends the browser to sign in) but never an
+invalid one. The event stream's route has no timeout (server-sent events stay open).
 Tracing (when [tracing] export is on): the connection manager starts each request's trace (Envoy's OpenTelemetry
 tracer, sampled at [tracing] sample_ratio, spans sent over OTLP/gRPC to the `jaeger` cluster) and the router sends
 its traceparent upstream, so the services' spans are its children.
@@ -65,6 +70,11 @@ UNKNOWN_FIELDS_LUA = ROOT / "envoy" / "unknown_fields.lua"
 MAX_REQUEST_BYTES = dict(SERVER_OPTIONS)["grpc.max_receive_message_length"]
 EDGE_WORKLOAD = "edge-gateway"
 PROVIDER = "fintech-issuer"
+# The console's sign-in keeps the person's token in this cookie (services/console/adapters/signin.py); a second
+# jwt_authn provider reads it there, on the console's routes only.
+CONSOLE = "console"
+CONSOLE_PROVIDER = "fintech-issuer-console-cookie"
+CONSOLE_COOKIE = "fintech_console"
 PAYLOAD_HEADER = "x-jwt-payload"
 SUBJECT_HEADER = "x-jwt-sub"
 # The ratelimit service's cluster (and workload: its certificate names it).
@@ -381,6 +391,7 @@ def build(settings: Settings, descriptor_set: Path = DESCRIPTOR_SET) -> dict[str
             "listeners": [_listener(settings, rpcs, descriptor_set)],
             "clusters": [
                 *(_cluster(settings, name) for name in workloads),
+                *([_console_cluster(settings)] if console_configured(settings) else []),
                 _rate_limit_cluster(settings),
                 *_tracing_clusters(settings),
             ],
@@ -423,7 +434,7 @@ def _connection_manager(settings: Settings, rpcs: list[PublicRpc], descriptor_se
         # a support request names the one id the access log and every service's log lines carry.
         "always_set_request_id_in_response": True,
         "local_reply_config": _local_replies(settings),
-        "route_config": _routes(rpcs),
+        "route_config": _routes(rpcs, _console_routes(settings) if console_configured(settings) else []),
         **_tracing(settings),
         "http_filters": [
             _strip_grpc_headers(),
@@ -538,26 +549,35 @@ def _refuse_raw_grpc() -> dict[str, Any]:
 
 def _jwt_authn(settings: Settings) -> dict[str, Any]:
     edge = settings.edge
+    provider = {
+        "issuer": edge.issuer,
+        "audiences": [edge.audience],
+        "local_jwks": {"filename": str(jwks_path(settings))},
+        "forward": False,
+        "forward_payload_header": PAYLOAD_HEADER,
+        "claim_to_headers": [{"header_name": SUBJECT_HEADER, "claim_name": "sub"}],
+        "clock_skew_seconds": 30,
+        # Verified tokens are cached (expiry still checked on every use): a client's repeated
+        # calls skip the RSA verification.
+        "jwt_cache_config": {"jwt_cache_size": 10000},
+    }
+    providers = {PROVIDER: provider}
+    rules: list[dict[str, Any]] = []
+    if console_configured(settings):
+        providers[CONSOLE_PROVIDER] = provider | {"from_cookies": [CONSOLE_COOKIE]}
+        path = settings.console.path
+        # Sign-in and the page's static files carry no token yet; the rest: a valid cookie, or none at all.
+        rules += [{"match": {"path": f"{path}/{page}"}} for page in ("login", "callback")]
+        rules.append({"match": {"prefix": f"{path}/static/"}})
+        cookie_or_none = {
+            "requires_any": {"requirements": [{"provider_name": CONSOLE_PROVIDER}, {"allow_missing": {}}]}
+        }
+        rules.append({"match": {"path_separated_prefix": path}, "requires": cookie_or_none})
+    rules.append({"match": {"prefix": "/"}, "requires": {"provider_name": PROVIDER}})
     return {
         "name": "envoy.filters.http.jwt_authn",
         "typed_config": _typed("filters.http.jwt_authn.v3.JwtAuthentication")
-        | {
-            "providers": {
-                PROVIDER: {
-                    "issuer": edge.issuer,
-                    "audiences": [edge.audience],
-                    "local_jwks": {"filename": str(jwks_path(settings))},
-                    "forward": False,
-                    "forward_payload_header": PAYLOAD_HEADER,
-                    "claim_to_headers": [{"header_name": SUBJECT_HEADER, "claim_name": "sub"}],
-                    "clock_skew_seconds": 30,
-                    # Verified tokens are cached (expiry still checked on every use): a client's repeated
-                    # calls skip the RSA verification.
-                    "jwt_cache_config": {"jwt_cache_size": 10000},
-                }
-            },
-            "rules": [{"match": {"prefix": "/"}, "requires": {"provider_name": PROVIDER}}],
-        },
+        | {"providers": providers, "rules": rules},
     }
 
 
@@ -656,7 +676,39 @@ def _transcoder(rpcs: list[PublicRpc], descriptor_set: Path) -> dict[str, Any]:
     }
 
 
-def _routes(rpcs: list[PublicRpc]) -> dict[str, Any]:
+def console_configured(settings: Settings) -> bool:
+    """The console is part of the mesh's settings ([services.console] in mesh.toml)."""
+    return CONSOLE in settings.services
+
+
+def _console_routes(settings: Settings) -> list[dict[str, Any]]:
+    path = settings.console.path
+    # The transcoder would refuse these paths (reject_unknown_method): they are the console's, not a contract's.
+    # The local per-client bucket is off too: a browser fetches the page's static files and signs in without a token,
+    # and every anonymous request of every browser would share its one default bucket (the API's never reach it:
+    # jwt_authn refuses them first). Signed-in staff stay counted per person by the global limit.
+    disabled = {"@type": "type.googleapis.com/envoy.config.route.v3.FilterConfig", "disabled": True}
+    plain_http = {"envoy.filters.http.grpc_json_transcoder": disabled, "envoy.filters.http.local_ratelimit": disabled}
+    events = {"cluster": CONSOLE, "timeout": "0s"}  # server-sent events: open as long as the token lives
+    return [
+        {"name": "console-events", "match": {"path": f"{path}/events"}, "route": events,
+         "typed_per_filter_config": plain_http},
+        {"name": "console", "match": {"path_separated_prefix": path},
+         "route": {"cluster": CONSOLE, "timeout": f"{DEFAULT_TIMEOUT_SECONDS}s"},
+         "typed_per_filter_config": plain_http},
+    ]  # fmt: skip
+
+
+def _console_cluster(settings: Settings) -> dict[str, Any]:
+    """HTTP/1.1 over mTLS as edge-gateway to the console's web port, the console's SPIFFE id checked."""
+    console = settings.console
+    cluster = _grpc_cluster(settings, CONSOLE, console.host, console.http_port)
+    del cluster["typed_extension_protocol_options"]  # HTTP/1.1: the console's server (aiohttp) speaks no HTTP/2
+    del cluster["transport_socket"]["typed_config"]["common_tls_context"]["alpn_protocols"]
+    return cluster
+
+
+def _routes(rpcs: list[PublicRpc], console: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     routes = [
         {
             "name": f"{rpc.service}.{rpc.method}",
@@ -665,6 +717,7 @@ def _routes(rpcs: list[PublicRpc]) -> dict[str, Any]:
         }
         for rpc in rpcs
     ]
+    routes += console or []
     not_found = {"status": 404, "body": {"inline_string": "no such route"}}
     routes.append({"name": "not-found", "match": {"prefix": "/"}, "direct_response": not_found})
     # The global rate limit's descriptor, on every route: the client is x-jwt-sub, which jwt_authn set (a

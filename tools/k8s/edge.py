@@ -39,6 +39,7 @@ def cluster_settings(settings: Settings | None = None, state_dir: Path = STATE_D
             "mesh": settings.mesh.model_copy(update={"mode": "cluster", "host": "0.0.0.0", "state_dir": state_dir}),
             "envoy": settings.envoy.model_copy(update={"rest_port": REST_PORT, "admin_port": ADMIN_PORT}),
             "services": services,
+            "console": settings.console.model_copy(update={"host": f"console.{namespace}.svc.cluster.local"}),
             "ratelimit": settings.ratelimit.model_copy(
                 update={"host": f"{RATE_LIMIT}.{namespace}.svc.cluster.local", "grpc_port": RATE_LIMIT_GRPC_PORT}
             ),
@@ -59,14 +60,14 @@ def build(settings: Settings | None = None, state_dir: Path = STATE_DIR) -> dict
         cluster.pop("transport_socket", None)  # the sidecar does mTLS with the edge-gateway identity
     config["static_resources"]["clusters"].append(_issuer_cluster(settings))
     jwt = next(f for f in _http_filters(config) if f["name"] == "envoy.filters.http.jwt_authn")
-    provider = jwt["typed_config"]["providers"][edge_config.PROVIDER]
-    provider.pop("local_jwks")
-    provider["remote_jwks"] = {
-        "http_uri": {"uri": jwks_uri(settings), "cluster": ISSUER, "timeout": "2s"},
-        "cache_duration": "300s",
-        "async_fetch": {"fast_listener": False},
-        "retry_policy": {"num_retries": 3},
-    }
+    for provider in jwt["typed_config"]["providers"].values():  # the API's, and the console cookie's
+        provider.pop("local_jwks")
+        provider["remote_jwks"] = {
+            "http_uri": {"uri": jwks_uri(settings), "cluster": ISSUER, "timeout": "2s"},
+            "cache_duration": "300s",
+            "async_fetch": {"fast_listener": False},
+            "retry_policy": {"num_retries": 3},
+        }
     return config
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from services.runtime.config import SERVICES, Settings
 from tools.k8s import edge
+from tools.k8s.console import console_resources
 from tools.k8s.ratelimit import ratelimit_resources
 from tools.k8s.redis import PORT as REDIS_PORT
 from tools.k8s.redis import clients as redis_clients
@@ -575,6 +576,10 @@ def generated(settings: Settings) -> dict[str, list[Resource]]:
     }
     for name in SERVICES:
         files[f"{name}.yaml"] = service_resources(settings, name, sorted(callers[name]))
+    if "console" in settings.services:
+        files["console.yaml"] = console_resources(
+            settings, env_name, _deployment, _service, _network_policy, _service_account, _service_monitor, IMAGE
+        )
     files["edge-gateway.yaml"] = edge_resources(settings)
     files["issuer.yaml"] = issuer_resources(settings)
     files["triton.yaml"] = triton_resources(settings)

@@ -29,6 +29,8 @@ DEPENDS = {
     "lake": ("postgres", "kafka", "object_store"),
     # The stream processor needs only Kafka (its state is RocksDB plus changelog topics) and its database.
     "analytics": ("postgres", "kafka"),
+    # The console follows the analytics topics; it reads Prometheus when it runs (its SLO panel says when not).
+    "console": ("kafka",),
 }
 DEFAULT_DEPENDS = ("postgres", "kafka")
 

@@ -1,0 +1,1 @@
+"""The console's use case: one live feed of the view and the SLOs, filtered per viewer."""
