@@ -78,6 +78,9 @@ def build_application(settings: Settings) -> Application:
         auto_offset_reset="earliest",  # a new processor counts everything the topics hold
         processing_guarantee="exactly-once",
         commit_interval=config.commit_interval_seconds,
+        # A change passes two fetches (domain topic, then repartition topic) before its aggregate is written;
+        # librdkafka's default 500 ms long poll for each would take most of the console's 2 s.
+        consumer_extra_config={"fetch.wait.max.ms": 100},
         state_dir=state_dir,
         loglevel="WARNING",
     )

@@ -65,6 +65,7 @@ class AggregateTopics:
             group_id=None,
             enable_auto_commit=False,
             isolation_level="read_committed",  # the processor writes in transactions (exactly once)
+            fetch_max_wait_ms=100,  # the page owes a change within 2 s; the default long poll is 500 ms
             request_timeout_ms=10_000,
             retry_backoff_ms=200,
         )
