@@ -29,14 +29,19 @@ from typing import Any
 
 import alembic
 import sqlalchemy as sa
+import structlog
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 from services.runtime.config import ROOT, get_settings
+
+log = structlog.get_logger("migrations")
 
 
 def migrations_dir(service: str) -> Path:
@@ -131,14 +136,29 @@ async def upgrade_async(
     schema: str | None = None,
     script_location: Path | None = None,
 ) -> None:
-    """Upgrade a service's database to `revision` (from a running event loop, e.g. service startup)."""
-    await run_command(
-        service,
-        url,
-        lambda config: command.upgrade(config, revision),
-        schema=schema,
-        script_location=script_location,
-    )
+    """Upgrade a service's database to `revision` (from a running event loop, e.g. service startup).
+
+    A database already at a revision this code does not know was migrated by a newer release (a canary, the
+    other colour of a blue-green pair): migrations are expand/contract (tools/migrations checks it in CI), so
+    this older code keeps serving on that schema instead of failing to start."""
+
+    def upgrade_unless_ahead(config: Config) -> None:
+        unknown = unknown_revisions(config)
+        if unknown:
+            log.warning("migrations.database_ahead", service=service, revisions=sorted(unknown))
+            return
+        command.upgrade(config, revision)
+
+    await run_command(service, url, upgrade_unless_ahead, schema=schema, script_location=script_location)
+
+
+def unknown_revisions(config: Config) -> set[str]:
+    """The database's current revisions that this code's migrations do not have."""
+    connection = config.attributes["connection"]
+    current = MigrationContext.configure(connection).get_current_heads()
+    script = ScriptDirectory.from_config(config)
+    known = {rev.revision for rev in script.walk_revisions()}
+    return set(current) - known
 
 
 def upgrade(service: str, url: str | None = None, **options: Any) -> None:

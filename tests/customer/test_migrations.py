@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
-import asyncpg
 import pytest
 import sqlalchemy as sa
 from alembic import command
@@ -18,28 +13,9 @@ from sqlalchemy.pool import NullPool
 from services.customer.adapters.db.models import Base
 from services.runtime.config import Settings
 from services.runtime.migrations import run_command, upgrade_async
-from tools.mesh.postgres import SUPERUSER, Postgres
+from tests.databases import fresh_database
 
 pytestmark = pytest.mark.mesh("postgres")
-
-
-@asynccontextmanager
-async def fresh_database(settings: Settings) -> AsyncIterator[str]:
-    """A new, empty database on the mesh's PostgreSQL owned by the services' role; dropped afterwards.
-
-    Only the superuser (over the server's private Unix socket) may create databases."""
-    name = f"customer_migrations_{uuid.uuid4().hex[:10]}"
-    admin = await asyncpg.connect(
-        host=str(Postgres(settings).socket_dir), port=settings.postgres.port, user=SUPERUSER, database="postgres"
-    )
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}" OWNER "{settings.postgres.user}"')
-        try:
-            yield settings.postgres.url(name)
-        finally:
-            await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
 
 
 async def schema_diff(url: str, metadata: sa.MetaData) -> tuple[list, set[str], str | None]:
@@ -64,7 +40,7 @@ async def schema_diff(url: str, metadata: sa.MetaData) -> tuple[list, set[str], 
 
 
 async def test_upgrade_head_on_an_empty_database_has_no_autogenerate_diff_against_the_models(settings: Settings):
-    async with fresh_database(settings) as url:
+    async with fresh_database(settings, "customer_migrations") as url:
         diff, tables, _ = await schema_diff(url, Base.metadata)
         assert tables == set() and len(diff) > 5  # empty: every table of the models is missing
 
