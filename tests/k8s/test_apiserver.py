@@ -1,0 +1,273 @@
+"""Both overlays meet a real Kubernetes API server: etcd and kube-apiserver on loopback, every CRD the manifests use
+installed (tools/k8s/crds.py), the namespaces created, then every rendered resource applied with
+`kubectl apply --server-side --dry-run=server`. And `istioctl analyze -A` finds nothing in them.
+
+The server refuses what a cluster would: unknown fields by name (the CRDs are structural), kinds with no CRD,
+values their schemas or CEL rules forbid. The planted mistakes below show each refusal.
+"""
+
+from __future__ import annotations
+
+import copy
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from services.runtime.config import ROOT
+from tests.k8s.conftest import OVERLAYS
+from tools.k8s import crds
+from tools.k8s.apiserver import ISTIOCTL, ApiServer, dump
+
+Resources = list[dict[str, Any]]
+# One line per object kubectl applies: kind, namespace/name.
+ACCEPTED = '-o=jsonpath={.kind} {.metadata.namespace}/{.metadata.name}{"\\n"}'
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiServer]:
+    """One API server for this module (it holds 0.5-0.75 GB: stopped when the module ends), CRDs installed."""
+    with ApiServer(tmp_path_factory.mktemp("apiserver")) as server:
+        bundles = [f"--filename={path}" for path in crds.bundles()]
+        installed = server.kubectl("apply", "--server-side", *bundles, "-f", "-", stdin=dump(crds.local()))
+        assert installed.returncode == 0, installed.stderr
+        established = server.kubectl("wait", "--for=condition=Established", "--timeout=60s", "crd", "--all")
+        assert established.returncode == 0, established.stderr
+        yield server
+
+
+@pytest.fixture(scope="module")
+def namespaced(server: ApiServer, rendered: dict[str, Resources]) -> ApiServer:
+    """The server with every namespace the overlays use created for real (a dry run cannot create one and then
+    put objects in it)."""
+    names = {
+        resource["metadata"].get("namespace") or resource["metadata"]["name"]
+        for resources in rendered.values()
+        for resource in resources
+        if resource["metadata"].get("namespace") or resource["kind"] == "Namespace"
+    }
+    namespaces = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}} for name in sorted(names)]
+    created = server.kubectl("apply", "--server-side", "-f", "-", stdin=dump(namespaces))
+    assert created.returncode == 0, created.stderr
+    return server
+
+
+def dry_run(server: ApiServer, resources: Resources) -> tuple[set[str], str]:
+    """`kubectl apply --server-side --dry-run=server`: the objects the server accepted, and its refusals."""
+    result = server.kubectl(
+        "apply",
+        "--server-side",
+        "--dry-run=server",
+        "--field-manager=fintech",
+        ACCEPTED,
+        "-f",
+        "-",
+        stdin=dump(resources),
+    )
+    return set(result.stdout.splitlines()), result.stderr.strip()
+
+
+def key(resource: dict[str, Any]) -> str:
+    return f"{resource['kind']} {resource['metadata'].get('namespace', '')}/{resource['metadata']['name']}"
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_the_api_server_accepts_every_rendered_resource(
+    namespaced: ApiServer, rendered: dict[str, Resources], overlay: str
+) -> None:
+    resources = rendered[overlay]
+    accepted, refusals = dry_run(namespaced, resources)
+    refused = sorted({key(resource) for resource in resources} - accepted)
+    assert not refused and not refusals, f"{overlay}: refused {refused}:\n{refusals}"
+    assert len(accepted) == len(resources) > 50
+
+
+def _resource(resources: Resources, kind: str) -> dict[str, Any]:
+    return copy.deepcopy(next(resource for resource in resources if resource["kind"] == kind))
+
+
+ROLLOUT = {
+    "apiVersion": "argoproj.io/v1alpha1",
+    "kind": "Rollout",
+    "metadata": {"name": "planted", "namespace": "fintech"},
+    "spec": {
+        "selector": {"matchLabels": {"app": "planted"}},
+        "template": {
+            "metadata": {"labels": {"app": "planted"}},
+            "spec": {"containers": [{"name": "app", "image": "fintech-mesh:dev"}]},
+        },
+        "strategy": {"canary": {"steps": [{"setWeight": 5}, {"pause": {}}]}},
+    },
+}
+FEATURE_FLAG = {
+    "apiVersion": "core.openfeature.dev/v1beta1",
+    "kind": "FeatureFlag",
+    "metadata": {"name": "planted", "namespace": "fintech"},
+    "spec": {"flagSpec": {"flags": {"on": {"state": "ENABLED", "variants": {"on": True}, "defaultVariant": "on"}}}},
+}
+
+
+def _misspell(path: tuple[str, ...], wrong: str) -> Any:
+    """Renames the last key of `path` to `wrong` in a copy of the resource."""
+
+    def plant(resource: dict[str, Any]) -> dict[str, Any]:
+        planted = copy.deepcopy(resource)
+        parent = planted
+        for step in path[:-1]:
+            parent = parent[step]
+        parent[wrong] = parent.pop(path[-1])
+        return planted
+
+    return plant
+
+
+@pytest.mark.parametrize(
+    ("resource", "plant", "named"),
+    [
+        # a Kubernetes kind: its built-in schema
+        ("Deployment", _misspell(("spec", "replicas"), "replica"), "replica"),
+        # a wrapped operator schema (Strimzi) and a written CRD (OpenFeature)
+        ("KafkaTopic", _misspell(("spec", "partitions"), "partition"), "partition"),
+        (FEATURE_FLAG, _misspell(("spec", "flagSpec"), "flagSpecs"), "flagSpecs"),
+        # upstream CRDs: Argo Rollouts, Istio
+        (ROLLOUT, lambda r: {**r, "spec": {**r["spec"], "strategy": {"canary": {"stepz": []}}}}, "stepz"),
+        ("DestinationRule", _misspell(("spec", "host"), "hots"), "hots"),
+    ],
+    ids=[
+        "Deployment.spec.replica",
+        "KafkaTopic.spec.partition",
+        "FeatureFlag.spec.flagSpecs",
+        "Rollout.stepz",
+        "DR.hots",
+    ],
+)
+def test_a_misspelled_field_is_refused_by_name(
+    namespaced: ApiServer, rendered: dict[str, Resources], resource: str | dict[str, Any], plant: Any, named: str
+) -> None:
+    good = _resource(rendered["dev"], resource) if isinstance(resource, str) else resource
+    accepted, refusals = dry_run(namespaced, [good])
+    assert accepted == {key(good)}, refusals
+    accepted, refusals = dry_run(namespaced, [plant(good)])
+    assert not accepted
+    assert named in refusals, refusals
+
+
+def test_a_kind_without_crd_is_refused(namespaced: ApiServer) -> None:
+    canary = {"apiVersion": "flagger.app/v1beta1", "kind": "Canary", "metadata": {"name": "x", "namespace": "fintech"}}
+    accepted, refusals = dry_run(namespaced, [canary])
+    assert not accepted
+    assert 'no matches for kind "Canary"' in refusals, refusals
+
+
+def test_every_custom_kind_rendered_has_a_crd(rendered: dict[str, Resources]) -> None:
+    """Without the server: the CRD list covers every group/kind the overlays use (a fast, clear failure first)."""
+    known = {(crd["spec"]["group"], crd["spec"]["names"]["kind"]) for crd in crds.every()}
+    builtin_groups = {"", "apps", "autoscaling", "policy", "batch", "networking.k8s.io", "rbac.authorization.k8s.io"}
+    used = {
+        (resource["apiVersion"].rpartition("/")[0], resource["kind"])
+        for resources in rendered.values()
+        for resource in resources
+    }
+    missing = sorted(
+        f"{group}/{kind}" for group, kind in used if group not in builtin_groups and (group, kind) not in known
+    )
+    assert not missing, f"no CRD for {missing}: add its source to tools/k8s/crds.py"
+
+
+def istioctl_analyze(*files: Path) -> subprocess.CompletedProcess[str]:
+    assert ISTIOCTL.exists(), f"{ISTIOCTL} is missing: run `make setup`"
+    return subprocess.run(
+        [
+            str(ISTIOCTL),
+            "analyze",
+            "--use-kube=false",
+            "--all-namespaces",
+            "--failure-threshold=Info",
+            *map(str, files),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def istio_files_outside(resources: Resources) -> list[Path]:
+    """istio/ files with a resource the overlay does not hold (so `istio/` is analysed even where k8s/ lacks it)."""
+    held = {key(resource) for resource in resources}
+    return [
+        path
+        for path in sorted((ROOT / "istio").rglob("*.yaml"))
+        if any(key(doc) not in held for doc in yaml.safe_load_all(path.read_text()) if doc)
+    ]
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_istioctl_analyze_finds_nothing(rendered: dict[str, Resources], overlay: str, tmp_path: Path) -> None:
+    manifest = tmp_path / f"{overlay}.yaml"
+    manifest.write_text(dump(rendered[overlay]))
+    result = istioctl_analyze(manifest, *istio_files_outside(rendered[overlay]))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No validation issues found" in result.stdout + result.stderr, result.stdout + result.stderr
+
+
+def test_istioctl_analyze_reports_a_broken_reference(rendered: dict[str, Resources], tmp_path: Path) -> None:
+    gateway = _resource(rendered["dev"], "Gateway")
+    planted = {
+        "apiVersion": "networking.istio.io/v1",
+        "kind": "VirtualService",
+        "metadata": {"name": "planted", "namespace": gateway["metadata"]["namespace"]},
+        "spec": {
+            "hosts": ["*"],
+            "gateways": ["no-such-gateway"],
+            "http": [{"route": [{"destination": {"host": "edge-gateway"}}]}],
+        },
+    }
+    manifest = tmp_path / "dev.yaml"
+    manifest.write_text(dump([*rendered["dev"], planted]))
+    result = istioctl_analyze(manifest)
+    assert result.returncode != 0
+    assert "IST0101" in result.stdout + result.stderr and "no-such-gateway" in result.stdout + result.stderr
+
+
+def test_a_cached_crd_bundle_that_is_not_the_pinned_one_is_refused(tmp_path: Path) -> None:
+    for source in crds.UPSTREAM:
+        shutil.copy(crds.CACHE / source.bundle, tmp_path / source.bundle)
+    assert crds.bundles(tmp_path)
+    bundle = tmp_path / crds.UPSTREAM[0].bundle
+    bundle.write_text(bundle.read_text().replace("type: object", "type: string", 1))
+    with pytest.raises(FileNotFoundError, match="not the pinned one"):
+        crds.bundles(tmp_path)
+
+
+def test_a_json_schema_becomes_a_structural_one() -> None:
+    schema = {
+        "type": "object",
+        "additionalProperties": False,
+        "$comment": "strict",
+        "definitions": {
+            "pod": {"type": "object", "additionalProperties": False, "properties": {"cores": {"type": "integer"}}}
+        },
+        "properties": {
+            "kind": {"const": "SparkApplication"},
+            "driver": {"$ref": "#/definitions/pod"},
+            "executor": {"allOf": [{"$ref": "#/definitions/pod"}], "properties": {"instances": {"type": "integer"}}},
+            "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+        },
+    }
+    pod = {"type": "object", "properties": {"cores": {"type": "integer"}}}
+    assert crds.structural(schema, schema["definitions"]) == {
+        "type": "object",
+        "properties": {
+            "kind": {"enum": ["SparkApplication"], "type": "string"},
+            "driver": pod,
+            "executor": {
+                "type": "object",
+                "properties": {"cores": {"type": "integer"}, "instances": {"type": "integer"}},
+            },
+            "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+        },
+    }
