@@ -296,6 +296,10 @@ $(BIN_CACHE)/etcd-$(ETCD_VERSION):
 
 # k8s.io/kubernetes requires its staging modules at v0.0.0 and replaces them with ./staging paths: the wrapper
 # replaces each one its go.mod names with the published k8s.io/<name> of the same release (v1.34.4 -> v0.34.4).
+# The version stamps are what Kubernetes' own build sets (else /version says v0.0.0-master).
+KUBE_LDFLAGS := $(foreach p,k8s.io/component-base/version k8s.io/client-go/pkg/version,-X $(p).gitVersion=$(KUBE_VERSION) \
+	-X $(p).gitMajor=$(word 1,$(subst ., ,$(KUBE_VERSION:v%=%))) -X $(p).gitMinor=$(word 2,$(subst ., ,$(KUBE_VERSION:v%=%))) \
+	-X $(p).gitTreeState=clean)
 $(BIN_CACHE)/kube-apiserver-$(KUBE_VERSION):
 	mkdir -p $(@D)
 	scratch=$$(mktemp -d) && cd $$scratch && go mod init wrapper >/dev/null 2>&1 \
@@ -303,7 +307,7 @@ $(BIN_CACHE)/kube-apiserver-$(KUBE_VERSION):
 		&& staging=$$(sed -n 's|^\s*\(k8s.io/[a-z0-9-]*\) => ./staging/.*|\1|p' $$gomod) && test -n "$$staging" \
 		&& for m in $$staging; do go mod edit -replace $$m=$$m@$(patsubst v1.%,v0.%,$(KUBE_VERSION)) || exit 1; done \
 		&& go get -tool k8s.io/kubernetes/cmd/kube-apiserver@$(KUBE_VERSION) \
-		&& go build -o $@.tmp k8s.io/kubernetes/cmd/kube-apiserver && mv $@.tmp $@; \
+		&& go build -ldflags "$(KUBE_LDFLAGS)" -o $@.tmp k8s.io/kubernetes/cmd/kube-apiserver && mv $@.tmp $@; \
 		status=$$?; rm -rf $$scratch; exit $$status
 
 $(BIN_CACHE)/istioctl-$(ISTIOCTL_VERSION):
