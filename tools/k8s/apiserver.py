@@ -1,8 +1,9 @@
-"""A real Kubernetes API server on loopback: etcd and kube-apiserver (built by `make setup` into .tools/bin), in a
-scratch directory, with one token of `system:masters` and AlwaysAllow; `kubectl` (Debian's) talks to it.
+"""`python -m tools.k8s.apiserver`: a real Kubernetes API server on loopback, every CRD installed, until Ctrl-C.
 
-No controllers or nodes run: objects are stored and validated (schemas, CRDs, admission), never acted on. That is
-what checking manifests needs: `kubectl apply --server-side --dry-run=server` sees exactly what a cluster would.
+etcd and kube-apiserver (built by `make setup` into .tools/bin) run in a scratch directory, with one token of
+`system:masters` and AlwaysAllow; `kubectl` (Debian's) talks to it. No controllers or nodes run: objects are stored
+and validated (schemas, CRDs, admission), never acted on. That is what checking manifests needs: `kubectl apply
+--server-side --dry-run=server` sees exactly what a cluster would (tests/k8s/test_apiserver.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import signal
 import socket
 import ssl
 import subprocess
+import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -27,6 +30,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from services.runtime.config import ROOT
+from tools.k8s import crds
 
 TOOLS = ROOT / ".tools" / "bin"
 ETCD = TOOLS / "etcd"
@@ -193,6 +197,19 @@ class ApiServer:
             env=os.environ | {"KUBECONFIG": str(self.kubeconfig)},
         )
 
+    def install_crds(self) -> None:
+        """Every CRD of tools/k8s/crds.py, applied for real and established: upstream bundles as they are, the
+        written and wrapped ones from memory."""
+        bundles = [f"--filename={path}" for path in crds.bundles()]
+        steps = [
+            (["apply", "--server-side", *bundles, "--filename=-"], dump(crds.local())),
+            (["wait", "--for=condition=Established", "--timeout=60s", "crd", "--all"], None),
+        ]
+        for args, stdin in steps:
+            result = self.kubectl(*args, stdin=stdin)
+            if result.returncode != 0:
+                raise RuntimeError(f"kubectl {args[0]} of the CRDs: {result.stderr}")
+
     def memory_mb(self) -> float:
         """kube-apiserver's resident memory now (MB)."""
         status = Path(f"/proc/{self._processes[-1].pid}/status").read_text()
@@ -212,3 +229,22 @@ class ApiServer:
 
 def dump(resources: list[dict[str, Any]]) -> str:
     return yaml.dump_all(resources, Dumper=yaml.CSafeDumper, sort_keys=False)
+
+
+def main() -> int:
+    """`python -m tools.k8s.apiserver`: a server with every CRD installed for manual checks, until Ctrl-C."""
+    with tempfile.TemporaryDirectory() as scratch, ApiServer(Path(scratch)) as server:
+        print(f"kube-apiserver {server.url} ready in {server.started_in:.1f} s, {server.memory_mb():.0f} MB")
+        begun = time.monotonic()
+        server.install_crds()
+        print(f"{len(crds.every())} CRDs installed in {time.monotonic() - begun:.1f} s, {server.memory_mb():.0f} MB")
+        print(f"export KUBECONFIG={server.kubeconfig}  # until Ctrl-C", flush=True)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
