@@ -179,6 +179,30 @@ def test_a_misspelled_field_is_refused_by_name(
     assert f"{named}: field not declared in schema" in refusals, refusals
 
 
+@pytest.mark.parametrize(
+    ("kind", "path", "value", "says"),
+    [
+        # an enum of an upstream CRD (Istio) and of a wrapped schema (the Spark operator)
+        ("PeerAuthentication", ("spec", "mtls", "mode"), "STRICTLY", ("spec.mtls.mode", '"STRICTLY"')),
+        ("SparkApplication", ("spec", "type"), "Jython", ("spec.type", '"Jython"')),
+        # a type of a Kubernetes kind
+        ("Deployment", ("spec", "replicas"), "three", (".spec.replicas: expected numeric",)),
+    ],
+    ids=["PeerAuthentication.mode", "SparkApplication.type", "Deployment.replicas"],
+)
+def test_a_value_its_schema_forbids_is_refused(
+    namespaced: ApiServer, manifests: dict[str, Resources], kind: str, path: tuple[str, ...], value: Any, says: Any
+) -> None:
+    planted = _resource(manifests["overlays/dev"], kind)
+    parent = planted
+    for step in path[:-1]:
+        parent = parent[step]
+    parent[path[-1]] = value
+    accepted, refusals = dry_run(namespaced, [planted])
+    assert not accepted
+    assert all(fragment in refusals for fragment in says), refusals
+
+
 def test_a_kind_without_crd_is_refused(namespaced: ApiServer) -> None:
     canary = {"apiVersion": "flagger.app/v1beta1", "kind": "Canary", "metadata": {"name": "x", "namespace": "fintech"}}
     accepted, refusals = dry_run(namespaced, [canary])
