@@ -105,17 +105,21 @@ def _download(source: Upstream) -> str:
         return "---\n".join(archive.read(name).decode() for name in names)
 
 
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else "(missing)"
+
+
 def fetch(source: Upstream, cache: Path = CACHE) -> Path:
-    """The cached bundle of `source`, downloaded when missing; refused when its sha256 is not the pinned one."""
+    """The cached bundle of `source`, downloaded when missing or not the pinned one; refused when the download is
+    not the pinned one either."""
     path = cache / source.bundle
-    if not path.exists():
+    if _sha256(path) != source.sha256:
         text = _download(source)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.with_suffix(".tmp").write_text(text)
         path.with_suffix(".tmp").rename(path)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    if digest != source.sha256:
-        raise SystemExit(f"{path}: sha256 {digest}, pinned {source.sha256 or '(none)'} in tools/k8s/crds.py")
+    if (digest := _sha256(path)) != source.sha256:
+        raise SystemExit(f"{path}: sha256 {digest}, pinned {source.sha256} in tools/k8s/crds.py")
     return path
 
 
@@ -123,7 +127,7 @@ def bundles(cache: Path = CACHE) -> list[Path]:
     """The upstream bundles from the cache alone, each checked against its pin (`make setup` has fetched them)."""
     paths = [cache / source.bundle for source in UPSTREAM]
     for path, source in zip(paths, UPSTREAM, strict=True):
-        if not path.exists() or hashlib.sha256(path.read_bytes()).hexdigest() != source.sha256:
+        if _sha256(path) != source.sha256:
             raise FileNotFoundError(f"{path} is missing or not the pinned one: run `make crds`")
     return paths
 
