@@ -49,7 +49,7 @@ help: ## list the targets
 setup: $(VENV)/.ready $(TOOLS)/protoc-gen-openapi $(TOOLS)/grpcurl $(TOOLS)/kustomize $(TOOLS)/ghz $(TOOLS)/vegeta ratelimit jaeger wrk redis-server monitoring $(KAFKA_LIBS)/.ready \
 		victoria-logs rsyslog versitygw \
 		$(OPENAPI_CLIENTS)/openapi-generator-cli.jar $(OPENAPI_CLIENTS)/node_modules/.ready \
-		spark-jars chromium ## create .venv and install every pinned tool and library
+		spark-jars chromium kube-tools ## create .venv and install every pinned tool and library
 
 $(VENV)/.ready: pyproject.toml uv.lock
 	$(PYTHON) -m venv $(VENV)
@@ -276,3 +276,61 @@ mutation: setup ## mutation testing of the pure rule modules against the unit te
 
 clean: ## remove the virtualenv, tools and build scratch
 	rm -rf $(VENV) .tools build mutants
+
+# A real Kubernetes API server for tests/k8s/test_apiserver.py: etcd and kube-apiserver, built from throwaway
+# wrapper modules (their go.mod files carry replace directives `go install` refuses), istioctl for `istioctl
+# analyze`, and the CRDs the manifests use (tools/k8s/crds.py pins their sources by version and sha256). Binaries
+# and CRDs are cached by version outside the clone like jaeger: fresh clones and CI reuse them. kubectl is Debian's.
+ETCD_VERSION := v3.7.3
+KUBE_VERSION := v1.34.4
+ISTIOCTL_VERSION := v0.0.0-20260827124520-eed52ebb66ad
+.PHONY: kube-tools etcd kube-apiserver istioctl kubectl crds
+kube-tools: etcd kube-apiserver istioctl kubectl crds
+
+$(BIN_CACHE)/etcd-$(ETCD_VERSION):
+	mkdir -p $(@D)
+	scratch=$$(mktemp -d) && cd $$scratch && go mod init wrapper >/dev/null 2>&1 \
+		&& go get -tool go.etcd.io/etcd/server/v3@$(ETCD_VERSION) \
+		&& go build -o $@.tmp go.etcd.io/etcd/server/v3 && mv $@.tmp $@; \
+		status=$$?; rm -rf $$scratch; exit $$status
+
+# k8s.io/kubernetes requires its staging modules at v0.0.0 and replaces them with ./staging paths: the wrapper
+# replaces each one its go.mod names with the published k8s.io/<name> of the same release (v1.34.4 -> v0.34.4).
+# The version stamps are what Kubernetes' own build sets (else /version says v0.0.0-master).
+KUBE_LDFLAGS := $(foreach p,k8s.io/component-base/version k8s.io/client-go/pkg/version,-X $(p).gitVersion=$(KUBE_VERSION) \
+	-X $(p).gitMajor=$(word 1,$(subst ., ,$(KUBE_VERSION:v%=%))) -X $(p).gitMinor=$(word 2,$(subst ., ,$(KUBE_VERSION:v%=%))) \
+	-X $(p).gitTreeState=clean)
+$(BIN_CACHE)/kube-apiserver-$(KUBE_VERSION):
+	mkdir -p $(@D)
+	scratch=$$(mktemp -d) && cd $$scratch && go mod init wrapper >/dev/null 2>&1 \
+		&& gomod=$$(go mod download -json k8s.io/kubernetes@$(KUBE_VERSION) | sed -n 's/^\s*"GoMod": "\(.*\)",$$/\1/p') \
+		&& staging=$$(sed -n 's|^\s*\(k8s.io/[a-z0-9-]*\) => ./staging/.*|\1|p' $$gomod) && test -n "$$staging" \
+		&& for m in $$staging; do go mod edit -replace $$m=$$m@$(patsubst v1.%,v0.%,$(KUBE_VERSION)) || exit 1; done \
+		&& go get -tool k8s.io/kubernetes/cmd/kube-apiserver@$(KUBE_VERSION) \
+		&& go build -ldflags "$(KUBE_LDFLAGS)" -o $@.tmp k8s.io/kubernetes/cmd/kube-apiserver && mv $@.tmp $@; \
+		status=$$?; rm -rf $$scratch; exit $$status
+
+$(BIN_CACHE)/istioctl-$(ISTIOCTL_VERSION):
+	mkdir -p $(@D)
+	scratch=$$(mktemp -d) && GOBIN=$$scratch go install istio.io/istio/istioctl/cmd/istioctl@$(ISTIOCTL_VERSION) \
+		&& mv $$scratch/istioctl $@.tmp && mv $@.tmp $@; status=$$?; rm -rf $$scratch; exit $$status
+
+etcd: $(BIN_CACHE)/etcd-$(ETCD_VERSION)
+	@mkdir -p $(TOOLS)
+	@test "$$(readlink $(TOOLS)/etcd)" = "$<" || ln -sfn $< $(TOOLS)/etcd
+
+kube-apiserver: $(BIN_CACHE)/kube-apiserver-$(KUBE_VERSION)
+	@mkdir -p $(TOOLS)
+	@test "$$(readlink $(TOOLS)/kube-apiserver)" = "$<" || ln -sfn $< $(TOOLS)/kube-apiserver
+
+istioctl: $(BIN_CACHE)/istioctl-$(ISTIOCTL_VERSION)
+	@mkdir -p $(TOOLS)
+	@test "$$(readlink $(TOOLS)/istioctl)" = "$<" || ln -sfn $< $(TOOLS)/istioctl
+
+kubectl:
+	@command -v kubectl >/dev/null || apt-get install -y -q kubectl >/dev/null 2>&1 \
+		|| (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q kubectl >/dev/null 2>&1) \
+		|| (echo "error: kubectl not installed (apt-get install kubectl)" && false)
+
+crds: $(VENV)/.ready
+	$(BIN)/python -m tools.k8s.crds

@@ -387,7 +387,8 @@ def kafka_topics() -> list[Resource]:
         {
             "apiVersion": "kafka.strimzi.io/v1beta2",
             "kind": "KafkaTopic",
-            "metadata": {"name": topic, "labels": {"strimzi.io/cluster": KAFKA_CLUSTER}},
+            # A resource name is a DNS subdomain (no `_`, the API server refuses it); the topic keeps its own name.
+            "metadata": {"name": topic.replace("_", "-"), "labels": {"strimzi.io/cluster": KAFKA_CLUSTER}},
             "spec": {
                 "topicName": topic,
                 "partitions": partitions,
