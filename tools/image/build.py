@@ -52,7 +52,10 @@ def files() -> list[str]:
         check=True,
         capture_output=True,
     ).stdout.decode()
-    return sorted(path for path in listed.split("\0") if path and (ROOT / path).is_file())
+    # The overlays pin the image's digest (pin.py): they are not part of the image.
+    return sorted(
+        path for path in listed.split("\0") if path and not path.startswith("k8s/overlays/") and (ROOT / path).is_file()
+    )
 
 
 def code_version() -> str:
