@@ -174,7 +174,8 @@ def test_every_entry_point_is_covered() -> None:
 
 def test_runs_as_non_root(image: build.Built, container: Container) -> None:
     assert build.inspect(image.id, "{{.Config.User}}") == "10001"
-    assert container.run("id", "-u").stdout.strip() == "10001"
+    user = container.run("id", "-u")
+    assert user.stdout.strip() == "10001", user.stdout + user.stderr
 
 
 def test_no_compiler(container: Container) -> None:
