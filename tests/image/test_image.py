@@ -203,6 +203,9 @@ def test_image_is_reused_for_an_unchanged_tree(image: build.Built) -> None:
     assert build.inspect(image.id, f'{{{{index .Labels "{build.LABEL}"}}}}') == again.inputs
 
 
-def test_record_names_the_image(image: build.Built) -> None:
+def test_record_names_the_image(image: build.Built, container: Container) -> None:
     assert Path(build.RECORD).exists()
     assert re.fullmatch(r"sha256:[0-9a-f]{64}", image.digest)
+    # The commit the jobs record as their code version (governance.job_runs) is the one built.
+    version = container.run("printenv", "FINTECH_JOBS__CODE_VERSION")
+    assert version.stdout.strip() == build.code_version(), version.stderr
