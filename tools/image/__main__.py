@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tools.image import base, build, pin
-from tools.k8s.manifests import IMAGE
+from tools.image import base
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,11 +21,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "base":
         print(base.ensure())
         return 0
+    # Imported here: `base` runs on every make setup and needs neither the settings nor the manifests.
+    from tools.image import build, pin
+
     if args.command == "pin":
         digest, name = pin.push(args.registry)
         overlays = args.overlay or [path.parent.name for path in pin.kustomizations()]
         pin.write(digest, name, overlays)
-        print(f"pinned {name or IMAGE}@{digest} in {', '.join(overlays)}")
+        print(f"pinned {name or pin.IMAGE}@{digest} in {', '.join(overlays)}")
         return 0
     built = build.build(args.base)
     how = f"built in {built.seconds} s" if built.seconds else "already built for this tree"

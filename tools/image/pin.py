@@ -23,6 +23,8 @@ from services.runtime.config import ROOT
 from tools.image import build
 from tools.k8s.manifests import IMAGE
 
+__all__ = ["IMAGE", "kustomizations", "problems", "push", "write"]
+
 OVERLAYS = ROOT / "k8s" / "overlays"
 OCI_LAYOUT = ROOT / "build" / "image" / "oci"
 DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
