@@ -42,11 +42,13 @@ def ensure() -> str:
         raise SystemExit("debootstrap is missing: `apt-get install debootstrap` (make image-tools)")
     with tempfile.TemporaryDirectory(prefix="fintech-mesh-rootfs-", dir="/var/tmp") as scratch:
         root = Path(scratch) / "root"
-        subprocess.run(
+        made = subprocess.run(
             ["debootstrap", "--variant=minbase", f"--include={','.join(PACKAGES)}", SUITE, str(root), MIRROR],
-            check=True,
+            check=False,
             stdout=subprocess.DEVNULL,
         )
+        if made.returncode != 0:
+            raise SystemExit(f"debootstrap failed: it needs {MIRROR} (make setup, outside a network namespace)")
         # The downloaded .debs and package lists are the build's, not the image's.
         for cache in ("var/cache/apt/archives", "var/lib/apt/lists"):
             for path in (root / cache).glob("*"):
