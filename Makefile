@@ -49,7 +49,7 @@ help: ## list the targets
 setup: $(VENV)/.ready $(TOOLS)/protoc-gen-openapi $(TOOLS)/grpcurl $(TOOLS)/kustomize $(TOOLS)/ghz $(TOOLS)/vegeta ratelimit jaeger wrk redis-server monitoring $(KAFKA_LIBS)/.ready \
 		victoria-logs rsyslog versitygw \
 		$(OPENAPI_CLIENTS)/openapi-generator-cli.jar $(OPENAPI_CLIENTS)/node_modules/.ready \
-		spark-jars chromium kube-tools ## create .venv and install every pinned tool and library
+		spark-jars chromium kube-tools image-tools image-base ## create .venv and install every pinned tool and library
 
 $(VENV)/.ready: pyproject.toml uv.lock
 	$(PYTHON) -m venv $(VENV)
@@ -334,3 +334,26 @@ kubectl:
 
 crds: $(VENV)/.ready
 	$(BIN)/python -m tools.k8s.crds
+# The services' image (k8s/image/Containerfile, tools/image): podman and buildah build and run it (chroot
+# isolation: no daemon, no privileges beyond root's), debootstrap makes its base on machines without a registry.
+.PHONY: image image-tools image-base image-pin
+image-tools:
+	@(command -v podman >/dev/null && command -v buildah >/dev/null && command -v debootstrap >/dev/null) \
+		|| apt-get install -y -q podman buildah debootstrap >/dev/null 2>&1 \
+		|| (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q podman buildah debootstrap >/dev/null 2>&1) \
+		|| (echo "error: podman, buildah, debootstrap not installed (apt-get install podman buildah debootstrap)" && false)
+
+# The Debian bookworm base (debootstrap, ~2.5 min and the Debian mirror), made once per package list and kept in
+# podman's storage: the only part of the image that needs the network, so make setup makes it.
+image-base: $(VENV)/.ready image-tools
+	@$(BIN)/python -m tools.image base >/dev/null
+
+# `make image BASE=python` builds on the public python:3.11-slim-bookworm instead (needs a registry and PyPI).
+image: BASE = debootstrap
+image: setup ## build the services' image (podman) unless this tree's exists; record in build/image/image.json
+	$(BIN)/python -m tools.image build --base $(BASE)
+
+# `make image-pin REGISTRY=ghcr.io/bank` pushes there; without REGISTRY to an OCI layout in build/image/oci.
+REGISTRY ?=
+image-pin: image ## push the image and pin its digest in the overlays (kustomize images:)
+	$(BIN)/python -m tools.image pin $(if $(REGISTRY),--registry $(REGISTRY))

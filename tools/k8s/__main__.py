@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from services.runtime.config import ROOT, Settings
+from tools.image import pin
 from tools.k8s.dashboards import LiteralText, dashboard_config_maps
 from tools.k8s.manifests import Resource, generated
 
@@ -60,6 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         if names := stale():
             print(f"k8s/base/generated/ is stale ({', '.join(names)}): run `python -m tools.k8s`", file=sys.stderr)
+            return 1
+        if problems := pin.problems():
+            print("\n".join([*problems, "pin the image: `make image-pin` (k8s/README.md)"]), file=sys.stderr)
             return 1
         return 0
     OUT.mkdir(parents=True, exist_ok=True)

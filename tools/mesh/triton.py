@@ -81,7 +81,9 @@ class Triton(Component):
             raise MeshError(f"no model repository at {self.model_repository}")
         python_backend = self.backends_dir / "python"
         python_backend.mkdir(parents=True, exist_ok=True)
-        for source in [*(WHEEL / "backends" / "python").iterdir(), stub]:
+        # Files only: a venv installed with compiled bytecode (the image's) has a __pycache__ directory there.
+        backend_files = [path for path in (WHEEL / "backends" / "python").iterdir() if path.is_file()]
+        for source in [*backend_files, stub]:
             target = python_backend / source.name
             if not target.exists() or target.stat().st_mtime < source.stat().st_mtime:
                 shutil.copy2(source, target)
