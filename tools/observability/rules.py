@@ -61,28 +61,55 @@ def _name(metric: Any, suffix: str = "") -> str:
     return str(next(iter(metric.describe())).name) + suffix
 
 
+# -- the expressions, over any selector: the rules below select by namespace (and job), the canary analyses
+# (tools/observability/analysis.py) by the canary's pods as well.
+
+RPC = "job, grpc_service, grpc_method"
+
+
+def ratio(metric: str, part: str, whole: str, window: str, by: str = "") -> str:
+    """The share of `metric`'s rate that `part` selects among what `whole` selects."""
+    grouping = f"sum by ({by}) " if by else "sum"
+    return f"{grouping}(rate({metric}{{{part}}}[{window}])) / {grouping}(rate({metric}{{{whole}}}[{window}]))"
+
+
+def server_error_ratio(selector: str, window: str, by: str = "") -> str:
+    """The share of calls the server failed (SERVER_ERROR_CODES)."""
+    handled = _name(RPC_HANDLED, "_total")
+    return ratio(handled, f'{selector},grpc_code=~"{"|".join(SERVER_ERROR_CODES)}"', selector, window, by)
+
+
+def p95_latency(selector: str, window: str, by: str = "") -> str:
+    """The 95th percentile of the handling time, long-running report and batch RPCs left out."""
+    latency = _name(RPC_LATENCY, "_bucket")
+    fast = f'{selector},grpc_method!~"{"|".join(sorted(edge_config.SLOW_METHODS))}"'
+    return f"histogram_quantile(0.95, sum by ({by + ', ' if by else ''}le) (rate({latency}{{{fast}}}[{window}])))"
+
+
+def payment_failure_ratio(selector: str, window: str) -> str:
+    """The share of payment initiations that failed: declined, refused or errors, caller mistakes excluded."""
+    initiations = f'{selector},job="payments",grpc_method="InitiatePayment"'
+    failed = f'{initiations},grpc_code!~"{"|".join(CALLER_CODES)}"'
+    return ratio(_name(RPC_HANDLED, "_total"), failed, initiations, window)
+
+
+def fraud_decline_ratio(selector: str, window: str) -> str:
+    """The share of fraud assessments that declined the payment."""
+    fraud = f'{selector},job="risk"'
+    return ratio(FRAUD_DECISIONS, f'{fraud},decision="decline"', fraud, window)
+
+
 def slo_groups(namespace: str) -> list[Rule]:
     """Availability 99.9 %, p95 latency and error rate per RPC (job, grpc_service, grpc_method), over the
     metrics the runtime exports (RPC_HANDLED, RPC_LATENCY; the job label is the Service's name)."""
-    handled, latency = _name(RPC_HANDLED, "_total"), _name(RPC_LATENCY, "_bucket")
     scope = f'namespace="{namespace}",job=~"{"|".join(SERVICES)}"'
-    errors = f'{scope},grpc_code=~"{"|".join(SERVER_ERROR_CODES)}"'
-    fast = f'{scope},grpc_method!~"{"|".join(sorted(edge_config.SLOW_METHODS))}"'
-    rpc = "job, grpc_service, grpc_method"
     windows = sorted({window for _, long, short, _ in BURN_RATES for window in (long, short)}, key=_seconds)
     recording: list[Rule] = [
-        {
-            "record": f"fintech:grpc_server_error_ratio:rate{window}",
-            "expr": f"sum by ({rpc}) (rate({handled}{{{errors}}}[{window}])) "
-            f"/ sum by ({rpc}) (rate({handled}{{{scope}}}[{window}]))",
-        }
+        {"record": f"fintech:grpc_server_error_ratio:rate{window}", "expr": server_error_ratio(scope, window, RPC)}
         for window in windows
     ]
     recording.append(
-        {
-            "record": "fintech:grpc_server_handling_seconds:p95_rate5m",
-            "expr": f"histogram_quantile(0.95, sum by ({rpc}, le) (rate({latency}{{{fast}}}[5m])))",
-        }
+        {"record": "fintech:grpc_server_handling_seconds:p95_rate5m", "expr": p95_latency(scope, "5m", RPC)}
     )
     budget = 1 - AVAILABILITY_OBJECTIVE
     where = "{{ $labels.job }} {{ $labels.grpc_method }}"
@@ -124,15 +151,9 @@ def slo_groups(namespace: str) -> list[Rule]:
 def business_groups(namespace: str) -> list[Rule]:
     """Payments that fail, fraud declines and holds, the review queue, settlement cut-offs, and risk deciding
     without its model (Triton down)."""
-    handled = _name(RPC_HANDLED, "_total")
-    initiations = f'namespace="{namespace}",job="payments",grpc_method="InitiatePayment"'
-    failed = f'{initiations},grpc_code!~"{"|".join(CALLER_CODES)}"'
     fraud = f'namespace="{namespace}",job="risk"'
     recording: list[Rule] = [
-        {
-            "record": "fintech:payment_failure_ratio:rate5m",
-            "expr": f"sum(rate({handled}{{{failed}}}[5m])) / sum(rate({handled}{{{initiations}}}[5m]))",
-        },
+        {"record": "fintech:payment_failure_ratio:rate5m", "expr": payment_failure_ratio(f'namespace="{namespace}"', "5m")},
         {
             "record": "fintech:fraud_decision_ratio:rate15m",
             "expr": f"sum by (decision) (rate({FRAUD_DECISIONS}{{{fraud}}}[15m])) "
