@@ -104,8 +104,7 @@ def test_a_stale_generated_file_is_found(tmp_path: Path) -> None:
 def test_each_deployment_runs_as_its_workload(rendered: dict[str, Resources], overlay: str) -> None:
     accounts = {r["metadata"]["name"] for r in of_kind(rendered[overlay], "ServiceAccount")}
     deployments = {
-        r["metadata"]["name"]: r["spec"]["template"]["spec"]["serviceAccountName"]
-        for r in workloads(rendered[overlay])
+        r["metadata"]["name"]: r["spec"]["template"]["spec"]["serviceAccountName"] for r in workloads(rendered[overlay])
     }
     # The ServiceAccount is the SPIFFE id's sa: the policies in istio/ name exactly these.
     assert {name: account for name, account in deployments.items() if name not in INFRASTRUCTURE} == {

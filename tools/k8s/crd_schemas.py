@@ -67,10 +67,12 @@ def strict(schema: Any) -> Any:
         return [strict(item) for item in schema]
     if not isinstance(schema, dict):
         return schema
-    out = {key: strict(value) for key, value in schema.items() if key != "description"}
-    if "properties" in schema and "additionalProperties" not in schema:
-        if not schema.get("x-kubernetes-preserve-unknown-fields"):
-            out["additionalProperties"] = False
+    out = {key: strict(value) for key, value in schema.items() if key not in ("description", "properties")}
+    if "properties" in schema:  # field names, one of which may well be "description"
+        out["properties"] = {name: strict(field) for name, field in schema["properties"].items()}
+    open_ = "additionalProperties" in schema or schema.get("x-kubernetes-preserve-unknown-fields")
+    if "properties" in schema and not open_:
+        out["additionalProperties"] = False
     return out
 
 
@@ -96,7 +98,9 @@ def main() -> None:
         directory = crd_dir(project)
         for name in files:
             for file_name, schema in json_schemas(yaml.safe_load((directory / name).read_text())).items():
-                schema = {"$comment": f"From {project} {version} manifests/crds/{name} by tools/k8s/crd_schemas.py"} | schema
+                schema = {
+                    "$comment": f"From {project} {version} manifests/crds/{name} by tools/k8s/crd_schemas.py"
+                } | schema
                 (OUT / file_name).write_text(json.dumps(schema, separators=(",", ":")) + "\n")
                 print(f"wrote {(OUT / file_name).relative_to(ROOT)}")
 

@@ -554,7 +554,12 @@ def _service_monitor(name: str, port: str, path: str, *, by_version: bool = Fals
     }
     if by_version:
         spec["podTargetLabels"] = ["rollouts-pod-template-hash"]
-    return {"apiVersion": "monitoring.coreos.com/v1", "kind": "ServiceMonitor", "metadata": metadata(name, name), "spec": spec}
+    return {
+        "apiVersion": "monitoring.coreos.com/v1",
+        "kind": "ServiceMonitor",
+        "metadata": metadata(name, name),
+        "spec": spec,
+    }
 
 
 # -- everything -------------------------------------------------------------------------------------------

@@ -37,7 +37,10 @@ def _service(namespace: str) -> str:
 def _against_stable(expression: Any, namespace: str, window: str) -> str:
     """The canary's value minus the stable's: a change in the new version, not in the traffic. No stable series
     (a first release; or locally) counts as 0, so the canary is held to the threshold itself."""
-    canary, stable = expression(_version(namespace, "canary-hash"), window), expression(_version(namespace, "stable-hash"), window)
+    canary, stable = (
+        expression(_version(namespace, "canary-hash"), window),
+        expression(_version(namespace, "stable-hash"), window),
+    )
     return f"({canary}) - (({stable}) or vector(0))"
 
 

@@ -153,7 +153,10 @@ def business_groups(namespace: str) -> list[Rule]:
     without its model (Triton down)."""
     fraud = f'namespace="{namespace}",job="risk"'
     recording: list[Rule] = [
-        {"record": "fintech:payment_failure_ratio:rate5m", "expr": payment_failure_ratio(f'namespace="{namespace}"', "5m")},
+        {
+            "record": "fintech:payment_failure_ratio:rate5m",
+            "expr": payment_failure_ratio(f'namespace="{namespace}"', "5m"),
+        },
         {
             "record": "fintech:fraud_decision_ratio:rate15m",
             "expr": f"sum by (decision) (rate({FRAUD_DECISIONS}{{{fraud}}}[15m])) "
