@@ -12,6 +12,7 @@ version nobody called is never promoted on silence.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from tools.observability import rules
@@ -34,12 +35,12 @@ def _service(namespace: str) -> str:
     return f'{_version(namespace, "canary-hash")},job="{{{{args.service}}}}"'
 
 
-def _against_stable(expression: Any, namespace: str, window: str) -> str:
+def _against_stable(expression: Callable[..., str], namespace: str, window: str) -> str:
     """The canary's value minus the stable's: a change in the new version, not in the traffic. No stable series
     (a first release; or locally) counts as 0, so the canary is held to the threshold itself."""
     canary, stable = (
-        expression(_version(namespace, "canary-hash"), window),
-        expression(_version(namespace, "stable-hash"), window),
+        expression(_version(namespace, "canary-hash"), window, none_is_zero=True),
+        expression(_version(namespace, "stable-hash"), window, none_is_zero=True),
     )
     return f"({canary}) - (({stable}) or vector(0))"
 
@@ -74,7 +75,7 @@ def analysis_templates(namespace: str) -> list[Template]:
             "fintech-error-rate",
             "the canary's server errors stay under the SLO's error rate (FintechErrorRateHigh)",
             ["service", "canary-hash"],
-            rules.server_error_ratio(_service(namespace), window),
+            rules.server_error_ratio(_service(namespace), window, none_is_zero=True),
             rules.ERROR_RATE_THRESHOLD,
         ),
         _template(
@@ -107,6 +108,7 @@ def analysis_templates(namespace: str) -> list[Template]:
                 f'{envoy_requests},envoy_response_code_class="5"',
                 envoy_requests,
                 window,
+                none_is_zero=True,
             ),
             rules.ERROR_RATE_THRESHOLD,
         ),

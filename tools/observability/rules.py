@@ -67,16 +67,22 @@ def _name(metric: Any, suffix: str = "") -> str:
 RPC = "job, grpc_service, grpc_method"
 
 
-def ratio(metric: str, part: str, whole: str, window: str, by: str = "") -> str:
-    """The share of `metric`'s rate that `part` selects among what `whole` selects."""
+def ratio(metric: str, part: str, whole: str, window: str, by: str = "", *, none_is_zero: bool = False) -> str:
+    """The share of `metric`'s rate that `part` selects among what `whole` selects. A part with no series yet (no
+    error so far) leaves the ratio empty, which an alert reads as nothing to say; `none_is_zero` makes it 0 (for a
+    single ratio, no `by`), which an analysis needs to pass."""
     grouping = f"sum by ({by}) " if by else "sum"
-    return f"{grouping}(rate({metric}{{{part}}}[{window}])) / {grouping}(rate({metric}{{{whole}}}[{window}]))"
+    part_rate = f"{grouping}(rate({metric}{{{part}}}[{window}]))"
+    if none_is_zero:
+        part_rate = f"({part_rate} or vector(0))"
+    return f"{part_rate} / {grouping}(rate({metric}{{{whole}}}[{window}]))"
 
 
-def server_error_ratio(selector: str, window: str, by: str = "") -> str:
+def server_error_ratio(selector: str, window: str, by: str = "", *, none_is_zero: bool = False) -> str:
     """The share of calls the server failed (SERVER_ERROR_CODES)."""
     handled = _name(RPC_HANDLED, "_total")
-    return ratio(handled, f'{selector},grpc_code=~"{"|".join(SERVER_ERROR_CODES)}"', selector, window, by)
+    errors = f'{selector},grpc_code=~"{"|".join(SERVER_ERROR_CODES)}"'
+    return ratio(handled, errors, selector, window, by, none_is_zero=none_is_zero)
 
 
 def p95_latency(selector: str, window: str, by: str = "") -> str:
@@ -86,17 +92,17 @@ def p95_latency(selector: str, window: str, by: str = "") -> str:
     return f"histogram_quantile(0.95, sum by ({by + ', ' if by else ''}le) (rate({latency}{{{fast}}}[{window}])))"
 
 
-def payment_failure_ratio(selector: str, window: str) -> str:
+def payment_failure_ratio(selector: str, window: str, *, none_is_zero: bool = False) -> str:
     """The share of payment initiations that failed: declined, refused or errors, caller mistakes excluded."""
     initiations = f'{selector},job="payments",grpc_method="InitiatePayment"'
     failed = f'{initiations},grpc_code!~"{"|".join(CALLER_CODES)}"'
-    return ratio(_name(RPC_HANDLED, "_total"), failed, initiations, window)
+    return ratio(_name(RPC_HANDLED, "_total"), failed, initiations, window, none_is_zero=none_is_zero)
 
 
-def fraud_decline_ratio(selector: str, window: str) -> str:
+def fraud_decline_ratio(selector: str, window: str, *, none_is_zero: bool = False) -> str:
     """The share of fraud assessments that declined the payment."""
     fraud = f'{selector},job="risk"'
-    return ratio(FRAUD_DECISIONS, f'{fraud},decision="decline"', fraud, window)
+    return ratio(FRAUD_DECISIONS, f'{fraud},decision="decline"', fraud, window, none_is_zero=none_is_zero)
 
 
 def slo_groups(namespace: str) -> list[Rule]:
