@@ -179,6 +179,10 @@ def test_every_analysis_passes_under_a_normal_load(
     _all_pass(settings, templates, RECOVER_PATIENCE)
 
 
+def _shown(value: float | None) -> str:
+    return "no data" if value is None else f"{value:.3g}"
+
+
 def _freeze_risk(mesh: Mesh) -> Callable[[], None]:
     pid = mesh.supervisor.processes()["risk"]["pid"]
     os.kill(pid, signal.SIGSTOP)
@@ -226,6 +230,6 @@ def test_an_analysis_fails_under_the_fault_its_signal_catches(
     _all_pass(settings, templates, RECOVER_PATIENCE)
     # Reported, not judged (-s shows it): README's numbers.
     print(
-        f"\n{name}: {healthy:.3g} healthy, {faulty:.3g} under the fault, failed after {failed:.0f} s, "
+        f"\n{name}: {_shown(healthy)} healthy, {_shown(faulty)} under the fault, failed after {failed:.0f} s, "
         f"all passing {time.monotonic() - over:.0f} s after the fault"
     )
