@@ -43,7 +43,9 @@ from tools.mesh import Mesh
 from tools.mesh.launcher import METRICS
 from tools.observability.analysis import analysis_templates
 
-pytestmark = pytest.mark.mesh()
+# The edge and what it calls (its dependencies: the services with an API, Triton, Kafka...), and the monitoring.
+COMPONENTS = ("envoy", *METRICS)
+pytestmark = pytest.mark.mesh(*COMPONENTS)
 
 INITIATE = isvc.DESCRIPTOR.services_by_name["PaymentInitiationService"].methods_by_name["InitiatePayment"]
 # Under the velocity rule (8 payments a minute per customer): 2 payments a second over this many customers.
@@ -143,7 +145,7 @@ def templates(settings: Settings) -> dict[str, dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def load(mesh: Mesh, settings: Settings) -> Iterator[Load]:
-    mesh.up(*mesh.available(collectors=False), *METRICS)
+    mesh.up(*COMPONENTS)
     teller = PaymentsApi(settings)
     customers = [verified_customer(settings) for _ in range(CUSTOMERS)]
     funded = [teller.open_account(c, overdraft=OVERDRAFT).account_id for c in customers]

@@ -49,7 +49,7 @@ def _template(name: str, summary: str, args: list[str], query: str, threshold: f
     return {
         "apiVersion": API_VERSION,
         "kind": "AnalysisTemplate",
-        "metadata": {"name": name, "annotations": {"fintech.example/summary": summary}},
+        "metadata": {"name": name, "annotations": {"fintech-mesh/summary": summary}},
         "spec": {
             "args": [{"name": arg} for arg in args] + [{"name": "window", "value": WINDOW}],
             "metrics": [
