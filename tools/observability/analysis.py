@@ -45,7 +45,10 @@ def _against_stable(expression: Callable[..., str], namespace: str, window: str)
     return f"({canary}) - (({stable}) or vector(0))"
 
 
-def _template(name: str, summary: str, args: list[str], query: str, threshold: float) -> Template:
+def _template(
+    name: str, summary: str, args: list[str], query: str, threshold: float, initial_delay: str | None = None
+) -> Template:
+    delay = {"initialDelay": initial_delay} if initial_delay else {}
     return {
         "apiVersion": API_VERSION,
         "kind": "AnalysisTemplate",
@@ -55,6 +58,7 @@ def _template(name: str, summary: str, args: list[str], query: str, threshold: f
             "metrics": [
                 {
                     "name": name.removeprefix("fintech-"),
+                    **delay,
                     "interval": INTERVAL,
                     "count": COUNT,
                     "failureLimit": 0,
@@ -111,5 +115,7 @@ def analysis_templates(namespace: str) -> list[Template]:
                 none_is_zero=True,
             ),
             rules.ERROR_RATE_THRESHOLD,
+            # A preview has no users: its smoke traffic (README's GitOps walk-through) has a window's time to arrive.
+            initial_delay=WINDOW,
         ),
     ]
