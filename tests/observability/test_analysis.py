@@ -19,6 +19,7 @@ takes minutes; the local Prometheus scrapes every 5 s.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import signal
@@ -63,7 +64,9 @@ class Load:
 
     def __init__(self, settings: Settings, funded: list[str], unfunded: list[str]) -> None:
         self.edge = RestClient(f"http://127.0.0.1:{settings.envoy.rest_port}")
-        self.tokens = edge_tokens(settings, 8)  # distinct clients, each well under the edge's limit per client
+        # Distinct clients, each at half the edge's limit per client at most (tests/edge lowers it for the session).
+        per_minute = WORKERS * 60 / PACE
+        self.tokens = edge_tokens(settings, math.ceil(per_minute / (settings.edge.rate_limit_requests / 2)))
         self.funded, self.unfunded = funded, unfunded
         self.mode = "normal"
         self.answers: dict[str, int] = {}
