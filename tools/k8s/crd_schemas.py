@@ -20,7 +20,8 @@ import yaml
 
 from services.runtime.config import ROOT
 
-CACHE = Path.home() / ".cache" / "fintech-mesh" / "crds"
+# Beside the Makefile's BIN_CACHE, outside the clone: a fresh clone (CI's) reuses it.
+CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "fintech-mesh" / "crds"
 OUT = ROOT / "tests" / "schemas" / "argoproj.io"
 # Go module, version, the CRD files of manifests/crds/ that k8s/ uses.
 MODULES = {
