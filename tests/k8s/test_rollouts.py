@@ -212,3 +212,20 @@ def test_the_crd_schemas_are_the_pinned_projects(tmp_path: Path) -> None:
     (schema,) = crd_schemas.json_schemas(crd).values()
     assert schema["properties"]["spec"]["additionalProperties"] is False  # strict where the CRD lists fields
     assert "additionalProperties" not in schema["properties"]["status"]  # open where it preserves them
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_the_fintech_project_admits_every_resource_of_the_overlays(
+    rendered: dict[str, Resources], overlay: str
+) -> None:
+    """Argo CD refuses to sync a resource outside its AppProject's destinations and cluster-scoped whitelist."""
+    project = named(gitops_resources(), "AppProject")["fintech"]["spec"]
+    allowed = {destination["namespace"] for destination in project["destinations"]}
+    cluster_kinds = {(kind["group"], kind["kind"]) for kind in project["clusterResourceWhitelist"]}
+    for resource in rendered[overlay]:
+        namespace = resource["metadata"].get("namespace")
+        if namespace is None:
+            group = resource["apiVersion"].rpartition("/")[0]
+            assert (group, resource["kind"]) in cluster_kinds, describe(resource)
+        else:
+            assert namespace in allowed, describe(resource)
