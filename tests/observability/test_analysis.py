@@ -57,6 +57,9 @@ LOCAL = {"canary-hash": "", "hash": "", "stable-hash": "not-in-the-local-mesh", 
 SERVICE = {"fintech-error-rate": "ml", "fintech-latency-p95": "payments"}
 FAIL_PATIENCE = 120.0  # a fault's signal over the 20 s window, a few scrapes, the services' circuit breakers
 RECOVER_PATIENCE = 180.0
+# The first passing measurement: a fresh mesh's first payments are slow (connections, caches), and p95 over 20 s
+# stays above 250 ms for a while on a busy 2-core machine (160 s once, at load 10).
+WARM_UP_PATIENCE = 360.0
 
 
 class Load:
@@ -181,7 +184,7 @@ def test_every_analysis_passes_under_a_normal_load(
     load: Load, settings: Settings, templates: dict[str, dict[str, Any]]
 ) -> None:
     assert set(templates) == {*SERVICE, "fintech-payment-failures", "fintech-fraud-declines", "fintech-edge-errors"}
-    _all_pass(settings, templates, RECOVER_PATIENCE)
+    _all_pass(settings, templates, WARM_UP_PATIENCE)
 
 
 def _shown(value: float | None) -> str:
