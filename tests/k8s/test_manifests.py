@@ -42,6 +42,11 @@ def of_kind(resources: Resources, kind: str) -> Resources:
     return [resource for resource in resources if resource["kind"] == kind]
 
 
+def workloads(resources: Resources) -> Resources:
+    """Deployments and Argo Rollouts (the services'; a Rollout's spec holds a Deployment's pod template)."""
+    return [resource for resource in resources if resource["kind"] in ("Deployment", "Rollout")]
+
+
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_every_rendered_resource_follows_its_schema(rendered: dict[str, Resources], overlay: str) -> None:
     resources = rendered[overlay]
@@ -99,8 +104,7 @@ def test_a_stale_generated_file_is_found(tmp_path: Path) -> None:
 def test_each_deployment_runs_as_its_workload(rendered: dict[str, Resources], overlay: str) -> None:
     accounts = {r["metadata"]["name"] for r in of_kind(rendered[overlay], "ServiceAccount")}
     deployments = {
-        r["metadata"]["name"]: r["spec"]["template"]["spec"]["serviceAccountName"]
-        for r in of_kind(rendered[overlay], "Deployment")
+        r["metadata"]["name"]: r["spec"]["template"]["spec"]["serviceAccountName"] for r in workloads(rendered[overlay])
     }
     # The ServiceAccount is the SPIFFE id's sa: the policies in istio/ name exactly these.
     assert {name: account for name, account in deployments.items() if name not in INFRASTRUCTURE} == {
@@ -128,7 +132,7 @@ def test_services_are_configured_for_the_cluster(rendered: dict[str, Resources])
     assert config["FINTECH_MESH__MODE"] == "cluster"
     services = {r["metadata"]["name"]: r for r in of_kind(resources, "Service")}
     for name in SERVICES:
-        deployment = next(r for r in of_kind(resources, "Deployment") if r["metadata"]["name"] == name)
+        deployment = next(r for r in workloads(resources) if r["metadata"]["name"] == name)
         pod = deployment["spec"]["template"]["spec"]
         (container,) = pod["containers"]
         assert container["readinessProbe"]["grpc"]["port"] == container["ports"][0]["containerPort"]
@@ -213,7 +217,7 @@ def test_every_fintech_variable_is_a_setting(
 ) -> None:
     """The variable names are the ones services/runtime/config.py reads: a misspelt one would be ignored."""
     config = of_kind(rendered[overlay], "ConfigMap")[0]["data"]
-    for deployment in of_kind(rendered[overlay], "Deployment"):
+    for deployment in workloads(rendered[overlay]):
         for container in deployment["spec"]["template"]["spec"]["containers"]:
             variables = dict(config) if container.get("envFrom") else {}
             for variable in container.get("env", []):
@@ -255,7 +259,7 @@ def test_only_the_services_reach_kafka_and_each_its_own_database(rendered: dict[
 def test_every_python_entry_point_exists(rendered: dict[str, Resources], overlay: str) -> None:
     containers = [
         container
-        for deployment in of_kind(rendered[overlay], "Deployment")
+        for deployment in workloads(rendered[overlay])
         for kind in ("initContainers", "containers")
         for container in deployment["spec"]["template"]["spec"].get(kind, [])
     ]
@@ -326,7 +330,7 @@ def test_only_the_lake_gets_the_object_stores_credentials_from_their_secret(rend
     assert config["FINTECH_OBJECT_STORE__ENDPOINT"].startswith("https://")
     assert config["FINTECH_OBJECT_STORE__BUCKET"] == Settings().object_store.bucket
     holders = {}
-    for deployment in of_kind(resources, "Deployment"):
+    for deployment in workloads(resources):
         for container in deployment["spec"]["template"]["spec"]["containers"]:
             for variable in container.get("env", []):
                 if variable["name"].startswith("FINTECH_OBJECT_STORE__"):
@@ -358,7 +362,7 @@ def test_only_redis_clients_reach_redis_with_the_password_from_its_secret(render
     assert config["FINTECH_REDIS__HOST"] == "redis.fintech.svc.cluster.local"
     assert "FINTECH_REDIS__PASSWORD" not in config
     for name in ("features", "risk"):
-        (deployment,) = [r for r in of_kind(resources, "Deployment") if r["metadata"]["name"] == name]
+        (deployment,) = [r for r in workloads(resources) if r["metadata"]["name"] == name]
         env = {v["name"]: v for v in deployment["spec"]["template"]["spec"]["containers"][0]["env"]}
         assert env["FINTECH_REDIS__PASSWORD"]["valueFrom"]["secretKeyRef"] == {"name": "redis-auth", "key": "password"}
 

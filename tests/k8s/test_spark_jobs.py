@@ -24,7 +24,7 @@ def test_each_job_is_a_spark_application_of_the_services_image(rendered: dict[st
     services_image = {
         c["image"]
         for r in rendered[overlay]
-        if r["kind"] == "Deployment" and r["metadata"]["name"] == "payments"
+        if r["kind"] == "Rollout" and r["metadata"]["name"] == "payments"
         for c in r["spec"]["template"]["spec"]["containers"]
     }
     for app in apps.values():

@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from services.runtime.config import SERVICES, Settings
-from tools.k8s import edge
+from services.runtime.contracts import has_contracts
+from tools.k8s import edge, gitops, rollouts
 from tools.k8s.console import console_resources
 from tools.k8s.ratelimit import ratelimit_resources
 from tools.k8s.redis import PORT as REDIS_PORT
@@ -19,6 +20,7 @@ from tools.k8s.redis import clients as redis_clients
 from tools.k8s.redis import password_env, redis_resources
 from tools.k8s.spark_jobs import spark_job_resources
 from tools.mesh.kafka import topic_config, topics
+from tools.observability.analysis import analysis_templates
 from tools.observability.rules import rule_groups
 from tools.policy.check import Policies
 
@@ -142,14 +144,18 @@ def service_resources(settings: Settings, name: str, callers: list[str]) -> list
         annotations={"traffic.sidecar.istio.io/excludeInboundPorts": str(own.metrics_port)},
     )
     service = _service(name, [("grpc", own.port, "grpc"), ("http-metrics", own.metrics_port, "http")])
+    # A service with an API gets a canary with Istio's weights; a health-only consumer shifts replicas.
+    host = f"{name}.{settings.mesh.namespace}.svc.cluster.local" if has_contracts(name) else None
+    routing = [rollouts.virtual_service(name, host, settings.mesh.namespace)] if host else []
     return [
         _service_account(name),
-        deployment,
+        rollouts.canary(deployment, host),
         service,
-        _hpa(name),
+        *routing,
+        rollouts.scale_rollout(_hpa(name)),
         _pdb(name),
         _network_policy(name, callers, own.port, own.metrics_port),
-        _service_monitor(name, "http-metrics", "/metrics"),
+        _service_monitor(name, "http-metrics", "/metrics", by_version=True),
         _database(name),
         _database_network_policy(name),
     ]
@@ -253,15 +259,17 @@ def edge_resources(settings: Settings) -> list[Resource]:
         volumes=[{"name": "config", "emptyDir": {}}],
         annotations={"traffic.sidecar.istio.io/excludeInboundPorts": str(edge.ADMIN_PORT)},
     )
+    service = _service(name, [("http-rest", edge.REST_PORT, "http"), ("http-admin", edge.ADMIN_PORT, "http")])
     return [
         _service_account(name),
-        deployment,
-        _service(name, [("http-rest", edge.REST_PORT, "http"), ("http-admin", edge.ADMIN_PORT, "http")]),
-        _hpa(name),
+        rollouts.blue_green(deployment),
+        service,
+        rollouts.preview_service(service),
+        rollouts.scale_rollout(_hpa(name)),
         _pdb(name),
         # The REST port takes traffic only from Istio's ingress gateway (istio/edge/gateway.yaml).
         _network_policy(name, [], edge.REST_PORT, edge.ADMIN_PORT, from_istio=True),
-        _service_monitor(name, "http-admin", "/stats/prometheus"),
+        _service_monitor(name, "http-admin", "/stats/prometheus", by_version=True),
     ]
 
 
@@ -539,15 +547,19 @@ def _network_policy(
     }
 
 
-def _service_monitor(name: str, port: str, path: str) -> Resource:
+def _service_monitor(name: str, port: str, path: str, *, by_version: bool = False) -> Resource:
+    """`by_version`: each series carries its pod's `rollouts-pod-template-hash`, which the canary analyses select."""
+    spec: Resource = {
+        "selector": {"matchLabels": {"app": name}},
+        "endpoints": [{"port": port, "path": path, "interval": "30s", "scheme": "http"}],
+    }
+    if by_version:
+        spec["podTargetLabels"] = ["rollouts-pod-template-hash"]
     return {
         "apiVersion": "monitoring.coreos.com/v1",
         "kind": "ServiceMonitor",
         "metadata": metadata(name, name),
-        "spec": {
-            "selector": {"matchLabels": {"app": name}},
-            "endpoints": [{"port": port, "path": path, "interval": "30s", "scheme": "http"}],
-        },
+        "spec": spec,
     }
 
 
@@ -574,6 +586,7 @@ def generated(settings: Settings) -> dict[str, list[Resource]]:
         "config.yaml": [config_map(settings)],
         "topics.yaml": kafka_topics(),
         "slo-rules.yaml": [slo_rules(settings)],
+        "analysis-templates.yaml": analysis_templates(settings.mesh.namespace),
     }
     for name in SERVICES:
         files[f"{name}.yaml"] = service_resources(settings, name, sorted(callers[name]))
@@ -591,6 +604,7 @@ def generated(settings: Settings) -> dict[str, list[Resource]]:
     files["spark-jobs.yaml"] = spark_job_resources(settings, metadata, _service_account)
     for resources in files.values():
         for resource in resources:
+            gitops.annotate(resource)
             resource["metadata"] = {
                 "name": resource["metadata"]["name"],
                 "namespace": settings.mesh.namespace,

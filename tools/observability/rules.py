@@ -61,28 +61,61 @@ def _name(metric: Any, suffix: str = "") -> str:
     return str(next(iter(metric.describe())).name) + suffix
 
 
+# -- the expressions, over any selector: the rules below select by namespace (and job), the canary analyses
+# (tools/observability/analysis.py) by the canary's pods as well.
+
+RPC = "job, grpc_service, grpc_method"
+
+
+def ratio(metric: str, part: str, whole: str, window: str, by: str = "", *, none_is_zero: bool = False) -> str:
+    """The share of `metric`'s rate that `part` selects among what `whole` selects. A part with no series yet (no
+    error so far) leaves the ratio empty, which an alert reads as nothing to say; `none_is_zero` makes it 0 (for a
+    single ratio, no `by`), which an analysis needs to pass."""
+    grouping = f"sum by ({by}) " if by else "sum"
+    part_rate = f"{grouping}(rate({metric}{{{part}}}[{window}]))"
+    if none_is_zero:
+        part_rate = f"({part_rate} or vector(0))"
+    return f"{part_rate} / {grouping}(rate({metric}{{{whole}}}[{window}]))"
+
+
+def server_error_ratio(selector: str, window: str, by: str = "", *, none_is_zero: bool = False) -> str:
+    """The share of calls the server failed (SERVER_ERROR_CODES)."""
+    handled = _name(RPC_HANDLED, "_total")
+    errors = f'{selector},grpc_code=~"{"|".join(SERVER_ERROR_CODES)}"'
+    return ratio(handled, errors, selector, window, by, none_is_zero=none_is_zero)
+
+
+def p95_latency(selector: str, window: str, by: str = "") -> str:
+    """The 95th percentile of the handling time, long-running report and batch RPCs left out."""
+    latency = _name(RPC_LATENCY, "_bucket")
+    fast = f'{selector},grpc_method!~"{"|".join(sorted(edge_config.SLOW_METHODS))}"'
+    return f"histogram_quantile(0.95, sum by ({by + ', ' if by else ''}le) (rate({latency}{{{fast}}}[{window}])))"
+
+
+def payment_failure_ratio(selector: str, window: str, *, none_is_zero: bool = False) -> str:
+    """The share of payment initiations that failed: declined, refused or errors, caller mistakes excluded."""
+    initiations = f'{selector},job="payments",grpc_method="InitiatePayment"'
+    failed = f'{initiations},grpc_code!~"{"|".join(CALLER_CODES)}"'
+    return ratio(_name(RPC_HANDLED, "_total"), failed, initiations, window, none_is_zero=none_is_zero)
+
+
+def fraud_decline_ratio(selector: str, window: str, *, none_is_zero: bool = False) -> str:
+    """The share of fraud assessments that declined the payment."""
+    fraud = f'{selector},job="risk"'
+    return ratio(FRAUD_DECISIONS, f'{fraud},decision="decline"', fraud, window, none_is_zero=none_is_zero)
+
+
 def slo_groups(namespace: str) -> list[Rule]:
     """Availability 99.9 %, p95 latency and error rate per RPC (job, grpc_service, grpc_method), over the
     metrics the runtime exports (RPC_HANDLED, RPC_LATENCY; the job label is the Service's name)."""
-    handled, latency = _name(RPC_HANDLED, "_total"), _name(RPC_LATENCY, "_bucket")
     scope = f'namespace="{namespace}",job=~"{"|".join(SERVICES)}"'
-    errors = f'{scope},grpc_code=~"{"|".join(SERVER_ERROR_CODES)}"'
-    fast = f'{scope},grpc_method!~"{"|".join(sorted(edge_config.SLOW_METHODS))}"'
-    rpc = "job, grpc_service, grpc_method"
     windows = sorted({window for _, long, short, _ in BURN_RATES for window in (long, short)}, key=_seconds)
     recording: list[Rule] = [
-        {
-            "record": f"fintech:grpc_server_error_ratio:rate{window}",
-            "expr": f"sum by ({rpc}) (rate({handled}{{{errors}}}[{window}])) "
-            f"/ sum by ({rpc}) (rate({handled}{{{scope}}}[{window}]))",
-        }
+        {"record": f"fintech:grpc_server_error_ratio:rate{window}", "expr": server_error_ratio(scope, window, RPC)}
         for window in windows
     ]
     recording.append(
-        {
-            "record": "fintech:grpc_server_handling_seconds:p95_rate5m",
-            "expr": f"histogram_quantile(0.95, sum by ({rpc}, le) (rate({latency}{{{fast}}}[5m])))",
-        }
+        {"record": "fintech:grpc_server_handling_seconds:p95_rate5m", "expr": p95_latency(scope, "5m", RPC)}
     )
     budget = 1 - AVAILABILITY_OBJECTIVE
     where = "{{ $labels.job }} {{ $labels.grpc_method }}"
@@ -124,14 +157,11 @@ def slo_groups(namespace: str) -> list[Rule]:
 def business_groups(namespace: str) -> list[Rule]:
     """Payments that fail, fraud declines and holds, the review queue, settlement cut-offs, and risk deciding
     without its model (Triton down)."""
-    handled = _name(RPC_HANDLED, "_total")
-    initiations = f'namespace="{namespace}",job="payments",grpc_method="InitiatePayment"'
-    failed = f'{initiations},grpc_code!~"{"|".join(CALLER_CODES)}"'
     fraud = f'namespace="{namespace}",job="risk"'
     recording: list[Rule] = [
         {
             "record": "fintech:payment_failure_ratio:rate5m",
-            "expr": f"sum(rate({handled}{{{failed}}}[5m])) / sum(rate({handled}{{{initiations}}}[5m]))",
+            "expr": payment_failure_ratio(f'namespace="{namespace}"', "5m"),
         },
         {
             "record": "fintech:fraud_decision_ratio:rate15m",

@@ -25,6 +25,12 @@ DECISIONS = Counter(
 )
 
 
+def count_decision(assessment: FA.FraudAssessment) -> None:
+    """One stored assessment, by its decision: EvaluateTransactionFraud's and payments' screening alike."""
+    decision = FA.FraudDecision.Name(assessment.decision).removeprefix("FRAUD_DECISION_").lower()
+    DECISIONS.labels(decision, str(assessment.model_unavailable).lower()).inc()
+
+
 class FraudEvaluation:
     def __init__(
         self,
@@ -48,8 +54,7 @@ class FraudEvaluation:
         stored = await self.assessments.record(assessment, key, actor)
         if stored is not None:
             return stored  # a concurrent call's assessment stands (and was counted)
-        decision = FA.FraudDecision.Name(assessment.decision).removeprefix("FRAUD_DECISION_").lower()
-        DECISIONS.labels(decision, str(assessment.model_unavailable).lower()).inc()
+        count_decision(assessment)
         return assessment
 
     async def assess(self, t: txn.Transaction, key: str | None, found: FraudLookup) -> FA.FraudAssessment:

@@ -15,7 +15,7 @@ from fintech.risk.v1 import transaction_pb2 as txn
 from google.protobuf.message import Message
 
 from services.risk.app.compliance import AmlMonitoring
-from services.risk.app.fraud import FraudEvaluation
+from services.risk.app.fraud import FraudEvaluation, count_decision
 from services.risk.app.ports import TransactionScreenings
 from services.risk.domain.fraud import amount_minor, counterparty_key
 
@@ -37,6 +37,8 @@ class TransactionScreening:
         new_fraud = await self.fraud.assess(t, key, found.fraud) if fraud is None else None
         new_aml = self.aml.assess(t, found.aml.history) if aml is None else None
         stored_fraud, stored_aml = await self.screenings.record(new_fraud, key, new_aml, amount_minor(t), actor)
+        if new_fraud is not None and stored_fraud is None:  # ours was stored: counted once, as evaluate() counts
+            count_decision(new_fraud)
         # For each part assessed now: the assessment a concurrent call stored first stands over ours.
         return (
             fraud or stored_fraud or _new(new_fraud),
