@@ -1,65 +1,26 @@
 """`python -m tools.k8s.crd_schemas`: tests/schemas/argoproj.io/ from Argo Rollouts' and Argo CD's own CRDs.
 
-The CRDs ship in the projects' Go module zips (`manifests/crds/`); `go mod download` fetches them once into
-~/.cache/fintech-mesh/crds/<project>-<version>/ (it extracts the zip though it warns about the Go version). Each
-CRD's openAPIV3Schema becomes a JSON schema, strict as the API server is (an unknown field fails, unless the CRD
+The CRDs are the pinned bundles of tools/k8s/crds.py (from the projects' Go module zips, cached once). Each CRD's
+openAPIV3Schema becomes a JSON schema, strict as the API server is (an unknown field fails, unless the CRD
 preserves unknown fields there), without the descriptions, so a clean clone validates offline.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import yaml
 
 from services.runtime.config import ROOT
+from tools.k8s import crds
 
-# Beside the Makefile's BIN_CACHE, outside the clone: a fresh clone (CI's) reuses it.
-CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "fintech-mesh" / "crds"
 OUT = ROOT / "tests" / "schemas" / "argoproj.io"
-# Go module, version, the CRD files of manifests/crds/ that k8s/ uses.
-MODULES = {
-    "argo-rollouts": (
-        "github.com/argoproj/argo-rollouts",
-        "v1.10.2",
-        ("rollout-crd.yaml", "analysis-template-crd.yaml"),
-    ),
-    "argo-cd": (
-        "github.com/argoproj/argo-cd/v3",
-        "v3.6.2",
-        ("application-crd.yaml", "applicationset-crd.yaml", "appproject-crd.yaml"),
-    ),
+# The kinds k8s/ uses, by the upstream bundle that defines them.
+KINDS = {
+    "argo-rollouts": ("Rollout", "AnalysisTemplate"),
+    "argo-cd": ("Application", "ApplicationSet", "AppProject"),
 }
-
-
-def crd_dir(project: str) -> Path:
-    """The project's CRDs, downloaded once (`go mod download` into a scratch module cache)."""
-    module, version, files = MODULES[project]
-    cached = CACHE / f"{project}-{version}"
-    if all((cached / name).exists() for name in files):
-        return cached
-    with tempfile.TemporaryDirectory() as scratch:
-        environment = os.environ | {"GOMODCACHE": scratch, "GOFLAGS": "-mod=mod", "GOTOOLCHAIN": "local"}
-        # Exits non-zero when the module wants a newer Go, after extracting it: the files decide.
-        subprocess.run(
-            ["go", "mod", "download", "-json", f"{module}@{version}"],
-            cwd=scratch,
-            env=environment,
-            capture_output=True,
-            check=False,
-        )
-        source = Path(scratch) / f"{module}@{version}" / "manifests" / "crds"
-        cached.mkdir(parents=True, exist_ok=True)
-        for name in files:
-            shutil.copy(source / name, cached / name)
-        subprocess.run(["chmod", "-R", "u+w", scratch], check=False)  # the module cache is read-only
-    return cached
 
 
 def strict(schema: Any) -> Any:
@@ -95,13 +56,12 @@ def json_schemas(crd: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
-    for project, (_, version, files) in MODULES.items():
-        directory = crd_dir(project)
-        for name in files:
-            for file_name, schema in json_schemas(yaml.safe_load((directory / name).read_text())).items():
-                schema = {
-                    "$comment": f"From {project} {version} manifests/crds/{name} by tools/k8s/crd_schemas.py"
-                } | schema
+    for source in crds.UPSTREAM:
+        for crd in yaml.load_all(crds.fetch(source).read_text(), Loader=yaml.CSafeLoader):
+            if not crd or crd["spec"]["names"]["kind"] not in KINDS.get(source.name, ()):
+                continue
+            for file_name, schema in json_schemas(crd).items():
+                schema = {"$comment": f"From {source.name} {source.version} by tools/k8s/crd_schemas.py"} | schema
                 (OUT / file_name).write_text(json.dumps(schema, separators=(",", ":")) + "\n")
                 print(f"wrote {(OUT / file_name).relative_to(ROOT)}")
 
