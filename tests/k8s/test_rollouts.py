@@ -186,9 +186,13 @@ def test_the_preview_service_is_the_active_one_renamed() -> None:
 
 
 def test_the_crd_schemas_are_the_pinned_projects(tmp_path: Path) -> None:
-    from tools.k8s import crd_schemas
+    from tools.k8s import crd_schemas, crds
 
-    assert {version for _, version, _ in crd_schemas.MODULES.values()} == {"v1.10.2", "v3.6.2"}
+    versions = {source.name: source.version for source in crds.UPSTREAM if source.name in crd_schemas.KINDS}
+    assert versions == {"argo-rollouts": "v1.10.2", "argo-cd": "v3.6.2"}
+    for path in crd_schemas.OUT.glob("*.json"):  # written from those pinned bundles
+        name, version = next((n, v) for n, v in versions.items() if f"From {n} " in path.read_text()[:80])
+        assert path.read_text().startswith(f'{{"$comment":"From {name} {version} by tools/k8s/crd_schemas.py"')
     crd = {
         "spec": {
             "group": "argoproj.io",
