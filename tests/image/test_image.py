@@ -42,7 +42,7 @@ def entry_points() -> dict[str, dict[str, Any]]:
     """`<workload>/<container>` -> the container of every pod template that runs the services' image."""
     found: dict[str, dict[str, Any]] = {}
     for doc in manifests():
-        if doc["kind"] in ("Deployment", "StatefulSet"):
+        if doc["kind"] in ("Deployment", "StatefulSet", "Rollout"):
             spec = doc["spec"]["template"]["spec"]
             for container in [*spec.get("initContainers", []), *spec["containers"]]:
                 if container["image"] == IMAGE:
