@@ -21,6 +21,7 @@ from pydantic_settings import (
 
 from services.runtime.analytics_settings import AnalyticsSettings
 from services.runtime.console_settings import ConsoleSettings
+from services.runtime.flags_settings import FlagSettings
 from services.runtime.data_platform_settings import (
     ExchangeSettings,
     JobsSettings,
@@ -327,6 +328,8 @@ class Settings(BaseSettings):
     analytics: AnalyticsSettings = AnalyticsSettings()
     # The operations console (console_settings.py).
     console: ConsoleSettings = ConsoleSettings()
+    # Feature flags (flags_settings.py, flags.py).
+    flags: FlagSettings = FlagSettings()
 
     @classmethod
     def settings_customise_sources(
