@@ -150,4 +150,3 @@ class Flags:
         FALLBACKS.labels(key, error).inc()
         EVALUATIONS.labels(key, DEFAULT_VARIANT).inc()
         return Evaluation(default, DEFAULT_VARIANT)
-
