@@ -21,7 +21,6 @@ from pydantic_settings import (
 
 from services.runtime.analytics_settings import AnalyticsSettings
 from services.runtime.console_settings import ConsoleSettings
-from services.runtime.flags_settings import FlagSettings
 from services.runtime.data_platform_settings import (
     ExchangeSettings,
     JobsSettings,
@@ -29,6 +28,7 @@ from services.runtime.data_platform_settings import (
     ObjectStoreSettings,
     ReconciliationSettings,
 )
+from services.runtime.flags_settings import FlagSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("customer", "risk", "payments", "ml", "features", "lake", "analytics")

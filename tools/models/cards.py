@@ -34,8 +34,8 @@ def model_card(record: dict[str, Any], target_auc: float) -> str:
             [
                 "",
                 "A **challenger**: registered as CANARY at 0 %, it scores only the payments the "
-                "`fraud-challenger-share` flag assigns to it (flags/flags.flagd.json), so its decisions can be compared "
-                "with production's per variant (`risk_fraud_model_decisions_total`).",
+                "`fraud-challenger-share` flag assigns to it (flags/flags.flagd.json), so its decisions can be "
+                "compared with production's per variant (`risk_fraud_model_decisions_total`).",
             ]
             if record.get("challenger")
             else []
