@@ -25,10 +25,13 @@ REPO_FLAGS = ROOT / "flags" / "flags.flagd.json"
 
 def write(path: Path, document: dict[str, Any] | str) -> None:
     """Replace the file at once (as an editor or a ConfigMap update does): never half a file."""
+    before = path.stat().st_mtime_ns if path.exists() else 0
     text = document if isinstance(document, str) else json.dumps(document)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(text)
     os.replace(tmp, path)
+    if path.stat().st_mtime_ns <= before:  # the file clock is coarse (ms), and flagd looks for a newer mtime
+        os.utime(path, ns=(before + 1_000_000, before + 1_000_000))
 
 
 def share(percent: int) -> dict[str, Any]:
@@ -61,7 +64,7 @@ def client(path: Path) -> flags.Flags:
 def test_the_repository_flag_file_is_flagd_json_with_its_schema() -> None:
     document = json.loads(REPO_FLAGS.read_text())
     assert document["$schema"] == "https://flagd.dev/schema/v0/flags.json"
-    assert set(document["flags"]) == {"fraud-challenger-share", "webhook-delivery", "instant-payments-rollout"}
+    assert set(document["flags"]) == {"fraud-challenger-share", "webhook-delivery", "wearable-channel-rollout"}
 
 
 def test_a_flag_serves_its_variant_and_a_change_is_seen_without_a_restart(flag_file: Path) -> None:
@@ -135,3 +138,15 @@ def test_the_context_carries_the_caller_and_what_the_service_adds() -> None:
         "workload": "edge", "customer_segment": "retail",
     }  # fmt: skip
     assert flags.context(payment_id="p").attributes == {"payment_id": "p"}  # no call bound: only what was passed
+
+
+def test_the_channel_rollout_admits_its_share_of_retail_customers_and_no_business(flag_file: Path) -> None:
+    f = client(flag_file)
+    customers = [str(uuid.UUID(int=i * 104729 + 7, version=4)) for i in range(2000)]
+
+    def admitted(segment: str) -> int:
+        ctx = lambda c: flags.context(c, customer_id=c, customer_segment=segment)  # noqa: E731
+        return sum(f.boolean("wearable-channel-rollout", False, ctx(c)).value for c in customers)
+
+    assert abs(admitted("retail") - 400) <= 4 * (2000 * 0.2 * 0.8) ** 0.5  # 20 %: sd 18
+    assert admitted("business") == 0
