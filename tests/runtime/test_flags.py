@@ -6,39 +6,17 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from services.runtime import access, flags
-from services.runtime.config import ROOT
 from services.runtime.flags_settings import FlagSettings
-
-REPO_FLAGS = ROOT / "flags" / "flags.flagd.json"
-
-
-def write(path: Path, document: dict[str, Any] | str) -> None:
-    """Replace the file at once (as an editor or a ConfigMap update does): never half a file."""
-    before = path.stat().st_mtime_ns if path.exists() else 0
-    text = document if isinstance(document, str) else json.dumps(document)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
-    if path.stat().st_mtime_ns <= before:  # the file clock is coarse (ms), and flagd looks for a newer mtime
-        os.utime(path, ns=(before + 1_000_000, before + 1_000_000))
-
-
-def share(percent: int) -> dict[str, Any]:
-    document = json.loads(REPO_FLAGS.read_text())
-    rule = document["flags"]["fraud-challenger-share"]["targeting"]["fractional"]
-    rule[1][1], rule[2][1] = 100 - percent, percent
-    return document
+from tests.runtime.flag_files import REPO_FLAGS, challenger_share, write
 
 
 def eventually(check: Callable[[], bool], timeout: float = 3.0) -> None:
@@ -83,11 +61,11 @@ def test_the_fractional_split_follows_the_share_and_is_sticky_per_key(flag_file:
     def split() -> Counter[str]:
         return Counter(f.string("fraud-challenger-share", "", flags.context(payment_id=i)).variant for i in ids)
 
-    write(flag_file, share(0))
+    write(flag_file, challenger_share(0))
     eventually(lambda: split() == {"production": len(ids)})
-    write(flag_file, share(100))
+    write(flag_file, challenger_share(100))
     eventually(lambda: split() == {"challenger": len(ids)})
-    write(flag_file, share(50))
+    write(flag_file, challenger_share(50))
     eventually(lambda: len(split()) == 2)
     # Binomial: n = 2000, p = 0.5, sd = 22; within 4 sd.
     assert abs(split()["challenger"] - 1000) <= 4 * (2000 * 0.25) ** 0.5, split()

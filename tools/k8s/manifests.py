@@ -13,6 +13,8 @@ from typing import Any
 from services.runtime.config import SERVICES, Settings
 from tools.k8s import edge
 from tools.k8s.console import console_resources
+from tools.k8s.flags import FLAG_CLIENTS, flag_client_env, flag_resources
+from tools.k8s.flags import POD_ANNOTATIONS as FLAG_POD_ANNOTATIONS
 from tools.k8s.ratelimit import ratelimit_resources
 from tools.k8s.redis import PORT as REDIS_PORT
 from tools.k8s.redis import clients as redis_clients
@@ -115,6 +117,7 @@ def service_resources(settings: Settings, name: str, callers: list[str]) -> list
         _secret_env(env_name("postgres", "password"), f"{name}-db-app", "password"),
         *([password_env(env_name("redis", "password"))] if name in redis_clients() else []),
         *(_object_store_env() if name in OBJECT_STORE_CLIENTS else []),
+        *(flag_client_env(env_name) if name in FLAG_CLIENTS else []),  # flags from the injected flagd sidecar
     ]
     grpc_probe = {"grpc": {"port": own.port}}
     container = {
@@ -139,7 +142,8 @@ def service_resources(settings: Settings, name: str, callers: list[str]) -> list
     deployment = _deployment(
         name,
         [container],
-        annotations={"traffic.sidecar.istio.io/excludeInboundPorts": str(own.metrics_port)},
+        annotations={"traffic.sidecar.istio.io/excludeInboundPorts": str(own.metrics_port)}
+        | (FLAG_POD_ANNOTATIONS if name in FLAG_CLIENTS else {}),
     )
     service = _service(name, [("grpc", own.port, "grpc"), ("http-metrics", own.metrics_port, "http")])
     return [
@@ -588,6 +592,7 @@ def generated(settings: Settings) -> dict[str, list[Resource]]:
         settings, metadata, _deployment, _service, _network_policy, _service_account, _pdb
     )
     files["spark-jobs.yaml"] = spark_job_resources(settings, metadata, _service_account)
+    files["flags.yaml"] = flag_resources(settings)
     for resources in files.values():
         for resource in resources:
             resource["metadata"] = {
