@@ -42,3 +42,11 @@ def with_default(flag: str, variant: str) -> dict[str, Any]:
     document["flags"][flag]["defaultVariant"] = variant
     document["flags"][flag].pop("targeting", None)
     return document
+
+
+def wearable_share(percent: int) -> dict[str, Any]:
+    """The repository's flags with the wearable channel open to `percent` % of retail customers."""
+    document = repo_flags()
+    rule = document["flags"]["wearable-channel-rollout"]["targeting"]["if"][2]["fractional"]
+    rule[1][1], rule[2][1] = percent, 100 - percent
+    return document
