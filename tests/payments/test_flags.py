@@ -6,6 +6,7 @@ CHANNEL_NOT_ENABLED."""
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 
 import grpc
@@ -16,11 +17,13 @@ from sqlalchemy import text
 
 from services.runtime.config import Settings
 from tests.customer.support import reason as _reason
+from tests.edge.rest import Reply, request
 from tests.payments.api import Bank, payment_request
 from tests.payments.support import payments_database
 from tests.payments.test_webhooks_api import CANCELLED, INITIATED, Api, Receiver, initiate_and_cancel
 from tests.runtime.events_support import wait_until
 from tests.runtime.flag_files import repo_flags, wearable_share, with_default, write
+from tools.edge.mint import mint
 
 RELOAD = 1.5  # seconds: the flag file is polled every 0.25 s
 
@@ -88,13 +91,26 @@ async def _count(rows, n: int) -> bool:
     return len(await rows()) == n
 
 
+def pay_through_the_edge(settings: Settings, debtor: str, creditor: str) -> Reply:
+    body = {
+        "idempotencyKey": str(uuid.uuid4()), "debtorAccountId": debtor, "creditorAccountId": creditor,
+        "amount": {"amountMinor": "1000", "currencyCode": "EUR"}, "channel": "PAYMENT_CHANNEL_WEARABLE",
+    }  # fmt: skip
+    return request(
+        f"http://127.0.0.1:{settings.envoy.rest_port}/v1/payments", "POST",
+        token=mint(settings, "teller", subject=f"test-{uuid.uuid4()}"), body=json.dumps(body).encode(),
+        headers={"content-type": "application/json"},
+    )  # fmt: skip
+
+
 @pytest.fixture(scope="module")
 def bank(settings: Settings, mesh) -> Bank:
     mesh.up("postgres", "kafka", "customer", "features", "risk", "payments")
     return Bank(settings)
 
 
-@pytest.mark.mesh("postgres", "kafka", "customer", "features", "risk", "payments")
+# With the edge: the refusal's HTTP status through Envoy too.
+@pytest.mark.mesh("postgres", "kafka", "customer", "features", "risk", "payments", "envoy")
 async def test_the_new_channel_admits_only_the_customers_in_its_rollout(settings, flag_file, bank):
     alice, alice_account = await asyncio.to_thread(bank.customer)
     _, bob_account = await asyncio.to_thread(bank.customer, 1)
@@ -113,6 +129,11 @@ async def test_the_new_channel_admits_only_the_customers_in_its_rollout(settings
         await asyncio.to_thread(pay, alice_account, p.PAYMENT_CHANNEL_WEARABLE)
     assert refused.value.code() == grpc.StatusCode.FAILED_PRECONDITION
     assert _reason(refused.value) == "CHANNEL_NOT_ENABLED"
+    reply = await asyncio.to_thread(pay_through_the_edge, settings, alice_account, bob_account)
+    assert reply.status == 400, (reply.status, reply.body)  # FAILED_PRECONDITION, as Envoy's transcoder maps it
+    body = reply.json()
+    assert body["code"] == grpc.StatusCode.FAILED_PRECONDITION.value[0]
+    assert [d["reason"] for d in body["details"] if "reason" in d] == ["CHANNEL_NOT_ENABLED"], body
     assert (await asyncio.to_thread(pay, alice_account, p.PAYMENT_CHANNEL_WEB)).payment_id  # other channels open
 
     write(flag_file, wearable_share(100))
