@@ -91,14 +91,16 @@ async def _count(rows, n: int) -> bool:
     return len(await rows()) == n
 
 
-def pay_through_the_edge(settings: Settings, debtor: str, creditor: str) -> Reply:
+def pay_through_the_edge(settings: Settings, customer: str, debtor: str, creditor: str) -> Reply:
+    """The customer pays from their watch, through Envoy with their own token."""
     body = {
         "idempotencyKey": str(uuid.uuid4()), "debtorAccountId": debtor, "creditorAccountId": creditor,
         "amount": {"amountMinor": "1000", "currencyCode": "EUR"}, "channel": "PAYMENT_CHANNEL_WEARABLE",
     }  # fmt: skip
     return request(
         f"http://127.0.0.1:{settings.envoy.rest_port}/v1/payments", "POST",
-        token=mint(settings, "teller", subject=f"test-{uuid.uuid4()}"), body=json.dumps(body).encode(),
+        token=mint(settings, "customer", customer_id=customer, subject=f"test-{uuid.uuid4()}"),
+        body=json.dumps(body).encode(),
         headers={"content-type": "application/json"},
     )  # fmt: skip
 
@@ -129,7 +131,7 @@ async def test_the_new_channel_admits_only_the_customers_in_its_rollout(settings
         await asyncio.to_thread(pay, alice_account, p.PAYMENT_CHANNEL_WEARABLE)
     assert refused.value.code() == grpc.StatusCode.FAILED_PRECONDITION
     assert _reason(refused.value) == "CHANNEL_NOT_ENABLED"
-    reply = await asyncio.to_thread(pay_through_the_edge, settings, alice_account, bob_account)
+    reply = await asyncio.to_thread(pay_through_the_edge, settings, alice, alice_account, bob_account)
     assert reply.status == 400, (reply.status, reply.body)  # FAILED_PRECONDITION, as Envoy's transcoder maps it
     body = reply.json()
     assert body["code"] == grpc.StatusCode.FAILED_PRECONDITION.value[0]
