@@ -13,10 +13,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from prometheus_client import REGISTRY
 
 from services.runtime import access, flags
 from services.runtime.flags_settings import FlagSettings
 from tests.runtime.flag_files import REPO_FLAGS, challenger_share, write
+
+
+def fallbacks(flag: str, error: str) -> float:
+    return REGISTRY.get_sample_value("feature_flag_fallbacks_total", {"flag": flag, "error": error}) or 0.0
 
 
 def eventually(check: Callable[[], bool], timeout: float = 3.0) -> None:
@@ -77,10 +82,10 @@ def test_a_missing_file_serves_the_defaults_then_the_file_once_it_appears(tmp_pa
     path = tmp_path / "absent.flagd.json"
     f = flags.Flags(FlagSettings(path=path, poll_interval_seconds=0.05, startup_wait_seconds=0.2), "test-missing")
     asyncio.run(f.start())
-    before = flags.FALLBACKS.labels("webhook-delivery", "source_error")._value.get()
+    before = fallbacks("webhook-delivery", "source_error")
     assert f.boolean("webhook-delivery", True) == flags.Evaluation(True, flags.DEFAULT_VARIANT)
     assert f.string("fraud-challenger-share", "", flags.context(payment_id="p")) == flags.Evaluation("", "default")
-    assert flags.FALLBACKS.labels("webhook-delivery", "source_error")._value.get() == before + 1
+    assert fallbacks("webhook-delivery", "source_error") == before + 1
     write(path, json.loads(REPO_FLAGS.read_text()))
     eventually(lambda: f.boolean("webhook-delivery", True).variant == "on")
 
