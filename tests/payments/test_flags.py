@@ -22,7 +22,7 @@ from tests.payments.api import Bank, payment_request
 from tests.payments.support import payments_database
 from tests.payments.test_webhooks_api import CANCELLED, INITIATED, Api, Receiver, initiate_and_cancel
 from tests.runtime.events_support import wait_until
-from tests.runtime.flag_files import repo_flags, wearable_share, with_default, write
+from tests.runtime.flag_files import mesh_flag_file, repo_flags, wearable_share, with_default, write
 from tools.edge.mint import mint
 
 RELOAD = 1.5  # seconds: the flag file is polled every 0.25 s
@@ -30,7 +30,7 @@ RELOAD = 1.5  # seconds: the flag file is polled every 0.25 s
 
 @pytest.fixture
 def flag_file(settings: Settings):
-    path = settings.flags.path
+    path = mesh_flag_file(settings.flags.path)
     yield path
     write(path, repo_flags())
 

@@ -18,7 +18,7 @@ from fintech.risk.v1 import transaction_screening_service_pb2_grpc as ts_grpc
 from services.runtime.config import Settings
 from tests.features.support import channel
 from tests.risk.test_risk_service import _transaction
-from tests.runtime.flag_files import challenger_share, repo_flags, write
+from tests.runtime.flag_files import challenger_share, mesh_flag_file, repo_flags, write
 
 pytestmark = pytest.mark.mesh("postgres", "kafka", "triton", "ml", "features", "risk")
 PRODUCTION, CHALLENGER = "1", "2"  # models/fraud/<version>; 2 is the challenger (tools/models VERSIONS)
@@ -50,7 +50,7 @@ def risk_metric(settings: Settings, name: str) -> dict[str, float]:
 
 @pytest.fixture
 def flag_file(settings: Settings):  # type: ignore[no-untyped-def]
-    path = settings.flags.path
+    path = mesh_flag_file(settings.flags.path)
     yield path
     write(path, repo_flags())
 

@@ -7,6 +7,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from services.runtime.config import ROOT
 
 REPO_FLAGS = ROOT / "flags" / "flags.flagd.json"
@@ -50,3 +52,11 @@ def wearable_share(percent: int) -> dict[str, Any]:
     rule = document["flags"]["wearable-channel-rollout"]["targeting"]["if"][2]["fractional"]
     rule[1][1], rule[2][1] = percent, 100 - percent
     return document
+
+
+def mesh_flag_file(path: Path) -> Path:
+    """The flag file the test mesh reads (`settings.flags.path`), never the repository's own: a test rewrites it."""
+    path = path if path.is_absolute() else ROOT / path
+    if path.resolve() == REPO_FLAGS.resolve():
+        pytest.skip("this mesh reads the repository's flag file (a state dir given from outside): not rewriting it")
+    return path
