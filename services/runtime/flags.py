@@ -44,6 +44,7 @@ FALLBACKS = Counter(
 )
 SOURCE_READY = Gauge("feature_flag_source_ready", "1 while the flag source is loaded and valid, else 0.")
 T = TypeVar("T", bool, str, int, float)
+USABLE = (ProviderStatus.READY, ProviderStatus.STALE)
 DEFAULT_VARIANT = "default"
 # flagd's file watcher logs a stack trace on every poll while the file is broken: our one warning says it instead.
 logging.getLogger("openfeature.contrib").setLevel(logging.CRITICAL)
@@ -102,7 +103,8 @@ class Flags:
 
     @property
     def ready(self) -> bool:
-        ready = self.client.get_provider_status() is ProviderStatus.READY
+        # STALE: the sidecar's stream broke and flagd serves the flags it last received, which beat the defaults.
+        ready = self.client.get_provider_status() in USABLE
         SOURCE_READY.set(1 if ready else 0)
         return ready
 
