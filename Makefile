@@ -270,6 +270,7 @@ bench: setup ## Triton inference, the mesh under load (ghz over mTLS, wrk throug
 	$(BIN)/python -m tools.bench edge-rate --rates 20,40,60 --duration 60 --runs 3
 	$(BIN)/python -m tools.bench analytics
 	$(BIN)/python -m tools.bench console
+	$(BIN)/python -m tools.bench flags
 
 mutation: setup ## mutation testing of the pure rule modules against the unit tests (mutmut; build/mutation/report.md)
 	$(BIN)/python -m tools.mutation

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from tools.mesh import Mesh
 
 TEST_STATE_DIR = ROOT / "var" / "test"
+TEST_FLAGS = TEST_STATE_DIR / "flags" / "flags.flagd.json"
 LOCK_TIMEOUT = float(os.environ.get("FINTECH_TEST_LOCK_TIMEOUT", "3600"))
 
 
@@ -54,6 +55,8 @@ def _test_environment() -> dict[str, str]:
     environment["FINTECH_MESH__DATA_PLATFORM"] = "false"
     # The lake's reconciliation runs every few seconds, so a test sees its gauges move.
     environment["FINTECH_RECONCILIATION__INTERVAL_SECONDS"] = "5"
+    # The services' feature flags: a copy of flags/flags.flagd.json that tests rewrite (the mesh fixture makes it).
+    environment["FINTECH_FLAGS__PATH"] = str(TEST_FLAGS)
     original: list[int] = []
     sections = {
         name: getattr(base, name)
@@ -102,6 +105,8 @@ def mesh(settings: Settings) -> Iterator[Mesh]:
         mesh.down()  # a previous session that died may have left its supervisord running
         if os.environ.get("FINTECH_TEST_KEEP_STATE") != "1":
             shutil.rmtree(settings.state_dir, ignore_errors=True)
+        TEST_FLAGS.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(ROOT / "flags" / "flags.flagd.json", TEST_FLAGS)  # each session starts from the repo's flags
         try:
             yield mesh
         finally:

@@ -24,6 +24,7 @@ from services.payments.adapters.background import (
     WindowCloser,
 )
 from services.payments.adapters.backlog_metrics import BacklogMetrics
+from services.payments.adapters.channel_rollout import FlagRollout
 from services.payments.adapters.clients import CustomerVerification, RiskScreening
 from services.payments.adapters.events.webhook_matcher import WebhookMatcher
 from services.payments.adapters.sealing import Sealer
@@ -44,6 +45,7 @@ from services.runtime.app import domain_service
 from services.runtime.clients import ServiceClient
 from services.runtime.config import get_settings
 from services.runtime.db import Database
+from services.runtime.flags import Flags
 from services.runtime.server import Service
 
 
@@ -58,7 +60,8 @@ def build() -> Service:
     sealer = Sealer(keys)
     verified = VerifiedCustomers()  # trusted while KeyEviction listens for revocations
     verification = CustomerVerification(customer, verified)
-    payments = Payments(database, sealer, RiskScreening(risk), verification, keys.page_token_key)
+    flags = Flags(settings.flags, "payments")  # the webhook kill switch, the new channel's rollout
+    payments = Payments(database, sealer, RiskScreening(risk), verification, keys.page_token_key, FlagRollout(flags))
     accounts = Accounts(database, sealer, verification, keys.page_token_key)
     return domain_service(
         "payments",
@@ -85,8 +88,14 @@ def build() -> Service:
             StrandedScreenings(payments),
             DueExecutions(payments),
             WebhookMatcher(database, settings),
+            flags,
             WebhookDispatcher(
-                database, keys, HttpSender(lambda: http_client(settings, webhook)), webhook, allow_loopback=local
+                database,
+                keys,
+                HttpSender(lambda: http_client(settings, webhook)),
+                webhook,
+                allow_loopback=local,
+                flags=flags,
             ),
             WindowCloser(database),
             BacklogMetrics(database),

@@ -18,6 +18,7 @@ from services.risk.adapters.db.reports import ReportStore
 from services.risk.adapters.db.screening import TransactionScreeningStore
 from services.risk.adapters.db.screenings import ScreeningStore
 from services.risk.adapters.erasure import DataRetention, RiskDataErasure
+from services.risk.adapters.experiment import FlagExperiment
 from services.risk.adapters.keys import DataKeys, load_keys, page_token_key
 from services.risk.adapters.reports import ReportGeneration
 from services.risk.api.compliance import RegulatoryCompliance
@@ -33,6 +34,7 @@ from services.runtime.app import domain_service
 from services.runtime.clients import ServiceClient
 from services.runtime.config import Settings, get_settings
 from services.runtime.db import Database
+from services.runtime.flags import Flags
 from services.runtime.server import Service
 
 
@@ -42,12 +44,14 @@ def fraud_detection(
     features: ServiceClient,
     ml: ServiceClient,
     online: OnlineReader | None = None,
+    flags: Flags | None = None,
 ) -> FraudDetection:
     source = settings.spiffe_id("risk")
     assessments = FraudAssessmentStore(database, AuditLog(source), source, page_token_key(settings))
     models = Models(ml, settings.risk.fraud_model_timeout)
     store = FeatureStore(features, online)
-    return FraudDetection(FraudEvaluation(assessments, store, models, settings.risk), settings)
+    experiment = FlagExperiment(flags) if flags else None
+    return FraudDetection(FraudEvaluation(assessments, store, models, settings.risk, experiment), settings)
 
 
 def transaction_screening(
@@ -56,13 +60,14 @@ def transaction_screening(
     features: ServiceClient,
     ml: ServiceClient,
     online: OnlineReader | None = None,
+    flags: Flags | None = None,
 ) -> TransactionScreeningApi:
     """Fraud and AML of a payment in one call: the same evaluations over one store of both."""
     source = settings.spiffe_id("risk")
     audit = AuditLog(source)
     fraud = FraudEvaluation(
         FraudAssessmentStore(database, audit, source, page_token_key(settings)), FeatureStore(features, online),
-        Models(ml, settings.risk.fraud_model_timeout), settings.risk,
+        Models(ml, settings.risk.fraud_model_timeout), settings.risk, FlagExperiment(flags) if flags else None,
     )  # fmt: skip
     aml = AmlMonitoring(AmlAssessmentStore(database, audit, source), settings.risk)
     screening = TransactionScreening(TransactionScreeningStore(database, audit, source), fraud, aml)
@@ -99,20 +104,25 @@ def build() -> Service:
     ml = ServiceClient("risk", "ml", settings=settings)
     online = OnlineReader(redis_client.connect(settings, "risk"), settings.redis.timeout_seconds)
     reports = ReportGeneration(database, settings, settings.risk.report_poll_interval_seconds)
+    flags = Flags(settings.flags, "risk")  # the challenger fraud model's share (adapters/experiment.py)
     return domain_service(
         "risk",
         [
-            (add_FraudDetectionServiceServicer_to_server, fraud_detection(database, settings, features, ml, online)),
+            (
+                add_FraudDetectionServiceServicer_to_server,
+                fraud_detection(database, settings, features, ml, online, flags),
+            ),
             (add_CreditRiskAssessmentServiceServicer_to_server, credit_risk_assessment(database, settings, ml)),
             (add_RegulatoryComplianceServiceServicer_to_server, regulatory_compliance(database, settings, reports)),
             (
                 add_TransactionScreeningServiceServicer_to_server,
-                transaction_screening(database, settings, features, ml, online),
+                transaction_screening(database, settings, features, ml, online, flags),
             ),
         ],
         settings,
         database=database,
         background=[
+            flags,
             features,
             ml,
             online,

@@ -28,6 +28,7 @@ from services.runtime.data_platform_settings import (
     ObjectStoreSettings,
     ReconciliationSettings,
 )
+from services.runtime.flags_settings import FlagSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("customer", "risk", "payments", "ml", "features", "lake", "analytics")
@@ -327,6 +328,8 @@ class Settings(BaseSettings):
     analytics: AnalyticsSettings = AnalyticsSettings()
     # The operations console (console_settings.py).
     console: ConsoleSettings = ConsoleSettings()
+    # Feature flags (flags_settings.py, flags.py).
+    flags: FlagSettings = FlagSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -27,8 +27,8 @@ def sample_rows(model: str, count: int, seed: int = 7) -> np.ndarray:
     return np.stack(columns, axis=1).astype(np.float32)
 
 
-def local_scores(model: str, rows: np.ndarray) -> np.ndarray:
+def local_scores(model: str, rows: np.ndarray, version: str = "1") -> np.ndarray:
     import onnxruntime
 
-    session = onnxruntime.InferenceSession(str(ROOT / "models" / model / "1" / "model.onnx"))
+    session = onnxruntime.InferenceSession(str(ROOT / "models" / model / version / "model.onnx"))
     return session.run(["probabilities"], {"input__0": rows})[0][:, 1]

@@ -125,15 +125,15 @@ async def test_a_promotion_routes_at_once_here_and_within_the_ttl_elsewhere(sett
         elsewhere = _serving(_registry(database, here.is_ready), Triton(settings), database)
         local = _serving(here, Triton(settings), database)
         second, baseline, bias = version_from_record(record("fraud"), ROOT / "models" / "fraud" / "1")
-        second.version = "2"
+        second.version = "3"  # 2 is the repository's challenger (CANARY at 0 %: served only when named)
         await here.register("fraud", second, "tests", baseline=baseline, bias=bias)
         request = ("fraud", "", "r")  # model, version (none: by stage), request id
         assert (await local.route(*request))[1] == [] and (await elsewhere.route(*request))[1] == []
-        await here.promote("fraud", "2", mv.MODEL_STAGE_SHADOW, reason="test", promoted_by="tests")
-        assert [v.version for v in (await local.route(*request))[1]] == ["2"]  # this process: at once
+        await here.promote("fraud", "3", mv.MODEL_STAGE_SHADOW, reason="test", promoted_by="tests")
+        assert [v.version for v in (await local.route(*request))[1]] == ["3"]  # this process: at once
         assert (await elsewhere.route(*request))[1] == []  # another process: its cache, until ROUTE_TTL
         monkeypatch.setattr(serving, "ROUTE_TTL", 0.0)
-        assert [v.version for v in (await elsewhere.route(*request))[1]] == ["2"]
+        assert [v.version for v in (await elsewhere.route(*request))[1]] == ["3"]
 
 
 async def _ready() -> bool:

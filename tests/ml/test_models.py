@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 
 import numpy as np
@@ -43,3 +44,16 @@ def test_signature_config_and_artifact_agree(model: str):
 def test_scores_are_probabilities(model: str):
     scores = local_scores(model, sample_rows(model, 200))
     assert scores.shape == (200,) and np.all((scores >= 0) & (scores <= 1))
+
+
+def test_the_challenger_is_a_second_fraud_version_with_its_own_artifact_and_card():
+    challenger = json.loads((ROOT / "models" / "fraud" / "2" / "metrics.json").read_text())
+    assert challenger["version"] == "2" and challenger["challenger"] is True  # ml registers it CANARY at 0 %
+    assert "challenger" not in record("fraud")  # version 1 is production's
+    assert challenger["validation_metrics"]["roc_auc"] >= TARGET_AUC["fraud"]
+    artifact = (ROOT / "models" / "fraud" / "2" / "model.onnx").read_bytes()
+    assert challenger["artifact_digest"] == "sha256:" + hashlib.sha256(artifact).hexdigest()
+    assert challenger["artifact_digest"] != record("fraud")["artifact_digest"] and len(artifact) < 1_000_000
+    assert (ROOT / "models/fraud/2/model.py").read_text() == (ROOT / "models/fraud/1/model.py").read_text()
+    card = (ROOT / "models" / "fraud" / "2" / "model_card.md").read_text()
+    assert "challenger" in card and f"{challenger['validation_metrics']['roc_auc']:.4f}" in card

@@ -20,15 +20,16 @@ def _version(stage: int = S.MODEL_STAGE_REGISTERED, *, roc_auc: float = 0.9, ece
     return stages.with_etag(version)
 
 
-@pytest.mark.parametrize(("target", "percent"), [(S.MODEL_STAGE_CANARY, 0), (S.MODEL_STAGE_CANARY, 100),
+@pytest.mark.parametrize(("target", "percent"), [(S.MODEL_STAGE_CANARY, -1), (S.MODEL_STAGE_CANARY, 100),
                                                  (S.MODEL_STAGE_SHADOW, 5)])  # fmt: skip
-def test_only_a_canary_has_a_traffic_share_of_1_to_99_percent(target: int, percent: int):
+def test_only_a_canary_has_a_traffic_share_of_0_to_99_percent(target: int, percent: int):
     with pytest.raises(InvalidArgument) as raised:
         stages.check_traffic_share(target, percent)
     assert [v.field for v in raised.value.violations] == ["canary_traffic_percent"]
 
 
 def test_a_canary_share_within_bounds_passes():
+    stages.check_traffic_share(S.MODEL_STAGE_CANARY, 0)  # a challenger: only calls that name it
     stages.check_traffic_share(S.MODEL_STAGE_CANARY, 1)
     stages.check_traffic_share(S.MODEL_STAGE_CANARY, 99)
     stages.check_traffic_share(S.MODEL_STAGE_PRODUCTION, 0)

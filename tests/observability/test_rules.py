@@ -20,6 +20,7 @@ import services.risk.app.fraud  # noqa: F401  (registers risk_fraud_decisions_to
 import services.runtime.access
 import services.runtime.consumer
 import services.runtime.db
+import services.runtime.flags
 import services.runtime.relay  # noqa: F401
 from services.runtime.config import ROOT, SERVICES, Settings
 from tools.k8s.__main__ import file_settings

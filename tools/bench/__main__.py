@@ -1,9 +1,9 @@
-"""`python -m tools.bench [triton|mesh|payments|edge-rate|analytics|console] [options]`: one benchmark per module
+"""`python -m tools.bench [triton|mesh|payments|edge-rate|analytics|console|flags] [options]`: one benchmark per module
 (default triton)."""
 
 import sys
 
-from tools.bench import analytics, console, edge_rate, mesh, payments, triton
+from tools.bench import analytics, console, edge_rate, flags, mesh, payments, triton
 
 BENCHES = {
     "triton": triton.main,
@@ -12,6 +12,7 @@ BENCHES = {
     "edge-rate": edge_rate.main,
     "analytics": analytics.main,
     "console": console.main,
+    "flags": flags.main,
 }
 
 arguments = sys.argv[1:]

@@ -14,6 +14,8 @@ from services.runtime.config import SERVICES, Settings
 from services.runtime.contracts import has_contracts
 from tools.k8s import edge, gitops, rollouts
 from tools.k8s.console import console_resources
+from tools.k8s.flags import FLAG_CLIENTS, flag_client_env, flag_resources
+from tools.k8s.flags import POD_ANNOTATIONS as FLAG_POD_ANNOTATIONS
 from tools.k8s.ratelimit import ratelimit_resources
 from tools.k8s.redis import PORT as REDIS_PORT
 from tools.k8s.redis import clients as redis_clients
@@ -117,6 +119,7 @@ def service_resources(settings: Settings, name: str, callers: list[str]) -> list
         _secret_env(env_name("postgres", "password"), f"{name}-db-app", "password"),
         *([password_env(env_name("redis", "password"))] if name in redis_clients() else []),
         *(_object_store_env() if name in OBJECT_STORE_CLIENTS else []),
+        *(flag_client_env(env_name) if name in FLAG_CLIENTS else []),  # flags from the injected flagd sidecar
     ]
     grpc_probe = {"grpc": {"port": own.port}}
     container = {
@@ -141,7 +144,8 @@ def service_resources(settings: Settings, name: str, callers: list[str]) -> list
     deployment = _deployment(
         name,
         [container],
-        annotations={"traffic.sidecar.istio.io/excludeInboundPorts": str(own.metrics_port)},
+        annotations={"traffic.sidecar.istio.io/excludeInboundPorts": str(own.metrics_port)}
+        | (FLAG_POD_ANNOTATIONS if name in FLAG_CLIENTS else {}),
     )
     service = _service(name, [("grpc", own.port, "grpc"), ("http-metrics", own.metrics_port, "http")])
     # A service with an API gets a canary with Istio's weights; a health-only consumer shifts replicas.
@@ -602,6 +606,7 @@ def generated(settings: Settings) -> dict[str, list[Resource]]:
         settings, metadata, _deployment, _service, _network_policy, _service_account, _pdb
     )
     files["spark-jobs.yaml"] = spark_job_resources(settings, metadata, _service_account)
+    files["flags.yaml"] = flag_resources(settings)
     for resources in files.values():
         for resource in resources:
             gitops.annotate(resource)

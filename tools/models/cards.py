@@ -30,6 +30,16 @@ def model_card(record: dict[str, Any], target_auc: float) -> str:
         "",
         "## Intended use",
         INTENDED_USE[name],
+        *(
+            [
+                "",
+                "A **challenger**: registered as CANARY at 0 %, it scores only the payments the "
+                "`fraud-challenger-share` flag assigns to it (flags/flags.flagd.json), so its decisions can be "
+                "compared with production's per variant (`risk_fraud_model_decisions_total`).",
+            ]
+            if record.get("challenger")
+            else []
+        ),
         "",
         "## Model",
         f"- {record['framework']}; served by Triton (python backend running onnxruntime on `model.onnx`).",

@@ -1,7 +1,7 @@
 """Train, validate out of time, export to ONNX and write each model's card: `python -m tools.models`.
 
-Writes models/<name>/1/{model.onnx, metrics.json, model_card.md}. Seeded end to end: a rerun writes
-the same files (the ONNX digest is recorded in metrics.json; `--check` compares).
+Writes models/<name>/<version>/{model.onnx, metrics.json, model_card.md} for every version in VERSIONS. Seeded end
+to end: a rerun writes the same files (the ONNX digest is recorded in metrics.json; `--check` compares).
 """
 
 from __future__ import annotations
@@ -46,6 +46,20 @@ from tools.models.cards import model_card
 SEED = 20261125
 MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
 VERSION = "1"
+# Every trained version: its hyperparameters and the seed of its fit (the data is the same seeded data for all, so
+# their validation metrics compare). fraud 2 is the challenger of the A/B test that the `fraud-challenger-share`
+# flag runs (flags/flags.flagd.json): deeper trees, slower learning, another fit seed. The ml service registers a
+# challenger as CANARY at 0 %: loaded and allowed to serve, but only to callers that name it (services/ml bootstrap).
+VERSIONS: dict[str, dict[str, dict[str, Any]]] = {
+    "fraud": {
+        "1": {"max_iter": 120, "max_leaf_nodes": 15, "learning_rate": 0.08, "min_samples_leaf": 40},
+        "2": {
+            "max_iter": 200, "max_leaf_nodes": 31, "learning_rate": 0.05, "min_samples_leaf": 20,
+            "fit_seed": 20261207, "challenger": True,
+        },
+    },
+    "credit": {"1": {"max_iter": 150, "max_leaf_nodes": 8, "learning_rate": 0.05, "min_samples_leaf": 80}},
+}  # fmt: skip
 INPUT_TENSOR = "input__0"
 OUTPUT_TENSOR = "score"
 CLASS_LABELS = {"fraud": ["legitimate", "fraud"], "credit": ["repaid", "default"]}
@@ -120,12 +134,10 @@ def credit_dataset(seed: int) -> tuple[NDArray[Any], NDArray[Any], NDArray[Any],
     )
 
 
-def fit(name: str, x: NDArray[Any], y: NDArray[Any]) -> HistGradientBoostingClassifier:
-    params = {
-        "fraud": {"max_iter": 120, "max_leaf_nodes": 15, "learning_rate": 0.08, "min_samples_leaf": 40},
-        "credit": {"max_iter": 150, "max_leaf_nodes": 8, "learning_rate": 0.05, "min_samples_leaf": 80},
-    }[name]
-    model = HistGradientBoostingClassifier(early_stopping=False, random_state=SEED, l2_regularization=1.0, **params)
+def fit(name: str, x: NDArray[Any], y: NDArray[Any], version: str = VERSION) -> HistGradientBoostingClassifier:
+    params = {k: v for k, v in VERSIONS[name][version].items() if k not in ("fit_seed", "challenger")}
+    seed = VERSIONS[name][version].get("fit_seed", SEED)
+    model = HistGradientBoostingClassifier(early_stopping=False, random_state=seed, l2_regularization=1.0, **params)
     return model.fit(x, y)
 
 
@@ -188,12 +200,12 @@ def rounded(value: Any) -> Any:
     return value
 
 
-def train(name: str, seed: int = SEED, out: Path = MODELS_DIR) -> dict[str, Any]:
+def train(name: str, seed: int = SEED, out: Path = MODELS_DIR, version: str = VERSION) -> dict[str, Any]:
     started = time.perf_counter()
     x, y, t, bands = (fraud_dataset if name == "fraud" else credit_dataset)(seed)
     split = t.max() - VALIDATION_DAYS[name] * DAY
     train_mask, valid_mask = t < split, t >= split
-    model = fit(name, x[train_mask], y[train_mask])
+    model = fit(name, x[train_mask], y[train_mask], version)
     artifact = to_onnx(name, model, x.shape[1])
     train_scores = onnx_scores(artifact, x[train_mask])
     valid_scores = onnx_scores(artifact, x[valid_mask])
@@ -224,7 +236,9 @@ def train(name: str, seed: int = SEED, out: Path = MODELS_DIR) -> dict[str, Any]
     record: dict[str, Any] = rounded(
         {
             "model_name": name,
-            "version": VERSION,
+            "version": version,
+            # A challenger (see VERSIONS) only: version 1's files stay as they were.
+            **({"challenger": True} if VERSIONS[name][version].get("challenger") else {}),
             "framework": "scikit-learn HistGradientBoostingClassifier, exported with skl2onnx",
             "model_format": "ONNX",
             "artifact_file": "model.onnx",
@@ -266,7 +280,7 @@ def train(name: str, seed: int = SEED, out: Path = MODELS_DIR) -> dict[str, Any]
             "drift_baseline": baseline,
         }
     )
-    directory = out / name / VERSION
+    directory = out / name / version
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "model.onnx").write_bytes(artifact)
     (directory / "metrics.json").write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
@@ -274,7 +288,7 @@ def train(name: str, seed: int = SEED, out: Path = MODELS_DIR) -> dict[str, Any]
     onnx.checker.check_model(onnx.load_from_string(artifact))
     m = record["validation_metrics"]
     print(
-        f"{name}: {len(y)} rows, ROC AUC {m['roc_auc']:.4f}, AP {m['average_precision']:.4f}, "
+        f"{name} {version}: {len(y)} rows, ROC AUC {m['roc_auc']:.4f}, AP {m['average_precision']:.4f}, "
         f"Brier {m['brier_score']:.4f}, KS {m['ks_statistic']:.3f}, threshold {threshold}, "
         f"bias {record['bias_report']['verdict']}, {len(artifact) / 1024:.0f} KiB, "
         f"{time.perf_counter() - started:.1f} s"
@@ -290,12 +304,13 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     failed = []
     for name in args.models:
-        path = MODELS_DIR / name / VERSION / "metrics.json"
-        before = json.loads(path.read_text())["artifact_digest"] if path.exists() else None
-        record = train(name, args.seed)
-        if record["validation_metrics"]["roc_auc"] < TARGET_AUC[name]:
-            failed.append(f"{name}: ROC AUC below {TARGET_AUC[name]}")
-        if args.check and before != record["artifact_digest"]:
-            failed.append(f"{name}: artifact digest changed ({before} -> {record['artifact_digest']})")
+        for version in VERSIONS[name]:
+            path = MODELS_DIR / name / version / "metrics.json"
+            before = json.loads(path.read_text())["artifact_digest"] if path.exists() else None
+            record = train(name, args.seed, version=version)
+            if record["validation_metrics"]["roc_auc"] < TARGET_AUC[name]:
+                failed.append(f"{name} {version}: ROC AUC below {TARGET_AUC[name]}")
+            if args.check and before != record["artifact_digest"]:
+                failed.append(f"{name} {version}: artifact digest changed ({before} -> {record['artifact_digest']})")
     if failed:
         raise SystemExit("; ".join(failed))

@@ -3,7 +3,7 @@ Prometheus's rules file (tools/mesh/prometheus.py), so an alert tested here is t
 
 Here rather than in tools/k8s or tools/mesh because both render it; in tools/ (not libs/) because no service
 runs it. Metric names come from the code that exports them (services/runtime/observability.py, access.py,
-relay.py, consumer.py, db.py; risk's app/fraud.py; payments' adapters/backlog_metrics.py; the lake's
+relay.py, consumer.py, db.py, flags.py; risk's app/fraud.py; payments' adapters/backlog_metrics.py; the lake's
 adapters/reconciliation_metrics.py) and from the
 exporters and Envoy; tests/observability checks both
 the names and that every alert has promtool tests (tests/observability/rules_test.yaml).
@@ -17,6 +17,7 @@ from services.runtime.access import ACCESS_DENIED
 from services.runtime.config import SERVICES
 from services.runtime.consumer import EVENTS_CONSUMED
 from services.runtime.db import POOL_CAPACITY, POOL_CHECKED_OUT
+from services.runtime.flags import FALLBACKS as FLAG_FALLBACKS
 from services.runtime.observability import RPC_HANDLED, RPC_LATENCY
 from services.runtime.relay import OUTBOX_OLDEST_AGE
 from tools.edge import config as edge_config
@@ -253,6 +254,7 @@ def technical_groups(namespace: str) -> list[Rule]:
     scope = f'namespace="{namespace}"'
     outbox, consumed = _name(OUTBOX_OLDEST_AGE), _name(EVENTS_CONSUMED, "_total")
     checked_out, capacity = _name(POOL_CHECKED_OUT), _name(POOL_CAPACITY)
+    flag_fallbacks = _name(FLAG_FALLBACKS, "_total")
     alerts: list[Rule] = [
         {
             "alert": "OutboxBacklogOld",
@@ -309,6 +311,18 @@ def technical_groups(namespace: str) -> list[Rule]:
             "for": "1m",
             "labels": {"severity": "critical", "category": "technical"},
             "annotations": {"summary": "redis_exporter cannot reach Redis: online features come from PostgreSQL"},
+        },
+        {
+            # A missing or broken flag source (file or flagd sidecar) serves the code's safe defaults: nothing
+            # fails, but the experiments, kill switches and rollouts are not what the flag file says.
+            "alert": "FeatureFlagsOnSafeDefaults",
+            "expr": f"sum by (job, flag) (increase({flag_fallbacks}{{{scope}}}[5m])) > 0",
+            "for": "5m",
+            "labels": {"severity": "warning", "category": "technical"},
+            "annotations": {
+                "summary": "{{ $labels.job }} serves the safe default of flag {{ $labels.flag }}: its flag source "
+                "is missing or broken, or the flag is (see the log's flags.fallback)"
+            },
         },
         {
             "alert": "ExchangeInboundFileStuck",

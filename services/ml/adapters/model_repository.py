@@ -24,7 +24,7 @@ def repository_versions(repository: Path = MODELS) -> Iterator[RepositoryVersion
     for metrics_file in sorted(repository.glob("*/[0-9]*/metrics.json")):
         record = json.loads(metrics_file.read_text())
         version, baseline, bias = version_from_record(record, metrics_file.parent)
-        yield RepositoryVersion(record["model_name"], version, baseline, bias)
+        yield RepositoryVersion(record["model_name"], version, baseline, bias, record.get("challenger", False))
 
 
 def version_from_record(

@@ -1,5 +1,8 @@
 """On startup the service registers every model version of the model repository that the registry lacks, with
-its bias report and drift baseline, and promotes each model's version 1 to PRODUCTION when its metrics pass."""
+its bias report and drift baseline, and promotes each model's version 1 to PRODUCTION when its metrics pass, and a
+challenger (`make models` marks it) to CANARY at 0 %: it serves only the calls that name it. Who is scored by the
+challenger is the caller's experiment flag's decision (risk's `fraud-challenger-share`), never a registry share as
+well: one source of truth for the split."""
 
 from __future__ import annotations
 
@@ -26,6 +29,7 @@ class RepositoryVersion:
     version: mv.ModelVersion
     baseline: Baseline
     bias: bias_pb.BiasReport
+    challenger: bool = False
 
 
 async def register_repository(registry: Registry, found: Iterable[RepositoryVersion]) -> None:
@@ -41,13 +45,14 @@ async def register_repository(registry: Registry, found: Iterable[RepositoryVers
                 log.error("registry.stale_version", model=name, version=version.version,
                           registered=stored.artifact_digest, repository=version.artifact_digest)  # fmt: skip
             continue
-        if version.version != "1":
+        if version.version == "1":
+            target, reason = S.MODEL_STAGE_PRODUCTION, "initial version from the model repository (make models)"
+        elif item.challenger:
+            target, reason = S.MODEL_STAGE_CANARY, "challenger from the model repository: served when a call names it"
+        else:
             continue
         try:
-            await registry.promote(
-                name, "1", S.MODEL_STAGE_PRODUCTION, promoted_by=registry.source,
-                reason="initial version from the model repository (make models)",
-            )  # fmt: skip
-            log.info("registry.promoted", model=name, version="1")
+            await registry.promote(name, version.version, target, promoted_by=registry.source, reason=reason)
+            log.info("registry.promoted", model=name, version=version.version, stage=S.Name(target))
         except (FailedPrecondition, Unavailable) as error:
-            log.warning("registry.not_promoted", model=name, version="1", reason=error.message)
+            log.warning("registry.not_promoted", model=name, version=version.version, reason=error.message)

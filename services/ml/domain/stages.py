@@ -97,11 +97,12 @@ def metric_field(name: str) -> str:
 
 
 def check_traffic_share(target: mv.ModelStage, percent: int) -> None:
-    """A canary serves 1 to 99 percent of the traffic; no other stage has a share."""
-    if target == S.MODEL_STAGE_CANARY and not 1 <= percent <= 99:
+    """A canary serves 0 to 99 percent of the traffic; no other stage has a share. At 0 % it serves only the
+    calls that name its version: a challenger whose share an experiment's flag decides (flags/flags.flagd.json)."""
+    if target == S.MODEL_STAGE_CANARY and not 0 <= percent <= 99:
         raise InvalidArgument(
-            "a canary needs a traffic share from 1 to 99 percent",
-            violations=[Violation("canary_traffic_percent", "must be 1 to 99 for CANARY")],
+            "a canary's traffic share is 0 to 99 percent",
+            violations=[Violation("canary_traffic_percent", "must be 0 to 99 for CANARY")],
         )
     if target != S.MODEL_STAGE_CANARY and percent:
         raise InvalidArgument(

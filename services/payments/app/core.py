@@ -28,7 +28,7 @@ from services.payments.adapters.db import accounts, event_store, ledger, project
 from services.payments.adapters.db.accounts import ensure_internal_account
 from services.payments.adapters.db.models import AccountRow
 from services.payments.adapters.sealing import Sealer
-from services.payments.app.ports import Screening, Verification
+from services.payments.app.ports import ChannelRollout, Screening, Verification
 from services.payments.domain import payment as domain
 from services.payments.domain.clearing import clearing_account_id
 from services.payments.domain.execution_dates import due
@@ -91,12 +91,14 @@ class PaymentsCore:
         screening: Screening,
         verification: Verification | None,
         page_token_key: bytes = b"",
+        channels: ChannelRollout | None = None,
     ) -> None:
         self.database = database
         self.sealer = sealer
         self.screening = screening
         self.verification = verification
         self.page_token_key = page_token_key  # signs ListPayments' page tokens
+        self.channels = channels  # None: every channel open
 
     # -- reading -------------------------------------------------------------------------------------
 

@@ -177,6 +177,13 @@ async def _initiate(
         access.require_owner(customer_id)
     if not internal and payments.verification is not None:
         await payments.verification.require_verified(customer_id)
+    segment = "business" if debtor.account_type == a.ACCOUNT_TYPE_BUSINESS else "retail"
+    if payments.channels is not None and not payments.channels.admits(request.channel, customer_id, segment):
+        raise FailedPrecondition(
+            f"the {p.PaymentChannel.Name(request.channel)} channel is not open to this customer yet",
+            reason=ErrorReason.ERROR_REASON_CHANNEL_NOT_ENABLED,
+            metadata={"channel": p.PaymentChannel.Name(request.channel)},
+        )
 
     payment_id = str(uuid.uuid4())
     now = utc_now()

@@ -18,3 +18,9 @@ class Verification(Protocol):
     """FAILED_PRECONDITION unless the customer may pay (KYC passed, not erased)."""
 
     async def require_verified(self, customer_id: str) -> None: ...
+
+
+class ChannelRollout(Protocol):
+    def admits(self, channel: p.PaymentChannel, customer_id: str, segment: str) -> bool:
+        """Whether the channel takes the customer's payments (a new channel opens to a growing share of them)."""
+        ...

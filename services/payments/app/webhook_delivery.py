@@ -7,6 +7,10 @@ receivers deduplicate on the event id). A delivery waits while an earlier event 
 pending for its endpoint, so one subject's events arrive in order. A 2xx within the timeout acknowledges;
 anything else is retried on the RetryPolicy until it gives up and the delivery is FAILED. The destination is
 checked again before each attempt (a name can be re-pointed after registration).
+
+A kill switch, the `webhook-delivery` flag (flags/flags.flagd.json), is read every round: while it is off no
+delivery is claimed, so every delivery stays PENDING (held, never dropped, and not counted against its retry period,
+which starts at the first attempt) and goes out in order once it is on again. Its safe default is on.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from typing import Any, Protocol
 
 import structlog
 from fintech.payments.v1 import webhook_pb2 as w
-from prometheus_client import Counter
+from prometheus_client import Counter, Gauge
 
 from services.payments.adapters import webhook_destinations as destinations
 from services.payments.adapters import webhook_secrets
@@ -29,10 +33,13 @@ from services.payments.config import PaymentsKeys, WebhookSettings
 from services.payments.domain import webhook_signing as signing
 from services.payments.domain.webhook_schedule import Outcome
 from services.runtime.db import Database
+from services.runtime.flags import Flags
 from services.runtime.periodic import PeriodicTask
 
 log = structlog.get_logger("payments.webhooks")
 ATTEMPTS = Counter("webhook_attempts_total", "Webhook delivery attempts, by outcome.", ["outcome"])
+HELD = Gauge("webhook_delivery_held", "1 while the webhook-delivery kill switch holds every delivery (kept pending).")
+KILL_SWITCH = "webhook-delivery"
 
 
 class Sender(Protocol):
@@ -54,6 +61,7 @@ class WebhookDispatcher(PeriodicTask):
         webhook: WebhookSettings | None = None,
         *,
         allow_loopback: bool = False,
+        flags: Flags | None = None,
     ) -> None:
         self.webhook = webhook or WebhookSettings()
         super().__init__("webhook-dispatcher", self.webhook.poll_interval_seconds)
@@ -62,6 +70,8 @@ class WebhookDispatcher(PeriodicTask):
         self.sender = sender
         self.policy = self.webhook.retry_policy()
         self.allow_loopback = allow_loopback  # the dev mesh's receivers listen on 127.0.0.1
+        self.flags = flags
+        self.held = False
 
     async def start(self) -> None:
         await self.sender.start()
@@ -75,10 +85,24 @@ class WebhookDispatcher(PeriodicTask):
         return await self.dispatch_due() > 0
 
     async def dispatch_due(self) -> int:
-        """Send every claimed due delivery once; returns how many were attempted."""
+        """Send every claimed due delivery once; returns how many were attempted (none while held)."""
+        if not self.delivering():
+            return 0
         claimed = await webhooks.claim_due(self.database, self.webhook.batch_size)
         await asyncio.gather(*(self._attempt(delivery, endpoint) for delivery, endpoint in claimed))
         return len(claimed)
+
+    def delivering(self) -> bool:
+        """The kill switch, read every round (no restart): False holds every delivery."""
+        on = self.flags is None or self.flags.boolean(KILL_SWITCH, True).value
+        if on == self.held:  # a change: say so once
+            if on:
+                log.info("webhook.resumed", flag=KILL_SWITCH)
+            else:
+                log.warning("webhook.held", flag=KILL_SWITCH)
+            self.held = not on
+            HELD.set(1 if self.held else 0)
+        return on
 
     async def _attempt(self, delivery: WebhookDeliveryRow, endpoint: WebhookEndpointRow) -> None:
         if endpoint.state != w.WEBHOOK_ENDPOINT_STATE_ACTIVE:

@@ -129,9 +129,11 @@ class Models:
         self.client = client
         self.fraud_timeout = fraud_timeout
 
-    async def score_fraud(self, inputs: Mapping[str, float], payment_id: str) -> FraudScore | None:
+    async def score_fraud(
+        self, inputs: Mapping[str, float], payment_id: str, model_version: str = ""
+    ) -> FraudScore | None:
         request = model_serving_service_pb2.PredictRequest(
-            model_name="fraud", request_id=str(uuid.uuid4()),
+            model_name="fraud", model_version=model_version, request_id=str(uuid.uuid4()),
             priority=model_serving_service_pb2.INFERENCE_PRIORITY_REALTIME,
         )  # fmt: skip
         _add_instance(request, inputs, payment_id)

@@ -12,7 +12,16 @@ from fintech.risk.v1 import transaction_pb2 as txn
 from prometheus_client import Counter
 
 from libs.featurespec.model_inputs import fraud_inputs
-from services.risk.app.ports import FeatureSource, FraudAssessments, FraudFilter, FraudLookup, FraudModel, Page
+from services.risk.app.ports import (
+    FeatureSource,
+    FraudAssessments,
+    FraudExperiment,
+    FraudFilter,
+    FraudLookup,
+    FraudModel,
+    ModelAssignment,
+    Page,
+)
 from services.risk.domain import rules
 from services.risk.domain.fraud import amount_minor, counterparty_key, payment_of
 
@@ -23,12 +32,30 @@ DECISIONS = Counter(
     "Fraud assessments stored, by decision (approve, review, decline) and whether the model was unavailable.",
     ["decision", "model_unavailable"],
 )
+# The challenger A/B test's outcomes (adapters/experiment.py): decisions per variant and the model version that
+# scored (`none`: the rules decided alone), so approve/review/decline rates compare between the versions.
+MODEL_DECISIONS = Counter(
+    "risk_fraud_model_decisions_total",
+    "Fraud assessments stored, by the challenger experiment's variant, the model version that scored and decision.",
+    ["variant", "model_version", "decision"],
+)
+PRODUCTION = ModelAssignment("production", "")
+
+
+def decision_name(assessment: FA.FraudAssessment) -> str:
+    return FA.FraudDecision.Name(assessment.decision).removeprefix("FRAUD_DECISION_").lower()
+
+
+def count_variant(assessment: FA.FraudAssessment, assignment: ModelAssignment) -> None:
+    """Count a stored assessment's decision for its variant and the version that scored."""
+    MODEL_DECISIONS.labels(
+        assignment.variant, assessment.model.model_version or "none", decision_name(assessment)
+    ).inc()
 
 
 def count_decision(assessment: FA.FraudAssessment) -> None:
     """One stored assessment, by its decision: EvaluateTransactionFraud's and payments' screening alike."""
-    decision = FA.FraudDecision.Name(assessment.decision).removeprefix("FRAUD_DECISION_").lower()
-    DECISIONS.labels(decision, str(assessment.model_unavailable).lower()).inc()
+    DECISIONS.labels(decision_name(assessment), str(assessment.model_unavailable).lower()).inc()
 
 
 class FraudEvaluation:
@@ -38,11 +65,13 @@ class FraudEvaluation:
         features: FeatureSource,
         model: FraudModel,
         settings: rules.RiskSettings,
+        experiment: FraudExperiment | None = None,
     ) -> None:
         self.assessments = assessments
         self.features = features
         self.model = model
         self.settings = settings
+        self.experiment = experiment
 
     async def evaluate(self, t: txn.Transaction, actor: str) -> FA.FraudAssessment:
         key = counterparty_key(t)
@@ -50,15 +79,26 @@ class FraudEvaluation:
         found = await self.assessments.lookup(t, key)
         if found.stored is not None:
             return found.stored
-        assessment = await self.assess(t, key, found)
+        assessment, assignment = await self.assess_assigned(t, key, found)
         stored = await self.assessments.record(assessment, key, actor)
         if stored is not None:
             return stored  # a concurrent call's assessment stands (and was counted)
         count_decision(assessment)
+        count_variant(assessment, assignment)
         return assessment
 
-    async def assess(self, t: txn.Transaction, key: str | None, found: FraudLookup) -> FA.FraudAssessment:
-        """A new assessment of the payment (features, model, rules), not stored yet."""
+    async def assess_assigned(
+        self, t: txn.Transaction, key: str | None, found: FraudLookup
+    ) -> tuple[FA.FraudAssessment, ModelAssignment]:
+        """A new assessment by the model version the challenger experiment assigns the payment, and the assignment."""
+        assignment = self.experiment.assign(t) if self.experiment else PRODUCTION
+        return await self.assess(t, key, found, assignment.model_version), assignment
+
+    async def assess(
+        self, t: txn.Transaction, key: str | None, found: FraudLookup, model_version: str = ""
+    ) -> FA.FraudAssessment:
+        """A new assessment of the payment (features, model `model_version` or production's, rules), not stored
+        yet; the assessment names the version that scored."""
         started = time.perf_counter()
         new_counterparty = not (key is None or found.counterparty_seen)
         features = await self.features.fraud_features(t)
@@ -70,7 +110,7 @@ class FraudEvaluation:
                 FA.FRAUD_REASON_CODE_UNSPECIFIED, "feature store unavailable: velocity and habit not checked",
             ))  # fmt: skip
         vector = fraud_inputs(payment_of(t, new_counterparty), features or {})
-        scored = await self.model.score_fraud(vector, t.payment_id)
+        scored = await self.model.score_fraud(vector, t.payment_id, model_version)
         score = scored.score if scored else None
         decision = rules.fraud_decision(score, hits, settings)
 

@@ -44,8 +44,25 @@ class FeatureSource(Protocol):
 
 
 class FraudModel(Protocol):
-    async def score_fraud(self, inputs: Mapping[str, float], payment_id: str) -> FraudScore | None:
-        """The fraud model's score; None when the model is down (a refused call is raised)."""
+    async def score_fraud(
+        self, inputs: Mapping[str, float], payment_id: str, model_version: str = ""
+    ) -> FraudScore | None:
+        """The fraud model's score (from `model_version`; empty: the version the registry routes to); None when the
+        model is down (a refused call is raised)."""
+        ...
+
+
+@dataclass(frozen=True)
+class ModelAssignment:
+    """Which fraud model version scores a payment: the experiment's variant and the version it names."""
+
+    variant: str  # production, challenger, or default (the flag's safe default stood in)
+    model_version: str  # empty: the registry's production version
+
+
+class FraudExperiment(Protocol):
+    def assign(self, transaction: txn.Transaction) -> ModelAssignment:
+        """The payment's variant of the challenger A/B test: the same payment always gets the same one."""
         ...
 
 

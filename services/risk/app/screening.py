@@ -15,7 +15,7 @@ from fintech.risk.v1 import transaction_pb2 as txn
 from google.protobuf.message import Message
 
 from services.risk.app.compliance import AmlMonitoring
-from services.risk.app.fraud import FraudEvaluation, count_decision
+from services.risk.app.fraud import FraudEvaluation, count_decision, count_variant
 from services.risk.app.ports import TransactionScreenings
 from services.risk.domain.fraud import amount_minor, counterparty_key
 
@@ -34,11 +34,13 @@ class TransactionScreening:
         fraud, aml = found.fraud.stored, found.aml.stored
         if fraud is not None and aml is not None:  # a repeated call: the stored assessments stand
             return fraud, aml
-        new_fraud = await self.fraud.assess(t, key, found.fraud) if fraud is None else None
+        new_fraud, assignment = await self.fraud.assess_assigned(t, key, found.fraud) if fraud is None else (None, None)
         new_aml = self.aml.assess(t, found.aml.history) if aml is None else None
         stored_fraud, stored_aml = await self.screenings.record(new_fraud, key, new_aml, amount_minor(t), actor)
         if new_fraud is not None and stored_fraud is None:  # ours was stored: counted once, as evaluate() counts
             count_decision(new_fraud)
+            if assignment is not None:
+                count_variant(new_fraud, assignment)
         # For each part assessed now: the assessment a concurrent call stored first stands over ours.
         return (
             fraud or stored_fraud or _new(new_fraud),

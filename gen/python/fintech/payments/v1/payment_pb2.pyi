@@ -35,6 +35,7 @@ class PaymentChannel(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     PAYMENT_CHANNEL_BRANCH: _ClassVar[PaymentChannel]
     PAYMENT_CHANNEL_BACK_OFFICE: _ClassVar[PaymentChannel]
     PAYMENT_CHANNEL_FILE: _ClassVar[PaymentChannel]
+    PAYMENT_CHANNEL_WEARABLE: _ClassVar[PaymentChannel]
 
 class ScreeningDecision(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -80,6 +81,7 @@ PAYMENT_CHANNEL_OPEN_BANKING_API: PaymentChannel
 PAYMENT_CHANNEL_BRANCH: PaymentChannel
 PAYMENT_CHANNEL_BACK_OFFICE: PaymentChannel
 PAYMENT_CHANNEL_FILE: PaymentChannel
+PAYMENT_CHANNEL_WEARABLE: PaymentChannel
 SCREENING_DECISION_UNSPECIFIED: ScreeningDecision
 SCREENING_DECISION_APPROVE: ScreeningDecision
 SCREENING_DECISION_REVIEW: ScreeningDecision

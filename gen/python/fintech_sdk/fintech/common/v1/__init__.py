@@ -137,6 +137,12 @@ class ErrorReason(betterproto2.Enum):
     the metadata carries the reason codes.
     """
 
+    CHANNEL_NOT_ENABLED = 27
+    """
+    FAILED_PRECONDITION: the payment channel is not open to this customer
+    yet (a new channel rolled out gradually); the metadata names the channel.
+    """
+
     CUSTOMER_ERASED = 30
     """
     FAILED_PRECONDITION: the customer's data was erased under GDPR.
@@ -208,6 +214,7 @@ class ErrorReason(betterproto2.Enum):
             24: "ERROR_REASON_ACCOUNT_NOT_ACTIVE",
             25: "ERROR_REASON_CUSTOMER_NOT_VERIFIED",
             26: "ERROR_REASON_PAYMENT_DECLINED",
+            27: "ERROR_REASON_CHANNEL_NOT_ENABLED",
             30: "ERROR_REASON_CUSTOMER_ERASED",
             31: "ERROR_REASON_SANCTIONS_MATCH",
             40: "ERROR_REASON_MODEL_NOT_FOUND",
@@ -240,6 +247,7 @@ class ErrorReason(betterproto2.Enum):
             "ERROR_REASON_ACCOUNT_NOT_ACTIVE": 24,
             "ERROR_REASON_CUSTOMER_NOT_VERIFIED": 25,
             "ERROR_REASON_PAYMENT_DECLINED": 26,
+            "ERROR_REASON_CHANNEL_NOT_ENABLED": 27,
             "ERROR_REASON_CUSTOMER_ERASED": 30,
             "ERROR_REASON_SANCTIONS_MATCH": 31,
             "ERROR_REASON_MODEL_NOT_FOUND": 40,

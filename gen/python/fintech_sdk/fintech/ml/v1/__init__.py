@@ -400,7 +400,8 @@ class ModelStage(betterproto2.Enum):
     CANARY = 3
     """
     Loaded and serving `canary_traffic_percent` percent of the model's
-    requests; the production version serves the rest.
+    requests; the production version serves the rest. At 0 percent it serves
+    only the requests that name its version (a challenger).
     """
 
     PRODUCTION = 4
@@ -1926,7 +1927,9 @@ class PromoteModelVersionRequest(betterproto2.Message):
     canary_traffic_percent: "int" = betterproto2.field(4, betterproto2.TYPE_INT32)
     """
     For `CANARY`: the share of the model's requests the version serves, in
-    percent, from 1 to 99; must be 0 for the other stages.
+    percent, from 0 to 99; must be 0 for the other stages. A canary at 0
+    serves only the requests that name its version (a challenger whose share
+    a caller's experiment flag decides).
     """
 
     reason: "str" = betterproto2.field(5, betterproto2.TYPE_STRING)

@@ -458,6 +458,14 @@ class PaymentChannel(betterproto2.Enum):
     file exchange).
     """
 
+    WEARABLE = 7
+    """
+    The bank's wearable (smartwatch) app: a new channel, open to a growing
+    share of customers (the `wearable-channel-rollout` feature flag); a
+    customer outside the rollout gets FAILED_PRECONDITION with
+    ERROR_REASON_CHANNEL_NOT_ENABLED.
+    """
+
     @classmethod
     def betterproto_value_to_renamed_proto_names(cls) -> dict[int, str]:
         return {
@@ -468,6 +476,7 @@ class PaymentChannel(betterproto2.Enum):
             4: "PAYMENT_CHANNEL_BRANCH",
             5: "PAYMENT_CHANNEL_BACK_OFFICE",
             6: "PAYMENT_CHANNEL_FILE",
+            7: "PAYMENT_CHANNEL_WEARABLE",
         }
 
     @classmethod
@@ -480,6 +489,7 @@ class PaymentChannel(betterproto2.Enum):
             "PAYMENT_CHANNEL_BRANCH": 4,
             "PAYMENT_CHANNEL_BACK_OFFICE": 5,
             "PAYMENT_CHANNEL_FILE": 6,
+            "PAYMENT_CHANNEL_WEARABLE": 7,
         }
 
 
