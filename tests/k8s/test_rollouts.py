@@ -161,7 +161,14 @@ def test_the_application_set_deploys_each_overlay_dev_automated_prod_by_hand() -
     operators = [r for r in resources if r["kind"] == "Application" and r["metadata"]["name"] != "fintech-root"]
     assert {r["metadata"]["annotations"][gitops.WAVE] for r in operators} == {"-1"}
     assert appset["template"]["metadata"]["annotations"][gitops.WAVE] == "0"
-    assert {r["metadata"]["name"] for r in operators} >= {"argo-rollouts", "istiod", "strimzi", "cloudnative-pg"}
+    assert {r["metadata"]["name"] for r in operators} >= {
+        "argo-rollouts",
+        "istiod",
+        "strimzi",
+        "cloudnative-pg",
+        "cert-manager",
+        "open-feature-operator",
+    }
     rollouts_operator = named(resources, "Application")["argo-rollouts"]["spec"]["source"]
     assert rollouts_operator["targetRevision"] == "v1.10.2"  # the CRDs of tests/schemas/argoproj.io/
 

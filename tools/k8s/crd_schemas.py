@@ -1,6 +1,7 @@
-"""`python -m tools.k8s.crd_schemas`: tests/schemas/argoproj.io/ from Argo Rollouts' and Argo CD's own CRDs.
+"""`python -m tools.k8s.crd_schemas`: tests/schemas/argoproj.io/ from Argo Rollouts' and Argo CD's own CRDs, and
+tests/schemas/core.openfeature.dev/ from the OpenFeature Operator's CRDs written in tools/k8s/openfeature_crds.yaml.
 
-The CRDs are the pinned bundles of tools/k8s/crds.py (from the projects' Go module zips, cached once). Each CRD's
+The Argo CRDs are the pinned bundles of tools/k8s/crds.py (from the projects' Go module zips, cached once). Each CRD's
 openAPIV3Schema becomes a JSON schema, strict as the API server is (an unknown field fails, unless the CRD
 preserves unknown fields there), without the descriptions, so a clean clone validates offline.
 """
@@ -15,7 +16,8 @@ import yaml
 from services.runtime.config import ROOT
 from tools.k8s import crds
 
-OUT = ROOT / "tests" / "schemas" / "argoproj.io"
+SCHEMAS = ROOT / "tests" / "schemas"
+OUT = SCHEMAS / "argoproj.io"
 # The kinds k8s/ uses, by the upstream bundle that defines them.
 KINDS = {
     "argo-rollouts": ("Rollout", "AnalysisTemplate"),
@@ -54,16 +56,23 @@ def json_schemas(crd: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return schemas
 
 
+def write(crd: dict[str, Any], origin: str) -> None:
+    directory = SCHEMAS / crd["spec"]["group"]
+    directory.mkdir(parents=True, exist_ok=True)
+    for file_name, schema in json_schemas(crd).items():
+        schema = {"$comment": f"From {origin} by tools/k8s/crd_schemas.py"} | schema
+        (directory / file_name).write_text(json.dumps(schema, separators=(",", ":")) + "\n")
+        print(f"wrote {(directory / file_name).relative_to(ROOT)}")
+
+
 def main() -> None:
-    OUT.mkdir(parents=True, exist_ok=True)
     for source in crds.UPSTREAM:
         for crd in yaml.load_all(crds.fetch(source).read_text(), Loader=yaml.CSafeLoader):
-            if not crd or crd["spec"]["names"]["kind"] not in KINDS.get(source.name, ()):
-                continue
-            for file_name, schema in json_schemas(crd).items():
-                schema = {"$comment": f"From {source.name} {source.version} by tools/k8s/crd_schemas.py"} | schema
-                (OUT / file_name).write_text(json.dumps(schema, separators=(",", ":")) + "\n")
-                print(f"wrote {(OUT / file_name).relative_to(ROOT)}")
+            if crd and crd["spec"]["names"]["kind"] in KINDS.get(source.name, ()):
+                write(crd, f"{source.name} {source.version}")
+    for crd in yaml.safe_load_all(crds.WRITTEN.read_text()):
+        if crd:
+            write(crd, "tools/k8s/openfeature_crds.yaml")
 
 
 if __name__ == "__main__":
