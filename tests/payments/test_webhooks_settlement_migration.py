@@ -11,7 +11,8 @@ from services.payments.adapters.db import settlement_models, webhook_models
 from services.payments.adapters.db.models import Base
 from services.runtime.config import Settings
 from services.runtime.migrations import run_command, upgrade_async
-from tests.customer.test_migrations import fresh_database, schema_diff
+from tests.customer.test_migrations import schema_diff
+from tests.databases import fresh_database
 
 pytestmark = pytest.mark.mesh("postgres")
 OURS = {
@@ -34,7 +35,7 @@ def table_of(entry) -> str | None:
 
 
 async def test_revision_0003_creates_what_the_webhook_and_settlement_models_declare(settings: Settings):
-    async with fresh_database(settings) as url:
+    async with fresh_database(settings, "payments_migrations") as url:
         await upgrade_async("payments", url)
         diff, tables, version = await schema_diff(url, Base.metadata)
         assert version == "0003" and tables >= OURS
