@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -14,6 +15,9 @@ from tools.bench.load import edge_tokens
 from tools.bench.mesh import Crowd
 from tools.trace.jaeger_api import payment_trace_ids, trace_spans
 from tools.trace.waterfall import Span, render
+
+if TYPE_CHECKING:
+    from tools.mesh import Mesh
 
 # Envoy starts the trace; payments calls risk (and customer, unless it verified the customer in the last 30 s), risk
 # calls ml, ml Triton; customer and features consume the payment's events (risk reads online features from Redis).
@@ -51,7 +55,8 @@ def _whole_trace(settings: Settings, payment_id: str) -> tuple[list[str], list[S
 
 
 @pytest.mark.mesh()
-def test_a_payment_through_the_edge_is_one_trace_from_envoy_to_its_event_consumers(settings: Settings):
+def test_a_payment_through_the_edge_is_one_trace_from_envoy_to_its_event_consumers(settings: Settings, mesh: Mesh):
+    mesh.up("jaeger")  # a collector: `mesh()` leaves it out (the test passed only after another test had started it)
     payment_id = _pay_through_the_edge(settings)
     trace_ids, spans = _whole_trace(settings, payment_id)
 

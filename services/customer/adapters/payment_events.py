@@ -62,6 +62,7 @@ class PaymentEventsConsumer(EventConsumer):
     def __init__(
         self, database: Database, keys: CustomerKeys, settings: Settings | None = None, **options: Any
     ) -> None:
+        options.setdefault("batch_wait_ms", 100)  # payment activity is not read in a payment's path
         super().__init__(
             database, group_id=GROUP_ID, topics=[topic_for("fintech.payments.v1")], settings=settings, **options
         )

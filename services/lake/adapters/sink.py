@@ -64,7 +64,11 @@ class LakeSink(RecordConsumer):
 
     def __init__(self, lake: Lake, domain: str, settings: Settings, *, max_records: int = 500) -> None:
         super().__init__(
-            group_id=group_id(domain), topics=[topic_of(domain)], settings=settings, max_records=max_records
+            group_id=group_id(domain),
+            topics=[topic_of(domain)],
+            settings=settings,
+            max_records=max_records,
+            batch_wait_ms=500,  # events wait up to flush_seconds here anyway
         )
         self.lake = lake
         self.domain = domain

@@ -127,6 +127,7 @@ class WebhookMatcher(EventConsumer):
     def __init__(self, database: Database, settings: Settings | None = None, **options: Any) -> None:
         options.setdefault("topics", [TOPIC])
         options.setdefault("group_id", GROUP_ID)
+        options.setdefault("batch_wait_ms", 100)  # a notification may leave 0.1 s later; the payment never waits
         super().__init__(database, settings=settings, **options)
         self.handles = subscribable_event_types()  # not ledger postings or settlement batches
 
