@@ -159,6 +159,37 @@ async def test_each_aggregate_keeps_its_order_across_two_relays(database):
     assert dict(sequences) == {aggregate: list(range(1, versions + 1)) for aggregate in aggregates}
 
 
+async def test_a_cycle_sends_each_partitions_rows_as_one_batch_in_order(database):
+    topic = unique("outbox.batched")
+    await create_topics(topic, partitions=3)
+    aggregates = [str(uuid.uuid4()) for _ in range(6)]
+    async with database.transaction() as session:  # a payment's three transactions, three steps of six aggregates
+        for sequence in (1, 2, 3):
+            await outbox.add_events(session, [envelope(aggregate, sequence) for aggregate in aggregates], topic=topic)
+
+    relay = relay_for(database)
+    producer = await relay._connect()
+    batches = []
+    send_batch = producer.send_batch
+
+    async def counted(batch, topic, *, partition):
+        batches.append(partition)
+        return await send_batch(batch, topic, partition=partition)
+
+    producer.send_batch = counted  # the real producer, its produce requests counted
+    try:
+        assert await relay.publish_batch() == 18
+    finally:
+        await relay.closing()
+    records = await read_topic(topic, until=lambda records: len(records) >= 18)
+    # One batch per partition written to, not one send per row.
+    assert sorted(batches) == sorted({record.partition for record in records})
+    sequences = defaultdict(list)
+    for record in records:
+        sequences[record.key.decode()].append(decode(record).sequence)
+    assert dict(sequences) == {aggregate: [1, 2, 3] for aggregate in aggregates}
+
+
 async def test_two_relays_publish_each_row_once(database):
     topic = unique("outbox.shared")
     await create_topics(topic)
