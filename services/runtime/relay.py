@@ -12,8 +12,8 @@ is a transaction, and at 0.2 s the five services' polls cost the idle mesh about
 A busy service's commits are gathered for
 `gather_interval` (50 ms: at 10 ms, cycles of a row or two doubled Kafka's CPU per payment) so they share a cycle.
 
-Ordering: the rows of one aggregate are sent one after another, each after the previous one's ack,
-and a row is held back while an earlier row of its aggregate is unpublished and not ours (another
+Ordering: a cycle's rows of one partition go out as record batches in position order (`outbox_publish`), and a row
+is held back while an earlier row of its aggregate is unpublished and not ours (another
 relay holds it, or it failed). Writers must serialise the events of one aggregate (they do: an
 aggregate's version check or row lock), so rows of an aggregate commit in insertion order.
 """
@@ -23,30 +23,27 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections import defaultdict
 from collections.abc import Callable, Coroutine, Sequence
 from datetime import timedelta
 from typing import Any
 
 import structlog
 from aiokafka import AIOKafkaProducer
-from aiokafka.errors import KafkaConnectionError, KafkaError, KafkaTimeoutError
-from aiokafka.partitioner import DefaultPartitioner
-from opentelemetry import trace
+from aiokafka.errors import KafkaConnectionError
 from prometheus_client import Counter, Gauge
-from sqlalchemy import Row, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.runtime import kafka, outbox
+from services.runtime import kafka, outbox, outbox_publish
 from services.runtime.backoff import Backoff
 from services.runtime.config import Settings
 from services.runtime.db import Database, outbox_events
 from services.runtime.observability import safe_error
+from services.runtime.outbox_publish import OutboxRow
 from services.runtime.periodic import PeriodicTask
 
 log = structlog.get_logger(__name__)
-tracer = trace.get_tracer(__name__)
 
 OUTBOX_PENDING = Gauge("outbox_pending_events", "Outbox rows not yet published to Kafka.")
 OUTBOX_OLDEST_AGE = Gauge(
@@ -55,14 +52,12 @@ OUTBOX_OLDEST_AGE = Gauge(
 OUTBOX_PUBLISHED = Counter("outbox_published_events_total", "Outbox rows published to Kafka.")
 OUTBOX_FAILURES = Counter("outbox_publish_failures_total", "Outbox rows whose publish attempt failed.")
 
-PARTITIONER = DefaultPartitioner()
 RETRY = Backoff(initial=0.2, maximum=10.0)
 # Published rows older than the retention are deleted once an hour, a batch per transaction.
 PURGE_INTERVAL = 3600.0
 PURGE_BATCH = 1000
 
 ProducerFactory = Callable[[], AIOKafkaProducer]
-OutboxRow = Row[*tuple[Any, ...]]  # a row of outbox_events
 
 
 class PublishError(Exception):
@@ -185,113 +180,8 @@ class OutboxRelay(PeriodicTask):
         return [row for row in rows if row.key not in earliest_other or row.position < earliest_other[row.key]]
 
     async def _publish(self, producer: AIOKafkaProducer, rows: Sequence[OutboxRow]) -> tuple[list[Any], dict[Any, str]]:
-        """Send the rows; returns (acked ids, failed id -> error).
-
-        Each partition's rows go out as record batches in position order, one batch after the other's ack: Kafka
-        appends a batch whole or not at all, so order holds and a cycle costs a produce request per partition,
-        not a round trip per row (five per payment, each waking every consumer of the topic, was most of Kafka's
-        CPU per payment). Rows of a batch the broker refused are sent again one by one, an aggregate's rows
-        after each other's ack, so a row Kafka will not take holds back only its own aggregate's later rows.
-        """
-        published: list[Any] = []
-        failed: dict[Any, str] = {}
-        try:
-            async with asyncio.timeout(self.publish_timeout):
-                by_partition = await _by_partition(producer, rows)
-                refused = await asyncio.gather(
-                    *(self._send_batches(producer, tp, part, published, failed) for tp, part in by_partition)
-                )
-                if retry := [row for part in refused for row in part]:
-                    await self._send_one_by_one(producer, retry, published, failed)
-        except TimeoutError:  # every row not acknowledged by then: sent, or waiting for the topic's partitions
-            for row in rows:
-                if row.id not in failed and row.id not in published:
-                    failed[row.id] = f"TimeoutError: no ack from Kafka within {self.publish_timeout}s"
-        return published, failed
-
-    async def _send_batches(
-        self,
-        producer: AIOKafkaProducer,
-        tp: tuple[str, int],
-        rows: list[tuple[int, OutboxRow]],
-        published: list[Any],
-        failed: dict[Any, str],
-    ) -> list[tuple[int, OutboxRow]]:
-        """One partition's rows as batches; returns the rows to send one by one (a batch the broker refused, and
-        every row after it), none when all were acknowledged. A transient failure leaves them for the next cycle."""
-        topic, partition = tp
-        sent = 0
-        while sent < len(rows):
-            batch = producer.create_batch()
-            spans: list[tuple[OutboxRow, trace.Span]] = []
-            for _, row in rows[sent:]:
-                span = _publish_span(row)
-                headers = {**row.headers, **kafka.trace_headers(trace.set_span_in_context(span))}
-                if (
-                    batch.append(
-                        key=row.key.encode(), value=row.payload, timestamp=None, headers=kafka.encode_headers(headers)
-                    )
-                    is None
-                ):
-                    span.end()  # the batch is full (a first record always fits): the rest go in the next one
-                    break
-                spans.append((row, span))
-            ids = [row.id for row, _ in spans]
-            try:
-                await (await producer.send_batch(batch, topic, partition=partition))
-            except BaseException as exc:
-                for _, span in spans:
-                    span.set_status(trace.StatusCode.ERROR, type(exc).__name__)
-                    span.end()
-                if not isinstance(exc, Exception):
-                    raise
-                if _refused(exc):
-                    return rows[sent:]
-                for row_id in ids:  # transient: the next cycle sends them again as they are
-                    failed[row_id] = safe_error(exc)
-                return []
-            for _, span in spans:
-                span.end()
-            published.extend(ids)
-            sent += len(spans)
-        return []
-
-    async def _send_one_by_one(
-        self,
-        producer: AIOKafkaProducer,
-        rows: list[tuple[int, OutboxRow]],
-        published: list[Any],
-        failed: dict[Any, str],
-    ) -> None:
-        """Each aggregate's rows one after another's ack, stopping at its first failure."""
-        by_key: dict[str, list[tuple[int, OutboxRow]]] = defaultdict(list)
-        for partition, row in sorted(rows, key=lambda item: item[1].position):
-            by_key[row.key].append((partition, row))
-
-        async def send_in_order(key_rows: list[tuple[int, OutboxRow]]) -> None:
-            for partition, row in key_rows:
-                try:
-                    await self._send(producer, row, partition)
-                except Exception as exc:
-                    failed[row.id] = safe_error(exc)
-                    return  # the aggregate's later rows wait for this one
-                published.append(row.id)
-
-        await asyncio.gather(*(send_in_order(key_rows) for key_rows in by_key.values()))
-
-    async def _send(self, producer: AIOKafkaProducer, row: OutboxRow, partition: int) -> None:
-        span = _publish_span(row)
-        with trace.use_span(span, end_on_exit=True):
-            # The record carries the publish span as its parent, a child of the operation that wrote it.
-            headers = {**row.headers, **kafka.trace_headers()}
-            delivery = await producer.send(
-                row.topic,
-                value=row.payload,
-                key=row.key.encode(),
-                headers=kafka.encode_headers(headers),
-                partition=partition,
-            )
-            await delivery
+        """Send the rows; returns (acked ids, failed id -> error)."""
+        return await outbox_publish.publish(producer, rows, self.publish_timeout)
 
     async def _connect(self) -> AIOKafkaProducer:
         if self._producer is None:
@@ -353,41 +243,6 @@ class OutboxRelay(PeriodicTask):
                 await asyncio.wait_for(producer.stop(), self.publish_timeout)
             except Exception:
                 await _abort(producer)
-
-
-def _refused(error: Exception) -> bool:
-    """The broker will not take the batch as it is (a record too large, say): not a matter of waiting."""
-    return isinstance(error, KafkaError) and not error.retriable and not isinstance(error, KafkaTimeoutError)
-
-
-def _publish_span(row: OutboxRow) -> trace.Span:
-    """The span of a row's publish: the child of the operation that wrote it, the parent of its consumers'."""
-    return tracer.start_span(
-        f"{row.topic} publish",
-        context=kafka.extract_context(kafka.encode_headers(row.headers)),
-        kind=trace.SpanKind.PRODUCER,
-        attributes={
-            "messaging.system": "kafka",
-            "messaging.destination.name": row.topic,
-            "messaging.message.id": str(row.id),
-        },
-    )
-
-
-async def _by_partition(
-    producer: AIOKafkaProducer, rows: Sequence[OutboxRow]
-) -> list[tuple[tuple[str, int], list[tuple[int, OutboxRow]]]]:
-    """The rows by (topic, partition), in position order: the partition of the record key, as the producer's
-    default partitioner picks it (one aggregate, one partition)."""
-    partitions: dict[str, list[int]] = {}
-    grouped: dict[tuple[str, int], list[tuple[int, OutboxRow]]] = defaultdict(list)
-    for row in sorted(rows, key=lambda row: row.position):
-        if row.topic not in partitions:
-            partitions[row.topic] = sorted(await producer.partitions_for(row.topic))
-        every = partitions[row.topic]
-        partition = PARTITIONER(row.key.encode(), every, every)
-        grouped[row.topic, partition].append((partition, row))
-    return list(grouped.items())
 
 
 async def _first(*waits: Coroutine[Any, Any, Any]) -> None:

@@ -21,8 +21,10 @@ from fintech.risk.v1 import transaction_screening_service_pb2_grpc as ts_grpc
 from sqlalchemy import text
 
 from services.risk.adapters import audit
+from services.risk.adapters.experiment import FlagExperiment
 from services.runtime.config import Settings
 from services.runtime.db import Database
+from services.runtime.flags import Flags
 from tests.features.support import channel
 from tests.risk.test_risk_service import _transaction
 
@@ -89,8 +91,24 @@ def _blocked_transfer() -> txn.Transaction:
     return t
 
 
+async def _scored_by_production(settings: Settings, count: int) -> list[txn.Transaction]:
+    """Blocked transfers the mesh's flags give the production model: the challenger scores a share of payments
+    (split by payment id), and two model versions give two scores."""
+    flags = Flags(settings.flags, f"test-screening-{uuid.uuid4()}")
+    await flags.start()
+    try:
+        experiment = FlagExperiment(flags)
+        found: list[txn.Transaction] = []
+        while len(found) < count:
+            if not experiment.assign(t := _blocked_transfer()).model_version:
+                found.append(t)
+        return found
+    finally:
+        await flags.stop()
+
+
 async def test_one_call_decides_and_stores_what_the_two_calls_do(settings: Settings):
-    separate, together = _blocked_transfer(), _blocked_transfer()
+    separate, together = await _scored_by_production(settings, 2)
     fraud_then, aml_then = await _separately(settings, separate)
     screened = await _screen(settings, together)
     fraud_now, aml_now = screened.fraud_assessment, screened.aml_assessment
