@@ -59,40 +59,34 @@ async def _send_batches(
     """One partition's rows as batches; returns the rows to send one by one (a batch the broker refused, and
     every row after it), none when all were acknowledged. A transient failure leaves them for the next cycle."""
     topic, partition = tp
+    # A span per row, started once: a row that does not fit a full batch keeps its span for the next batch.
+    spans = [(row, _publish_span(row)) for _, row in rows]
     sent = 0
     while sent < len(rows):
         batch = producer.create_batch()
-        spans: list[tuple[OutboxRow, trace.Span]] = []
-        for _, row in rows[sent:]:
-            span = _publish_span(row)
-            headers = {**row.headers, **kafka.trace_headers(trace.set_span_in_context(span))}
-            if (
-                batch.append(
-                    key=row.key.encode(), value=row.payload, timestamp=None, headers=kafka.encode_headers(headers)
-                )
-                is None
-            ):
-                span.end()  # the batch is full (a first record always fits): the rest go in the next one
-                break
-            spans.append((row, span))
-        ids = [row.id for row, _ in spans]
+        size = 0
+        for row, span in spans[sent:]:
+            headers = kafka.encode_headers({**row.headers, **kafka.trace_headers(trace.set_span_in_context(span))})
+            if batch.append(key=row.key.encode(), value=row.payload, timestamp=None, headers=headers) is None:
+                break  # the batch is full (a first record always fits): the rest go in the next one
+            size += 1
         try:
             await (await producer.send_batch(batch, topic, partition=partition))
         except BaseException as exc:
-            for _, span in spans:
+            for _, span in spans[sent:]:  # this batch and the rows behind it: not published in this cycle
                 span.set_status(trace.StatusCode.ERROR, type(exc).__name__)
                 span.end()
             if not isinstance(exc, Exception):
                 raise
             if _refused(exc):
                 return rows[sent:]
-            for row_id in ids:  # transient: the next cycle sends them again as they are
-                failed[row_id] = safe_error(exc)
+            for row, _ in spans[sent : sent + size]:  # transient: the next cycle sends them again as they are
+                failed[row.id] = safe_error(exc)
             return []
-        for _, span in spans:
+        for row, span in spans[sent : sent + size]:
             span.end()
-        published.extend(ids)
-        sent += len(spans)
+            published.append(row.id)
+        sent += size
     return []
 
 
